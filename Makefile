@@ -1,0 +1,41 @@
+# Quick start: `make run` and `make test` each set everything up on a fresh
+# Debian 12 machine (as root: missing packages are installed with apt-get),
+# configure, build, and then run the baseline scenario / the whole suite.
+
+BUILD      ?= build
+BUILD_SAN  ?= build-sanitize
+JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
+DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
+              libcmocka-dev libmuparser-dev libjansson-dev
+
+.PHONY: all deps build build-sanitize run test clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh $(DEB_PKGS)
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+$(BUILD_SAN)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_SAN) -DCMAKE_BUILD_TYPE=Debug \
+	      -DSIMPLAN_SANITIZE=ON -DSIMPLAN_WERROR=ON
+
+build-sanitize: deps $(BUILD_SAN)/CMakeCache.txt
+	cmake --build $(BUILD_SAN) -j $(JOBS)
+
+run: build
+	./$(BUILD)/simplan run scenarios/baseline.cfg
+
+test: build build-sanitize
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    ctest --output-on-failure -j $(JOBS)
+
+clean:
+	rm -rf $(BUILD) $(BUILD_SAN)

@@ -1,0 +1,134 @@
+/*
+ * sp_marginal: copula transforms, cdf and quantile of the marginal families.
+ */
+#include "sp_marginal.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_math.h>
+#include <string.h>
+
+static const char *family_names[] = {"normal", "t", "uniform", "split_normal"};
+
+const char *sp_family_name(sp_family family)
+{
+    return family_names[family];
+}
+
+bool sp_family_parse(const char *name, sp_family *family)
+{
+    for (int i = 0; i < 4; i++) {
+        if (strcmp(name, family_names[i]) == 0) {
+            *family = (sp_family)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Scale that gives the t distribution with `df` degrees of freedom unit
+ * variance: Var(T) = df / (df - 2). */
+static double t_scale(double df)
+{
+    return sqrt((df - 2.0) / df);
+}
+
+/* Left and right standard deviations of the two-piece normal. */
+static void split_sigmas(double skew, double *s1, double *s2)
+{
+    *s1 = 1.0 / sqrt(1.0 + skew);
+    *s2 = 1.0 / sqrt(1.0 - skew);
+}
+
+/* Split normal from a probability pair (p, q = 1 - p), both given so that the
+ * tail that matters is computed without cancellation. The density is
+ * 2/(s1+s2) phi(x/s_side); P(X < 0) = s1 / (s1 + s2). */
+static double split_from_pq(double skew, double p, double q)
+{
+    double s1, s2;
+    split_sigmas(skew, &s1, &s2);
+    double p0 = s1 / (s1 + s2);
+    if (p <= p0)
+        return s1 * gsl_cdf_ugaussian_Pinv(p * (s1 + s2) / (2.0 * s1));
+    return s2 * gsl_cdf_ugaussian_Qinv(q * (s1 + s2) / (2.0 * s2));
+}
+
+double sp_marginal_from_normal(const sp_marginal *m, double z)
+{
+    switch (m->family) {
+    case SP_FAMILY_NORMAL:
+        return z;
+    case SP_FAMILY_T:
+        /* Symmetric: use the lower tail for z < 0 and mirror for z >= 0. */
+        if (z < 0.0)
+            return t_scale(m->df) *
+                   gsl_cdf_tdist_Pinv(gsl_cdf_ugaussian_P(z), m->df);
+        return -t_scale(m->df) *
+               gsl_cdf_tdist_Pinv(gsl_cdf_ugaussian_P(-z), m->df);
+    case SP_FAMILY_UNIFORM:
+        if (z < 0.0)
+            return M_SQRT3 * (2.0 * gsl_cdf_ugaussian_P(z) - 1.0);
+        return M_SQRT3 * (1.0 - 2.0 * gsl_cdf_ugaussian_P(-z));
+    case SP_FAMILY_SPLIT_NORMAL:
+        return split_from_pq(m->skew, gsl_cdf_ugaussian_P(z),
+                             gsl_cdf_ugaussian_Q(z));
+    }
+    return z;
+}
+
+double sp_marginal_cdf(const sp_marginal *m, double x)
+{
+    switch (m->family) {
+    case SP_FAMILY_NORMAL:
+        return gsl_cdf_ugaussian_P(x);
+    case SP_FAMILY_T:
+        return gsl_cdf_tdist_P(x / t_scale(m->df), m->df);
+    case SP_FAMILY_UNIFORM:
+        if (x <= -M_SQRT3)
+            return 0.0;
+        if (x >= M_SQRT3)
+            return 1.0;
+        return (x + M_SQRT3) / (2.0 * M_SQRT3);
+    case SP_FAMILY_SPLIT_NORMAL: {
+        double s1, s2;
+        split_sigmas(m->skew, &s1, &s2);
+        if (x < 0.0)
+            return 2.0 * s1 / (s1 + s2) * gsl_cdf_ugaussian_P(x / s1);
+        return 1.0 - 2.0 * s2 / (s1 + s2) * gsl_cdf_ugaussian_Q(x / s2);
+    }
+    }
+    return gsl_cdf_ugaussian_P(x);
+}
+
+double sp_marginal_quantile(const sp_marginal *m, double p)
+{
+    switch (m->family) {
+    case SP_FAMILY_NORMAL:
+        return gsl_cdf_ugaussian_Pinv(p);
+    case SP_FAMILY_T:
+        return t_scale(m->df) * gsl_cdf_tdist_Pinv(p, m->df);
+    case SP_FAMILY_UNIFORM:
+        return M_SQRT3 * (2.0 * p - 1.0);
+    case SP_FAMILY_SPLIT_NORMAL:
+        return split_from_pq(m->skew, p, 1.0 - p);
+    }
+    return gsl_cdf_ugaussian_Pinv(p);
+}
+
+double sp_marginal_mean(const sp_marginal *m)
+{
+    if (m->family != SP_FAMILY_SPLIT_NORMAL)
+        return 0.0;
+    double s1, s2;
+    split_sigmas(m->skew, &s1, &s2);
+    return sqrt(2.0 / M_PI) * (s2 - s1);
+}
+
+double sp_marginal_variance(const sp_marginal *m)
+{
+    if (m->family != SP_FAMILY_SPLIT_NORMAL)
+        return 1.0;
+    /* Two-piece normal (John 1982): Var = (1 - 2/pi)(s2 - s1)^2 + s1 s2. */
+    double s1, s2;
+    split_sigmas(m->skew, &s1, &s2);
+    return (1.0 - 2.0 / M_PI) * (s2 - s1) * (s2 - s1) + s1 * s2;
+}

@@ -1,0 +1,148 @@
+/*
+ * sp_model: the compiled scenario model and one Monte Carlo draw of it.
+ *
+ * A model holds the indicators with their per-year path parameters, the
+ * Cholesky factor of the copula correlation, the events and the targets,
+ * all resolved to indices (the scenario loader in src/ builds it). The model
+ * is read-only during a run and shared by all threads; each thread owns an
+ * sp_model_ws workspace and a generator it hands to sp_model_draw(). The
+ * model never allocates, seeds or owns a generator.
+ *
+ * Time is counted in steps: step 0 is the base year, steps 1..n_steps the
+ * projected years. Per draw and step t (DESIGN.md 2.1-2.3):
+ *   r_i[t] = mean_i[t] + u_i + e_i[t] + sum of event effects on i in t
+ *   u_i    = trend_sd_i * w_i                 (w = L zeta, once per draw)
+ *   e_i[t] = ar1_i e_i[t-1] + sd_i[t] eps_i[t], eps_i = F_i^-1(Phi(z_i)),
+ *            z = L zeta (fresh zeta each step), e_i[0] = 0
+ *   rate:  X[t] = X[t-1] (1 + max(r, -0.99))
+ *   share: S[t] = min(1, max(0, S[t-1] + r))
+ *   derived indicators are evaluated in dependency order from the same
+ *   step's values.
+ * Variates are drawn in this fixed order: n_s trend normals; then per step
+ * n_s innovation normals followed, for each event active in the step, by
+ * one uniform and, if it occurs, one normal per effect.
+ */
+#ifndef SP_MODEL_H
+#define SP_MODEL_H
+
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sp_marginal.h"
+#include "sp_measure.h"
+#include "sp_status.h"
+
+typedef enum { SP_KIND_RATE, SP_KIND_SHARE, SP_KIND_DERIVED } sp_kind;
+
+/* "rate", "share", "derived"; parse returns false if unknown. */
+const char *sp_kind_name(sp_kind kind);
+bool sp_kind_parse(const char *name, sp_kind *kind);
+
+/* Lower bound on a rate's annual change: r[t] below it is clamped. */
+#define SP_RATE_FLOOR (-0.99)
+
+typedef struct {
+    sp_kind kind;         /* rate, share or derived */
+    double base;          /* base-year value (derived: from its formula) */
+    double *mean;         /* [n_steps] path mean of projected step t at t-1 */
+    double *sd;           /* [n_steps] innovation scale, same indexing */
+    double trend_sd;      /* sd of the once-per-draw trend shift u */
+    double ar1;           /* AR(1) coefficient of e, in (-1, 1) */
+    sp_marginal marginal; /* family of eps */
+} sp_indicator;
+
+typedef struct {
+    size_t slot;      /* stochastic indicator hit, index into stochastic */
+    double mean;      /* mean added to r[t] when the event occurs */
+    double sd;        /* sd of the added amount */
+} sp_effect;
+
+typedef struct {
+    double probability; /* chance of occurring in each active step */
+    int first_step;     /* first and last active steps, 1..n_steps */
+    int last_step;
+    size_t n_effects;
+    sp_effect *effects;
+} sp_event;
+
+typedef struct {
+    size_t n_all;            /* > 0: joint target over the targets in `all` */
+    size_t *all;             /* indices of simple targets (joint only) */
+    sp_measure_kind measure; /* simple targets: the measure, */
+    size_t indicator;        /* of this indicator, */
+    int from_step;           /* between these steps (level: to_step only), */
+    int to_step;
+    sp_op op;                /* compared by op with value or [lo, hi] */
+    double value;
+    double lo;
+    double hi;
+} sp_target;
+
+typedef struct {
+    int base_year;             /* calendar year of step 0 */
+    int n_steps;               /* projected years, horizon - base_year */
+    size_t n_indicators;
+    sp_indicator *indicators;  /* [n_indicators] */
+    size_t n_stochastic;
+    size_t *stochastic;        /* [n_stochastic] indices of rate/share */
+    double *chol;              /* [n_s*n_s] lower Cholesky factor, row-major;
+                                  NULL when all correlations are 0 */
+    size_t n_derived;
+    size_t *derived_order;     /* [n_derived] evaluation order */
+    size_t n_events;
+    sp_event *events;          /* [n_events] */
+    size_t n_targets;
+    sp_target *targets;        /* [n_targets] */
+} sp_model;
+
+/* Frees everything a model owns (arrays allocated with malloc) and zeroes
+ * it. Safe on a zeroed model. */
+void sp_model_destroy(sp_model *m);
+
+/* Sets m->chol from the n_s x n_s correlation matrix `corr` (row-major, in
+ * the order of m->stochastic). Leaves chol NULL if corr is the identity.
+ * Fails with SP_ERR_CORRELATION if the matrix is not positive definite and
+ * SP_ERR_NOMEM if allocation fails. */
+sp_status sp_model_set_correlation(sp_model *m, const double *corr,
+                                   sp_error *err);
+
+/* Evaluator of derived indicators: returns the value of derived indicator
+ * derived_order[k] computed from the workspace's current row (see
+ * sp_model_ws_row). Supplied by the caller (src/ uses muparser). */
+typedef struct {
+    double (*eval)(void *ctx, size_t k);
+    void *ctx;
+} sp_derived_eval;
+
+/* Per-thread workspace. The trajectory and counters are readable by the
+ * caller; everything else is scratch. */
+typedef struct {
+    double *row;        /* [n_indicators] values of the step being computed */
+    double *traj;       /* [(n_steps+1) * n_indicators], step-major */
+    uint64_t *clamps;   /* [n_indicators] clamped rate/share steps, summed */
+    uint64_t *nonfinite;/* [n_indicators] non-finite derived values, summed */
+    double *zeta;       /* [n_s] scratch: iid normals */
+    double *z;          /* [n_s] scratch: correlated normals */
+    double *trend;      /* [n_s] u for the current draw */
+    double *ar;         /* [n_s] e[t-1] */
+    double *rate;       /* [n_s] r[t] */
+} sp_model_ws;
+
+/* Allocates a workspace for `m`; NULL when out of memory. */
+sp_model_ws *sp_model_ws_alloc(const sp_model *m);
+void sp_model_ws_free(sp_model_ws *ws);
+
+/* One draw: fills ws->traj (step 0 = base values) and adds to the clamp
+ * and non-finite counters. `ev` may be NULL when the model has no derived
+ * indicators. Allocates nothing. */
+void sp_model_draw(const sp_model *m, gsl_rng *rng, const sp_derived_eval *ev,
+                   sp_model_ws *ws);
+
+/* Measures and met flags of every target for trajectory `traj`. Joint
+ * targets get measure NaN. `measure` and `met` have n_targets entries. */
+void sp_model_targets(const sp_model *m, const double *traj, double *measure,
+                      bool *met);
+
+#endif /* SP_MODEL_H */

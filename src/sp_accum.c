@@ -1,0 +1,226 @@
+/*
+ * sp_accum: fixed-range histograms for quantiles; pairwise block sums.
+ */
+#include "sp_accum.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ROW (SP_ACCUM_BINS + 2) /* underflow, bins, overflow */
+
+struct sp_accum {
+    size_t n;
+    double *lo;        /* [n] */
+    double *inv_width; /* [n] bins per unit */
+    double *min, *max; /* [n] */
+    uint64_t *count;   /* [n] */
+    uint64_t *bins;    /* [n * ROW] */
+};
+
+sp_accum *sp_accum_alloc(size_t n, const double *lo, const double *hi)
+{
+    sp_accum *a = calloc(1, sizeof *a);
+    if (a == NULL)
+        return NULL;
+    size_t m = n ? n : 1;
+    a->n = n;
+    a->lo = malloc(m * sizeof *a->lo);
+    a->inv_width = malloc(m * sizeof *a->inv_width);
+    a->min = malloc(m * sizeof *a->min);
+    a->max = malloc(m * sizeof *a->max);
+    a->count = calloc(m, sizeof *a->count);
+    a->bins = calloc(m * ROW, sizeof *a->bins);
+    if (!a->lo || !a->inv_width || !a->min || !a->max || !a->count ||
+        !a->bins) {
+        sp_accum_free(a);
+        return NULL;
+    }
+    for (size_t q = 0; q < n; q++) {
+        a->lo[q] = lo[q];
+        a->inv_width[q] = SP_ACCUM_BINS / (hi[q] - lo[q]);
+        a->min[q] = INFINITY;
+        a->max[q] = -INFINITY;
+    }
+    return a;
+}
+
+void sp_accum_free(sp_accum *a)
+{
+    if (a == NULL)
+        return;
+    free(a->lo);
+    free(a->inv_width);
+    free(a->min);
+    free(a->max);
+    free(a->count);
+    free(a->bins);
+    free(a);
+}
+
+void sp_accum_add(sp_accum *a, size_t q, double v)
+{
+    double x = (v - a->lo[q]) * a->inv_width[q];
+    size_t b;
+    if (x < 0.0)
+        b = 0;
+    else if (x >= SP_ACCUM_BINS)
+        b = ROW - 1;
+    else
+        b = (size_t)x + 1;
+    a->bins[q * ROW + b]++;
+    a->count[q]++;
+    if (v < a->min[q])
+        a->min[q] = v;
+    if (v > a->max[q])
+        a->max[q] = v;
+}
+
+void sp_accum_merge(sp_accum *into, const sp_accum *from)
+{
+    for (size_t q = 0; q < into->n; q++) {
+        into->count[q] += from->count[q];
+        into->min[q] = fmin(into->min[q], from->min[q]);
+        into->max[q] = fmax(into->max[q], from->max[q]);
+    }
+    for (size_t k = 0; k < into->n * ROW; k++)
+        into->bins[k] += from->bins[k];
+}
+
+uint64_t sp_accum_count(const sp_accum *a, size_t q)
+{
+    return a->count[q];
+}
+
+double sp_accum_min(const sp_accum *a, size_t q)
+{
+    return a->min[q];
+}
+
+double sp_accum_max(const sp_accum *a, size_t q)
+{
+    return a->max[q];
+}
+
+double sp_accum_bin_width(const sp_accum *a, size_t q)
+{
+    return 1.0 / a->inv_width[q];
+}
+
+double sp_accum_quantile(const sp_accum *a, size_t q, double p,
+                         bool *in_range)
+{
+    if (in_range)
+        *in_range = true;
+    uint64_t n = a->count[q];
+    if (n == 0)
+        return NAN;
+    if (a->min[q] == a->max[q])
+        return a->min[q];
+    const uint64_t *row = a->bins + q * ROW;
+    double rank = p * (double)n;
+    double width = 1.0 / a->inv_width[q];
+    double cum = (double)row[0];
+    double v;
+    if (rank <= cum) {
+        v = a->lo[q];
+        if (in_range)
+            *in_range = false;
+    } else {
+        size_t b = 1;
+        while (b < ROW - 1 && cum + (double)row[b] < rank)
+            cum += (double)row[b++];
+        if (b == ROW - 1) {
+            v = a->lo[q] + SP_ACCUM_BINS * width;
+            if (in_range)
+                *in_range = false;
+        } else {
+            double frac = (rank - cum) / (double)row[b];
+            v = a->lo[q] + ((double)(b - 1) + frac) * width;
+        }
+    }
+    return fmin(fmax(v, a->min[q]), a->max[q]);
+}
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+void sp_accum_pilot_range(double *sample, size_t n, double *lo, double *hi)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(sample[i]))
+            sample[m++] = sample[i];
+    if (m == 0) {
+        *lo = -1.0;
+        *hi = 1.0;
+        return;
+    }
+    qsort(sample, m, sizeof *sample, cmp_double);
+    double a = sample[(size_t)floor(0.025 * (double)(m - 1))];
+    double b = sample[(size_t)ceil(0.975 * (double)(m - 1))];
+    double spread = b - a;
+    if (!(spread > 0.0)) {
+        /* Constant in the pilot: a narrow range around the value; min and
+         * max make quantiles exact if it stays constant. */
+        double eps = fmax(fabs(a) * 1e-9, 1e-300);
+        *lo = a - eps;
+        *hi = a + eps;
+        return;
+    }
+    *lo = a - 0.25 * spread;
+    *hi = b + 0.25 * spread;
+}
+
+bool sp_sumtree_init(sp_sumtree *t, size_t n)
+{
+    t->n = n;
+    t->pushed = 0;
+    t->level = calloc(64 * (n ? n : 1), sizeof *t->level);
+    return t->level != NULL;
+}
+
+void sp_sumtree_destroy(sp_sumtree *t)
+{
+    free(t->level);
+    t->level = NULL;
+}
+
+void sp_sumtree_push(sp_sumtree *t, const double *v)
+{
+    /* Binary counter: pushing the k-th vector merges one full subtree for
+     * every trailing one bit of k. Each merge adds the older (left) subtree
+     * to the newer (right) one, always in that order. */
+    size_t n = t->n;
+    double *carry = t->level; /* level 0 is scratch for the carry */
+    memcpy(carry, v, n * sizeof *v);
+    int l = 1;
+    for (uint64_t k = t->pushed; k & 1; k >>= 1, l++) {
+        double *left = t->level + (size_t)l * n;
+        for (size_t i = 0; i < n; i++)
+            carry[i] = left[i] + carry[i];
+    }
+    memcpy(t->level + (size_t)l * n, carry, n * sizeof *carry);
+    t->pushed++;
+}
+
+void sp_sumtree_total(const sp_sumtree *t, double *out)
+{
+    /* Subtree for bit b of `pushed` is stored at level b + 1; older
+     * subtrees are at higher levels. Fold from oldest to newest. */
+    size_t n = t->n;
+    bool first = true;
+    for (int b = 62; b >= 0; b--) {
+        if (!((t->pushed >> b) & 1))
+            continue;
+        const double *node = t->level + (size_t)(b + 1) * n;
+        for (size_t i = 0; i < n; i++)
+            out[i] = first ? node[i] : out[i] + node[i];
+        first = false;
+    }
+    if (first)
+        memset(out, 0, n * sizeof *out);
+}

@@ -1,0 +1,168 @@
+/*
+ * sp_cli: `simplan COMMAND [options]` parsing with getopt_long.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "sp_cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sp_scenario.h"
+
+const char *sp_cli_usage(void)
+{
+    return "usage: simplan run SCENARIO.cfg [options]\n"
+           "       simplan check SCENARIO.cfg\n"
+           "       simplan --help | --version\n"
+           "\n"
+           "run    simulate the scenario and report, for every target, the\n"
+           "       probability that it is met with its 95 % Wilson interval\n"
+           "       and the spread of its measure, and every indicator's\n"
+           "       quantiles by year\n"
+           "check  validate the scenario, print the parsed model, run nothing\n"
+           "\n"
+           "options of run (override the scenario's simulation settings):\n"
+           "  -n, --draws N       number of draws (1 .. 1e11)\n"
+           "  -s, --seed S        seed (0 .. 2^63-1)\n"
+           "  -t, --threads T     threads (default: all cores); results do\n"
+           "                      not depend on it\n"
+           "  -r, --rng NAME      generator: xoshiro256ss (default) or any\n"
+           "                      GSL generator name (taus2, mt19937, ...)\n"
+           "  -f, --format F      table (default), csv or json\n"
+           "  -q, --quiet         no progress bar\n"
+           "\n"
+           "exit codes: 0 ok, 1 usage error, 2 scenario error,\n"
+           "            3 runtime or I/O error\n";
+}
+
+/* Parses an unsigned decimal integer in [lo, hi]. */
+static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+        return false;
+    char *end = NULL;
+    errno = 0;
+    uintmax_t v = strtoumax(s, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = (uint64_t)v;
+    return true;
+}
+
+static sp_status bad_value(sp_error *err, const char *opt, const char *value,
+                           const char *allowed)
+{
+    return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
+                        "invalid value '%s'; expected %s", value, allowed);
+}
+
+static sp_status parse_option(int c, const char *arg, sp_options *opt,
+                              sp_error *err)
+{
+    uint64_t v = 0;
+    switch (c) {
+    case 'n':
+        if (!parse_u64(arg, 1, SP_MAX_DRAWS, &v))
+            return bad_value(err, "--draws", arg, "an integer 1 .. 1e11");
+        opt->draws = v;
+        return SP_OK;
+    case 's':
+        if (!parse_u64(arg, 0, INT64_MAX, &v))
+            return bad_value(err, "--seed", arg, "an integer 0 .. 2^63-1");
+        opt->has_seed = true;
+        opt->seed = v;
+        return SP_OK;
+    case 't':
+        if (!parse_u64(arg, 1, 1024, &v))
+            return bad_value(err, "--threads", arg, "an integer 1 .. 1024");
+        opt->threads = (int)v;
+        return SP_OK;
+    case 'r':
+        opt->rng = arg;
+        return SP_OK;
+    case 'f':
+        if (strcmp(arg, "table") == 0)
+            opt->format = SP_FORMAT_TABLE;
+        else if (strcmp(arg, "csv") == 0)
+            opt->format = SP_FORMAT_CSV;
+        else if (strcmp(arg, "json") == 0)
+            opt->format = SP_FORMAT_JSON;
+        else
+            return bad_value(err, "--format", arg, "table, csv or json");
+        return SP_OK;
+    case 'q':
+        opt->quiet = true;
+        return SP_OK;
+    default:
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "unknown option or missing argument; see "
+                            "simplan --help");
+    }
+}
+
+sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
+{
+    memset(opt, 0, sizeof *opt);
+    opt->command = SP_CMD_HELP;
+    if (argc < 2)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "no command given; see simplan --help");
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
+        strcmp(cmd, "help") == 0)
+        return SP_OK;
+    if (strcmp(cmd, "--version") == 0) {
+        opt->command = SP_CMD_VERSION;
+        return SP_OK;
+    }
+    if (strcmp(cmd, "run") == 0)
+        opt->command = SP_CMD_RUN;
+    else if (strcmp(cmd, "check") == 0)
+        opt->command = SP_CMD_CHECK;
+    else
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "unknown command '%s'; commands: run, check",
+                            cmd);
+    static const struct option longopts[] = {
+        {"draws", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},
+        {"rng", required_argument, NULL, 'r'},
+        {"format", required_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    const char *shortopts = opt->command == SP_CMD_RUN ? "+:n:s:t:r:f:qh"
+                                                        : "+:h";
+    optind = 2;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (c == 'h') {
+            opt->command = SP_CMD_HELP;
+            return SP_OK;
+        }
+        if (opt->command == SP_CMD_CHECK)
+            c = '?';
+        if (c == ':')
+            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, argv[optind - 1],
+                                "missing value; see simplan --help");
+        if (c == '?')
+            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, argv[optind - 1],
+                                "unknown option for '%s'; see simplan --help",
+                                cmd);
+        sp_status st = parse_option(c, optarg, opt, err);
+        if (st != SP_OK)
+            return st;
+    }
+    if (optind != argc - 1)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            optind >= argc ? "no scenario file given"
+                                           : "exactly one scenario file is "
+                                             "expected");
+    opt->scenario = argv[optind];
+    return SP_OK;
+}

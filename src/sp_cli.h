@@ -1,0 +1,39 @@
+/*
+ * sp_cli: command-line parsing (getopt_long) into plain options.
+ */
+#ifndef SP_CLI_H
+#define SP_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sp_status.h"
+
+typedef enum {
+    SP_CMD_HELP,
+    SP_CMD_VERSION,
+    SP_CMD_RUN,
+    SP_CMD_CHECK
+} sp_command;
+
+typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
+
+typedef struct {
+    sp_command command;
+    const char *scenario;   /* path, borrowed from argv */
+    uint64_t draws;         /* 0: from the scenario */
+    bool has_seed;
+    uint64_t seed;
+    int threads;            /* 0: all cores */
+    const char *rng;        /* NULL: from the scenario */
+    sp_format format;
+    bool quiet;
+} sp_options;
+
+/* Parses argv into `opt`. SP_ERR_USAGE with a message on bad usage. */
+sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err);
+
+/* The --help text. */
+const char *sp_cli_usage(void);
+
+#endif /* SP_CLI_H */

@@ -1,0 +1,1018 @@
+/*
+ * sp_config: the libconfig scenario loader and its field-by-field checks.
+ *
+ * Each section has a reader that takes the libconfig setting and the field
+ * path of that setting, checks its keys against the allowed list, reads the
+ * values with typed getters that report file:line and field on failure, and
+ * checks ranges. Cross-references are checked after all sections are read.
+ */
+#include "sp_config.h"
+
+#include <errno.h>
+#include <libconfig.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Loader context: the file name for messages and the caller's error. */
+typedef struct {
+    const char *file;
+    sp_error *err;
+    const sp_scenario *sc; /* for year bounds while reading */
+} loader;
+
+#define FIELD_MAX 160
+
+static int line_of(const config_setting_t *s)
+{
+    return s ? (int)config_setting_source_line(s) : 0;
+}
+
+static sp_status fail(const loader *L, sp_status status,
+                      const config_setting_t *at, const char *field,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+static sp_status fail(const loader *L, sp_status status,
+                      const config_setting_t *at, const char *field,
+                      const char *fmt, ...)
+{
+    char msg[sizeof L->err->message];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return sp_error_set(L->err, status, L->file, line_of(at), field, "%s",
+                        msg);
+}
+
+static char *xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+static sp_status nomem(const loader *L)
+{
+    return sp_error_set(L->err, SP_ERR_NOMEM, L->file, 0, NULL,
+                        "out of memory while reading the scenario");
+}
+
+/* True when `s` is well-formed UTF-8 (no overlongs, no surrogates). */
+static bool utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p;
+        int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2
+                         : (c >> 3) == 0x1E ? 3 : -1;
+        if (n < 0 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4))
+            return false;
+        for (int k = 1; k <= n; k++)
+            if ((p[k] & 0xC0) != 0x80)
+                return false;
+        if (n == 2 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)))
+            return false;
+        if (n == 3 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F)))
+            return false;
+        p += n + 1;
+    }
+    return true;
+}
+
+static bool is_identifier(const char *s)
+{
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_'))
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+              (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    return true;
+}
+
+/* ---- keys ---------------------------------------------------------------- */
+
+static bool in_list(const char *name, const char *const *allowed)
+{
+    for (; *allowed; allowed++)
+        if (strcmp(name, *allowed) == 0)
+            return true;
+    return false;
+}
+
+static void join_list(char *buf, size_t size, const char *const *allowed)
+{
+    buf[0] = '\0';
+    for (size_t used = 0; *allowed; allowed++) {
+        int n = snprintf(buf + used, size - used, "%s%s", used ? ", " : "",
+                         *allowed);
+        if (n < 0 || (size_t)n >= size - used)
+            break;
+        used += (size_t)n;
+    }
+}
+
+/* Fails on the first member of group `g` that is not in `allowed`. */
+static sp_status check_keys(const loader *L, const config_setting_t *g,
+                            const char *path, const char *const *allowed)
+{
+    int n = config_setting_length(g);
+    for (int i = 0; i < n; i++) {
+        config_setting_t *m = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(m);
+        if (name == NULL || in_list(name, allowed))
+            continue;
+        char list[256], field[FIELD_MAX];
+        join_list(list, sizeof list, allowed);
+        snprintf(field, sizeof field, "%s%s%s", path, *path ? "." : "", name);
+        return fail(L, SP_ERR_UNKNOWN_KEY, m, field,
+                    "unknown field '%s'; allowed here: %s", name, list);
+    }
+    return SP_OK;
+}
+
+/* ---- typed getters --------------------------------------------------------- */
+
+static void member_path(char *buf, const char *path, const char *key)
+{
+    snprintf(buf, FIELD_MAX, "%s.%s", path, key);
+}
+
+/* Member `key` of `g`; fails with SP_ERR_MISSING when required and absent.
+ * *out is NULL when optional and absent. */
+static sp_status member(const loader *L, const config_setting_t *g,
+                        const char *path, const char *key, bool required,
+                        config_setting_t **out)
+{
+    *out = config_setting_get_member(g, key);
+    if (*out == NULL && required) {
+        char field[FIELD_MAX];
+        member_path(field, path, key);
+        return fail(L, SP_ERR_MISSING, g, field, "required field '%s' is missing",
+                    key);
+    }
+    return SP_OK;
+}
+
+static sp_status to_double(const loader *L, const config_setting_t *s,
+                           const char *field, double *out)
+{
+    switch (config_setting_type(s)) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        *out = (double)config_setting_get_int64(s);
+        return SP_OK;
+    case CONFIG_TYPE_FLOAT:
+        *out = config_setting_get_float(s);
+        if (!isfinite(*out))
+            return fail(L, SP_ERR_RANGE, s, field, "must be a finite number");
+        return SP_OK;
+    default:
+        return fail(L, SP_ERR_TYPE, s, field, "expected a number");
+    }
+}
+
+static sp_status to_int(const loader *L, const config_setting_t *s,
+                        const char *field, long long lo, long long hi,
+                        long long *out)
+{
+    int type = config_setting_type(s);
+    if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
+        *out = config_setting_get_int64(s);
+    } else if (type == CONFIG_TYPE_FLOAT) {
+        /* Accept integral floats such as 1e6; reject 2.5. */
+        double v = config_setting_get_float(s);
+        if (!(v == floor(v)) || !(fabs(v) < 9.0e15))
+            return fail(L, SP_ERR_TYPE, s, field,
+                        "expected an integer, got %g", v);
+        *out = (long long)v;
+    } else {
+        return fail(L, SP_ERR_TYPE, s, field, "expected an integer");
+    }
+    if (*out < lo || *out > hi)
+        return fail(L, SP_ERR_RANGE, s, field,
+                    "must be between %lld and %lld, got %lld", lo, hi, *out);
+    return SP_OK;
+}
+
+static sp_status to_string(const loader *L, const config_setting_t *s,
+                           const char *field, size_t max_len, char **out)
+{
+    if (config_setting_type(s) != CONFIG_TYPE_STRING)
+        return fail(L, SP_ERR_TYPE, s, field, "expected a string in quotes");
+    const char *v = config_setting_get_string(s);
+    if (!utf8_valid(v))
+        return fail(L, SP_ERR_TYPE, s, field, "text is not valid UTF-8");
+    if (strlen(v) > max_len)
+        return fail(L, SP_ERR_LIMIT, s, field,
+                    "text is longer than %zu characters", max_len);
+    *out = xstrdup(v);
+    return *out ? SP_OK : nomem(L);
+}
+
+static sp_status to_identifier(const loader *L, const config_setting_t *s,
+                               const char *field, char **out)
+{
+    sp_status st = to_string(L, s, field, SP_MAX_NAME, out);
+    if (st != SP_OK)
+        return st;
+    if (!is_identifier(*out))
+        return fail(L, SP_ERR_RANGE, s, field,
+                    "'%s' is not a valid name: use letters, digits and _, "
+                    "not starting with a digit", *out);
+    return SP_OK;
+}
+
+/* Reads number `key` of group `g` into *out; absent optional keys keep *out. */
+static sp_status get_double(const loader *L, const config_setting_t *g,
+                            const char *path, const char *key, bool required,
+                            double *out)
+{
+    config_setting_t *m;
+    sp_status st = member(L, g, path, key, required, &m);
+    if (st != SP_OK || m == NULL)
+        return st;
+    char field[FIELD_MAX];
+    member_path(field, path, key);
+    return to_double(L, m, field, out);
+}
+
+static sp_status get_int(const loader *L, const config_setting_t *g,
+                         const char *path, const char *key, bool required,
+                         long long lo, long long hi, long long *out)
+{
+    config_setting_t *m;
+    sp_status st = member(L, g, path, key, required, &m);
+    if (st != SP_OK || m == NULL)
+        return st;
+    char field[FIELD_MAX];
+    member_path(field, path, key);
+    return to_int(L, m, field, lo, hi, out);
+}
+
+static sp_status get_year(const loader *L, const config_setting_t *g,
+                          const char *path, const char *key, int lo, int hi,
+                          int *out)
+{
+    long long v = 0;
+    sp_status st = get_int(L, g, path, key, true, lo, hi, &v);
+    *out = (int)v;
+    return st;
+}
+
+/* Reads string `key`; an absent optional key gives `dflt` (copied). */
+static sp_status get_string(const loader *L, const config_setting_t *g,
+                            const char *path, const char *key,
+                            const char *dflt, size_t max_len, char **out)
+{
+    config_setting_t *m;
+    sp_status st = member(L, g, path, key, dflt == NULL, &m);
+    if (st != SP_OK)
+        return st;
+    if (m == NULL) {
+        *out = xstrdup(dflt);
+        return *out ? SP_OK : nomem(L);
+    }
+    char field[FIELD_MAX];
+    member_path(field, path, key);
+    return to_string(L, m, field, max_len, out);
+}
+
+static sp_status check_range(const loader *L, const config_setting_t *g,
+                             const char *path, const char *key, double v,
+                             double lo, double hi, bool open_lo, bool open_hi,
+                             const char *what)
+{
+    bool ok = (open_lo ? v > lo : v >= lo) && (open_hi ? v < hi : v <= hi);
+    if (ok)
+        return SP_OK;
+    char field[FIELD_MAX];
+    member_path(field, path, key);
+    config_setting_t *m = config_setting_get_member(g, key);
+    return fail(L, SP_ERR_RANGE, m ? m : g, field, "%s, got %g", what, v);
+}
+
+/* A list (or array) setting of 1..max elements. */
+static sp_status get_list(const loader *L, const config_setting_t *g,
+                          const char *path, const char *key, bool required,
+                          size_t max, config_setting_t **out)
+{
+    sp_status st = member(L, g, path, key, required, out);
+    if (st != SP_OK || *out == NULL)
+        return st;
+    char field[FIELD_MAX];
+    member_path(field, path, key);
+    if (!config_setting_is_list(*out))
+        return fail(L, SP_ERR_TYPE, *out, field,
+                    "expected a list in parentheses: ( { ... }, { ... } )");
+    int n = config_setting_length(*out);
+    if (n < 1)
+        return fail(L, SP_ERR_RANGE, *out, field, "the list is empty");
+    if ((size_t)n > max)
+        return fail(L, SP_ERR_LIMIT, *out, field,
+                    "%d entries; at most %zu are allowed", n, max);
+    return SP_OK;
+}
+
+static sp_status expect_group(const loader *L, const config_setting_t *s,
+                              const char *field)
+{
+    if (config_setting_is_group(s))
+        return SP_OK;
+    return fail(L, SP_ERR_TYPE, s, field, "expected a group in braces { ... }");
+}
+
+/* ---- sections -------------------------------------------------------------- */
+
+static sp_status read_header(const loader *L, config_setting_t *root,
+                             sp_scenario *sc)
+{
+    static const char *const keys[] = {"name", "description", "base_year",
+                                       "horizon", NULL};
+    config_setting_t *g;
+    sp_status st = member(L, root, "", "scenario", true, &g);
+    if (st == SP_OK)
+        st = expect_group(L, g, "scenario");
+    if (st == SP_OK)
+        st = check_keys(L, g, "scenario", keys);
+    if (st == SP_OK)
+        st = get_string(L, g, "scenario", "name", NULL, 200, &sc->name);
+    if (st == SP_OK)
+        st = get_string(L, g, "scenario", "description", "", 4000,
+                        &sc->description);
+    if (st == SP_OK)
+        st = get_year(L, g, "scenario", "base_year", SP_MIN_YEAR,
+                      SP_MAX_YEAR - 1, &sc->base_year);
+    if (st == SP_OK) {
+        long long hi = sc->base_year + SP_MAX_STEPS;
+        long long h = 0;
+        st = get_int(L, g, "scenario", "horizon", true, sc->base_year + 1,
+                     hi > SP_MAX_YEAR ? SP_MAX_YEAR : hi, &h);
+        sc->horizon = (int)h;
+    }
+    return st;
+}
+
+static sp_status read_simulation(const loader *L, config_setting_t *root,
+                                 sp_scenario *sc)
+{
+    static const char *const keys[] = {"draws", "seed", "rng", NULL};
+    config_setting_t *g;
+    sp_status st = member(L, root, "", "simulation", true, &g);
+    if (st == SP_OK)
+        st = expect_group(L, g, "simulation");
+    if (st == SP_OK)
+        st = check_keys(L, g, "simulation", keys);
+    long long v = 0;
+    if (st == SP_OK)
+        st = get_int(L, g, "simulation", "draws", true, 1,
+                     (long long)SP_MAX_DRAWS, &v);
+    sc->draws = (uint64_t)v;
+    if (st == SP_OK)
+        st = get_int(L, g, "simulation", "seed", true, 0, INT64_MAX, &v);
+    sc->seed = (uint64_t)v;
+    if (st == SP_OK)
+        st = get_string(L, g, "simulation", "rng", "", 64, &sc->rng);
+    return st;
+}
+
+static sp_status read_dist(const loader *L, config_setting_t *g,
+                           const char *path, sp_marginal *m)
+{
+    static const char *const normal_keys[] = {"family", NULL};
+    static const char *const t_keys[] = {"family", "df", NULL};
+    static const char *const split_keys[] = {"family", "skew", NULL};
+    char *family = NULL;
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "family", NULL, 32, &family);
+    if (st != SP_OK)
+        return st;
+    bool known = sp_family_parse(family, &m->family);
+    free(family);
+    if (!known) {
+        char field[FIELD_MAX];
+        member_path(field, path, "family");
+        return fail(L, SP_ERR_RANGE, config_setting_get_member(g, "family"),
+                    field, "unknown family; allowed: normal, t, uniform, "
+                           "split_normal");
+    }
+    switch (m->family) {
+    case SP_FAMILY_T:
+        st = check_keys(L, g, path, t_keys);
+        if (st == SP_OK)
+            st = get_double(L, g, path, "df", true, &m->df);
+        if (st == SP_OK)
+            st = check_range(L, g, path, "df", m->df, 2.0, INFINITY, true,
+                             true, "df must be > 2 so the variance is finite");
+        return st;
+    case SP_FAMILY_SPLIT_NORMAL:
+        st = check_keys(L, g, path, split_keys);
+        if (st == SP_OK)
+            st = get_double(L, g, path, "skew", true, &m->skew);
+        if (st == SP_OK)
+            st = check_range(L, g, path, "skew", m->skew, -1.0, 1.0, true,
+                             true, "skew must lie in (-1, 1)");
+        return st;
+    default:
+        return check_keys(L, g, path, normal_keys);
+    }
+}
+
+static sp_status read_period(const loader *L, config_setting_t *g,
+                             const char *path, const sp_scenario *sc,
+                             sp_period_spec *p)
+{
+    static const char *const keys[] = {"from", "to", "mean", "sd", NULL};
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_year(L, g, path, "from", sc->base_year + 1, sc->horizon,
+                      &p->from);
+    if (st == SP_OK)
+        st = get_year(L, g, path, "to", p->from, sc->horizon, &p->to);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "mean", true, &p->mean);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "sd", true, &p->sd);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "sd", p->sd, 0.0, 10.0, false, false,
+                         "sd must be between 0 and 10");
+    p->line = line_of(g);
+    return st;
+}
+
+/* Reads the path and checks that every projected year is covered once. */
+static sp_status read_path(const loader *L, config_setting_t *g,
+                           const char *path, const sp_scenario *sc,
+                           sp_indicator_spec *ind)
+{
+    config_setting_t *list;
+    sp_status st = get_list(L, g, path, "path", true, SP_MAX_STEPS, &list);
+    if (st != SP_OK)
+        return st;
+    size_t n = (size_t)config_setting_length(list);
+    ind->path = calloc(n, sizeof *ind->path);
+    if (ind->path == NULL)
+        return nomem(L);
+    ind->n_path = n;
+    int steps = sc->horizon - sc->base_year;
+    int owner[SP_MAX_STEPS];
+    for (int y = 0; y < steps; y++)
+        owner[y] = -1;
+    for (size_t k = 0; k < n && st == SP_OK; k++) {
+        char field[FIELD_MAX];
+        snprintf(field, sizeof field, "%s.path[%zu]", path, k);
+        config_setting_t *pg = config_setting_get_elem(list, (unsigned)k);
+        st = read_period(L, pg, field, sc, &ind->path[k]);
+        for (int y = ind->path[k].from; st == SP_OK && y <= ind->path[k].to;
+             y++) {
+            int slot = y - sc->base_year - 1;
+            if (owner[slot] >= 0)
+                st = fail(L, SP_ERR_PERIODS, pg, field,
+                          "year %d is already covered by path[%d]; periods "
+                          "must not overlap", y, owner[slot]);
+            owner[slot] = (int)k;
+        }
+    }
+    for (int y = 0; st == SP_OK && y < steps; y++) {
+        if (owner[y] < 0) {
+            char field[FIELD_MAX];
+            member_path(field, path, "path");
+            st = fail(L, SP_ERR_PERIODS, list, field,
+                      "year %d is not covered; the periods must cover every "
+                      "year from %d to %d exactly once",
+                      sc->base_year + 1 + y, sc->base_year + 1, sc->horizon);
+        }
+    }
+    return st;
+}
+
+static const char *const reserved_names[] = {"exp", "log", "sqrt", "min",
+                                             "max", NULL};
+
+static sp_status read_stochastic(const loader *L, config_setting_t *g,
+                                 const char *path, const sp_scenario *sc,
+                                 sp_indicator_spec *ind)
+{
+    static const char *const keys[] = {"name", "kind", "unit", "description",
+                                       "base", "path", "trend_sd", "ar1",
+                                       "dist", NULL};
+    sp_status st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "base", true, &ind->base);
+    if (st == SP_OK && ind->kind == SP_KIND_RATE)
+        st = check_range(L, g, path, "base", ind->base, 0.0, INFINITY, true,
+                         true, "the base of a rate indicator must be > 0");
+    if (st == SP_OK && ind->kind == SP_KIND_SHARE)
+        st = check_range(L, g, path, "base", ind->base, 0.0, 1.0, false,
+                         false, "the base of a share must lie in [0, 1]");
+    if (st == SP_OK)
+        st = read_path(L, g, path, sc, ind);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "trend_sd", false, &ind->trend_sd);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "trend_sd", ind->trend_sd, 0.0, 10.0,
+                         false, false, "trend_sd must be between 0 and 10");
+    if (st == SP_OK)
+        st = get_double(L, g, path, "ar1", false, &ind->ar1);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "ar1", ind->ar1, -1.0, 1.0, true, true,
+                         "ar1 must lie in (-1, 1)");
+    config_setting_t *dist = config_setting_get_member(g, "dist");
+    if (st == SP_OK && dist != NULL) {
+        char field[FIELD_MAX];
+        member_path(field, path, "dist");
+        st = read_dist(L, dist, field, &ind->marginal);
+    }
+    return st;
+}
+
+static sp_status read_derived(const loader *L, config_setting_t *g,
+                              const char *path, sp_indicator_spec *ind)
+{
+    static const char *const keys[] = {"name", "kind", "unit", "description",
+                                       "formula", NULL};
+    sp_status st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "formula", NULL, SP_MAX_FORMULA,
+                        &ind->formula);
+    ind->formula_line = line_of(config_setting_get_member(g, "formula"));
+    return st;
+}
+
+static sp_status read_indicator(const loader *L, config_setting_t *g,
+                                size_t index, sp_scenario *sc)
+{
+    sp_indicator_spec *ind = &sc->indicators[index];
+    char path[FIELD_MAX];
+    snprintf(path, sizeof path, "indicators[%zu]", index);
+    ind->line = line_of(g);
+    ind->marginal.family = SP_FAMILY_NORMAL;
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = member(L, g, path, "name", true, &(config_setting_t *){NULL});
+    config_setting_t *name = config_setting_get_member(g, "name");
+    if (st == SP_OK) {
+        char field[FIELD_MAX];
+        member_path(field, path, "name");
+        st = to_identifier(L, name, field, &ind->name);
+    }
+    if (st == SP_OK && in_list(ind->name, reserved_names)) {
+        char field[FIELD_MAX];
+        member_path(field, path, "name");
+        return fail(L, SP_ERR_RANGE, name, field,
+                    "'%s' is the name of a formula function; choose another",
+                    ind->name);
+    }
+    if (st == SP_OK) {
+        for (size_t j = 0; j < index; j++)
+            if (strcmp(sc->indicators[j].name, ind->name) == 0)
+                return fail(L, SP_ERR_DUPLICATE, name, path,
+                            "indicator '%s' is already defined on line %d",
+                            ind->name, sc->indicators[j].line);
+        snprintf(path, sizeof path, "indicators.%s", ind->name);
+    }
+    char *kind = NULL;
+    if (st == SP_OK)
+        st = get_string(L, g, path, "kind", NULL, 16, &kind);
+    if (st == SP_OK && !sp_kind_parse(kind, &ind->kind)) {
+        char field[FIELD_MAX];
+        member_path(field, path, "kind");
+        st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "kind"), field,
+                  "unknown kind '%s'; allowed: rate, share, derived", kind);
+    }
+    free(kind);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "unit", "", 200, &ind->unit);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "description", "", 4000,
+                        &ind->description);
+    if (st != SP_OK)
+        return st;
+    if (ind->kind == SP_KIND_DERIVED)
+        return read_derived(L, g, path, ind);
+    return read_stochastic(L, g, path, sc, ind);
+}
+
+static sp_status read_indicators(const loader *L, config_setting_t *root,
+                                 sp_scenario *sc)
+{
+    config_setting_t *list;
+    sp_status st = get_list(L, root, "", "indicators", true,
+                            SP_MAX_INDICATORS, &list);
+    if (st != SP_OK)
+        return st;
+    size_t n = (size_t)config_setting_length(list);
+    sc->indicators = calloc(n, sizeof *sc->indicators);
+    if (sc->indicators == NULL)
+        return nomem(L);
+    for (size_t i = 0; i < n && st == SP_OK; i++) {
+        sc->n_indicators = i + 1;
+        st = read_indicator(L, config_setting_get_elem(list, (unsigned)i), i,
+                            sc);
+    }
+    return st;
+}
+
+/* Resolves an indicator name that must be a rate or share. */
+static sp_status stochastic_ref(const loader *L, const sp_scenario *sc,
+                                const config_setting_t *at, const char *field,
+                                const char *name)
+{
+    long k = sp_scenario_find_indicator(sc, name);
+    if (k < 0)
+        return fail(L, SP_ERR_REFERENCE, at, field,
+                    "no indicator is called '%s'", name);
+    if (sc->indicators[k].kind == SP_KIND_DERIVED)
+        return fail(L, SP_ERR_REFERENCE, at, field,
+                    "'%s' is derived; only rate and share indicators can be "
+                    "named here", name);
+    return SP_OK;
+}
+
+static sp_status read_correlation(const loader *L, config_setting_t *g,
+                                  size_t index, sp_scenario *sc)
+{
+    static const char *const keys[] = {"a", "b", "rho", NULL};
+    sp_correlation_spec *c = &sc->correlations[index];
+    char path[FIELD_MAX], fa[FIELD_MAX], fb[FIELD_MAX];
+    snprintf(path, sizeof path, "correlations[%zu]", index);
+    member_path(fa, path, "a");
+    member_path(fb, path, "b");
+    c->line = line_of(g);
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "a", NULL, SP_MAX_NAME, &c->a);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "b", NULL, SP_MAX_NAME, &c->b);
+    if (st == SP_OK)
+        st = stochastic_ref(L, sc, config_setting_get_member(g, "a"), fa, c->a);
+    if (st == SP_OK)
+        st = stochastic_ref(L, sc, config_setting_get_member(g, "b"), fb, c->b);
+    if (st == SP_OK && strcmp(c->a, c->b) == 0)
+        st = fail(L, SP_ERR_RANGE, g, fb,
+                  "an indicator's correlation with itself is 1; name two "
+                  "different indicators");
+    if (st == SP_OK)
+        st = get_double(L, g, path, "rho", true, &c->rho);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "rho", c->rho, -1.0, 1.0, false, false,
+                         "rho must lie in [-1, 1]");
+    for (size_t j = 0; st == SP_OK && j < index; j++) {
+        const sp_correlation_spec *o = &sc->correlations[j];
+        if ((strcmp(o->a, c->a) == 0 && strcmp(o->b, c->b) == 0) ||
+            (strcmp(o->a, c->b) == 0 && strcmp(o->b, c->a) == 0))
+            st = fail(L, SP_ERR_DUPLICATE, g, path,
+                      "the pair (%s, %s) is already given on line %d", c->a,
+                      c->b, o->line);
+    }
+    return st;
+}
+
+static sp_status read_effect(const loader *L, config_setting_t *g,
+                             const char *path, const sp_scenario *sc,
+                             sp_effect_spec *ef)
+{
+    static const char *const keys[] = {"indicator", "mean", "sd", NULL};
+    char field[FIELD_MAX];
+    member_path(field, path, "indicator");
+    ef->line = line_of(g);
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "indicator", NULL, SP_MAX_NAME,
+                        &ef->indicator);
+    if (st == SP_OK)
+        st = stochastic_ref(L, sc, config_setting_get_member(g, "indicator"),
+                            field, ef->indicator);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "mean", true, &ef->mean);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "sd", true, &ef->sd);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "sd", ef->sd, 0.0, 10.0, false, false,
+                         "sd must be between 0 and 10");
+    return st;
+}
+
+static sp_status read_event(const loader *L, config_setting_t *g,
+                            size_t index, sp_scenario *sc)
+{
+    static const char *const keys[] = {"name", "probability", "from", "to",
+                                       "effects", NULL};
+    sp_event_spec *ev = &sc->events[index];
+    char path[FIELD_MAX];
+    snprintf(path, sizeof path, "events[%zu]", index);
+    ev->line = line_of(g);
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "name", NULL, 200, &ev->name);
+    for (size_t j = 0; st == SP_OK && j < index; j++)
+        if (strcmp(sc->events[j].name, ev->name) == 0)
+            st = fail(L, SP_ERR_DUPLICATE, g, path,
+                      "event '%s' is already defined on line %d", ev->name,
+                      sc->events[j].line);
+    if (st == SP_OK && is_identifier(ev->name))
+        snprintf(path, sizeof path, "events.%s", ev->name);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "probability", true, &ev->probability);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "probability", ev->probability, 0.0, 1.0,
+                         false, false, "probability must lie in [0, 1]");
+    if (st == SP_OK)
+        st = get_year(L, g, path, "from", sc->base_year + 1, sc->horizon,
+                      &ev->from);
+    if (st == SP_OK)
+        st = get_year(L, g, path, "to", ev->from, sc->horizon, &ev->to);
+    config_setting_t *list = NULL;
+    if (st == SP_OK)
+        st = get_list(L, g, path, "effects", true, SP_MAX_EFFECTS, &list);
+    if (st != SP_OK)
+        return st;
+    size_t n = (size_t)config_setting_length(list);
+    ev->effects = calloc(n, sizeof *ev->effects);
+    if (ev->effects == NULL)
+        return nomem(L);
+    for (size_t k = 0; k < n && st == SP_OK; k++) {
+        char field[FIELD_MAX];
+        snprintf(field, sizeof field, "%s.effects[%zu]", path, k);
+        ev->n_effects = k + 1;
+        st = read_effect(L, config_setting_get_elem(list, (unsigned)k), field,
+                         sc, &ev->effects[k]);
+    }
+    return st;
+}
+
+/* Reads `all = ["a", "b"]` of a joint target. */
+static sp_status read_joint(const loader *L, config_setting_t *g,
+                            const char *path, sp_target_spec *t)
+{
+    static const char *const keys[] = {"id", "name", "source", "all", NULL};
+    sp_status st = check_keys(L, g, path, keys);
+    config_setting_t *all = config_setting_get_member(g, "all");
+    char field[FIELD_MAX];
+    member_path(field, path, "all");
+    if (st != SP_OK)
+        return st;
+    if (!config_setting_is_array(all) && !config_setting_is_list(all))
+        return fail(L, SP_ERR_TYPE, all, field,
+                    "expected an array of target ids: [\"a\", \"b\"]");
+    int n = config_setting_length(all);
+    if (n < 1 || n > SP_MAX_JOINT)
+        return fail(L, SP_ERR_RANGE, all, field,
+                    "a joint target needs 1 to %d member ids, got %d",
+                    SP_MAX_JOINT, n);
+    t->all = calloc((size_t)n, sizeof *t->all);
+    if (t->all == NULL)
+        return nomem(L);
+    for (int k = 0; k < n && st == SP_OK; k++) {
+        t->n_all = (size_t)k + 1;
+        st = to_string(L, config_setting_get_elem(all, (unsigned)k), field,
+                       SP_MAX_NAME, &t->all[k]);
+    }
+    return st;
+}
+
+static sp_status read_simple_target(const loader *L, config_setting_t *g,
+                                    const char *path, const sp_scenario *sc,
+                                    sp_target_spec *t)
+{
+    static const char *const keys_level[] = {"id", "name", "source",
+                                             "indicator", "measure", "year",
+                                             "op", "value", "range", NULL};
+    static const char *const keys_span[] = {"id", "name", "source",
+                                            "indicator", "measure", "from",
+                                            "to", "op", "value", "range",
+                                            NULL};
+    char *measure = NULL, *op = NULL;
+    char field[FIELD_MAX];
+    sp_status st = get_string(L, g, path, "indicator", NULL, SP_MAX_NAME,
+                              &t->indicator);
+    member_path(field, path, "indicator");
+    if (st == SP_OK && sp_scenario_find_indicator(sc, t->indicator) < 0)
+        st = fail(L, SP_ERR_REFERENCE, config_setting_get_member(g, "indicator"),
+                  field, "no indicator is called '%s'", t->indicator);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "measure", NULL, 16, &measure);
+    if (st == SP_OK && !sp_measure_parse(measure, &t->measure)) {
+        member_path(field, path, "measure");
+        st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "measure"),
+                  field, "unknown measure '%s'; allowed: level, change, cagr, "
+                         "delta", measure);
+    }
+    free(measure);
+    if (st != SP_OK)
+        return st;
+    if (t->measure == SP_MEASURE_LEVEL) {
+        st = check_keys(L, g, path, keys_level);
+        if (st == SP_OK)
+            st = get_year(L, g, path, "year", sc->base_year, sc->horizon,
+                          &t->year);
+        t->from = t->to = t->year;
+    } else {
+        st = check_keys(L, g, path, keys_span);
+        if (st == SP_OK)
+            st = get_year(L, g, path, "from", sc->base_year, sc->horizon - 1,
+                          &t->from);
+        if (st == SP_OK)
+            st = get_year(L, g, path, "to", t->from + 1, sc->horizon, &t->to);
+    }
+    if (st == SP_OK)
+        st = get_string(L, g, path, "op", NULL, 16, &op);
+    if (st == SP_OK && !sp_op_parse(op, &t->op)) {
+        member_path(field, path, "op");
+        st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "op"), field,
+                  "unknown op '%s'; allowed: >=, >, <=, <, between", op);
+    }
+    free(op);
+    if (st != SP_OK)
+        return st;
+    config_setting_t *value = config_setting_get_member(g, "value");
+    config_setting_t *range = config_setting_get_member(g, "range");
+    if (t->op != SP_OP_BETWEEN) {
+        member_path(field, path, "range");
+        if (range != NULL)
+            return fail(L, SP_ERR_UNKNOWN_KEY, range, field,
+                        "'range' is only for op = \"between\"; use 'value'");
+        return get_double(L, g, path, "value", true, &t->value);
+    }
+    member_path(field, path, "value");
+    if (value != NULL)
+        return fail(L, SP_ERR_UNKNOWN_KEY, value, field,
+                    "op = \"between\" takes 'range = [lo, hi]', not 'value'");
+    member_path(field, path, "range");
+    st = member(L, g, path, "range", true, &range);
+    if (st == SP_OK && (!config_setting_is_array(range) ||
+                        config_setting_length(range) != 2))
+        st = fail(L, SP_ERR_TYPE, range, field,
+                  "expected two numbers: range = [lo, hi]");
+    if (st == SP_OK)
+        st = to_double(L, config_setting_get_elem(range, 0), field, &t->lo);
+    if (st == SP_OK)
+        st = to_double(L, config_setting_get_elem(range, 1), field, &t->hi);
+    if (st == SP_OK && !(t->lo <= t->hi))
+        st = fail(L, SP_ERR_RANGE, range, field,
+                  "lo must not exceed hi, got [%g, %g]", t->lo, t->hi);
+    return st;
+}
+
+static sp_status read_target(const loader *L, config_setting_t *g,
+                             size_t index, sp_scenario *sc)
+{
+    sp_target_spec *t = &sc->targets[index];
+    char path[FIELD_MAX];
+    snprintf(path, sizeof path, "targets[%zu]", index);
+    t->line = line_of(g);
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = member(L, g, path, "id", true, &(config_setting_t *){NULL});
+    if (st == SP_OK) {
+        char field[FIELD_MAX];
+        member_path(field, path, "id");
+        st = to_identifier(L, config_setting_get_member(g, "id"), field,
+                           &t->id);
+    }
+    for (size_t j = 0; st == SP_OK && j < index; j++)
+        if (strcmp(sc->targets[j].id, t->id) == 0)
+            return fail(L, SP_ERR_DUPLICATE, g, path,
+                        "target id '%s' is already used on line %d", t->id,
+                        sc->targets[j].line);
+    if (st != SP_OK)
+        return st;
+    snprintf(path, sizeof path, "targets.%s", t->id);
+    st = get_string(L, g, path, "name", NULL, 400, &t->name);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "source", "", 1000, &t->source);
+    if (st != SP_OK)
+        return st;
+    if (config_setting_get_member(g, "all") != NULL)
+        return read_joint(L, g, path, t);
+    return read_simple_target(L, g, path, sc, t);
+}
+
+/* Joint targets may name only simple targets that exist. */
+static sp_status check_joint_members(const loader *L, config_setting_t *list,
+                                     const sp_scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_targets; i++) {
+        const sp_target_spec *t = &sc->targets[i];
+        config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+        config_setting_t *all = config_setting_get_member(g, "all");
+        char field[FIELD_MAX];
+        snprintf(field, sizeof field, "targets.%s.all", t->id);
+        for (size_t k = 0; k < t->n_all; k++) {
+            long j = sp_scenario_find_target(sc, t->all[k]);
+            if (j < 0)
+                return fail(L, SP_ERR_REFERENCE, all, field,
+                            "no target has id '%s'", t->all[k]);
+            if (sc->targets[j].n_all > 0)
+                return fail(L, SP_ERR_REFERENCE, all, field,
+                            "'%s' is itself a joint target; list its members "
+                            "instead", t->all[k]);
+        }
+    }
+    return SP_OK;
+}
+
+typedef sp_status (*element_reader)(const loader *, config_setting_t *,
+                                    size_t, sp_scenario *);
+
+/* Reads optional list `key` of the root with `read`, counting into *n. */
+static sp_status read_list(const loader *L, config_setting_t *root,
+                           const char *key, size_t max, size_t elem_size,
+                           void **items, size_t *n, element_reader read,
+                           sp_scenario *sc)
+{
+    config_setting_t *list;
+    sp_status st = get_list(L, root, "", key, false, max, &list);
+    if (st != SP_OK || list == NULL)
+        return st;
+    size_t len = (size_t)config_setting_length(list);
+    *items = calloc(len, elem_size);
+    if (*items == NULL)
+        return nomem(L);
+    for (size_t i = 0; i < len && st == SP_OK; i++) {
+        *n = i + 1;
+        st = read(L, config_setting_get_elem(list, (unsigned)i), i, sc);
+    }
+    return st;
+}
+
+static sp_status read_root(const loader *L, config_t *cfg, sp_scenario *sc)
+{
+    static const char *const keys[] = {"scenario", "simulation", "indicators",
+                                       "correlations", "events", "targets",
+                                       NULL};
+    config_setting_t *root = config_root_setting(cfg);
+    sp_status st = check_keys(L, root, "", keys);
+    if (st == SP_OK)
+        st = read_header(L, root, sc);
+    if (st == SP_OK)
+        st = read_simulation(L, root, sc);
+    if (st == SP_OK)
+        st = read_indicators(L, root, sc);
+    if (st == SP_OK) {
+        config_setting_t *c = config_setting_get_member(root, "correlations");
+        sc->line_correlations = line_of(c);
+        st = read_list(L, root, "correlations",
+                       (size_t)SP_MAX_INDICATORS * SP_MAX_INDICATORS,
+                       sizeof *sc->correlations, (void **)&sc->correlations,
+                       &sc->n_correlations, read_correlation, sc);
+    }
+    if (st == SP_OK)
+        st = read_list(L, root, "events", SP_MAX_EVENTS, sizeof *sc->events,
+                       (void **)&sc->events, &sc->n_events, read_event, sc);
+    if (st == SP_OK) {
+        config_setting_t *list;
+        st = get_list(L, root, "", "targets", true, SP_MAX_TARGETS, &list);
+        if (st == SP_OK)
+            st = read_list(L, root, "targets", SP_MAX_TARGETS,
+                           sizeof *sc->targets, (void **)&sc->targets,
+                           &sc->n_targets, read_target, sc);
+        if (st == SP_OK)
+            st = check_joint_members(L, list, sc);
+    }
+    return st;
+}
+
+sp_status sp_config_load(const char *path, sp_scenario *sc, sp_error *err)
+{
+    loader L = {path, err, sc};
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return sp_error_set(err, SP_ERR_IO, path, 0, NULL,
+                            "cannot open the scenario file: %s",
+                            strerror(errno));
+    config_t cfg;
+    config_init(&cfg);
+    int ok = config_read(&cfg, f);
+    fclose(f);
+    sp_status st = SP_OK;
+    if (ok != CONFIG_TRUE) {
+        const char *text = config_error_text(&cfg);
+        st = sp_error_set(err, SP_ERR_SYNTAX, path, config_error_line(&cfg),
+                          NULL, "%s (libconfig syntax: key = value; groups "
+                                "{ }, lists ( ), arrays [ ])",
+                          text ? text : "cannot parse");
+    } else {
+        sc->file = xstrdup(path);
+        st = sc->file ? read_root(&L, &cfg, sc) : nomem(&L);
+    }
+    config_destroy(&cfg);
+    if (st != SP_OK)
+        sp_scenario_destroy(sc);
+    return st;
+}

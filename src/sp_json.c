@@ -1,0 +1,140 @@
+/*
+ * sp_json: the JSON report of DESIGN.md 4.1, built with jansson.
+ *
+ * Key order is insertion order; reals are written with 17 significant
+ * digits, so the file round-trips every double exactly. Values that are not
+ * finite (a quantity with no finite draws) are written as null.
+ */
+#include "sp_report.h"
+
+#ifdef SIMPLAN_HAVE_JSON
+
+#include <jansson.h>
+#include <math.h>
+
+static json_t *real_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *stats_json(const sp_stats *s)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "mean", real_or_null(s->mean));
+    json_object_set_new(o, "p05", real_or_null(s->p05));
+    json_object_set_new(o, "p25", real_or_null(s->p25));
+    json_object_set_new(o, "p50", real_or_null(s->p50));
+    json_object_set_new(o, "p75", real_or_null(s->p75));
+    json_object_set_new(o, "p95", real_or_null(s->p95));
+    return o;
+}
+
+static json_t *target_json(const sp_report *r, size_t k)
+{
+    const sp_target_spec *t = &r->sc->targets[k];
+    const sp_target_result *tr = &r->res->targets[k];
+    json_t *o = json_object();
+    json_object_set_new(o, "id", json_string(t->id));
+    json_object_set_new(o, "name", json_string(t->name));
+    json_object_set_new(o, "probability", json_real(tr->probability));
+    json_object_set_new(o, "ci95",
+                        json_pack("[f, f]", tr->ci_lo, tr->ci_hi));
+    json_object_set_new(o, "met", json_integer((json_int_t)tr->met));
+    if (t->n_all > 0) {
+        json_object_set_new(o, "measure", json_null());
+        json_t *all = json_array();
+        for (size_t j = 0; j < t->n_all; j++)
+            json_array_append_new(all, json_string(t->all[j]));
+        json_object_set_new(o, "all", all);
+    } else {
+        json_object_set_new(o, "measure", stats_json(&tr->measure));
+        json_object_set_new(o, "indicator", json_string(t->indicator));
+        json_object_set_new(o, "kind", json_string(sp_measure_name(t->measure)));
+        json_object_set_new(o, "from", json_integer(t->from));
+        json_object_set_new(o, "to", json_integer(t->to));
+        json_object_set_new(o, "op", json_string(sp_op_name(t->op)));
+        if (t->op == SP_OP_BETWEEN)
+            json_object_set_new(o, "range", json_pack("[f, f]", t->lo, t->hi));
+        else
+            json_object_set_new(o, "value", json_real(t->value));
+    }
+    json_object_set_new(o, "source", json_string(t->source));
+    return o;
+}
+
+static json_t *indicator_json(const sp_report *r, size_t i)
+{
+    static const char *const keys[] = {"mean", "p05", "p25", "p50", "p75",
+                                       "p95"};
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(r->sc->indicators[i].name));
+    json_object_set_new(o, "kind",
+                        json_string(sp_kind_name(r->sc->indicators[i].kind)));
+    json_object_set_new(o, "unit", json_string(r->sc->indicators[i].unit));
+    json_t *years = json_array();
+    json_t *cols[6];
+    for (int c = 0; c < 6; c++)
+        cols[c] = json_array();
+    for (int y = 0; y < r->res->n_years; y++) {
+        const sp_stats *s = &r->res->indicators[i * (size_t)r->res->n_years +
+                                                (size_t)y];
+        double v[6] = {s->mean, s->p05, s->p25, s->p50, s->p75, s->p95};
+        json_array_append_new(years, json_integer(r->sc->base_year + y));
+        for (int c = 0; c < 6; c++)
+            json_array_append_new(cols[c], real_or_null(v[c]));
+    }
+    json_object_set_new(o, "years", years);
+    for (int c = 0; c < 6; c++)
+        json_object_set_new(o, keys[c], cols[c]);
+    json_object_set_new(o, "clamped",
+                        json_integer((json_int_t)r->res->clamps[i]));
+    return o;
+}
+
+sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "simplan_version", json_string(SIMPLAN_VERSION));
+    json_object_set_new(root, "scenario",
+                        json_pack("{s:s, s:s, s:i, s:i}", "name", r->sc->name,
+                                  "file", r->sc->file, "base_year",
+                                  r->sc->base_year, "horizon",
+                                  r->sc->horizon));
+    json_object_set_new(root, "draws", json_integer((json_int_t)r->res->draws));
+    json_object_set_new(root, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(root, "rng", json_string(r->rng));
+    json_object_set_new(root, "threads", json_integer(r->threads));
+    json_object_set_new(root, "elapsed_seconds", json_real(r->elapsed));
+    json_t *targets = json_array();
+    for (size_t k = 0; k < r->sc->n_targets; k++)
+        json_array_append_new(targets, target_json(r, k));
+    json_object_set_new(root, "targets", targets);
+    json_t *inds = json_array();
+    for (size_t i = 0; i < r->sc->n_indicators; i++)
+        json_array_append_new(inds, indicator_json(r, i));
+    json_object_set_new(root, "indicators", inds);
+    json_t *warnings = json_array();
+    for (size_t w = 0; w < r->res->n_warnings; w++)
+        json_array_append_new(warnings, json_string(r->res->warnings[w]));
+    json_object_set_new(root, "warnings", warnings);
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    if (rc != 0)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "cannot write the JSON report");
+    fputc('\n', out);
+    return sp_report_flush(out, err);
+}
+
+#else
+
+sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
+{
+    (void)out;
+    (void)r;
+    return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--format",
+                        "this simplan was built without JSON support "
+                        "(configure with -DSIMPLAN_JSON=ON and jansson)");
+}
+
+#endif

@@ -1,0 +1,423 @@
+/*
+ * sp_mc: blocks, threads, pilot ranges and the final statistics.
+ */
+#include "sp_mc.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "sp_accum.h"
+#include "sp_formula.h"
+#include "sp_rng.h"
+
+#define CHUNK_BLOCKS 64 /* blocks run in parallel between ordered merges */
+
+/* What one thread owns. */
+typedef struct {
+    gsl_rng *rng;
+    sp_model_ws *ws;
+    sp_formula_set *formulas;
+    sp_derived_eval eval;
+    sp_accum *acc;
+    double *measure;  /* [n_targets] */
+    bool *met;        /* [n_targets] */
+    uint64_t *met_count; /* [n_targets] */
+} worker;
+
+struct sp_mc {
+    const sp_scenario *sc;
+    const sp_compiled *c;
+    sp_mc_config cfg;
+    uint64_t n_blocks;
+    size_t n_years;       /* steps + 1 */
+    size_t n_q;           /* quantities: indicator-years, then targets */
+    worker *workers;      /* [threads] */
+    double *block_sums;   /* [CHUNK_BLOCKS * n_q] */
+    sp_sumtree sums;
+};
+
+static size_t q_indicator(const sp_mc *mc, size_t i, size_t step)
+{
+    return i * mc->n_years + step;
+}
+
+static size_t q_target(const sp_mc *mc, size_t k)
+{
+    return mc->c->model.n_indicators * mc->n_years + k;
+}
+
+static uint64_t block_draws(const sp_mc *mc, uint64_t k)
+{
+    uint64_t first = k * SP_MC_BLOCK;
+    uint64_t left = mc->cfg.draws - first;
+    return left < SP_MC_BLOCK ? left : SP_MC_BLOCK;
+}
+
+/* One draw: trajectory and target measures into w. */
+static void one_draw(const sp_mc *mc, worker *w)
+{
+    const sp_model *m = &mc->c->model;
+    sp_model_draw(m, w->rng, &w->eval, w->ws);
+    sp_model_targets(m, w->ws->traj, w->measure, w->met);
+}
+
+/* Calls `visit(ctx, q, v)` for every quantity of the current draw. */
+static void for_each_value(const sp_mc *mc, const worker *w,
+                           void (*visit)(void *, size_t, double), void *ctx)
+{
+    const sp_model *m = &mc->c->model;
+    size_t ni = m->n_indicators;
+    for (size_t s = 0; s < mc->n_years; s++)
+        for (size_t i = 0; i < ni; i++)
+            visit(ctx, q_indicator(mc, i, s), w->ws->traj[s * ni + i]);
+    for (size_t k = 0; k < m->n_targets; k++)
+        if (m->targets[k].n_all == 0)
+            visit(ctx, q_target(mc, k), w->measure[k]);
+}
+
+typedef struct {
+    sp_accum *acc;
+    double *sums;
+} block_ctx;
+
+static void add_value(void *vctx, size_t q, double v)
+{
+    block_ctx *ctx = vctx;
+    if (!isfinite(v))
+        return;
+    sp_accum_add(ctx->acc, q, v);
+    ctx->sums[q] += v;
+}
+
+static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
+{
+    const sp_model *m = &mc->c->model;
+    memset(sums, 0, mc->n_q * sizeof *sums);
+    sp_rng_seed_block(w->rng, mc->cfg.seed, k);
+    block_ctx ctx = {w->acc, sums};
+    uint64_t n = block_draws(mc, k);
+    for (uint64_t d = 0; d < n; d++) {
+        one_draw(mc, w);
+        for_each_value(mc, w, add_value, &ctx);
+        for (size_t t = 0; t < m->n_targets; t++)
+            w->met_count[t] += w->met[t];
+    }
+}
+
+uint64_t sp_mc_blocks(const sp_mc *mc)
+{
+    return mc->n_blocks;
+}
+
+void sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last)
+{
+    for (uint64_t k0 = first; k0 < last; k0 += CHUNK_BLOCKS) {
+        uint64_t k1 = k0 + CHUNK_BLOCKS < last ? k0 + CHUNK_BLOCKS : last;
+        long long n = (long long)(k1 - k0);
+#pragma omp parallel for schedule(dynamic, 1) num_threads(mc->cfg.threads)
+        for (long long j = 0; j < n; j++) {
+            int tid = 0;
+#ifdef _OPENMP
+            tid = omp_get_thread_num();
+#endif
+            run_block(mc, &mc->workers[tid], k0 + (uint64_t)j,
+                      mc->block_sums + (size_t)j * mc->n_q);
+        }
+        for (long long j = 0; j < n; j++)
+            sp_sumtree_push(&mc->sums, mc->block_sums + (size_t)j * mc->n_q);
+    }
+}
+
+/* ---- set-up ------------------------------------------------------------- */
+
+typedef struct {
+    double *pilot; /* [n_q * n_pilot] */
+    size_t n_pilot;
+    size_t draw;
+} pilot_ctx;
+
+static void keep_value(void *vctx, size_t q, double v)
+{
+    pilot_ctx *ctx = vctx;
+    ctx->pilot[q * ctx->n_pilot + ctx->draw] = v;
+}
+
+/* Runs the first blocks once to fix each quantity's histogram range. */
+static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi,
+                              sp_error *err)
+{
+    uint64_t blocks = mc->n_blocks < SP_MC_PILOT_BLOCKS ? mc->n_blocks
+                                                        : SP_MC_PILOT_BLOCKS;
+    size_t n = 0;
+    for (uint64_t k = 0; k < blocks; k++)
+        n += (size_t)block_draws(mc, k);
+    pilot_ctx ctx = {calloc(mc->n_q * n, sizeof(double)), n, 0};
+    if (ctx.pilot == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the pilot sample");
+    /* Joint targets have no measure; their slots stay 0. */
+    worker *w = &mc->workers[0];
+    for (uint64_t k = 0; k < blocks; k++) {
+        sp_rng_seed_block(w->rng, mc->cfg.seed, k);
+        for (uint64_t d = 0; d < block_draws(mc, k); d++, ctx.draw++) {
+            one_draw(mc, w);
+            for_each_value(mc, w, keep_value, &ctx);
+        }
+    }
+    for (size_t q = 0; q < mc->n_q; q++)
+        sp_accum_pilot_range(ctx.pilot + q * n, n, &lo[q], &hi[q]);
+    free(ctx.pilot);
+    /* The pilot's counters are not part of the run. */
+    memset(w->ws->clamps, 0, mc->c->model.n_indicators * sizeof(uint64_t));
+    memset(w->ws->nonfinite, 0, mc->c->model.n_indicators * sizeof(uint64_t));
+    return SP_OK;
+}
+
+static sp_status worker_init(sp_mc *mc, worker *w, sp_error *err)
+{
+    const sp_model *m = &mc->c->model;
+    size_t nt = m->n_targets ? m->n_targets : 1;
+    w->rng = gsl_rng_alloc(mc->cfg.rng);
+    w->ws = sp_model_ws_alloc(m);
+    w->measure = calloc(nt, sizeof *w->measure);
+    w->met = calloc(nt, sizeof *w->met);
+    w->met_count = calloc(nt, sizeof *w->met_count);
+    if (!w->rng || !w->ws || !w->measure || !w->met || !w->met_count)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for a worker thread");
+    w->formulas = sp_formula_set_alloc(mc->c->exprs, m->n_derived,
+                                       mc->c->names, m->n_indicators,
+                                       w->ws->row, err);
+    if (w->formulas == NULL)
+        return err->status;
+    w->eval.eval = sp_formula_set_eval;
+    w->eval.ctx = w->formulas;
+    return SP_OK;
+}
+
+static void worker_destroy(worker *w)
+{
+    gsl_rng_free(w->rng);
+    sp_model_ws_free(w->ws);
+    sp_formula_set_free(w->formulas);
+    sp_accum_free(w->acc);
+    free(w->measure);
+    free(w->met);
+    free(w->met_count);
+}
+
+sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
+                   const sp_mc_config *cfg, sp_error *err)
+{
+    sp_mc *mc = calloc(1, sizeof *mc);
+    if (mc == NULL) {
+        sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        return NULL;
+    }
+    mc->sc = sc;
+    mc->c = c;
+    mc->cfg = *cfg;
+    mc->n_blocks = (cfg->draws + SP_MC_BLOCK - 1) / SP_MC_BLOCK;
+    mc->n_years = (size_t)c->model.n_steps + 1;
+    mc->n_q = c->model.n_indicators * mc->n_years + c->model.n_targets;
+    mc->workers = calloc((size_t)cfg->threads, sizeof *mc->workers);
+    mc->block_sums = calloc(CHUNK_BLOCKS * mc->n_q, sizeof *mc->block_sums);
+    double *lo = calloc(mc->n_q, sizeof *lo);
+    double *hi = calloc(mc->n_q, sizeof *hi);
+    sp_status st = SP_OK;
+    if (!mc->workers || !mc->block_sums || !lo || !hi ||
+        !sp_sumtree_init(&mc->sums, mc->n_q))
+        st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                          "out of memory for the accumulators");
+    for (int t = 0; t < cfg->threads && st == SP_OK; t++)
+        st = worker_init(mc, &mc->workers[t], err);
+    if (st == SP_OK)
+        st = pilot_ranges(mc, lo, hi, err);
+    for (int t = 0; t < cfg->threads && st == SP_OK; t++) {
+        mc->workers[t].acc = sp_accum_alloc(mc->n_q, lo, hi);
+        if (mc->workers[t].acc == NULL)
+            st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                              "out of memory for the quantile histograms "
+                              "(%zu quantities x %d threads)", mc->n_q,
+                              cfg->threads);
+    }
+    free(lo);
+    free(hi);
+    if (st != SP_OK) {
+        sp_mc_free(mc);
+        return NULL;
+    }
+    return mc;
+}
+
+void sp_mc_free(sp_mc *mc)
+{
+    if (mc == NULL)
+        return;
+    for (int t = 0; mc->workers && t < mc->cfg.threads; t++)
+        worker_destroy(&mc->workers[t]);
+    free(mc->workers);
+    free(mc->block_sums);
+    sp_sumtree_destroy(&mc->sums);
+    free(mc);
+}
+
+/* ---- results -------------------------------------------------------------- */
+
+static sp_status add_warning(sp_result *res, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static sp_status add_warning(sp_result *res, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    char **w = realloc(res->warnings, (res->n_warnings + 1) * sizeof *w);
+    if (w == NULL)
+        return SP_ERR_NOMEM;
+    res->warnings = w;
+    size_t len = strlen(buf) + 1;
+    w[res->n_warnings] = malloc(len);
+    if (w[res->n_warnings] == NULL)
+        return SP_ERR_NOMEM;
+    memcpy(w[res->n_warnings++], buf, len);
+    return SP_OK;
+}
+
+/* Statistics of quantity q; counts quantities whose quantiles are not
+ * resolved to 0.1 % of (p95 - p05). */
+static sp_stats stats_of(const sp_accum *acc, const double *sums, size_t q,
+                         size_t *coarse)
+{
+    sp_stats s = {0};
+    s.n = sp_accum_count(acc, q);
+    if (s.n == 0) {
+        s.mean = s.p05 = s.p25 = s.p50 = s.p75 = s.p95 = NAN;
+        return s;
+    }
+    double lo = sp_accum_min(acc, q), hi = sp_accum_max(acc, q);
+    s.mean = fmin(fmax(sums[q] / (double)s.n, lo), hi);
+    bool in5 = true, in95 = true;
+    s.p05 = sp_accum_quantile(acc, q, 0.05, &in5);
+    s.p25 = sp_accum_quantile(acc, q, 0.25, NULL);
+    s.p50 = sp_accum_quantile(acc, q, 0.50, NULL);
+    s.p75 = sp_accum_quantile(acc, q, 0.75, NULL);
+    s.p95 = sp_accum_quantile(acc, q, 0.95, &in95);
+    bool resolved = lo == hi || (in5 && in95 &&
+                    sp_accum_bin_width(acc, q) <= 1e-3 * (s.p95 - s.p05));
+    if (!resolved)
+        (*coarse)++;
+    return s;
+}
+
+static sp_status result_warnings(const sp_mc *mc, const sp_accum *acc,
+                                 sp_result *res, size_t coarse)
+{
+    const sp_model *m = &mc->c->model;
+    sp_status st = SP_OK;
+    uint64_t steps = mc->cfg.draws * (uint64_t)m->n_steps;
+    for (size_t i = 0; i < m->n_indicators && st == SP_OK; i++) {
+        const char *name = mc->c->names[i];
+        if (res->clamps[i] > 0 && m->indicators[i].kind == SP_KIND_RATE)
+            st = add_warning(res, "%s: the annual rate was clamped at %g in "
+                             "%llu of %llu draw-years", name, SP_RATE_FLOOR,
+                             (unsigned long long)res->clamps[i],
+                             (unsigned long long)steps);
+        else if (res->clamps[i] > 0)
+            st = add_warning(res, "%s: the share was clamped to [0, 1] in "
+                             "%llu of %llu draw-years", name,
+                             (unsigned long long)res->clamps[i],
+                             (unsigned long long)steps);
+        if (st == SP_OK && res->nonfinite[i] > 0)
+            st = add_warning(res, "%s: the formula gave a non-finite value in "
+                             "%llu of %llu draw-years; those values are left "
+                             "out of its statistics", name,
+                             (unsigned long long)res->nonfinite[i],
+                             (unsigned long long)steps);
+    }
+    for (size_t k = 0; k < m->n_targets && st == SP_OK; k++) {
+        uint64_t n = sp_accum_count(acc, q_target(mc, k));
+        if (m->targets[k].n_all == 0 && n < mc->cfg.draws)
+            st = add_warning(res, "target %s: the measure was not finite in "
+                             "%llu draws (counted as not met)",
+                             mc->sc->targets[k].id,
+                             (unsigned long long)(mc->cfg.draws - n));
+    }
+    if (st == SP_OK && coarse > 0)
+        st = add_warning(res, "%zu quantities have quantiles resolved more "
+                         "coarsely than 0.1 %% of their 5-95 %% range",
+                         coarse);
+    return st;
+}
+
+sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err)
+{
+    const sp_model *m = &mc->c->model;
+    size_t ni = m->n_indicators, nt = m->n_targets;
+    sp_accum *acc = mc->workers[0].acc;
+    for (int t = 1; t < mc->cfg.threads; t++)
+        sp_accum_merge(acc, mc->workers[t].acc);
+    double *sums = calloc(mc->n_q, sizeof *sums);
+    res->draws = mc->cfg.draws;
+    res->n_targets = nt;
+    res->n_indicators = ni;
+    res->n_years = (int)mc->n_years;
+    res->targets = calloc(nt ? nt : 1, sizeof *res->targets);
+    res->indicators = calloc(ni * mc->n_years, sizeof *res->indicators);
+    res->clamps = calloc(ni, sizeof *res->clamps);
+    res->nonfinite = calloc(ni, sizeof *res->nonfinite);
+    if (!sums || !res->targets || !res->indicators || !res->clamps ||
+        !res->nonfinite) {
+        free(sums);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the results");
+    }
+    sp_sumtree_total(&mc->sums, sums);
+    size_t coarse = 0;
+    for (size_t i = 0; i < ni; i++)
+        for (size_t s = 0; s < mc->n_years; s++)
+            res->indicators[i * mc->n_years + s] =
+                stats_of(acc, sums, q_indicator(mc, i, s), &coarse);
+    for (size_t k = 0; k < nt; k++) {
+        sp_target_result *tr = &res->targets[k];
+        for (int t = 0; t < mc->cfg.threads; t++)
+            tr->met += mc->workers[t].met_count[k];
+        tr->draws = mc->cfg.draws;
+        tr->probability = (double)tr->met / (double)tr->draws;
+        sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo, &tr->ci_hi);
+        if (m->targets[k].n_all == 0)
+            tr->measure = stats_of(acc, sums, q_target(mc, k), &coarse);
+    }
+    for (int t = 0; t < mc->cfg.threads; t++) {
+        for (size_t i = 0; i < ni; i++) {
+            res->clamps[i] += mc->workers[t].ws->clamps[i];
+            res->nonfinite[i] += mc->workers[t].ws->nonfinite[i];
+        }
+    }
+    free(sums);
+    if (result_warnings(mc, acc, res, coarse) != SP_OK)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the warnings");
+    return SP_OK;
+}
+
+void sp_result_destroy(sp_result *res)
+{
+    for (size_t i = 0; i < res->n_warnings; i++)
+        free(res->warnings[i]);
+    free(res->warnings);
+    free(res->targets);
+    free(res->indicators);
+    free(res->clamps);
+    free(res->nonfinite);
+    memset(res, 0, sizeof *res);
+}

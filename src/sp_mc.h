@@ -1,0 +1,84 @@
+/*
+ * sp_mc: the Monte Carlo driver.
+ *
+ * The draws are cut into blocks of SP_MC_BLOCK draws; block k draws from a
+ * generator seeded from (seed, k) only (sp_rng). The caller drives the run
+ * in steps -- sp_mc_alloc, then sp_mc_run over ranges of blocks (where a
+ * progress bar or a checkpoint plugs in), then sp_mc_result -- and any
+ * split of the blocks over calls and threads gives bit-identical results:
+ * counts are integers, quantiles come from integer histograms, and sums are
+ * combined in a fixed tree over block indices.
+ *
+ * This is the only file that uses OpenMP. Each thread owns a generator, a
+ * model workspace, a formula set and a histogram accumulator; the compiled
+ * model is shared read-only. The hot loop allocates nothing.
+ */
+#ifndef SP_MC_H
+#define SP_MC_H
+
+#include <gsl/gsl_rng.h>
+#include <stdint.h>
+
+#include "sp_compile.h"
+#include "sp_scenario.h"
+#include "sp_status.h"
+
+#define SP_MC_BLOCK 1024      /* draws per block */
+#define SP_MC_PILOT_BLOCKS 4  /* blocks whose draws set histogram ranges */
+
+typedef struct {
+    uint64_t draws;              /* total draws, >= 1 */
+    uint64_t seed;               /* run seed */
+    const gsl_rng_type *rng;     /* generator type */
+    int threads;                 /* >= 1 */
+} sp_mc_config;
+
+/* Summary statistics of one quantity over the draws. */
+typedef struct {
+    uint64_t n;                  /* finite values */
+    double mean, p05, p25, p50, p75, p95;
+} sp_stats;
+
+typedef struct {
+    uint64_t met;                /* draws in which the target is met */
+    uint64_t draws;
+    double probability;          /* met / draws */
+    double ci_lo, ci_hi;         /* 95 % Wilson interval */
+    sp_stats measure;            /* distribution of the measure (simple) */
+} sp_target_result;
+
+typedef struct {
+    uint64_t draws;
+    size_t n_targets;
+    sp_target_result *targets;   /* [n_targets] */
+    size_t n_indicators;
+    int n_years;                 /* base year .. horizon */
+    sp_stats *indicators;        /* [n_indicators * n_years] */
+    uint64_t *clamps;            /* [n_indicators] clamped steps */
+    uint64_t *nonfinite;         /* [n_indicators] non-finite values */
+    size_t n_warnings;
+    char **warnings;             /* [n_warnings] sentences */
+} sp_result;
+
+typedef struct sp_mc sp_mc;
+
+/* Prepares a run of `c` (compiled from `sc`; both must outlive the run):
+ * allocates per-thread state and runs the pilot that fixes histogram
+ * ranges. NULL on failure with `err` filled. */
+sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
+                   const sp_mc_config *cfg, sp_error *err);
+void sp_mc_free(sp_mc *mc);
+
+/* Number of blocks of the run. */
+uint64_t sp_mc_blocks(const sp_mc *mc);
+
+/* Runs blocks [first, last) in parallel. Blocks must be run in increasing
+ * order across calls, each exactly once. */
+void sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last);
+
+/* Fills `res` (zeroed by the caller) once all blocks have run. Merges the
+ * per-thread histograms, so it is called once per run. */
+sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err);
+void sp_result_destroy(sp_result *res);
+
+#endif /* SP_MC_H */

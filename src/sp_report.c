@@ -1,0 +1,337 @@
+/*
+ * sp_report: table, CSV and check output.
+ */
+#include "sp_report.h"
+
+#include <math.h>
+#include <string.h>
+
+sp_status sp_report_flush(FILE *out, sp_error *err)
+{
+    if (fflush(out) != 0 || ferror(out))
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "cannot write the report");
+    return SP_OK;
+}
+
+/* Formats a value of target `t`'s measure for people: percentages for
+ * growth measures and share levels, share points for share deltas. */
+static void fmt_measure(char *buf, size_t size, const sp_scenario *sc,
+                        const sp_target_spec *t, double v)
+{
+    long i = sp_scenario_find_indicator(sc, t->indicator);
+    bool share = i >= 0 && sc->indicators[i].kind == SP_KIND_SHARE;
+    if (isnan(v))
+        snprintf(buf, size, "n/a");
+    else if (t->measure == SP_MEASURE_CHANGE || t->measure == SP_MEASURE_CAGR)
+        snprintf(buf, size, "%+.2f %%", 100.0 * v);
+    else if (share && t->measure == SP_MEASURE_DELTA)
+        snprintf(buf, size, "%+.2f pp", 100.0 * v);
+    else if (share)
+        snprintf(buf, size, "%.2f %%", 100.0 * v);
+    else
+        snprintf(buf, size, "%.6g", v);
+}
+
+static void fmt_condition(char *buf, size_t size, const sp_scenario *sc,
+                          const sp_target_spec *t)
+{
+    char a[32], b[32];
+    if (t->op == SP_OP_BETWEEN) {
+        fmt_measure(a, sizeof a, sc, t, t->lo);
+        fmt_measure(b, sizeof b, sc, t, t->hi);
+        snprintf(buf, size, "in [%s, %s]", a, b);
+    } else {
+        fmt_measure(a, sizeof a, sc, t, t->value);
+        snprintf(buf, size, "%s %s", sp_op_name(t->op), a);
+    }
+}
+
+static void target_lines(FILE *out, const sp_report *r, size_t k)
+{
+    const sp_target_spec *t = &r->sc->targets[k];
+    const sp_target_result *tr = &r->res->targets[k];
+    fprintf(out, "  %-20s P = %.4f  [%.4f, %.4f]  %s\n", t->id,
+            tr->probability, tr->ci_lo, tr->ci_hi, t->name);
+    if (t->n_all > 0) {
+        fprintf(out, "  %-20s all of:", "");
+        for (size_t j = 0; j < t->n_all; j++)
+            fprintf(out, " %s", t->all[j]);
+        fprintf(out, "\n");
+        return;
+    }
+    char cond[80], p05[32], p50[32], p95[32];
+    fmt_condition(cond, sizeof cond, r->sc, t);
+    fmt_measure(p05, sizeof p05, r->sc, t, tr->measure.p05);
+    fmt_measure(p50, sizeof p50, r->sc, t, tr->measure.p50);
+    fmt_measure(p95, sizeof p95, r->sc, t, tr->measure.p95);
+    if (t->measure == SP_MEASURE_LEVEL)
+        fprintf(out, "  %-20s %s %s %d %s; 5-50-95 %%: %s / %s / %s\n", "",
+                t->indicator, "level", t->to, cond, p05, p50, p95);
+    else
+        fprintf(out, "  %-20s %s %s %d-%d %s; 5-50-95 %%: %s / %s / %s\n", "",
+                t->indicator, sp_measure_name(t->measure), t->from, t->to,
+                cond, p05, p50, p95);
+}
+
+/* Years shown in the indicator table: 2025 and 2035 when projected, and
+ * the horizon otherwise. */
+static size_t report_years(const sp_scenario *sc, int *years)
+{
+    size_t n = 0;
+    static const int wanted[] = {2025, 2035};
+    for (size_t k = 0; k < 2; k++)
+        if (wanted[k] > sc->base_year && wanted[k] <= sc->horizon)
+            years[n++] = wanted[k];
+    if (n == 0 || years[n - 1] != sc->horizon)
+        years[n++] = sc->horizon;
+    return n;
+}
+
+static void fmt_level(char *buf, size_t size, sp_kind kind, double v)
+{
+    if (isnan(v))
+        snprintf(buf, size, "n/a");
+    else if (kind == SP_KIND_SHARE)
+        snprintf(buf, size, "%.2f %%", 100.0 * v);
+    else
+        snprintf(buf, size, "%.5g", v);
+}
+
+static void indicator_lines(FILE *out, const sp_report *r)
+{
+    int years[3];
+    size_t ny = report_years(r->sc, years);
+    fprintf(out, "\nIndicators: median [5 %%, 95 %%]\n  %-20s %-12s", "",
+            "base");
+    for (size_t y = 0; y < ny; y++)
+        fprintf(out, " %-34d", years[y]);
+    fprintf(out, "\n");
+    for (size_t i = 0; i < r->sc->n_indicators; i++) {
+        sp_kind kind = r->sc->indicators[i].kind;
+        char base[32];
+        fmt_level(base, sizeof base, kind, r->c->model.indicators[i].base);
+        fprintf(out, "  %-20s %-12s", r->sc->indicators[i].name, base);
+        for (size_t y = 0; y < ny; y++) {
+            const sp_stats *s = &r->res->indicators[i * (size_t)r->res->n_years +
+                                                    (size_t)(years[y] -
+                                                             r->sc->base_year)];
+            char a[32], b[32], c[32], cell[100];
+            fmt_level(a, sizeof a, kind, s->p50);
+            fmt_level(b, sizeof b, kind, s->p05);
+            fmt_level(c, sizeof c, kind, s->p95);
+            snprintf(cell, sizeof cell, "%s [%s, %s]", a, b, c);
+            fprintf(out, " %-34s", cell);
+        }
+        fprintf(out, "\n");
+    }
+}
+
+sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
+{
+    const sp_scenario *sc = r->sc;
+    fprintf(out, "simplan %s  scenario \"%s\" (%s), %d-%d\n", SIMPLAN_VERSION,
+            sc->name, sc->file, sc->base_year, sc->horizon);
+    fprintf(out, "draws %llu, seed %llu, generator %s, threads %d, "
+                 "elapsed %.2f s\n\n",
+            (unsigned long long)r->res->draws, (unsigned long long)r->seed,
+            r->rng, r->threads, r->elapsed);
+    fprintf(out, "Targets: probability met [95 %% Wilson interval]\n");
+    for (size_t k = 0; k < sc->n_targets; k++)
+        target_lines(out, r, k);
+    indicator_lines(out, r);
+    if (r->res->n_warnings > 0) {
+        fprintf(out, "\nWarnings\n");
+        for (size_t w = 0; w < r->res->n_warnings; w++)
+            fprintf(out, "  %s\n", r->res->warnings[w]);
+    }
+    return sp_report_flush(out, err);
+}
+
+/* Writes s as one RFC 4180 field. */
+static void csv_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', out);
+        fputc(*s, out);
+    }
+    fputc('"', out);
+}
+
+static void csv_number(FILE *out, double v)
+{
+    if (isnan(v))
+        fputs(",", out);
+    else
+        fprintf(out, ",%.17g", v);
+}
+
+sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err)
+{
+    fputs("id,name,indicator,measure,from,to,op,value,lo,hi,probability,"
+          "ci_low,ci_high,met,draws,mean,p05,p25,p50,p75,p95\n", out);
+    for (size_t k = 0; k < r->sc->n_targets; k++) {
+        const sp_target_spec *t = &r->sc->targets[k];
+        const sp_target_result *tr = &r->res->targets[k];
+        bool joint = t->n_all > 0;
+        csv_string(out, t->id);
+        fputc(',', out);
+        csv_string(out, t->name);
+        fputc(',', out);
+        csv_string(out, joint ? "" : t->indicator);
+        fputc(',', out);
+        csv_string(out, joint ? "all" : sp_measure_name(t->measure));
+        if (joint)
+            fputs(",,,", out);
+        else
+            fprintf(out, ",%d,%d,", t->from, t->to);
+        csv_string(out, joint ? "" : sp_op_name(t->op));
+        bool between = !joint && t->op == SP_OP_BETWEEN;
+        csv_number(out, joint || between ? (double)NAN : t->value);
+        csv_number(out, between ? t->lo : (double)NAN);
+        csv_number(out, between ? t->hi : (double)NAN);
+        csv_number(out, tr->probability);
+        csv_number(out, tr->ci_lo);
+        csv_number(out, tr->ci_hi);
+        fprintf(out, ",%llu,%llu", (unsigned long long)tr->met,
+                (unsigned long long)tr->draws);
+        const sp_stats *s = &tr->measure;
+        double none = (double)NAN;
+        csv_number(out, joint ? none : s->mean);
+        csv_number(out, joint ? none : s->p05);
+        csv_number(out, joint ? none : s->p25);
+        csv_number(out, joint ? none : s->p50);
+        csv_number(out, joint ? none : s->p75);
+        csv_number(out, joint ? none : s->p95);
+        fputc('\n', out);
+    }
+    return sp_report_flush(out, err);
+}
+
+static void check_indicator(FILE *out, const sp_scenario *sc,
+                            const sp_compiled *c, size_t i)
+{
+    const sp_indicator_spec *s = &sc->indicators[i];
+    fprintf(out, "  %-20s %-8s base %-12.6g", s->name, sp_kind_name(s->kind),
+            c->model.indicators[i].base);
+    if (s->kind == SP_KIND_DERIVED) {
+        fprintf(out, "= %s\n", s->formula);
+        return;
+    }
+    fprintf(out, "trend_sd %g, ar1 %g, dist %s", s->trend_sd, s->ar1,
+            sp_family_name(s->marginal.family));
+    if (s->marginal.family == SP_FAMILY_T)
+        fprintf(out, " (df %g)", s->marginal.df);
+    if (s->marginal.family == SP_FAMILY_SPLIT_NORMAL)
+        fprintf(out, " (skew %g)", s->marginal.skew);
+    fprintf(out, "\n");
+    for (size_t p = 0; p < s->n_path; p++)
+        fprintf(out, "  %-20s   %d-%d mean %+g sd %g\n", "", s->path[p].from,
+                s->path[p].to, s->path[p].mean, s->path[p].sd);
+}
+
+/* Warns when a share's mean path leaves [0, 1] (the clamp will bind in
+ * most draws) or a rate's mean is at or below the -0.99 floor. Returns the
+ * number of warnings printed. */
+static size_t check_path_warning(FILE *out, const sp_scenario *sc,
+                                 const sp_compiled *c, size_t i)
+{
+    const sp_indicator *ind = &c->model.indicators[i];
+    if (ind->kind == SP_KIND_DERIVED)
+        return 0;
+    double level = ind->base;
+    for (int t = 0; t < c->model.n_steps; t++) {
+        if (ind->kind == SP_KIND_RATE && ind->mean[t] <= SP_RATE_FLOOR) {
+            fprintf(out, "  %s: the mean rate in %d is at or below the floor "
+                         "%g, so it is clamped in most draws\n",
+                    c->names[i], sc->base_year + t + 1, SP_RATE_FLOOR);
+            return 1;
+        }
+        level += ind->mean[t];
+        if (ind->kind == SP_KIND_SHARE && (level < 0.0 || level > 1.0)) {
+            fprintf(out, "  %s: the mean path reaches %.3f in %d, outside "
+                         "[0, 1]; the share is clamped in most draws from "
+                         "then on\n",
+                    c->names[i], level, sc->base_year + t + 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void check_correlations(FILE *out, const sp_compiled *c)
+{
+    const sp_model *m = &c->model;
+    size_t ns = m->n_stochastic;
+    fprintf(out, "\nCorrelation matrix (Gaussian copula)%s\n",
+            m->chol ? "" : ": identity");
+    if (m->chol == NULL)
+        return;
+    fprintf(out, "  %-20s", "");
+    for (size_t b = 0; b < ns; b++)
+        fprintf(out, " %8.8s", c->names[m->stochastic[b]]);
+    fprintf(out, "\n");
+    for (size_t a = 0; a < ns; a++) {
+        fprintf(out, "  %-20s", c->names[m->stochastic[a]]);
+        for (size_t b = 0; b < ns; b++)
+            fprintf(out, " %8.3f", c->correlation[a * ns + b]);
+        fprintf(out, "\n");
+    }
+}
+
+sp_status sp_report_check(FILE *out, const sp_scenario *sc,
+                          const sp_compiled *c, sp_error *err)
+{
+    fprintf(out, "scenario \"%s\" (%s): %d-%d, %llu draws, seed %llu\n",
+            sc->name, sc->file, sc->base_year, sc->horizon,
+            (unsigned long long)sc->draws, (unsigned long long)sc->seed);
+    fprintf(out, "\nIndicators\n");
+    for (size_t i = 0; i < sc->n_indicators; i++)
+        check_indicator(out, sc, c, i);
+    fprintf(out, "\nDerived evaluation order:");
+    for (size_t k = 0; k < c->model.n_derived; k++)
+        fprintf(out, " %s", c->names[c->model.derived_order[k]]);
+    fprintf(out, "%s\n", c->model.n_derived ? "" : " (none)");
+    check_correlations(out, c);
+    fprintf(out, "\nEvents%s\n", sc->n_events ? "" : ": none");
+    for (size_t k = 0; k < sc->n_events; k++) {
+        const sp_event_spec *e = &sc->events[k];
+        fprintf(out, "  %s: probability %g per year in %d-%d\n", e->name,
+                e->probability, e->from, e->to);
+        for (size_t j = 0; j < e->n_effects; j++)
+            fprintf(out, "    %s rate %+g (sd %g)\n", e->effects[j].indicator,
+                    e->effects[j].mean, e->effects[j].sd);
+    }
+    fprintf(out, "\nTargets\n");
+    for (size_t k = 0; k < sc->n_targets; k++) {
+        const sp_target_spec *t = &sc->targets[k];
+        char cond[80];
+        if (t->n_all > 0) {
+            fprintf(out, "  %-20s all of", t->id);
+            for (size_t j = 0; j < t->n_all; j++)
+                fprintf(out, " %s", t->all[j]);
+            fprintf(out, "\n");
+            continue;
+        }
+        fmt_condition(cond, sizeof cond, sc, t);
+        fprintf(out, "  %-20s %s of %s %d-%d %s\n", t->id,
+                sp_measure_name(t->measure), t->indicator, t->from, t->to,
+                cond);
+    }
+    size_t n_warn = 0;
+    fprintf(out, "\nWarnings\n");
+    for (size_t i = 0; i < sc->n_indicators; i++)
+        n_warn += check_path_warning(out, sc, c, i);
+    for (size_t k = 0; k < sc->n_events; k++) {
+        if (sc->events[k].probability == 0.0) {
+            fprintf(out, "  event %s has probability 0 and never occurs\n",
+                    sc->events[k].name);
+            n_warn++;
+        }
+    }
+    if (n_warn == 0)
+        fprintf(out, "  none\n");
+    return sp_report_flush(out, err);
+}

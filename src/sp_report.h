@@ -1,0 +1,41 @@
+/*
+ * sp_report: the outputs of a run and of `simplan check`.
+ *
+ * table: a readable report for a terminal; csv: one tidy row per target;
+ * json: the stable interface of DESIGN.md 4.1 (sp_json.c, through jansson).
+ * Each writer formats into the given stream and reports write errors.
+ */
+#ifndef SP_REPORT_H
+#define SP_REPORT_H
+
+#include <stdio.h>
+
+#include "sp_compile.h"
+#include "sp_mc.h"
+#include "sp_scenario.h"
+#include "sp_status.h"
+
+typedef struct {
+    const sp_scenario *sc;
+    const sp_compiled *c;
+    const sp_result *res;
+    uint64_t seed;       /* run settings as resolved */
+    const char *rng;     /* generator name */
+    int threads;
+    double elapsed;      /* seconds of simulation */
+} sp_report;
+
+sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err);
+sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err);
+
+/* SP_ERR_UNSUPPORTED when built without jansson (SIMPLAN_JSON=OFF). */
+sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err);
+
+/* `simplan check`: the parsed model, and nothing run. */
+sp_status sp_report_check(FILE *out, const sp_scenario *sc,
+                          const sp_compiled *c, sp_error *err);
+
+/* Checks `out` for a write error after a report. */
+sp_status sp_report_flush(FILE *out, sp_error *err);
+
+#endif /* SP_REPORT_H */
