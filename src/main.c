@@ -157,10 +157,8 @@ int main(int argc, char **argv)
     sp_options opt;
     sp_error err;
     sp_error_clear(&err);
-    if (sp_cli_parse(argc, argv, &opt, &err) != SP_OK) {
-        fprintf(stderr, "%s", sp_cli_usage());
+    if (sp_cli_parse(argc, argv, &opt, &err) != SP_OK)
         return report_error(&err);
-    }
     if (opt.command == SP_CMD_HELP) {
         fputs(sp_cli_usage(), stdout);
         return 0;

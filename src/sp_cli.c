@@ -135,8 +135,8 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *shortopts = opt->command == SP_CMD_RUN ? "+:n:s:t:r:f:qh"
-                                                        : "+:h";
+    const char *shortopts = opt->command == SP_CMD_RUN ? ":n:s:t:r:f:qh"
+                                                        : ":h";
     optind = 2;
     opterr = 0;
     int c;
