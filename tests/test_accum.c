@@ -1,0 +1,160 @@
+/*
+ * Tests of src/sp_accum: histogram quantiles against exact sample
+ * quantiles, exact merging, and order-independent pairwise sums.
+ */
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sp_accum.h"
+#include "sp_test.h"
+
+static int cmp(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Exact p-quantile of sorted x by the same rule (rank p n, linear). */
+static double exact_quantile(const double *x, size_t n, double p)
+{
+    double h = p * (double)n - 0.5;
+    size_t i = (size_t)floor(h);
+    double f = h - (double)i;
+    return i + 1 < n ? x[i] + f * (x[i + 1] - x[i]) : x[n - 1];
+}
+
+/* Quantiles from the histogram must be within 0.1 % of (p95 - p05) of
+ * the exact sample quantiles (DESIGN.md 2.5). */
+static void check_quantiles(double (*draw)(gsl_rng *))
+{
+    const size_t n = 200000, pilot = 4096;
+    double *x = malloc(n * sizeof *x), *s = malloc(pilot * sizeof *s);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t i = 0; i < n; i++)
+        x[i] = draw(r);
+    memcpy(s, x, pilot * sizeof *s);
+    double lo, hi;
+    sp_accum_pilot_range(s, pilot, &lo, &hi);
+    sp_accum *a = sp_accum_alloc(1, &lo, &hi);
+    for (size_t i = 0; i < n; i++)
+        sp_accum_add(a, 0, x[i]);
+    qsort(x, n, sizeof *x, cmp);
+    double spread = exact_quantile(x, n, 0.95) - exact_quantile(x, n, 0.05);
+    const double ps[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    for (int k = 0; k < 5; k++) {
+        bool in_range;
+        double q = sp_accum_quantile(a, 0, ps[k], &in_range);
+        assert_true(in_range);
+        assert_close(q, exact_quantile(x, n, ps[k]), 1e-3 * spread);
+    }
+    assert_true(sp_accum_bin_width(a, 0) <= 1e-3 * spread);
+    assert_int_equal(sp_accum_count(a, 0), n);
+    assert_close(sp_accum_min(a, 0), x[0], 0);
+    assert_close(sp_accum_max(a, 0), x[n - 1], 0);
+    sp_accum_free(a);
+    gsl_rng_free(r);
+    free(x);
+    free(s);
+}
+
+static double draw_normal(gsl_rng *r) { return 3.0 + 0.2 * gsl_ran_gaussian(r, 1); }
+static double draw_t3(gsl_rng *r) { return gsl_ran_tdist(r, 3.0); }
+static double draw_lognormal(gsl_rng *r) { return gsl_ran_lognormal(r, 0, 0.5); }
+
+static void quantiles_should_be_accurate_for_normal(void **state)
+{
+    (void)state;
+    check_quantiles(draw_normal);
+}
+
+static void quantiles_should_be_accurate_for_heavy_tails(void **state)
+{
+    (void)state;
+    check_quantiles(draw_t3);
+}
+
+static void quantiles_should_be_accurate_for_skewed(void **state)
+{
+    (void)state;
+    check_quantiles(draw_lognormal);
+}
+
+static void constant_quantity_should_give_exact_quantiles(void **state)
+{
+    (void)state;
+    double s[10] = {17359.8, 17359.8, 17359.8, 17359.8, 17359.8,
+                    17359.8, 17359.8, 17359.8, 17359.8, 17359.8};
+    double lo, hi;
+    sp_accum_pilot_range(s, 10, &lo, &hi);
+    sp_accum *a = sp_accum_alloc(1, &lo, &hi);
+    for (int i = 0; i < 1000; i++)
+        sp_accum_add(a, 0, 17359.8);
+    assert_true(sp_accum_quantile(a, 0, 0.05, NULL) == 17359.8);
+    assert_true(sp_accum_quantile(a, 0, 0.95, NULL) == 17359.8);
+    sp_accum_free(a);
+}
+
+static void merged_halves_should_equal_the_whole(void **state)
+{
+    (void)state;
+    double lo = -4, hi = 4;
+    sp_accum *whole = sp_accum_alloc(1, &lo, &hi);
+    sp_accum *h1 = sp_accum_alloc(1, &lo, &hi);
+    sp_accum *h2 = sp_accum_alloc(1, &lo, &hi);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < 50000; i++) {
+        double v = gsl_ran_gaussian(r, 1.0);
+        sp_accum_add(whole, 0, v);
+        sp_accum_add(i % 3 ? h1 : h2, 0, v);
+    }
+    sp_accum_merge(h1, h2);
+    const double ps[] = {0.05, 0.25, 0.5, 0.75, 0.95};
+    for (int k = 0; k < 5; k++)
+        assert_true(sp_accum_quantile(h1, 0, ps[k], NULL) ==
+                    sp_accum_quantile(whole, 0, ps[k], NULL));
+    assert_int_equal(sp_accum_count(h1, 0), 50000);
+    gsl_rng_free(r);
+    sp_accum_free(whole);
+    sp_accum_free(h1);
+    sp_accum_free(h2);
+}
+
+/* The tree total of pushed vectors is the pairwise sum: for 5 values it is
+ * ((v0 + v1) + (v2 + v3)) + v4, whatever the magnitudes. */
+static void sumtree_should_add_in_a_fixed_pairwise_order(void **state)
+{
+    (void)state;
+    sp_sumtree t;
+    assert_true(sp_sumtree_init(&t, 1));
+    double v[5] = {1e16, 1.0, -1e16, 1.0, 0.5};
+    for (int i = 0; i < 5; i++)
+        sp_sumtree_push(&t, &v[i]);
+    double total;
+    sp_sumtree_total(&t, &total);
+    double expected = ((v[0] + v[1]) + (v[2] + v[3])) + v[4];
+    assert_true(total == expected);
+    sp_sumtree_destroy(&t);
+
+    assert_true(sp_sumtree_init(&t, 2));
+    double ones[2] = {1.0, 2.0}, out[2];
+    for (int i = 0; i < 1000; i++)
+        sp_sumtree_push(&t, ones);
+    sp_sumtree_total(&t, out);
+    assert_true(out[0] == 1000.0 && out[1] == 2000.0);
+    sp_sumtree_destroy(&t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(quantiles_should_be_accurate_for_normal),
+        cmocka_unit_test(quantiles_should_be_accurate_for_heavy_tails),
+        cmocka_unit_test(quantiles_should_be_accurate_for_skewed),
+        cmocka_unit_test(constant_quantity_should_give_exact_quantiles),
+        cmocka_unit_test(merged_halves_should_equal_the_whole),
+        cmocka_unit_test(sumtree_should_add_in_a_fixed_pairwise_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

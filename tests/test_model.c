@@ -1,0 +1,198 @@
+/*
+ * Tests of model/sp_model: one draw of hand-built models against closed
+ * forms.
+ */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_rng.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sp_model.h"
+#include "sp_test.h"
+
+/* A model of `n_stoch` stochastic indicators over `steps` years, each with
+ * constant path mean `mean` and sd `sd`; the caller adjusts the rest. */
+static sp_model make_model(size_t n_stoch, int steps, sp_kind kind,
+                           double base, double mean, double sd)
+{
+    sp_model m = {0};
+    m.base_year = 2020;
+    m.n_steps = steps;
+    m.n_indicators = m.n_stochastic = n_stoch;
+    m.indicators = calloc(n_stoch, sizeof *m.indicators);
+    m.stochastic = calloc(n_stoch, sizeof *m.stochastic);
+    for (size_t i = 0; i < n_stoch; i++) {
+        sp_indicator *ind = &m.indicators[i];
+        ind->kind = kind;
+        ind->base = base;
+        ind->mean = calloc((size_t)steps, sizeof *ind->mean);
+        ind->sd = calloc((size_t)steps, sizeof *ind->sd);
+        for (int t = 0; t < steps; t++) {
+            ind->mean[t] = mean;
+            ind->sd[t] = sd;
+        }
+        m.stochastic[i] = i;
+    }
+    return m;
+}
+
+static void add_delta_target(sp_model *m, double value)
+{
+    m->n_targets = 1;
+    m->targets = calloc(1, sizeof *m->targets);
+    m->targets[0].measure = SP_MEASURE_DELTA;
+    m->targets[0].from_step = 0;
+    m->targets[0].to_step = m->n_steps;
+    m->targets[0].op = SP_OP_GE;
+    m->targets[0].value = value;
+}
+
+/* Fraction of n draws meeting target 0, with the clamp count. */
+static double met_fraction(const sp_model *m, size_t n, uint64_t seed,
+                           uint64_t *clamps)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, (unsigned long)seed);
+    sp_model_ws *ws = sp_model_ws_alloc(m);
+    double measure[4];
+    bool met[4];
+    size_t count = 0;
+    for (size_t d = 0; d < n; d++) {
+        sp_model_draw(m, r, NULL, ws);
+        sp_model_targets(m, ws->traj, measure, met);
+        count += met[0];
+    }
+    *clamps = ws->clamps[0];
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    return (double)count / (double)n;
+}
+
+/* Closed form (DESIGN.md 2.1): far from its bounds a share's delta over n
+ * years is normal with mean n m and variance
+ * n^2 trend_sd^2 + sd^2 sum_{k=1..n} ((1 - ar1^k) / (1 - ar1))^2. */
+static void check_share_delta(double ar1)
+{
+    const int n = 5;
+    const double m = 0.01, sd = 0.01, trend_sd = 0.004, v = 0.058;
+    sp_model model = make_model(1, n, SP_KIND_SHARE, 0.5, m, sd);
+    model.indicators[0].trend_sd = trend_sd;
+    model.indicators[0].ar1 = ar1;
+    add_delta_target(&model, v);
+    double var = n * n * trend_sd * trend_sd;
+    for (int k = 1; k <= n; k++) {
+        double g = (1.0 - pow(ar1, k)) / (1.0 - ar1);
+        var += sd * sd * g * g;
+    }
+    double p = gsl_cdf_ugaussian_Q((v - n * m) / sqrt(var));
+    const size_t draws = 200000;
+    uint64_t clamps;
+    double phat = met_fraction(&model, draws, 20201231, &clamps);
+    assert_int_equal(clamps, 0);
+    assert_within_sigma(phat, p, sqrt(p * (1.0 - p) / (double)draws), 4.0);
+    sp_model_destroy(&model);
+}
+
+static void share_delta_should_match_closed_form_without_ar1(void **state)
+{
+    (void)state;
+    check_share_delta(0.0);
+}
+
+static void share_delta_should_match_closed_form_with_ar1(void **state)
+{
+    (void)state;
+    check_share_delta(0.5);
+}
+
+static void certain_event_should_add_its_effect_every_year(void **state)
+{
+    (void)state;
+    sp_model m = make_model(1, 4, SP_KIND_SHARE, 0.3, 0.01, 0.0);
+    m.n_events = 1;
+    m.events = calloc(1, sizeof *m.events);
+    m.events[0] = (sp_event){1.0, 2, 3, 1, calloc(1, sizeof(sp_effect))};
+    m.events[0].effects[0] = (sp_effect){0, 0.05, 0.0};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    sp_model_ws *ws = sp_model_ws_alloc(&m);
+    sp_model_draw(&m, r, NULL, ws);
+    /* Years 1 and 4 move by 0.01, years 2 and 3 by 0.06. */
+    assert_close(ws->traj[4], 0.3 + 0.01 * 4 + 0.05 * 2, 1e-15);
+    assert_close(ws->traj[1], 0.31, 1e-15);
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    sp_model_destroy(&m);
+}
+
+static void rate_below_floor_should_be_clamped_and_counted(void **state)
+{
+    (void)state;
+    sp_model m = make_model(1, 3, SP_KIND_RATE, 100.0, -2.0, 0.0);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    sp_model_ws *ws = sp_model_ws_alloc(&m);
+    sp_model_draw(&m, r, NULL, ws);
+    assert_close(ws->traj[3], 100.0 * pow(1.0 + SP_RATE_FLOOR, 3), 1e-12);
+    assert_int_equal(ws->clamps[0], 3);
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    sp_model_destroy(&m);
+}
+
+/* With correlation rho between two indicators and no AR or trend, the
+ * first-year rates are correlated normals; the sample correlation has
+ * standard error about (1 - rho^2) / sqrt(n). */
+static void copula_should_give_the_requested_correlation(void **state)
+{
+    (void)state;
+    const double rho = 0.6;
+    sp_model m = make_model(2, 1, SP_KIND_RATE, 1.0, 0.0, 0.01);
+    double corr[4] = {1.0, rho, rho, 1.0};
+    sp_error err;
+    assert_int_equal(sp_model_set_correlation(&m, corr, &err), SP_OK);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    sp_model_ws *ws = sp_model_ws_alloc(&m);
+    const size_t n = 100000;
+    double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
+    for (size_t d = 0; d < n; d++) {
+        sp_model_draw(&m, r, NULL, ws);
+        double x = ws->traj[2] - 1.0, y = ws->traj[3] - 1.0;
+        sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+    }
+    double nn = (double)n;
+    double c = (sxy / nn - sx * sy / (nn * nn)) /
+               sqrt((sxx / nn - sx * sx / (nn * nn)) *
+                    (syy / nn - sy * sy / (nn * nn)));
+    assert_within_sigma(c, rho, (1.0 - rho * rho) / sqrt(nn), 4.0);
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    sp_model_destroy(&m);
+}
+
+static void non_positive_definite_matrix_should_be_rejected(void **state)
+{
+    (void)state;
+    sp_model m = make_model(3, 1, SP_KIND_RATE, 1.0, 0.0, 0.01);
+    double corr[9] = {1.0, 0.9, 0.9, 0.9, 1.0, -0.9, 0.9, -0.9, 1.0};
+    sp_error err;
+    sp_error_clear(&err);
+    assert_int_equal(sp_model_set_correlation(&m, corr, &err),
+                     SP_ERR_CORRELATION);
+    assert_non_null(strstr(err.message, "not positive definite"));
+    sp_model_destroy(&m);
+}
+
+int main(void)
+{
+    gsl_set_error_handler_off(); /* as main() does: statuses are checked */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(share_delta_should_match_closed_form_without_ar1),
+        cmocka_unit_test(share_delta_should_match_closed_form_with_ar1),
+        cmocka_unit_test(certain_event_should_add_its_effect_every_year),
+        cmocka_unit_test(rate_below_floor_should_be_clamped_and_counted),
+        cmocka_unit_test(copula_should_give_the_requested_correlation),
+        cmocka_unit_test(non_positive_definite_matrix_should_be_rejected),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
