@@ -573,9 +573,11 @@ static sp_status read_indicator(const loader *L, config_setting_t *g,
                     ind->name);
     }
     if (st == SP_OK) {
+        char field[FIELD_MAX];
+        member_path(field, path, "name");
         for (size_t j = 0; j < index; j++)
             if (strcmp(sc->indicators[j].name, ind->name) == 0)
-                return fail(L, SP_ERR_DUPLICATE, name, path,
+                return fail(L, SP_ERR_DUPLICATE, name, field,
                             "indicator '%s' is already defined on line %d",
                             ind->name, sc->indicators[j].line);
         snprintf(path, sizeof path, "indicators.%s", ind->name);

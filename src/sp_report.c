@@ -66,8 +66,8 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
     fmt_measure(p50, sizeof p50, r->sc, t, tr->measure.p50);
     fmt_measure(p95, sizeof p95, r->sc, t, tr->measure.p95);
     if (t->measure == SP_MEASURE_LEVEL)
-        fprintf(out, "  %-20s %s %s %d %s; 5-50-95 %%: %s / %s / %s\n", "",
-                t->indicator, "level", t->to, cond, p05, p50, p95);
+        fprintf(out, "  %-20s %s level in %d %s; 5-50-95 %%: %s / %s / %s\n",
+                "", t->indicator, t->to, cond, p05, p50, p95);
     else
         fprintf(out, "  %-20s %s %s %d-%d %s; 5-50-95 %%: %s / %s / %s\n", "",
                 t->indicator, sp_measure_name(t->measure), t->from, t->to,
@@ -316,9 +316,13 @@ sp_status sp_report_check(FILE *out, const sp_scenario *sc,
             continue;
         }
         fmt_condition(cond, sizeof cond, sc, t);
-        fprintf(out, "  %-20s %s of %s %d-%d %s\n", t->id,
-                sp_measure_name(t->measure), t->indicator, t->from, t->to,
-                cond);
+        if (t->measure == SP_MEASURE_LEVEL)
+            fprintf(out, "  %-20s level of %s in %d %s\n", t->id,
+                    t->indicator, t->to, cond);
+        else
+            fprintf(out, "  %-20s %s of %s %d-%d %s\n", t->id,
+                    sp_measure_name(t->measure), t->indicator, t->from,
+                    t->to, cond);
     }
     size_t n_warn = 0;
     fprintf(out, "\nWarnings\n");
