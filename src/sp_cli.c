@@ -126,7 +126,7 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "unknown command '%s'; commands: run, check",
                             cmd);
-    static const struct option longopts[] = {
+    static const struct option run_opts[] = {
         {"draws", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 't'},
@@ -135,18 +135,18 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
-    const char *shortopts = opt->command == SP_CMD_RUN ? ":n:s:t:r:f:qh"
-                                                        : ":h";
+    static const struct option check_opts[] = {
+        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    bool is_run = opt->command == SP_CMD_RUN;
     optind = 2;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, is_run ? ":n:s:t:r:f:qh" : ":h",
+                            is_run ? run_opts : check_opts, NULL)) != -1) {
         if (c == 'h') {
             opt->command = SP_CMD_HELP;
             return SP_OK;
         }
-        if (opt->command == SP_CMD_CHECK)
-            c = '?';
         if (c == ':')
             return sp_error_set(err, SP_ERR_USAGE, NULL, 0, argv[optind - 1],
                                 "missing value; see simplan --help");

@@ -6,9 +6,12 @@
  * values with typed getters that report file:line and field on failure, and
  * checks ranges. Cross-references are checked after all sections are read.
  */
+#define _POSIX_C_SOURCE 200809L
 #include "sp_config.h"
 
 #include <errno.h>
+#include <stdint.h>
+#include <sys/stat.h>
 #include <libconfig.h>
 #include <math.h>
 #include <stdarg.h>
@@ -17,11 +20,23 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An integer literal too wide for libconfig 1.5, which reads integers
+ * without an L suffix through a 32-bit int: `value` is what it reads. */
+typedef struct {
+    int line;
+    long long value;
+} wide_int;
+
+#define MAX_WIDE_INTS 64
+#define MAX_FILE_BYTES (16u << 20) /* scenario files are text, 16 MiB max */
+
 /* Loader context: the file name for messages and the caller's error. */
 typedef struct {
     const char *file;
     sp_error *err;
-    const sp_scenario *sc; /* for year bounds while reading */
+    int n_lines; /* lines in the file, where a missing section would go */
+    size_t n_wide;
+    wide_int wide[MAX_WIDE_INTS];
 } loader;
 
 #define FIELD_MAX 160
@@ -141,7 +156,7 @@ static sp_status check_keys(const loader *L, const config_setting_t *g,
 
 static void member_path(char *buf, const char *path, const char *key)
 {
-    snprintf(buf, FIELD_MAX, "%s.%s", path, key);
+    snprintf(buf, FIELD_MAX, "%s%s%s", path, *path ? "." : "", key);
 }
 
 /* Member `key` of `g`; fails with SP_ERR_MISSING when required and absent.
@@ -154,15 +169,39 @@ static sp_status member(const loader *L, const config_setting_t *g,
     if (*out == NULL && required) {
         char field[FIELD_MAX];
         member_path(field, path, key);
+        if (config_setting_parent(g) == NULL)
+            return sp_error_set(L->err, SP_ERR_MISSING, L->file, L->n_lines,
+                                field, "required section '%s' is missing "
+                                "from the file", key);
         return fail(L, SP_ERR_MISSING, g, field, "required field '%s' is missing",
                     key);
     }
     return SP_OK;
 }
 
+/* Fails if `s` is an integer that libconfig read wrapped to 32 bits. */
+static sp_status check_wide(const loader *L, const config_setting_t *s,
+                            const char *field)
+{
+    int type = config_setting_type(s);
+    if (type != CONFIG_TYPE_INT)
+        return SP_OK;
+    long long v = config_setting_get_int64(s);
+    for (size_t k = 0; k < L->n_wide; k++)
+        if (L->wide[k].line == line_of(s) && L->wide[k].value == v)
+            return fail(L, SP_ERR_RANGE, s, field,
+                        "this integer does not fit in 32 bits and would be "
+                        "read as %lld; write it as a float (1e12) or with an "
+                        "L suffix (1000000000000L)", v);
+    return SP_OK;
+}
+
 static sp_status to_double(const loader *L, const config_setting_t *s,
                            const char *field, double *out)
 {
+    sp_status st = check_wide(L, s, field);
+    if (st != SP_OK)
+        return st;
     switch (config_setting_type(s)) {
     case CONFIG_TYPE_INT:
     case CONFIG_TYPE_INT64:
@@ -182,6 +221,9 @@ static sp_status to_int(const loader *L, const config_setting_t *s,
                         const char *field, long long lo, long long hi,
                         long long *out)
 {
+    sp_status st = check_wide(L, s, field);
+    if (st != SP_OK)
+        return st;
     int type = config_setting_type(s);
     if (type == CONFIG_TYPE_INT || type == CONFIG_TYPE_INT64) {
         *out = config_setting_get_int64(s);
@@ -773,10 +815,12 @@ static sp_status read_joint(const loader *L, config_setting_t *g,
         return fail(L, SP_ERR_TYPE, all, field,
                     "expected an array of target ids: [\"a\", \"b\"]");
     int n = config_setting_length(all);
-    if (n < 1 || n > SP_MAX_JOINT)
+    if (n < 1)
         return fail(L, SP_ERR_RANGE, all, field,
-                    "a joint target needs 1 to %d member ids, got %d",
-                    SP_MAX_JOINT, n);
+                    "a joint target needs at least one member id");
+    if (n > SP_MAX_JOINT)
+        return fail(L, SP_ERR_LIMIT, all, field,
+                    "%d member ids; at most %d are allowed", n, SP_MAX_JOINT);
     t->all = calloc((size_t)n, sizeof *t->all);
     if (t->all == NULL)
         return nomem(L);
@@ -889,7 +933,8 @@ static sp_status read_target(const loader *L, config_setting_t *g,
     }
     for (size_t j = 0; st == SP_OK && j < index; j++)
         if (strcmp(sc->targets[j].id, t->id) == 0)
-            return fail(L, SP_ERR_DUPLICATE, g, path,
+            return fail(L, SP_ERR_DUPLICATE, config_setting_get_member(g, "id"),
+                        strcat(path, ".id"),
                         "target id '%s' is already used on line %d", t->id,
                         sc->targets[j].line);
     if (st != SP_OK)
@@ -990,25 +1035,130 @@ static sp_status read_root(const loader *L, config_t *cfg, sp_scenario *sc)
     return st;
 }
 
-sp_status sp_config_load(const char *path, sp_scenario *sc, sp_error *err)
+/* Records integer literals of `text` that libconfig 1.5 would wrap to 32
+ * bits (decimal or hex, no L suffix), with the value it would read.
+ * Strings and comments are skipped. */
+static void scan_wide_ints(loader *L, const char *text)
 {
-    loader L = {path, err, sc};
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return sp_error_set(err, SP_ERR_IO, path, 0, NULL,
+    int line = 1;
+    for (const char *p = text; *p;) {
+        if (*p == '\n') {
+            line++;
+            p++;
+        } else if (*p == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                else if (*p == '\n')
+                    line++;
+            }
+            p += *p == '"';
+        } else if (*p == '#' || (*p == '/' && p[1] == '/')) {
+            while (*p && *p != '\n')
+                p++;
+        } else if (*p == '/' && p[1] == '*') {
+            for (p += 2; *p && !(*p == '*' && p[1] == '/'); p++)
+                line += *p == '\n';
+            p += *p ? 2 : 0;
+        } else if (*p >= '0' && *p <= '9') {
+            char *end;
+            errno = 0;
+            unsigned long long v = strtoull(p, &end, 0);
+            bool is_int = *end != '.' && *end != 'e' && *end != 'E' &&
+                          *end != 'L';
+            if (is_int && (v > INT32_MAX || errno == ERANGE) &&
+                L->n_wide < MAX_WIDE_INTS) {
+                /* What (int)strtol(...) yields: the low 32 bits. */
+                uint32_t low = (uint32_t)(errno == ERANGE ? UINT64_MAX : v);
+                int32_t wrapped = (int32_t)low;
+                L->wide[L->n_wide++] = (wide_int){line, wrapped};
+                if (p > text && p[-1] == '-')
+                    L->wide[L->n_wide - 1].value = -(long long)wrapped;
+            }
+            p = end > p ? end : p + 1;
+            while ((*p >= '0' && *p <= '9') || *p == '.' || *p == 'e' ||
+                   *p == 'E' || *p == 'L' || *p == '+' || *p == '-')
+                p++;
+        } else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                   *p == '_') {
+            while ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+                   (*p >= '0' && *p <= '9') || *p == '_')
+                p++;
+        } else {
+            p++;
+        }
+    }
+}
+
+/* Reads a whole regular file of at most MAX_FILE_BYTES into a
+ * NUL-terminated buffer; fails on NUL bytes, which libconfig would treat
+ * as the end of the text. */
+static sp_status read_text(const loader *L, const char *path, char **out)
+{
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return sp_error_set(L->err, SP_ERR_IO, path, 0, NULL,
                             "cannot open the scenario file: %s",
                             strerror(errno));
+    if (!S_ISREG(sb.st_mode))
+        return sp_error_set(L->err, SP_ERR_IO, path, 0, NULL,
+                            "not a regular file; give a scenario file");
+    if (sb.st_size > (off_t)MAX_FILE_BYTES)
+        return sp_error_set(L->err, SP_ERR_LIMIT, path, 0, NULL,
+                            "the file has %lld bytes; scenario files are "
+                            "limited to %u", (long long)sb.st_size,
+                            MAX_FILE_BYTES);
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return sp_error_set(L->err, SP_ERR_IO, path, 0, NULL,
+                            "cannot open the scenario file: %s",
+                            strerror(errno));
+    char *buf = malloc(MAX_FILE_BYTES + 1);
+    size_t n = buf ? fread(buf, 1, MAX_FILE_BYTES + 1, f) : 0;
+    bool bad = buf == NULL || ferror(f) || n > MAX_FILE_BYTES;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return buf ? sp_error_set(L->err, SP_ERR_IO, path, 0, NULL,
+                                  "cannot read the scenario file")
+                   : nomem(L);
+    }
+    buf[n] = '\0';
+    const char *nul = memchr(buf, '\0', n);
+    if (nul != NULL) {
+        int line = 1;
+        for (const char *p = buf; p < nul; p++)
+            line += *p == '\n';
+        free(buf);
+        return sp_error_set(L->err, SP_ERR_SYNTAX, path, line, NULL,
+                            "the file contains a NUL byte; a scenario is "
+                            "a text file");
+    }
+    *out = buf;
+    return SP_OK;
+}
+
+sp_status sp_config_load(const char *path, sp_scenario *sc, sp_error *err)
+{
+    loader L = {path, err, 0, 0, {{0, 0}}};
+    char *text = NULL;
+    sp_status st = read_text(&L, path, &text);
+    if (st != SP_OK || text == NULL)
+        return st;
+    scan_wide_ints(&L, text);
+    L.n_lines = 1;
+    for (const char *p = text; *p; p++)
+        L.n_lines += *p == '\n' && p[1] != '\0';
     config_t cfg;
     config_init(&cfg);
-    int ok = config_read(&cfg, f);
-    fclose(f);
-    sp_status st = SP_OK;
+    int ok = config_read_string(&cfg, text);
+    free(text);
     if (ok != CONFIG_TRUE) {
-        const char *text = config_error_text(&cfg);
+        const char *msg = config_error_text(&cfg);
         st = sp_error_set(err, SP_ERR_SYNTAX, path, config_error_line(&cfg),
                           NULL, "%s (libconfig syntax: key = value; groups "
                                 "{ }, lists ( ), arrays [ ])",
-                          text ? text : "cannot parse");
+                          msg ? msg : "cannot parse");
     } else {
         sc->file = xstrdup(path);
         st = sc->file ? read_root(&L, &cfg, sc) : nomem(&L);

@@ -81,6 +81,14 @@ static bool is_function_name(const char *s)
            strcmp(s, "max") == 0;
 }
 
+static bool is_name(const char *s, const char *const *names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(s, names[i]) == 0)
+            return true;
+    return false;
+}
+
 sp_status sp_formula_parse(const char *expr, const char *const *names,
                            size_t n_names, size_t *deps, size_t *n_deps,
                            char *msg, size_t msg_size)
@@ -111,7 +119,8 @@ sp_status sp_formula_parse(const char *expr, const char *const *names,
         char tok[64];
         token_at(expr, pos, tok, sizeof tok);
         bool unknown = tok[0] != '\0' && !(tok[0] >= '0' && tok[0] <= '9') &&
-                       !is_function_name(tok);
+                       !is_function_name(tok) &&
+                       !is_name(tok, names, n_names);
         if (unknown) {
             snprintf(msg, msg_size,
                      "'%s' at position %d is not an indicator of this "

@@ -81,7 +81,7 @@ static void other_syntax_should_be_formula_errors(void **state)
     size_t deps[3], n;
     char msg[200];
     const char *bad[] = {"gdp = 3", "gdp > 1", "gdp && ei", "gdp *", "(gdp",
-                         "gdp ? 1 : 2", "\"x\""};
+                         "gdp ? 1 : 2", "\"x\"", "gdp ei", "2gdp"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(sp_formula_parse(bad[i], names, 3, deps, &n, msg,
                                           sizeof msg), SP_ERR_FORMULA);

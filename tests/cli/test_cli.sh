@@ -1,0 +1,328 @@
+#!/bin/sh
+# test_cli.sh SIMPLAN SCENARIOS_DIR
+#
+# Tests of simplan's command line: help and version, usage errors (exit 1,
+# one line on stderr naming the option, nothing on stdout), a missing
+# scenario file (exit 3), the CSV and JSON reports, --seed reproducibility,
+# options before or after the scenario, and `check` on every shipped
+# scenario. Uses SCENARIOS_DIR/minimal.cfg and SCENARIOS_DIR/baseline.cfg.
+#
+# Prints one line per check (ok / FAIL: reason) and ends with
+# "N passed, M failed"; exits 1 if anything failed, 2 on bad arguments.
+
+if [ $# -ne 2 ]; then
+    echo "usage: $0 SIMPLAN SCENARIOS_DIR" >&2
+    exit 2
+fi
+SIMPLAN=$1
+SCEN_DIR=$2
+MINIMAL=$SCEN_DIR/minimal.cfg
+BASELINE=$SCEN_DIR/baseline.cfg
+PYTHON=/usr/bin/python3
+VERSION=0.1.0
+
+for f in "$MINIMAL" "$BASELINE"; do
+    if [ ! -r "$f" ]; then
+        echo "$0: cannot read $f" >&2
+        exit 2
+    fi
+done
+if [ ! -x "$SIMPLAN" ]; then
+    echo "$0: $SIMPLAN is not an executable" >&2
+    exit 2
+fi
+if [ ! -x "$PYTHON" ]; then
+    echo "$0: $PYTHON is needed to parse the CSV and JSON reports" >&2
+    exit 2
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/simplan-cli.XXXXXX") || exit 2
+trap 'rm -rf "$TMP"' EXIT
+trap 'exit 130' INT TERM
+
+if command -v timeout >/dev/null 2>&1; then
+    TIMEOUT='timeout 300'
+else
+    TIMEOUT=
+fi
+
+passed=0
+failed=0
+
+pass() {
+    passed=$((passed + 1))
+    echo "ok   $1"
+}
+
+fail() {
+    failed=$((failed + 1))
+    echo "FAIL $1: $2"
+}
+
+# sp ARGS...: runs SIMPLAN, stdout to $TMP/out, stderr to $TMP/err, exit in $rc.
+sp() {
+    $TIMEOUT "$SIMPLAN" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null
+    rc=$?
+}
+
+# Appends to $why when the last run was killed by a signal or timed out.
+check_signal() {
+    if [ -n "$TIMEOUT" ] && [ "$rc" -eq 124 ]; then
+        why="$why; timed out"
+    elif [ "$rc" -ge 128 ]; then
+        why="$why; killed by signal $((rc - 128))"
+    fi
+}
+
+err_text() {
+    tr '\n' '|' <"$TMP/err" | cut -c1-300
+}
+
+# expect_error NAME EXIT STATUS_TEXT NEEDLE ARGS...
+# The command must exit EXIT, print nothing on stdout and exactly one line on
+# stderr that starts with "simplan: ", contains NEEDLE (unless empty) and
+# ends with "(STATUS_TEXT)".
+expect_error() {
+    name=$1 want=$2 status=$3 needle=$4
+    shift 4
+    sp "$@"
+    why=
+    check_signal
+    [ "$rc" -eq "$want" ] || why="$why; exit $rc, expected $want"
+    [ -s "$TMP/out" ] && why="$why; stdout is not empty"
+    n=$(wc -l <"$TMP/err" | tr -d ' ')
+    [ "$n" -eq 1 ] || why="$why; $n lines on stderr, expected 1"
+    e=$(cat "$TMP/err")
+    case $e in
+        "simplan: "*) ;;
+        *) why="$why; stderr does not start with 'simplan: '" ;;
+    esac
+    case $e in
+        *"($status)") ;;
+        *) why="$why; stderr does not end with '($status)'" ;;
+    esac
+    if [ -n "$needle" ]; then
+        case $e in
+            *"$needle"*) ;;
+            *) why="$why; stderr does not mention '$needle'" ;;
+        esac
+    fi
+    if [ -z "$why" ]; then
+        pass "$name"
+    else
+        fail "$name" "${why#; } (stderr: $(err_text))"
+    fi
+}
+
+# expect_ok NAME ARGS...: exit 0, stdout not empty, stderr empty.
+expect_ok() {
+    name=$1
+    shift
+    sp "$@"
+    why=
+    check_signal
+    [ "$rc" -eq 0 ] || why="$why; exit $rc"
+    [ -s "$TMP/out" ] || why="$why; stdout is empty"
+    [ -s "$TMP/err" ] && why="$why; stderr is not empty"
+    if [ -z "$why" ]; then
+        pass "$name"
+        return 0
+    fi
+    fail "$name" "${why#; } (stderr: $(err_text))"
+    return 1
+}
+
+# ---- help and version ------------------------------------------------------
+sp --help
+why=
+check_signal
+[ "$rc" -eq 0 ] || why="$why; exit $rc"
+grep -q 'run' "$TMP/out" || why="$why; stdout does not mention run"
+grep -q 'check' "$TMP/out" || why="$why; stdout does not mention check"
+[ -s "$TMP/err" ] && why="$why; stderr is not empty"
+if [ -z "$why" ]; then pass "--help"; else fail "--help" "${why#; }"; fi
+
+sp --version
+out=$(cat "$TMP/out")
+if [ "$rc" -eq 0 ] && [ "$out" = "simplan $VERSION" ] && [ ! -s "$TMP/err" ]; then
+    pass "--version prints 'simplan $VERSION'"
+else
+    fail "--version" "exit $rc, stdout '$out', stderr '$(err_text)'"
+fi
+
+# ---- usage errors: exit 1 ----------------------------------------------------
+expect_error "no arguments" 1 "usage error" ""
+expect_error "unknown command" 1 "usage error" "frobnicate" frobnicate "$MINIMAL"
+expect_error "unknown option" 1 "usage error" "--no-such-option" \
+    run "$MINIMAL" --no-such-option
+expect_error "run without a scenario" 1 "usage error" "" run
+expect_error "run with two scenarios" 1 "usage error" "" run "$MINIMAL" "$BASELINE"
+expect_error "--draws without a value" 1 "usage error" "--draws" run "$MINIMAL" --draws
+expect_error "--draws 0" 1 "usage error" "--draws" run "$MINIMAL" --draws 0
+expect_error "--draws -5" 1 "usage error" "--draws" run "$MINIMAL" --draws -5
+expect_error "--draws abc" 1 "usage error" "--draws" run "$MINIMAL" --draws abc
+expect_error "--draws 99999999999999999999" 1 "usage error" "--draws" \
+    run "$MINIMAL" --draws 99999999999999999999
+expect_error "--draws 100000000001 (above 1e11)" 1 "usage error" "--draws" \
+    run "$MINIMAL" --draws 100000000001
+expect_error "--seed -1" 1 "usage error" "--seed" run "$MINIMAL" --seed -1
+expect_error "--threads 0" 1 "usage error" "--threads" run "$MINIMAL" --threads 0
+expect_error "--format xml" 1 "usage error" "--format" run "$MINIMAL" --format xml
+expect_error "--rng nosuchgen" 1 "usage error" "--rng" \
+    run "$MINIMAL" --rng nosuchgen -q
+
+# check takes no run options.
+# Regression: the message once named the value ("10"), not the option.
+expect_error "check with a run option names the option" 1 "usage error" \
+    "--draws" check "$MINIMAL" --draws 10
+
+# ---- I/O errors: exit 3 ----------------------------------------------------
+missing=$TMP/no-such-scenario.cfg
+expect_error "check on a missing file" 3 "input/output error" "$missing" \
+    check "$missing"
+expect_error "run on a missing file" 3 "input/output error" "$missing" \
+    run "$missing" --draws 10 -q
+# Regression: a directory once reached libconfig's scanner, which printed
+# "input in flex scanner failed" and ended the process.
+mkdir "$TMP/dir.cfg"
+expect_error "run on a directory" 3 "input/output error" "$TMP/dir.cfg" \
+    run "$TMP/dir.cfg" --draws 10 -q
+
+# ---- check on every shipped scenario -----------------------------------------
+n_scen=0
+for scen in "$SCEN_DIR"/*.cfg; do
+    [ -f "$scen" ] || continue
+    n_scen=$((n_scen + 1))
+    expect_ok "check $(basename "$scen")" check "$scen"
+done
+[ "$n_scen" -gt 0 ] || fail "check scenarios" "no *.cfg in $SCEN_DIR"
+
+# ---- reports ---------------------------------------------------------------
+expect_ok "run (table) exits 0, quiet" run "$BASELINE" --draws 2000 -q
+
+# JSON of the baseline: the reference for the CSV's target rows.
+if expect_ok "run --format json exits 0" \
+    run "$BASELINE" --draws 2000 -q --format json; then
+    cp "$TMP/out" "$TMP/baseline.json"
+    if msg=$("$PYTHON" - "$TMP/baseline.json" 2>&1 <<'EOF'
+import json, numbers, sys
+def num(x):
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
+with open(sys.argv[1]) as f:
+    d = json.load(f)
+bad = []
+for k in ("simplan_version", "scenario", "draws", "seed", "rng", "threads",
+          "targets", "indicators", "warnings"):
+    if k not in d:
+        bad.append("no key %r" % k)
+if d.get("simplan_version") != "0.1.0":
+    bad.append("simplan_version is %r" % d.get("simplan_version"))
+if d.get("draws") != 2000:
+    bad.append("draws is %r, expected 2000" % d.get("draws"))
+targets = d.get("targets")
+if not isinstance(targets, list) or not targets:
+    bad.append("targets is not a non-empty list")
+    targets = []
+for t in targets:
+    tid = t.get("id", "?")
+    for k in ("id", "name", "probability", "ci95", "met", "measure"):
+        if k not in t:
+            bad.append("target %s: no key %r" % (tid, k))
+    p, ci = t.get("probability"), t.get("ci95")
+    if not num(p) or not 0 <= p <= 1:
+        bad.append("target %s: probability %r" % (tid, p))
+        continue
+    if (not isinstance(ci, list) or len(ci) != 2
+            or not all(num(v) for v in ci)):
+        bad.append("target %s: ci95 %r is not 2 numbers" % (tid, ci))
+        continue
+    if not ci[0] <= p <= ci[1]:
+        bad.append("target %s: not ci95[0] <= probability <= ci95[1]: %r %r"
+                   % (tid, ci, p))
+if bad:
+    print("; ".join(bad))
+    sys.exit(1)
+EOF
+    ); then
+        pass "JSON parses, has the top-level and per-target keys, ci95 brackets probability"
+    else
+        fail "JSON content" "$msg"
+    fi
+fi
+
+# CSV: a header and one row per target, same ids as the JSON.
+sp run "$BASELINE" --draws 2000 -q --format csv
+why=
+check_signal
+[ "$rc" -eq 0 ] || why="$why; exit $rc"
+[ -s "$TMP/err" ] && why="$why; stderr is not empty"
+head -n 1 "$TMP/out" | grep -q '^id,name,indicator,measure' ||
+    why="$why; first line does not start with id,name,indicator,measure"
+if [ -z "$why" ] && [ -s "$TMP/baseline.json" ]; then
+    why=$("$PYTHON" - "$TMP/out" "$TMP/baseline.json" 2>&1 <<'EOF'
+import csv, json, sys
+with open(sys.argv[1], newline="") as f:
+    rows = list(csv.reader(f))
+with open(sys.argv[2]) as f:
+    ids = [t["id"] for t in json.load(f)["targets"]]
+header, body = rows[0], rows[1:]
+bad = []
+if len(body) != len(ids):
+    bad.append("%d data rows, %d targets" % (len(body), len(ids)))
+if [r[0] for r in body] != ids:
+    bad.append("row ids %r, target ids %r" % ([r[0] for r in body], ids))
+for r in body:
+    if len(r) != len(header):
+        bad.append("row %r has %d fields, header %d" % (r[0], len(r), len(header)))
+print("; ".join(bad))
+EOF
+    )
+fi
+if [ -z "$why" ]; then
+    pass "run --format csv: header id,name,indicator,measure... and one row per target"
+else
+    fail "run --format csv" "${why#; }"
+fi
+
+# ---- seeds -------------------------------------------------------------------
+# JSON without the timing line.
+json_run() {
+    sp run "$MINIMAL" --draws 2000 -q --format json "$@"
+    if [ "$rc" -ne 0 ] || [ -s "$TMP/err" ] || [ ! -s "$TMP/out" ]; then
+        echo "exit $rc, stderr: $(err_text)"
+        return 1
+    fi
+    grep -v '"elapsed_seconds"' "$TMP/out"
+}
+if json_run --seed 1 >"$TMP/s1a" && json_run --seed 1 >"$TMP/s1b" &&
+    json_run --seed 2 >"$TMP/s2"; then
+    if cmp -s "$TMP/s1a" "$TMP/s1b"; then
+        pass "--seed 1 twice gives byte-identical JSON (elapsed_seconds aside)"
+    else
+        fail "--seed reproducibility" "two runs with --seed 1 differ"
+    fi
+    if cmp -s "$TMP/s1a" "$TMP/s2"; then
+        fail "--seed changes results" "--seed 1 and --seed 2 give the same JSON"
+    elif ! grep -q '"seed": *2[,]*$' "$TMP/s2"; then
+        fail "--seed changes results" "the JSON does not report seed 2"
+    else
+        pass "--seed 2 changes the results and is reported"
+    fi
+else
+    fail "--seed runs" "$(cat "$TMP/s1a" "$TMP/s1b" "$TMP/s2" 2>/dev/null | grep '^exit' | head -n 1)"
+fi
+
+# ---- option placement ----------------------------------------------------------
+sp run "$MINIMAL" --draws 500 --seed 3 -q --format csv
+cp "$TMP/out" "$TMP/after"
+rc_after=$rc
+sp run --draws 500 --seed 3 -q --format csv "$MINIMAL"
+if [ "$rc_after" -eq 0 ] && [ "$rc" -eq 0 ] && [ -s "$TMP/out" ] &&
+    cmp -s "$TMP/after" "$TMP/out"; then
+    pass "options before and after the scenario give the same output"
+else
+    fail "option placement" "exit $rc_after / $rc, or outputs differ"
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
