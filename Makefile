@@ -6,7 +6,7 @@ BUILD      ?= build
 BUILD_SAN  ?= build-sanitize
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
-              libcmocka-dev libmuparser-dev libjansson-dev
+              libcmocka-dev libjansson-dev
 
 .PHONY: all deps build build-sanitize run test clean
 

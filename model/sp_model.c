@@ -33,6 +33,7 @@ void sp_model_destroy(sp_model *m)
     for (size_t i = 0; i < m->n_indicators; i++) {
         free(m->indicators[i].mean);
         free(m->indicators[i].sd);
+        sp_expr_destroy(&m->indicators[i].formula);
     }
     for (size_t i = 0; i < m->n_events; i++)
         free(m->events[i].effects);
@@ -90,24 +91,41 @@ sp_status sp_model_set_correlation(sp_model *m, const double *corr,
     return SP_OK;
 }
 
-sp_model_ws *sp_model_ws_alloc(const sp_model *m)
+static size_t max_formula_depth(const sp_model *m)
+{
+    size_t depth = 1;
+    for (size_t i = 0; i < m->n_indicators; i++)
+        if (m->indicators[i].formula.depth > depth)
+            depth = m->indicators[i].formula.depth;
+    return depth;
+}
+
+sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
 {
     sp_model_ws *ws = calloc(1, sizeof *ws);
     if (ws == NULL)
         return NULL;
-    size_t ni = m->n_indicators, ns = m->n_stochastic;
-    size_t nt = (size_t)m->n_steps + 1;
-    ws->row = calloc(ni ? ni : 1, sizeof *ws->row);
-    ws->traj = calloc(nt * (ni ? ni : 1), sizeof *ws->traj);
-    ws->clamps = calloc(ni ? ni : 1, sizeof *ws->clamps);
-    ws->nonfinite = calloc(ni ? ni : 1, sizeof *ws->nonfinite);
-    ws->zeta = calloc(ns ? ns : 1, sizeof *ws->zeta);
-    ws->z = calloc(ns ? ns : 1, sizeof *ws->z);
-    ws->trend = calloc(ns ? ns : 1, sizeof *ws->trend);
-    ws->ar = calloc(ns ? ns : 1, sizeof *ws->ar);
-    ws->rate = calloc(ns ? ns : 1, sizeof *ws->rate);
-    if (!ws->row || !ws->traj || !ws->clamps || !ws->nonfinite || !ws->zeta ||
-        !ws->z || !ws->trend || !ws->ar || !ws->rate) {
+    size_t ni = m->n_indicators ? m->n_indicators : 1;
+    size_t ns = m->n_stochastic ? m->n_stochastic : 1;
+    size_t nt = m->n_targets ? m->n_targets : 1;
+    ws->capacity = capacity;
+    ws->n_years = (size_t)m->n_steps + 1;
+    ws->values = calloc(ni * ws->n_years * capacity, sizeof *ws->values);
+    ws->measure = calloc(nt * capacity, sizeof *ws->measure);
+    ws->met = calloc(nt * capacity, sizeof *ws->met);
+    ws->clamps = calloc(ni, sizeof *ws->clamps);
+    ws->nonfinite = calloc(ni, sizeof *ws->nonfinite);
+    ws->zeta = calloc(ns, sizeof *ws->zeta);
+    ws->z = calloc(ns, sizeof *ws->z);
+    ws->trend = calloc(ns, sizeof *ws->trend);
+    ws->ar = calloc(ns, sizeof *ws->ar);
+    ws->rate = calloc(ns, sizeof *ws->rate);
+    ws->level = calloc(ns, sizeof *ws->level);
+    ws->stack = calloc(max_formula_depth(m) * capacity, sizeof *ws->stack);
+    ws->vars = calloc(ni, sizeof *ws->vars);
+    if (!ws->values || !ws->measure || !ws->met || !ws->clamps ||
+        !ws->nonfinite || !ws->zeta || !ws->z || !ws->trend || !ws->ar ||
+        !ws->rate || !ws->level || !ws->stack || !ws->vars) {
         sp_model_ws_free(ws);
         return NULL;
     }
@@ -118,8 +136,9 @@ void sp_model_ws_free(sp_model_ws *ws)
 {
     if (ws == NULL)
         return;
-    free(ws->row);
-    free(ws->traj);
+    free(ws->values);
+    free(ws->measure);
+    free(ws->met);
     free(ws->clamps);
     free(ws->nonfinite);
     free(ws->zeta);
@@ -127,6 +146,9 @@ void sp_model_ws_free(sp_model_ws *ws)
     free(ws->trend);
     free(ws->ar);
     free(ws->rate);
+    free(ws->level);
+    free(ws->stack);
+    free(ws->vars);
     free(ws);
 }
 
@@ -135,12 +157,13 @@ static void correlated_normals(const sp_model *m, gsl_rng *rng,
                                sp_model_ws *ws)
 {
     size_t n = m->n_stochastic;
-    for (size_t i = 0; i < n; i++)
-        ws->zeta[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
     if (m->chol == NULL) {
-        memcpy(ws->z, ws->zeta, n * sizeof *ws->z);
+        for (size_t i = 0; i < n; i++)
+            ws->z[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
         return;
     }
+    for (size_t i = 0; i < n; i++)
+        ws->zeta[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
     for (size_t i = 0; i < n; i++) {
         const double *li = m->chol + i * n;
         double s = 0.0;
@@ -168,7 +191,7 @@ static void apply_events(const sp_model *m, gsl_rng *rng, int step,
     }
 }
 
-/* Moves stochastic indicator `ind` one step with rate r, counting clamps. */
+/* Moves a stochastic indicator one step with rate r, counting clamps. */
 static double advance(const sp_indicator *ind, double prev, double r,
                       uint64_t *clamps)
 {
@@ -187,18 +210,17 @@ static double advance(const sp_indicator *ind, double prev, double r,
     return s;
 }
 
-void sp_model_draw(const sp_model *m, gsl_rng *rng, const sp_derived_eval *ev,
-                   sp_model_ws *ws)
+/* One draw of the stochastic indicators into column d of the rows. */
+static void draw_stochastic(const sp_model *m, gsl_rng *rng, size_t d,
+                            sp_model_ws *ws)
 {
-    size_t ni = m->n_indicators, ns = m->n_stochastic;
-    for (size_t i = 0; i < ni; i++)
-        ws->row[i] = m->indicators[i].base;
-    memcpy(ws->traj, ws->row, ni * sizeof *ws->row);
-
+    size_t ns = m->n_stochastic;
     correlated_normals(m, rng, ws);
     for (size_t s = 0; s < ns; s++) {
-        ws->trend[s] = m->indicators[m->stochastic[s]].trend_sd * ws->z[s];
+        const sp_indicator *ind = &m->indicators[m->stochastic[s]];
+        ws->trend[s] = ind->trend_sd * ws->z[s];
         ws->ar[s] = 0.0;
+        ws->level[s] = ind->base;
     }
     for (int t = 1; t <= m->n_steps; t++) {
         correlated_normals(m, rng, ws);
@@ -212,43 +234,78 @@ void sp_model_draw(const sp_model *m, gsl_rng *rng, const sp_derived_eval *ev,
             apply_events(m, rng, t, ws);
         for (size_t s = 0; s < ns; s++) {
             size_t i = m->stochastic[s];
-            ws->row[i] = advance(&m->indicators[i], ws->row[i], ws->rate[s],
-                                 &ws->clamps[i]);
+            ws->level[s] = advance(&m->indicators[i], ws->level[s],
+                                   ws->rate[s], &ws->clamps[i]);
+            sp_model_row(ws, i, (size_t)t)[d] = ws->level[s];
         }
-        for (size_t k = 0; k < m->n_derived; k++) {
-            size_t i = m->derived_order[k];
-            double v = ev->eval(ev->ctx, k);
-            if (!isfinite(v))
-                ws->nonfinite[i]++;
-            ws->row[i] = v;
-        }
-        memcpy(ws->traj + (size_t)t * ni, ws->row, ni * sizeof *ws->row);
     }
 }
 
-void sp_model_targets(const sp_model *m, const double *traj, double *measure,
-                      bool *met)
+/* Evaluates the derived indicators over the batch, step by step. */
+static void eval_derived(const sp_model *m, size_t n, sp_model_ws *ws)
 {
-    size_t ni = m->n_indicators;
+    for (size_t t = 1; t < ws->n_years; t++) {
+        for (size_t i = 0; i < m->n_indicators; i++)
+            ws->vars[i] = sp_model_row(ws, i, t);
+        for (size_t k = 0; k < m->n_derived; k++) {
+            size_t i = m->derived_order[k];
+            double *row = sp_model_row(ws, i, t);
+            sp_expr_eval(&m->indicators[i].formula, ws->vars, n, ws->stack,
+                         row);
+            uint64_t bad = 0;
+            for (size_t d = 0; d < n; d++)
+                bad += !isfinite(row[d]);
+            ws->nonfinite[i] += bad;
+        }
+    }
+}
+
+/* Measures and met flags of every target for the batch. */
+static void eval_targets(const sp_model *m, size_t n, sp_model_ws *ws)
+{
+    size_t cap = ws->capacity;
     for (size_t k = 0; k < m->n_targets; k++) {
         const sp_target *tg = &m->targets[k];
+        double *measure = ws->measure + k * cap;
+        unsigned char *met = ws->met + k * cap;
         if (tg->n_all > 0)
             continue;
-        double x_from = traj[(size_t)tg->from_step * ni + tg->indicator];
-        double x_to = traj[(size_t)tg->to_step * ni + tg->indicator];
-        double v = sp_measure_eval(tg->measure, x_from, x_to,
-                                   tg->to_step - tg->from_step);
-        measure[k] = v;
-        met[k] = sp_op_holds(tg->op, v, tg->value, tg->lo, tg->hi);
+        const double *x0 = sp_model_row(ws, tg->indicator, (size_t)tg->from_step);
+        const double *x1 = sp_model_row(ws, tg->indicator, (size_t)tg->to_step);
+        int years = tg->to_step - tg->from_step;
+        for (size_t d = 0; d < n; d++) {
+            measure[d] = sp_measure_eval(tg->measure, x0[d], x1[d], years);
+            met[d] = sp_op_holds(tg->op, measure[d], tg->value, tg->lo, tg->hi);
+        }
     }
     for (size_t k = 0; k < m->n_targets; k++) {
         const sp_target *tg = &m->targets[k];
         if (tg->n_all == 0)
             continue;
-        bool all = true;
-        for (size_t j = 0; j < tg->n_all; j++)
-            all = all && met[tg->all[j]];
-        measure[k] = NAN;
-        met[k] = all;
+        double *measure = ws->measure + k * cap;
+        unsigned char *met = ws->met + k * cap;
+        for (size_t d = 0; d < n; d++) {
+            measure[d] = NAN;
+            met[d] = 1;
+        }
+        for (size_t j = 0; j < tg->n_all; j++) {
+            const unsigned char *member = ws->met + tg->all[j] * cap;
+            for (size_t d = 0; d < n; d++)
+                met[d] &= member[d];
+        }
     }
+}
+
+void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
+                    sp_model_ws *ws)
+{
+    for (size_t i = 0; i < m->n_indicators; i++) {
+        double *row = sp_model_row(ws, i, 0);
+        for (size_t d = 0; d < n; d++)
+            row[d] = m->indicators[i].base;
+    }
+    for (size_t d = 0; d < n; d++)
+        draw_stochastic(m, rng, d, ws);
+    eval_derived(m, n, ws);
+    eval_targets(m, n, ws);
 }

@@ -2,11 +2,17 @@
  * sp_model: the compiled scenario model and one Monte Carlo draw of it.
  *
  * A model holds the indicators with their per-year path parameters, the
- * Cholesky factor of the copula correlation, the events and the targets,
- * all resolved to indices (the scenario loader in src/ builds it). The model
- * is read-only during a run and shared by all threads; each thread owns an
- * sp_model_ws workspace and a generator it hands to sp_model_draw(). The
- * model never allocates, seeds or owns a generator.
+ * compiled formulas of derived indicators, the Cholesky factor of the
+ * copula correlation, the events and the targets, all resolved to indices
+ * (src/sp_compile builds it). The model is read-only during a run and
+ * shared by all threads; each thread owns an sp_model_ws workspace and a
+ * generator it hands to sp_model_batch(). The model never allocates, seeds
+ * or owns a generator.
+ *
+ * Draws are simulated in batches. Within a batch the values are stored by
+ * column: the row of indicator i in step t holds that value for every draw
+ * of the batch, so formulas run as vector operations and statistics are
+ * gathered one quantity at a time.
  *
  * Time is counted in steps: step 0 is the base year, steps 1..n_steps the
  * projected years. Per draw and step t (DESIGN.md 2.1-2.3):
@@ -17,7 +23,7 @@
  *   rate:  X[t] = X[t-1] (1 + max(r, -0.99))
  *   share: S[t] = min(1, max(0, S[t-1] + r))
  *   derived indicators are evaluated in dependency order from the same
- *   step's values.
+ *   step's values (sp_expr programs, run over the whole batch).
  * Variates are drawn in this fixed order: n_s trend normals; then per step
  * n_s innovation normals followed, for each event active in the step, by
  * one uniform and, if it occurs, one normal per effect.
@@ -30,6 +36,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "sp_expr.h"
 #include "sp_marginal.h"
 #include "sp_measure.h"
 #include "sp_status.h"
@@ -51,6 +58,7 @@ typedef struct {
     double trend_sd;      /* sd of the once-per-draw trend shift u */
     double ar1;           /* AR(1) coefficient of e, in (-1, 1) */
     sp_marginal marginal; /* family of eps */
+    sp_expr formula;      /* derived only: compiled formula */
 } sp_indicator;
 
 typedef struct {
@@ -97,8 +105,8 @@ typedef struct {
     sp_target *targets;        /* [n_targets] */
 } sp_model;
 
-/* Frees everything a model owns (arrays allocated with malloc) and zeroes
- * it. Safe on a zeroed model. */
+/* Frees everything a model owns (arrays allocated with malloc, compiled
+ * formulas) and zeroes it. Safe on a zeroed model. */
 void sp_model_destroy(sp_model *m);
 
 /* Sets m->chol from the n_s x n_s correlation matrix `corr` (row-major, in
@@ -108,41 +116,41 @@ void sp_model_destroy(sp_model *m);
 sp_status sp_model_set_correlation(sp_model *m, const double *corr,
                                    sp_error *err);
 
-/* Evaluator of derived indicators: returns the value of derived indicator
- * derived_order[k] computed from the workspace's current row (see
- * sp_model_ws_row). Supplied by the caller (src/ uses muparser). */
+/* Per-thread workspace for batches of up to `capacity` draws. The values,
+ * measures, met flags and counters are the output; the rest is scratch. */
 typedef struct {
-    double (*eval)(void *ctx, size_t k);
-    void *ctx;
-} sp_derived_eval;
-
-/* Per-thread workspace. The trajectory and counters are readable by the
- * caller; everything else is scratch. */
-typedef struct {
-    double *row;        /* [n_indicators] values of the step being computed */
-    double *traj;       /* [(n_steps+1) * n_indicators], step-major */
-    uint64_t *clamps;   /* [n_indicators] clamped rate/share steps, summed */
-    uint64_t *nonfinite;/* [n_indicators] non-finite derived values, summed */
-    double *zeta;       /* [n_s] scratch: iid normals */
-    double *z;          /* [n_s] scratch: correlated normals */
-    double *trend;      /* [n_s] u for the current draw */
-    double *ar;         /* [n_s] e[t-1] */
-    double *rate;       /* [n_s] r[t] */
+    size_t capacity;      /* draws per batch */
+    size_t n_years;       /* n_steps + 1 */
+    double *values;       /* [n_indicators * n_years * capacity]; see
+                             sp_model_row() */
+    double *measure;      /* [n_targets * capacity]; NaN for joint targets */
+    unsigned char *met;   /* [n_targets * capacity], 0 or 1 */
+    uint64_t *clamps;     /* [n_indicators] clamped rate/share steps, summed */
+    uint64_t *nonfinite;  /* [n_indicators] non-finite derived values, summed */
+    double *zeta;         /* [n_s] scratch: iid normals */
+    double *z;            /* [n_s] scratch: correlated normals */
+    double *trend;        /* [n_s] u of the current draw */
+    double *ar;           /* [n_s] e[t-1] */
+    double *rate;         /* [n_s] r[t] */
+    double *level;        /* [n_s] X[t-1] */
+    double *stack;        /* [max formula depth * capacity] */
+    const double **vars;  /* [n_indicators] rows bound for a formula */
 } sp_model_ws;
 
-/* Allocates a workspace for `m`; NULL when out of memory. */
-sp_model_ws *sp_model_ws_alloc(const sp_model *m);
+/* Allocates a workspace; NULL when out of memory. */
+sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity);
 void sp_model_ws_free(sp_model_ws *ws);
 
-/* One draw: fills ws->traj (step 0 = base values) and adds to the clamp
- * and non-finite counters. `ev` may be NULL when the model has no derived
- * indicators. Allocates nothing. */
-void sp_model_draw(const sp_model *m, gsl_rng *rng, const sp_derived_eval *ev,
-                   sp_model_ws *ws);
+/* The row of indicator i at step t: one value per draw of the batch. */
+static inline double *sp_model_row(const sp_model_ws *ws, size_t i, size_t t)
+{
+    return ws->values + (i * ws->n_years + t) * ws->capacity;
+}
 
-/* Measures and met flags of every target for trajectory `traj`. Joint
- * targets get measure NaN. `measure` and `met` have n_targets entries. */
-void sp_model_targets(const sp_model *m, const double *traj, double *measure,
-                      bool *met);
+/* Simulates n <= capacity draws, in order, from `rng`: fills the rows of
+ * every indicator and step, the target measures and met flags, and adds to
+ * the clamp and non-finite counters. Allocates nothing. */
+void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
+                    sp_model_ws *ws);
 
 #endif /* SP_MODEL_H */

@@ -76,6 +76,31 @@ void sp_accum_add(sp_accum *a, size_t q, double v)
         a->max[q] = v;
 }
 
+double sp_accum_add_row(sp_accum *a, size_t q, const double *v, size_t n)
+{
+    /* One quantity at a time keeps its histogram (32 KiB) in L1. */
+    uint64_t *row = a->bins + q * ROW;
+    double lo = a->lo[q], inv = a->inv_width[q];
+    double mn = a->min[q], mx = a->max[q], sum = 0.0;
+    uint64_t kept = 0;
+    for (size_t d = 0; d < n; d++) {
+        double x = v[d];
+        if (!isfinite(x))
+            continue;
+        double u = (x - lo) * inv;
+        size_t b = u < 0.0 ? 0 : u >= SP_ACCUM_BINS ? ROW - 1 : (size_t)u + 1;
+        row[b]++;
+        mn = x < mn ? x : mn;
+        mx = x > mx ? x : mx;
+        sum += x;
+        kept++;
+    }
+    a->min[q] = mn;
+    a->max[q] = mx;
+    a->count[q] += kept;
+    return sum;
+}
+
 void sp_accum_merge(sp_accum *into, const sp_accum *from)
 {
     for (size_t q = 0; q < into->n; q++) {

@@ -39,6 +39,11 @@ void sp_accum_free(sp_accum *a);
  * the caller). */
 void sp_accum_add(sp_accum *a, size_t q, double v);
 
+/* Adds the finite values of v[0..n) to quantity q, in order, and returns
+ * their sum (added left to right, so it depends only on v). Non-finite
+ * values are skipped; sp_accum_count() tells how many were kept. */
+double sp_accum_add_row(sp_accum *a, size_t q, const double *v, size_t n);
+
 /* Adds the counts of `from` to `into` (same quantities and ranges). */
 void sp_accum_merge(sp_accum *into, const sp_accum *from);
 

@@ -8,13 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sp_formula.h"
 
 void sp_compiled_destroy(sp_compiled *c)
 {
     sp_model_destroy(&c->model);
     free(c->names);
-    free(c->exprs);
     free(c->correlation);
     memset(c, 0, sizeof *c);
 }
@@ -79,7 +77,8 @@ static sp_status build_indicators(const sp_scenario *sc, sp_compiled *c,
  * cycle "a -> b -> a" into `cycle` and returns the index where it starts. */
 typedef struct {
     size_t n;
-    size_t **deps;     /* [n] derived dependencies of each indicator */
+    const size_t **deps; /* [n] dependencies of each derived indicator
+                            (borrowed from its compiled formula) */
     size_t *n_deps;
     int *state;        /* 0 new, 1 on stack, 2 done */
     size_t *stack;
@@ -138,18 +137,18 @@ static sp_status order_derived(const sp_scenario *sc, sp_compiled *c,
         const sp_indicator_spec *spec = &sc->indicators[i];
         if (spec->kind != SP_KIND_DERIVED)
             continue;
-        t.deps[i] = calloc(n, sizeof **t.deps);
-        if (t.deps[i] == NULL) {
-            st = nomem(err);
-            break;
-        }
+        sp_expr *e = &c->model.indicators[i].formula;
         char msg[400], field[160];
         snprintf(field, sizeof field, "indicators.%s.formula", spec->name);
-        sp_status fs = sp_formula_parse(spec->formula, c->names, n, t.deps[i],
-                                        &t.n_deps[i], msg, sizeof msg);
-        if (fs != SP_OK)
+        sp_status fs = sp_expr_compile(spec->formula, c->names, n, e, msg,
+                                       sizeof msg);
+        if (fs != SP_OK) {
             st = sp_error_set(err, fs, sc->file, spec->formula_line, field,
                               "%s", msg);
+            break;
+        }
+        t.deps[i] = e->vars;
+        t.n_deps[i] = e->n_vars;
     }
     for (size_t i = 0; i < n && st == SP_OK; i++) {
         if (sc->indicators[i].kind != SP_KIND_DERIVED)
@@ -170,18 +169,13 @@ static sp_status order_derived(const sp_scenario *sc, sp_compiled *c,
         sp_model *m = &c->model;
         m->derived_order = calloc(t.n_order ? t.n_order : 1,
                                   sizeof *m->derived_order);
-        c->exprs = calloc(t.n_order ? t.n_order : 1, sizeof *c->exprs);
-        if (!m->derived_order || !c->exprs) {
+        if (m->derived_order == NULL) {
             st = nomem(err);
         } else {
             memcpy(m->derived_order, t.order, t.n_order * sizeof *t.order);
             m->n_derived = t.n_order;
-            for (size_t k = 0; k < t.n_order; k++)
-                c->exprs[k] = sc->indicators[t.order[k]].formula;
         }
     }
-    for (size_t i = 0; i < n && t.deps; i++)
-        free(t.deps[i]);
     free(t.deps);
     free(t.n_deps);
     free(t.state);
@@ -287,19 +281,15 @@ static sp_status derived_base(const sp_scenario *sc, sp_compiled *c,
                               sp_error *err)
 {
     sp_model *m = &c->model;
-    if (m->n_derived == 0)
-        return SP_OK;
     double *row = calloc(m->n_indicators, sizeof *row);
     if (row == NULL)
         return nomem(err);
     for (size_t i = 0; i < m->n_indicators; i++)
         row[i] = m->indicators[i].base;
-    sp_formula_set *fs = sp_formula_set_alloc(c->exprs, m->n_derived, c->names,
-                                              m->n_indicators, row, err);
-    sp_status st = fs ? SP_OK : err->status;
+    sp_status st = SP_OK;
     for (size_t k = 0; k < m->n_derived && st == SP_OK; k++) {
         size_t i = m->derived_order[k];
-        double v = sp_formula_set_eval(fs, k);
+        double v = sp_expr_eval1(&m->indicators[i].formula, row);
         row[i] = m->indicators[i].base = v;
         if (!isfinite(v)) {
             char field[160];
@@ -313,7 +303,6 @@ static sp_status derived_base(const sp_scenario *sc, sp_compiled *c,
                               v, sc->base_year);
         }
     }
-    sp_formula_set_free(fs);
     free(row);
     return st;
 }

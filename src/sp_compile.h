@@ -17,8 +17,6 @@
 typedef struct {
     sp_model model;        /* owned */
     const char **names;    /* [n_indicators] borrowed from the scenario */
-    const char **exprs;    /* [n_derived] formulas in evaluation order,
-                              borrowed from the scenario */
     double *correlation;   /* [n_s*n_s] the full matrix, for reports */
 } sp_compiled;
 

@@ -14,7 +14,6 @@
 #endif
 
 #include "sp_accum.h"
-#include "sp_formula.h"
 #include "sp_rng.h"
 
 #define CHUNK_BLOCKS 64 /* blocks run in parallel between ordered merges */
@@ -23,11 +22,7 @@
 typedef struct {
     gsl_rng *rng;
     sp_model_ws *ws;
-    sp_formula_set *formulas;
-    sp_derived_eval eval;
     sp_accum *acc;
-    double *measure;  /* [n_targets] */
-    bool *met;        /* [n_targets] */
     uint64_t *met_count; /* [n_targets] */
 } worker;
 
@@ -60,54 +55,53 @@ static uint64_t block_draws(const sp_mc *mc, uint64_t k)
     return left < SP_MC_BLOCK ? left : SP_MC_BLOCK;
 }
 
-/* One draw: trajectory and target measures into w. */
-static void one_draw(const sp_mc *mc, worker *w)
+/* Calls visit(ctx, q, row) for every quantity's row of the current batch;
+ * joint targets have no measure and are skipped. */
+static void for_each_row(const sp_mc *mc, const sp_model_ws *ws,
+                         void (*visit)(void *, size_t, const double *),
+                         void *ctx)
 {
     const sp_model *m = &mc->c->model;
-    sp_model_draw(m, w->rng, &w->eval, w->ws);
-    sp_model_targets(m, w->ws->traj, w->measure, w->met);
-}
-
-/* Calls `visit(ctx, q, v)` for every quantity of the current draw. */
-static void for_each_value(const sp_mc *mc, const worker *w,
-                           void (*visit)(void *, size_t, double), void *ctx)
-{
-    const sp_model *m = &mc->c->model;
-    size_t ni = m->n_indicators;
-    for (size_t s = 0; s < mc->n_years; s++)
-        for (size_t i = 0; i < ni; i++)
-            visit(ctx, q_indicator(mc, i, s), w->ws->traj[s * ni + i]);
+    for (size_t i = 0; i < m->n_indicators; i++)
+        for (size_t t = 0; t < mc->n_years; t++)
+            visit(ctx, q_indicator(mc, i, t), sp_model_row(ws, i, t));
     for (size_t k = 0; k < m->n_targets; k++)
         if (m->targets[k].n_all == 0)
-            visit(ctx, q_target(mc, k), w->measure[k]);
+            visit(ctx, q_target(mc, k), ws->measure + k * ws->capacity);
 }
 
 typedef struct {
     sp_accum *acc;
     double *sums;
-} block_ctx;
+    size_t n;
+} batch_ctx;
 
-static void add_value(void *vctx, size_t q, double v)
+static void add_row(void *vctx, size_t q, const double *row)
 {
-    block_ctx *ctx = vctx;
-    if (!isfinite(v))
-        return;
-    sp_accum_add(ctx->acc, q, v);
-    ctx->sums[q] += v;
+    batch_ctx *ctx = vctx;
+    ctx->sums[q] += sp_accum_add_row(ctx->acc, q, row, ctx->n);
 }
 
+/* Runs block k on worker w; its per-quantity sums go to `sums`. */
 static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
 {
     const sp_model *m = &mc->c->model;
     memset(sums, 0, mc->n_q * sizeof *sums);
     sp_rng_seed_block(w->rng, mc->cfg.seed, k);
-    block_ctx ctx = {w->acc, sums};
-    uint64_t n = block_draws(mc, k);
-    for (uint64_t d = 0; d < n; d++) {
-        one_draw(mc, w);
-        for_each_value(mc, w, add_value, &ctx);
-        for (size_t t = 0; t < m->n_targets; t++)
-            w->met_count[t] += w->met[t];
+    uint64_t left = block_draws(mc, k);
+    while (left > 0) {
+        size_t n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
+        sp_model_batch(m, w->rng, n, w->ws);
+        batch_ctx ctx = {w->acc, sums, n};
+        for_each_row(mc, w->ws, add_row, &ctx);
+        for (size_t t = 0; t < m->n_targets; t++) {
+            const unsigned char *met = w->ws->met + t * w->ws->capacity;
+            uint64_t c = 0;
+            for (size_t d = 0; d < n; d++)
+                c += met[d];
+            w->met_count[t] += c;
+        }
+        left -= n;
     }
 }
 
@@ -140,39 +134,45 @@ void sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last)
 typedef struct {
     double *pilot; /* [n_q * n_pilot] */
     size_t n_pilot;
-    size_t draw;
+    size_t offset; /* draws stored so far */
+    size_t n;      /* draws in the current batch */
 } pilot_ctx;
 
-static void keep_value(void *vctx, size_t q, double v)
+static void keep_row(void *vctx, size_t q, const double *row)
 {
     pilot_ctx *ctx = vctx;
-    ctx->pilot[q * ctx->n_pilot + ctx->draw] = v;
+    memcpy(ctx->pilot + q * ctx->n_pilot + ctx->offset, row,
+           ctx->n * sizeof *row);
 }
 
-/* Runs the first blocks once to fix each quantity's histogram range. */
+/* Runs the first blocks once to fix each quantity's histogram range. The
+ * pilot's draws are drawn again by the run itself. */
 static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi,
                               sp_error *err)
 {
     uint64_t blocks = mc->n_blocks < SP_MC_PILOT_BLOCKS ? mc->n_blocks
                                                         : SP_MC_PILOT_BLOCKS;
-    size_t n = 0;
+    size_t total = 0;
     for (uint64_t k = 0; k < blocks; k++)
-        n += (size_t)block_draws(mc, k);
-    pilot_ctx ctx = {calloc(mc->n_q * n, sizeof(double)), n, 0};
+        total += (size_t)block_draws(mc, k);
+    pilot_ctx ctx = {calloc(mc->n_q * total, sizeof(double)), total, 0, 0};
     if (ctx.pilot == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the pilot sample");
-    /* Joint targets have no measure; their slots stay 0. */
     worker *w = &mc->workers[0];
     for (uint64_t k = 0; k < blocks; k++) {
         sp_rng_seed_block(w->rng, mc->cfg.seed, k);
-        for (uint64_t d = 0; d < block_draws(mc, k); d++, ctx.draw++) {
-            one_draw(mc, w);
-            for_each_value(mc, w, keep_value, &ctx);
+        uint64_t left = block_draws(mc, k);
+        while (left > 0) {
+            ctx.n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
+            sp_model_batch(&mc->c->model, w->rng, ctx.n, w->ws);
+            for_each_row(mc, w->ws, keep_row, &ctx);
+            ctx.offset += ctx.n;
+            left -= ctx.n;
         }
     }
     for (size_t q = 0; q < mc->n_q; q++)
-        sp_accum_pilot_range(ctx.pilot + q * n, n, &lo[q], &hi[q]);
+        sp_accum_pilot_range(ctx.pilot + q * total, total, &lo[q], &hi[q]);
     free(ctx.pilot);
     /* The pilot's counters are not part of the run. */
     memset(w->ws->clamps, 0, mc->c->model.n_indicators * sizeof(uint64_t));
@@ -183,22 +183,13 @@ static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi,
 static sp_status worker_init(sp_mc *mc, worker *w, sp_error *err)
 {
     const sp_model *m = &mc->c->model;
-    size_t nt = m->n_targets ? m->n_targets : 1;
     w->rng = gsl_rng_alloc(mc->cfg.rng);
-    w->ws = sp_model_ws_alloc(m);
-    w->measure = calloc(nt, sizeof *w->measure);
-    w->met = calloc(nt, sizeof *w->met);
-    w->met_count = calloc(nt, sizeof *w->met_count);
-    if (!w->rng || !w->ws || !w->measure || !w->met || !w->met_count)
+    w->ws = sp_model_ws_alloc(m, SP_MC_BATCH);
+    w->met_count = calloc(m->n_targets ? m->n_targets : 1,
+                          sizeof *w->met_count);
+    if (!w->rng || !w->ws || !w->met_count)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for a worker thread");
-    w->formulas = sp_formula_set_alloc(mc->c->exprs, m->n_derived,
-                                       mc->c->names, m->n_indicators,
-                                       w->ws->row, err);
-    if (w->formulas == NULL)
-        return err->status;
-    w->eval.eval = sp_formula_set_eval;
-    w->eval.ctx = w->formulas;
     return SP_OK;
 }
 
@@ -206,10 +197,7 @@ static void worker_destroy(worker *w)
 {
     gsl_rng_free(w->rng);
     sp_model_ws_free(w->ws);
-    sp_formula_set_free(w->formulas);
     sp_accum_free(w->acc);
-    free(w->measure);
-    free(w->met);
     free(w->met_count);
 }
 

@@ -10,8 +10,11 @@
  * combined in a fixed tree over block indices.
  *
  * This is the only file that uses OpenMP. Each thread owns a generator, a
- * model workspace, a formula set and a histogram accumulator; the compiled
- * model is shared read-only. The hot loop allocates nothing.
+ * model workspace and a histogram accumulator; the compiled model is shared
+ * read-only. Within a block, draws are simulated in batches whose values
+ * are stored by column (sp_model_batch), so statistics are gathered one
+ * quantity at a time with its histogram in cache. The hot loop allocates
+ * nothing.
  */
 #ifndef SP_MC_H
 #define SP_MC_H
@@ -23,7 +26,8 @@
 #include "sp_scenario.h"
 #include "sp_status.h"
 
-#define SP_MC_BLOCK 1024      /* draws per block */
+#define SP_MC_BLOCK 1024      /* draws per block (one random stream) */
+#define SP_MC_BATCH 256       /* draws simulated together within a block */
 #define SP_MC_PILOT_BLOCKS 4  /* blocks whose draws set histogram ranges */
 
 typedef struct {

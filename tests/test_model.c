@@ -55,14 +55,12 @@ static double met_fraction(const sp_model *m, size_t n, uint64_t seed,
 {
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, (unsigned long)seed);
-    sp_model_ws *ws = sp_model_ws_alloc(m);
-    double measure[4];
-    bool met[4];
+    sp_model_ws *ws = sp_model_ws_alloc(m, 500);
     size_t count = 0;
-    for (size_t d = 0; d < n; d++) {
-        sp_model_draw(m, r, NULL, ws);
-        sp_model_targets(m, ws->traj, measure, met);
-        count += met[0];
+    for (size_t done = 0; done < n; done += 500) {
+        sp_model_batch(m, r, 500, ws);
+        for (size_t d = 0; d < 500; d++)
+            count += ws->met[d];
     }
     *clamps = ws->clamps[0];
     sp_model_ws_free(ws);
@@ -116,11 +114,11 @@ static void certain_event_should_add_its_effect_every_year(void **state)
     m.events[0] = (sp_event){1.0, 2, 3, 1, calloc(1, sizeof(sp_effect))};
     m.events[0].effects[0] = (sp_effect){0, 0.05, 0.0};
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    sp_model_ws *ws = sp_model_ws_alloc(&m);
-    sp_model_draw(&m, r, NULL, ws);
+    sp_model_ws *ws = sp_model_ws_alloc(&m, 1);
+    sp_model_batch(&m, r, 1, ws);
     /* Years 1 and 4 move by 0.01, years 2 and 3 by 0.06. */
-    assert_close(ws->traj[4], 0.3 + 0.01 * 4 + 0.05 * 2, 1e-15);
-    assert_close(ws->traj[1], 0.31, 1e-15);
+    assert_close(sp_model_row(ws, 0, 4)[0], 0.3 + 0.01 * 4 + 0.05 * 2, 1e-15);
+    assert_close(sp_model_row(ws, 0, 1)[0], 0.31, 1e-15);
     sp_model_ws_free(ws);
     gsl_rng_free(r);
     sp_model_destroy(&m);
@@ -131,9 +129,10 @@ static void rate_below_floor_should_be_clamped_and_counted(void **state)
     (void)state;
     sp_model m = make_model(1, 3, SP_KIND_RATE, 100.0, -2.0, 0.0);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    sp_model_ws *ws = sp_model_ws_alloc(&m);
-    sp_model_draw(&m, r, NULL, ws);
-    assert_close(ws->traj[3], 100.0 * pow(1.0 + SP_RATE_FLOOR, 3), 1e-12);
+    sp_model_ws *ws = sp_model_ws_alloc(&m, 1);
+    sp_model_batch(&m, r, 1, ws);
+    assert_close(sp_model_row(ws, 0, 3)[0], 100.0 * pow(1.0 + SP_RATE_FLOOR, 3),
+                 1e-12);
     assert_int_equal(ws->clamps[0], 3);
     sp_model_ws_free(ws);
     gsl_rng_free(r);
@@ -152,13 +151,16 @@ static void copula_should_give_the_requested_correlation(void **state)
     sp_error err;
     assert_int_equal(sp_model_set_correlation(&m, corr, &err), SP_OK);
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
-    sp_model_ws *ws = sp_model_ws_alloc(&m);
     const size_t n = 100000;
+    sp_model_ws *ws = sp_model_ws_alloc(&m, 1000);
     double sx = 0, sy = 0, sxx = 0, syy = 0, sxy = 0;
-    for (size_t d = 0; d < n; d++) {
-        sp_model_draw(&m, r, NULL, ws);
-        double x = ws->traj[2] - 1.0, y = ws->traj[3] - 1.0;
-        sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+    for (size_t done = 0; done < n; done += 1000) {
+        sp_model_batch(&m, r, 1000, ws);
+        const double *xs = sp_model_row(ws, 0, 1), *ys = sp_model_row(ws, 1, 1);
+        for (size_t d = 0; d < 1000; d++) {
+            double x = xs[d] - 1.0, y = ys[d] - 1.0;
+            sx += x, sy += y, sxx += x * x, syy += y * y, sxy += x * y;
+        }
     }
     double nn = (double)n;
     double c = (sxy / nn - sx * sy / (nn * nn)) /
@@ -183,6 +185,44 @@ static void non_positive_definite_matrix_should_be_rejected(void **state)
     sp_model_destroy(&m);
 }
 
+/* A derived indicator is evaluated for every step and draw of a batch,
+ * and a non-finite value is counted. */
+static void derived_rows_should_follow_their_formula(void **state)
+{
+    (void)state;
+    sp_model m = make_model(2, 3, SP_KIND_RATE, 2.0, 0.1, 0.02);
+    m.n_indicators = 3;
+    m.indicators = realloc(m.indicators, 3 * sizeof *m.indicators);
+    memset(&m.indicators[2], 0, sizeof m.indicators[2]);
+    m.indicators[2].kind = SP_KIND_DERIVED;
+    const char *names[] = {"a", "b", "c"};
+    char msg[100];
+    assert_int_equal(sp_expr_compile("a * b - log(b - 2)", names, 3,
+                                     &m.indicators[2].formula, msg,
+                                     sizeof msg), SP_OK);
+    m.n_derived = 1;
+    m.derived_order = calloc(1, sizeof *m.derived_order);
+    m.derived_order[0] = 2;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    sp_model_ws *ws = sp_model_ws_alloc(&m, 64);
+    sp_model_batch(&m, r, 64, ws);
+    uint64_t bad = 0;
+    for (size_t t = 1; t <= 3; t++)
+        for (size_t d = 0; d < 64; d++) {
+            double a = sp_model_row(ws, 0, t)[d], b = sp_model_row(ws, 1, t)[d];
+            double c = sp_model_row(ws, 2, t)[d];
+            double want = a * b - log(b - 2.0);
+            if (isfinite(want))
+                assert_true(c == want);
+            else
+                bad++;
+        }
+    assert_int_equal(ws->nonfinite[2], bad);
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    sp_model_destroy(&m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as main() does: statuses are checked */
@@ -193,6 +233,7 @@ int main(void)
         cmocka_unit_test(rate_below_floor_should_be_clamped_and_counted),
         cmocka_unit_test(copula_should_give_the_requested_correlation),
         cmocka_unit_test(non_positive_definite_matrix_should_be_rejected),
+        cmocka_unit_test(derived_rows_should_follow_their_formula),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
