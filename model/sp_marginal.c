@@ -5,6 +5,8 @@
 
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
+#include <gsl/gsl_randist.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *family_names[] = {"normal", "t", "uniform", "split_normal"};
@@ -131,4 +133,99 @@ double sp_marginal_variance(const sp_marginal *m)
     double s1, s2;
     split_sigmas(m->skew, &s1, &s2);
     return (1.0 - 2.0 / M_PI) * (s2 - s1) * (s2 - s1) + s1 * s2;
+}
+
+/* Density f(x) of the family. */
+static double density(const sp_marginal *m, double x)
+{
+    switch (m->family) {
+    case SP_FAMILY_NORMAL:
+        return gsl_ran_ugaussian_pdf(x);
+    case SP_FAMILY_T: {
+        double c = t_scale(m->df);
+        return gsl_ran_tdist_pdf(x / c, m->df) / c;
+    }
+    case SP_FAMILY_UNIFORM:
+        return 1.0 / (2.0 * M_SQRT3);
+    case SP_FAMILY_SPLIT_NORMAL: {
+        double s1, s2;
+        split_sigmas(m->skew, &s1, &s2);
+        double s = x < 0.0 ? s1 : s2;
+        return 2.0 / (s1 + s2) * gsl_ran_ugaussian_pdf(x / s);
+    }
+    }
+    return gsl_ran_ugaussian_pdf(x);
+}
+
+/* z where g changes formula: the split normal's mode, 0 otherwise. */
+static double kink(const sp_marginal *m)
+{
+    if (m->family != SP_FAMILY_SPLIT_NORMAL)
+        return 0.0;
+    double s1, s2;
+    split_sigmas(m->skew, &s1, &s2);
+    return gsl_cdf_ugaussian_Pinv(s1 / (s1 + s2));
+}
+
+/* Fills the nodes for spacing h and returns the largest relative error at
+ * the 1/4, 1/2 and 3/4 points of every interval. */
+static double fill_table(sp_marginal_table *t)
+{
+    for (size_t k = 0; k <= t->n; k++) {
+        double z = t->z0 + (double)k * t->h;
+        double g = sp_marginal_from_normal(&t->marginal, z);
+        t->node[2 * k] = g;
+        t->node[2 * k + 1] = t->h * gsl_ran_ugaussian_pdf(z) /
+                             density(&t->marginal, g);
+    }
+    double worst = 0.0;
+    for (size_t k = 0; k < t->n; k++)
+        for (int j = 1; j <= 3; j++) {
+            double z = t->z0 + ((double)k + 0.25 * j) * t->h;
+            double exact = sp_marginal_from_normal(&t->marginal, z);
+            double err = fabs(sp_marginal_table_eval(t, z) - exact) /
+                         (1.0 + fabs(exact));
+            if (!(err <= worst))
+                worst = err;
+        }
+    return worst;
+}
+
+bool sp_marginal_table_alloc(const sp_marginal *m, sp_marginal_table **out)
+{
+    double zk = kink(m);
+    *out = NULL;
+    for (double h = 1.0 / 32.0; h >= 1.0 / 2048.0; h /= 2.0) {
+        sp_marginal_table *t = calloc(1, sizeof *t);
+        if (t == NULL)
+            return false;
+        t->marginal = *m;
+        t->h = h;
+        t->inv_h = 1.0 / h;
+        /* Nodes at zk + j h, covering [-ZMAX, ZMAX]. */
+        double below = ceil((zk + SP_TABLE_ZMAX) / h);
+        double above = ceil((SP_TABLE_ZMAX - zk) / h);
+        t->z0 = zk - below * h;
+        t->n = (size_t)(below + above);
+        t->node = malloc(2 * (t->n + 1) * sizeof *t->node);
+        if (t->node == NULL) {
+            free(t);
+            return false;
+        }
+        t->max_error = fill_table(t);
+        if (t->max_error <= SP_TABLE_TOL) {
+            *out = t;
+            return true;
+        }
+        sp_marginal_table_free(t);
+    }
+    return true;
+}
+
+void sp_marginal_table_free(sp_marginal_table *t)
+{
+    if (t == NULL)
+        return;
+    free(t->node);
+    free(t);
 }

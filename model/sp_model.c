@@ -34,6 +34,7 @@ void sp_model_destroy(sp_model *m)
         free(m->indicators[i].mean);
         free(m->indicators[i].sd);
         sp_expr_destroy(&m->indicators[i].formula);
+        sp_marginal_table_free(m->indicators[i].table);
     }
     for (size_t i = 0; i < m->n_events; i++)
         free(m->events[i].effects);
@@ -46,6 +47,19 @@ void sp_model_destroy(sp_model *m)
     free(m->events);
     free(m->targets);
     memset(m, 0, sizeof *m);
+}
+
+sp_status sp_model_build_tables(sp_model *m, sp_error *err)
+{
+    for (size_t s = 0; s < m->n_stochastic; s++) {
+        sp_indicator *ind = &m->indicators[m->stochastic[s]];
+        if (ind->marginal.family == SP_FAMILY_NORMAL || ind->table != NULL)
+            continue;
+        if (!sp_marginal_table_alloc(&ind->marginal, &ind->table))
+            return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                                "out of memory for copula tables");
+    }
+    return SP_OK;
 }
 
 static bool is_identity(size_t n, const double *a)
@@ -226,7 +240,11 @@ static void draw_stochastic(const sp_model *m, gsl_rng *rng, size_t d,
         correlated_normals(m, rng, ws);
         for (size_t s = 0; s < ns; s++) {
             const sp_indicator *ind = &m->indicators[m->stochastic[s]];
-            double eps = sp_marginal_from_normal(&ind->marginal, ws->z[s]);
+            double z = ws->z[s];
+            double eps = ind->table ? sp_marginal_table_eval(ind->table, z)
+                         : ind->marginal.family == SP_FAMILY_NORMAL
+                             ? z
+                             : sp_marginal_from_normal(&ind->marginal, z);
             ws->ar[s] = ind->ar1 * ws->ar[s] + ind->sd[t - 1] * eps;
             ws->rate[s] = ind->mean[t - 1] + ws->trend[s] + ws->ar[s];
         }

@@ -58,6 +58,8 @@ typedef struct {
     double trend_sd;      /* sd of the once-per-draw trend shift u */
     double ar1;           /* AR(1) coefficient of e, in (-1, 1) */
     sp_marginal marginal; /* family of eps */
+    sp_marginal_table *table; /* copula transform of a non-normal family,
+                                 NULL: normal, or the exact transform */
     sp_expr formula;      /* derived only: compiled formula */
 } sp_indicator;
 
@@ -108,6 +110,11 @@ typedef struct {
 /* Frees everything a model owns (arrays allocated with malloc, compiled
  * formulas) and zeroes it. Safe on a zeroed model. */
 void sp_model_destroy(sp_model *m);
+
+/* Builds the copula transform tables of the non-normal stochastic
+ * indicators. SP_ERR_NOMEM if allocation fails. A family whose table
+ * cannot reach SP_TABLE_TOL keeps the exact transform. */
+sp_status sp_model_build_tables(sp_model *m, sp_error *err);
 
 /* Sets m->chol from the n_s x n_s correlation matrix `corr` (row-major, in
  * the order of m->stochastic). Leaves chol NULL if corr is the identity.

@@ -315,6 +315,8 @@ sp_status sp_compile(const sp_scenario *sc, sp_compiled *out, sp_error *err)
     if (st == SP_OK)
         st = order_derived(sc, out, err);
     if (st == SP_OK)
+        st = sp_model_build_tables(&out->model, err);
+    if (st == SP_OK)
         st = build_correlation(sc, out, err);
     if (st == SP_OK)
         st = build_events(sc, &out->model, err);

@@ -115,6 +115,40 @@ static void split_normal_moments_should_match_sample(void **state)
     assert_within_sigma(var, v, sqrt(3.0 * v * v / (double)n), 4.0);
 }
 
+/* The table's error against the exact transform, at 200,000 random points
+ * over the whole grid, stays within its stated tolerance. */
+static void transform_table_should_meet_its_error_bound(void **state)
+{
+    (void)state;
+    sp_marginal ms[] = {{SP_FAMILY_T, 2.1, 0},          {SP_FAMILY_T, 5.0, 0},
+                        {SP_FAMILY_T, 30.0, 0},         {SP_FAMILY_UNIFORM, 0, 0},
+                        {SP_FAMILY_SPLIT_NORMAL, 0, -0.9},
+                        {SP_FAMILY_SPLIT_NORMAL, 0, 0.3}};
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (size_t i = 0; i < sizeof ms / sizeof *ms; i++) {
+        sp_marginal_table *t;
+        assert_true(sp_marginal_table_alloc(&ms[i], &t));
+        assert_non_null(t);
+        assert_true(t->max_error <= SP_TABLE_TOL);
+        double worst = 0;
+        for (int k = 0; k < 200000; k++) {
+            double z = -SP_TABLE_ZMAX + 2 * SP_TABLE_ZMAX * gsl_rng_uniform(r);
+            double exact = sp_marginal_from_normal(&ms[i], z);
+            double err = fabs(sp_marginal_table_eval(t, z) - exact) /
+                         (1.0 + fabs(exact));
+            worst = err > worst ? err : worst;
+        }
+        if (!(worst <= SP_TABLE_TOL))
+            fail_msg("family %d: error %.3g above %.3g", (int)i, worst,
+                     SP_TABLE_TOL);
+        /* Outside the grid the exact transform is used. */
+        assert_true(sp_marginal_table_eval(t, 9.0) ==
+                    sp_marginal_from_normal(&ms[i], 9.0));
+        sp_marginal_table_free(t);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +157,7 @@ int main(void)
         cmocka_unit_test(copula_transform_should_equal_quantile_of_phi),
         cmocka_unit_test(t_and_uniform_should_have_unit_variance),
         cmocka_unit_test(split_normal_moments_should_match_sample),
+        cmocka_unit_test(transform_table_should_meet_its_error_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
