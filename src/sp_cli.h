@@ -9,11 +9,17 @@
 
 #include "sp_status.h"
 
+/* Scenario benchmarked when `simplan bench` is given none. */
+#ifndef SIMPLAN_DEFAULT_SCENARIO
+#define SIMPLAN_DEFAULT_SCENARIO "scenarios/baseline.cfg"
+#endif
+
 typedef enum {
     SP_CMD_HELP,
     SP_CMD_VERSION,
     SP_CMD_RUN,
-    SP_CMD_CHECK
+    SP_CMD_CHECK,
+    SP_CMD_BENCH
 } sp_command;
 
 typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
@@ -28,6 +34,8 @@ typedef struct {
     const char *rng;        /* NULL: from the scenario */
     sp_format format;
     bool quiet;
+    bool has_marginal;      /* bench: override every stochastic family */
+    int marginal;           /* sp_family */
 } sp_options;
 
 /* Parses argv into `opt`. SP_ERR_USAGE with a message on bad usage. */

@@ -1,0 +1,131 @@
+/*
+ * sp_bench: timing of the core against the variate bound.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "sp_bench.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "sp_rng.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Variates one draw consumes: trend and innovation normals, one uniform
+ * per event-year, and the expected effect normals. */
+static void variates_per_draw(const sp_model *m, double *normals,
+                              double *uniforms)
+{
+    double ns = (double)m->n_stochastic;
+    *normals = ns * (1.0 + (double)m->n_steps);
+    *uniforms = 0.0;
+    for (size_t k = 0; k < m->n_events; k++) {
+        const sp_event *ev = &m->events[k];
+        double years = (double)(ev->last_step - ev->first_step + 1);
+        *uniforms += years;
+        *normals += years * ev->probability * (double)ev->n_effects;
+    }
+}
+
+/* Seconds to generate the variates of `draws` draws on one thread, with
+ * the run's block seeding. */
+static double time_variates(const sp_bench_config *cfg, double normals,
+                            double uniforms)
+{
+    gsl_rng *r = gsl_rng_alloc(cfg->rng);
+    if (r == NULL)
+        return NAN;
+    double sink = 0.0, start = now();
+    uint64_t blocks = (cfg->draws + SP_MC_BLOCK - 1) / SP_MC_BLOCK;
+    for (uint64_t k = 0; k < blocks; k++) {
+        sp_rng_seed_block(r, cfg->seed, k);
+        uint64_t n = cfg->draws - k * SP_MC_BLOCK;
+        n = n < SP_MC_BLOCK ? n : SP_MC_BLOCK;
+        uint64_t nn = (uint64_t)llround(normals * (double)n);
+        uint64_t nu = (uint64_t)llround(uniforms * (double)n);
+        for (uint64_t i = 0; i < nn; i++)
+            sink += gsl_ran_gaussian_ziggurat(r, 1.0);
+        for (uint64_t i = 0; i < nu; i++)
+            sink += gsl_rng_uniform(r);
+    }
+    double elapsed = now() - start;
+    gsl_rng_free(r);
+    /* Keeps the loop from being optimised away. */
+    return sink == 1234.5678 ? elapsed * 2.0 : elapsed;
+}
+
+/* Seconds for a full run with `threads` threads. */
+static sp_status time_run(const sp_scenario *sc, const sp_compiled *c,
+                          const sp_bench_config *cfg, int threads,
+                          double *seconds, sp_error *err)
+{
+    sp_mc_config mc_cfg = {cfg->draws, cfg->seed, cfg->rng, threads};
+    double start = now();
+    sp_mc *mc = sp_mc_alloc(sc, c, &mc_cfg, err);
+    if (mc == NULL)
+        return err->status;
+    sp_mc_run(mc, 0, sp_mc_blocks(mc));
+    sp_result res = {0};
+    sp_status st = sp_mc_result(mc, &res, err);
+    *seconds = now() - start;
+    sp_result_destroy(&res);
+    sp_mc_free(mc);
+    return st;
+}
+
+sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
+                       const sp_bench_config *cfg, sp_bench_result *out,
+                       sp_error *err)
+{
+    variates_per_draw(&c->model, &out->normals_per_draw,
+                      &out->uniforms_per_draw);
+    double draws = (double)cfg->draws;
+    out->bound_ns = 1e9 *
+                    time_variates(cfg, out->normals_per_draw,
+                                  out->uniforms_per_draw) / draws;
+    double t1, tall;
+    sp_status st = time_run(sc, c, cfg, 1, &t1, err);
+    if (st == SP_OK)
+        st = time_run(sc, c, cfg, cfg->threads, &tall, err);
+    if (st != SP_OK)
+        return st;
+    out->ns_per_draw_1 = 1e9 * t1 / draws;
+    out->ns_per_draw_all = 1e9 * tall / draws;
+    out->scaling = t1 / tall;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    out->peak_rss_kib = ru.ru_maxrss;
+    return SP_OK;
+}
+
+void sp_bench_print(FILE *out, const sp_scenario *sc,
+                    const sp_bench_config *cfg, const char *rng_name,
+                    const sp_bench_result *r)
+{
+    fprintf(out, "simplan %s bench: scenario \"%s\" (%s)\n", SIMPLAN_VERSION,
+            sc->name, sc->file);
+    fprintf(out, "draws %llu, seed %llu, generator %s, threads %d\n\n",
+            (unsigned long long)cfg->draws, (unsigned long long)cfg->seed,
+            rng_name, cfg->threads);
+    fprintf(out, "variates per draw        %.1f normal + %.1f uniform\n",
+            r->normals_per_draw, r->uniforms_per_draw);
+    fprintf(out, "variate bound            %.1f ns per draw\n", r->bound_ns);
+    fprintf(out, "time per draw, 1 thread  %.1f ns  (%.2f x the bound)\n",
+            r->ns_per_draw_1, r->ns_per_draw_1 / r->bound_ns);
+    fprintf(out, "draws/s, 1 thread        %.4g\n", 1e9 / r->ns_per_draw_1);
+    fprintf(out, "draws/s, %d threads       %.4g\n", cfg->threads,
+            1e9 / r->ns_per_draw_all);
+    fprintf(out, "ns per draw per core     %.1f\n",
+            r->ns_per_draw_all * cfg->threads);
+    fprintf(out, "thread scaling           %.2f x on %d threads\n",
+            r->scaling, cfg->threads);
+    fprintf(out, "peak resident memory     %.1f MiB\n",
+            (double)r->peak_rss_kib / 1024.0);
+}

@@ -1,0 +1,51 @@
+/*
+ * sp_bench: throughput of the simulation core (`simplan bench`).
+ *
+ * Measures, in one process and on the same scenario: the time per draw on
+ * one thread and on all threads, the thread scaling, peak resident memory,
+ * and the variate bound -- the time the same generator takes to produce
+ * exactly the random variates one draw consumes (normals through the same
+ * ziggurat call, uniforms for event occurrences, the expected number of
+ * effect normals), seeded per block like the run. The ratio of the time
+ * per draw to the bound says how much the model and the statistics cost
+ * beyond drawing the random numbers.
+ */
+#ifndef SP_BENCH_H
+#define SP_BENCH_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "sp_compile.h"
+#include "sp_mc.h"
+#include "sp_scenario.h"
+#include "sp_status.h"
+
+typedef struct {
+    uint64_t draws;
+    uint64_t seed;
+    const gsl_rng_type *rng;
+    int threads;               /* "all cores" */
+} sp_bench_config;
+
+typedef struct {
+    double normals_per_draw;   /* variates one draw consumes */
+    double uniforms_per_draw;
+    double bound_ns;           /* ns per draw to generate them */
+    double ns_per_draw_1;      /* one thread */
+    double ns_per_draw_all;    /* wall time per draw, all threads */
+    double scaling;            /* ns_per_draw_1 / ns_per_draw_all */
+    long peak_rss_kib;
+} sp_bench_result;
+
+/* Runs the benchmark of compiled scenario `c`. */
+sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
+                       const sp_bench_config *cfg, sp_bench_result *out,
+                       sp_error *err);
+
+/* Prints the result as a readable report. */
+void sp_bench_print(FILE *out, const sp_scenario *sc,
+                    const sp_bench_config *cfg, const char *rng_name,
+                    const sp_bench_result *r);
+
+#endif /* SP_BENCH_H */
