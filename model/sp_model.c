@@ -137,12 +137,15 @@ sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
     ws->level = calloc(ns, sizeof *ws->level);
     ws->stack = calloc(max_formula_depth(m) * capacity, sizeof *ws->stack);
     ws->vars = calloc(ni, sizeof *ws->vars);
+    ws->out = calloc(ns, sizeof *ws->out);
     if (!ws->values || !ws->measure || !ws->met || !ws->clamps ||
         !ws->nonfinite || !ws->zeta || !ws->z || !ws->trend || !ws->ar ||
-        !ws->rate || !ws->level || !ws->stack || !ws->vars) {
+        !ws->rate || !ws->level || !ws->stack || !ws->vars || !ws->out) {
         sp_model_ws_free(ws);
         return NULL;
     }
+    for (size_t s = 0; s < m->n_stochastic; s++)
+        ws->out[s] = sp_model_row(ws, m->stochastic[s], 0);
     return ws;
 }
 
@@ -163,6 +166,7 @@ void sp_model_ws_free(sp_model_ws *ws)
     free(ws->level);
     free(ws->stack);
     free(ws->vars);
+    free(ws->out);
     free(ws);
 }
 
@@ -224,11 +228,21 @@ static double advance(const sp_indicator *ind, double prev, double r,
     return s;
 }
 
+/* The yearly innovation eps = F^-1(Phi(z)) of an indicator. */
+static double innovation(const sp_indicator *ind, double z)
+{
+    if (ind->table != NULL)
+        return sp_marginal_table_eval(ind->table, z);
+    if (ind->marginal.family == SP_FAMILY_NORMAL)
+        return z;
+    return sp_marginal_from_normal(&ind->marginal, z);
+}
+
 /* One draw of the stochastic indicators into column d of the rows. */
 static void draw_stochastic(const sp_model *m, gsl_rng *rng, size_t d,
                             sp_model_ws *ws)
 {
-    size_t ns = m->n_stochastic;
+    size_t ns = m->n_stochastic, cap = ws->capacity;
     correlated_normals(m, rng, ws);
     for (size_t s = 0; s < ns; s++) {
         const sp_indicator *ind = &m->indicators[m->stochastic[s]];
@@ -240,11 +254,7 @@ static void draw_stochastic(const sp_model *m, gsl_rng *rng, size_t d,
         correlated_normals(m, rng, ws);
         for (size_t s = 0; s < ns; s++) {
             const sp_indicator *ind = &m->indicators[m->stochastic[s]];
-            double z = ws->z[s];
-            double eps = ind->table ? sp_marginal_table_eval(ind->table, z)
-                         : ind->marginal.family == SP_FAMILY_NORMAL
-                             ? z
-                             : sp_marginal_from_normal(&ind->marginal, z);
+            double eps = innovation(ind, ws->z[s]);
             ws->ar[s] = ind->ar1 * ws->ar[s] + ind->sd[t - 1] * eps;
             ws->rate[s] = ind->mean[t - 1] + ws->trend[s] + ws->ar[s];
         }
@@ -254,7 +264,7 @@ static void draw_stochastic(const sp_model *m, gsl_rng *rng, size_t d,
             size_t i = m->stochastic[s];
             ws->level[s] = advance(&m->indicators[i], ws->level[s],
                                    ws->rate[s], &ws->clamps[i]);
-            sp_model_row(ws, i, (size_t)t)[d] = ws->level[s];
+            ws->out[s][(size_t)t * cap + d] = ws->level[s];
         }
     }
 }

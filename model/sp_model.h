@@ -140,6 +140,8 @@ typedef struct {
     double *ar;           /* [n_s] e[t-1] */
     double *rate;         /* [n_s] r[t] */
     double *level;        /* [n_s] X[t-1] */
+    double **out;         /* [n_s] row (slot, step 0) of each stochastic
+                             indicator; step t is out[s] + t * capacity */
     double *stack;        /* [max formula depth * capacity] */
     const double **vars;  /* [n_indicators] rows bound for a formula */
 } sp_model_ws;
