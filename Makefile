@@ -8,7 +8,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev
 
-.PHONY: all deps build build-sanitize run test clean
+.PHONY: all deps bench-deps build build-sanitize run test bench clean
 
 all: build
 
@@ -36,6 +36,13 @@ test: build build-sanitize
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
+
+bench-deps:
+	@./scripts/install-deps.sh python3-numpy python3-scipy python3-libconf time
+
+# The benchmark harness (bench/run.sh): a few minutes on 2 cores.
+bench: build bench-deps
+	./bench/run.sh $(BUILD)/simplan
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)
