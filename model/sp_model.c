@@ -129,18 +129,21 @@ sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
     ws->met = calloc(nt * capacity, sizeof *ws->met);
     ws->clamps = calloc(ni, sizeof *ws->clamps);
     ws->nonfinite = calloc(ni, sizeof *ws->nonfinite);
-    ws->zeta = calloc(ns, sizeof *ws->zeta);
-    ws->z = calloc(ns, sizeof *ws->z);
-    ws->trend = calloc(ns, sizeof *ws->trend);
-    ws->ar = calloc(ns, sizeof *ws->ar);
-    ws->rate = calloc(ns, sizeof *ws->rate);
-    ws->level = calloc(ns, sizeof *ws->level);
+    ws->normals = calloc(ws->n_years * ns * capacity, sizeof *ws->normals);
+    if (m->n_events > 0)
+        ws->shocks = calloc((size_t)m->n_steps * ns * capacity,
+                            sizeof *ws->shocks);
+    ws->trend = calloc(ns * capacity, sizeof *ws->trend);
+    ws->ar = calloc(ns * capacity, sizeof *ws->ar);
+    ws->rate = calloc(capacity, sizeof *ws->rate);
+    ws->sum = calloc(capacity, sizeof *ws->sum);
     ws->stack = calloc(max_formula_depth(m) * capacity, sizeof *ws->stack);
     ws->vars = calloc(ni, sizeof *ws->vars);
     ws->out = calloc(ns, sizeof *ws->out);
     if (!ws->values || !ws->measure || !ws->met || !ws->clamps ||
-        !ws->nonfinite || !ws->zeta || !ws->z || !ws->trend || !ws->ar ||
-        !ws->rate || !ws->level || !ws->stack || !ws->vars || !ws->out) {
+        !ws->nonfinite || !ws->normals || (m->n_events && !ws->shocks) ||
+        !ws->trend || !ws->ar || !ws->rate || !ws->sum || !ws->stack ||
+        !ws->vars || !ws->out) {
         sp_model_ws_free(ws);
         return NULL;
     }
@@ -158,113 +161,157 @@ void sp_model_ws_free(sp_model_ws *ws)
     free(ws->met);
     free(ws->clamps);
     free(ws->nonfinite);
-    free(ws->zeta);
-    free(ws->z);
+    free(ws->normals);
+    free(ws->shocks);
     free(ws->trend);
     free(ws->ar);
     free(ws->rate);
-    free(ws->level);
+    free(ws->sum);
     free(ws->stack);
     free(ws->vars);
     free(ws->out);
     free(ws);
 }
 
-/* z = L zeta with fresh iid standard normals zeta (z = zeta if L is I). */
-static void correlated_normals(const sp_model *m, gsl_rng *rng,
-                               sp_model_ws *ws)
+/* The normals of `step` for slot s: one per draw. */
+static double *normals_of(const sp_model *m, sp_model_ws *ws, size_t step,
+                          size_t s)
 {
-    size_t n = m->n_stochastic;
-    if (m->chol == NULL) {
-        for (size_t i = 0; i < n; i++)
-            ws->z[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
+    return ws->normals + (step * m->n_stochastic + s) * ws->capacity;
+}
+
+static double *shocks_of(const sp_model *m, sp_model_ws *ws, size_t step,
+                         size_t s)
+{
+    return ws->shocks + ((step - 1) * m->n_stochastic + s) * ws->capacity;
+}
+
+/* Phase 1: every random variate of draws 0..n-1, in the documented order,
+ * into the normals and shocks buffers. */
+static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
+                          sp_model_ws *ws)
+{
+    size_t ns = m->n_stochastic;
+    if (ws->shocks != NULL)
+        memset(ws->shocks, 0,
+               (size_t)m->n_steps * ns * ws->capacity * sizeof *ws->shocks);
+    for (size_t d = 0; d < n; d++) {
+        for (size_t t = 0; t < ws->n_years; t++) {
+            for (size_t s = 0; s < ns; s++)
+                normals_of(m, ws, t, s)[d] =
+                    gsl_ran_gaussian_ziggurat(rng, 1.0);
+            for (size_t k = 0; t > 0 && k < m->n_events; k++) {
+                const sp_event *ev = &m->events[k];
+                if ((int)t < ev->first_step || (int)t > ev->last_step)
+                    continue;
+                if (!(gsl_rng_uniform(rng) < ev->probability))
+                    continue;
+                for (size_t j = 0; j < ev->n_effects; j++) {
+                    const sp_effect *ef = &ev->effects[j];
+                    shocks_of(m, ws, t, ef->slot)[d] +=
+                        ef->mean +
+                        ef->sd * gsl_ran_gaussian_ziggurat(rng, 1.0);
+                }
+            }
+        }
+    }
+}
+
+/* z = L zeta in place for the normals of one step (no-op if L is I). Row
+ * i is computed from the bottom up, so zeta_j (j < i) are still intact. */
+static void correlate(const sp_model *m, sp_model_ws *ws, size_t step,
+                      size_t n)
+{
+    size_t ns = m->n_stochastic;
+    if (m->chol == NULL)
         return;
-    }
-    for (size_t i = 0; i < n; i++)
-        ws->zeta[i] = gsl_ran_gaussian_ziggurat(rng, 1.0);
-    for (size_t i = 0; i < n; i++) {
-        const double *li = m->chol + i * n;
-        double s = 0.0;
-        for (size_t j = 0; j <= i; j++)
-            s += li[j] * ws->zeta[j];
-        ws->z[i] = s;
-    }
-}
-
-/* Adds the effects of events occurring in `step` to ws->rate. */
-static void apply_events(const sp_model *m, gsl_rng *rng, int step,
-                         sp_model_ws *ws)
-{
-    for (size_t k = 0; k < m->n_events; k++) {
-        const sp_event *ev = &m->events[k];
-        if (step < ev->first_step || step > ev->last_step)
-            continue;
-        if (!(gsl_rng_uniform(rng) < ev->probability))
-            continue;
-        for (size_t j = 0; j < ev->n_effects; j++) {
-            const sp_effect *ef = &ev->effects[j];
-            ws->rate[ef->slot] +=
-                ef->mean + ef->sd * gsl_ran_gaussian_ziggurat(rng, 1.0);
+    for (size_t i = ns; i-- > 0;) {
+        const double *li = m->chol + i * ns;
+        double *sum = ws->sum;
+        for (size_t d = 0; d < n; d++)
+            sum[d] = 0.0;
+        for (size_t j = 0; j <= i; j++) {
+            if (li[j] == 0.0)
+                continue;
+            const double *zeta = normals_of(m, ws, step, j);
+            for (size_t d = 0; d < n; d++)
+                sum[d] += li[j] * zeta[d];
         }
+        memcpy(normals_of(m, ws, step, i), sum, n * sizeof *sum);
     }
 }
 
-/* Moves a stochastic indicator one step with rate r, counting clamps. */
-static double advance(const sp_indicator *ind, double prev, double r,
-                      uint64_t *clamps)
+/* eps = F^-1(Phi(z)) in place for one indicator's normals. */
+static void innovations(const sp_indicator *ind, double *z, size_t n)
 {
-    if (ind->kind == SP_KIND_RATE) {
-        if (r < SP_RATE_FLOOR) {
-            r = SP_RATE_FLOOR;
-            (*clamps)++;
+    if (ind->table != NULL) {
+        for (size_t d = 0; d < n; d++)
+            z[d] = sp_marginal_table_eval(ind->table, z[d]);
+    } else if (ind->marginal.family != SP_FAMILY_NORMAL) {
+        for (size_t d = 0; d < n; d++)
+            z[d] = sp_marginal_from_normal(&ind->marginal, z[d]);
+    }
+}
+
+/* Moves one indicator a step: level row `to` from row `from` with the
+ * rates in `rate`; returns the number of clamps. */
+static uint64_t advance(sp_kind kind, const double *from, const double *rate,
+                        double *to, size_t n)
+{
+    uint64_t clamps = 0;
+    if (kind == SP_KIND_RATE) {
+        for (size_t d = 0; d < n; d++) {
+            double r = rate[d];
+            clamps += r < SP_RATE_FLOOR;
+            r = r < SP_RATE_FLOOR ? SP_RATE_FLOOR : r;
+            to[d] = from[d] * (1.0 + r);
         }
-        return prev * (1.0 + r);
+        return clamps;
     }
-    double s = prev + r;
-    if (s < 0.0 || s > 1.0) {
-        (*clamps)++;
-        s = s < 0.0 ? 0.0 : 1.0;
+    for (size_t d = 0; d < n; d++) {
+        double x = from[d] + rate[d];
+        clamps += (x < 0.0) | (x > 1.0);
+        x = x < 0.0 ? 0.0 : x;
+        to[d] = x > 1.0 ? 1.0 : x;
     }
-    return s;
+    return clamps;
 }
 
-/* The yearly innovation eps = F^-1(Phi(z)) of an indicator. */
-static double innovation(const sp_indicator *ind, double z)
-{
-    if (ind->table != NULL)
-        return sp_marginal_table_eval(ind->table, z);
-    if (ind->marginal.family == SP_FAMILY_NORMAL)
-        return z;
-    return sp_marginal_from_normal(&ind->marginal, z);
-}
-
-/* One draw of the stochastic indicators into column d of the rows. */
-static void draw_stochastic(const sp_model *m, gsl_rng *rng, size_t d,
-                            sp_model_ws *ws)
+/* Phase 2: the processes of every stochastic indicator over the batch. */
+static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
 {
     size_t ns = m->n_stochastic, cap = ws->capacity;
-    correlated_normals(m, rng, ws);
+    correlate(m, ws, 0, n);
     for (size_t s = 0; s < ns; s++) {
         const sp_indicator *ind = &m->indicators[m->stochastic[s]];
-        ws->trend[s] = ind->trend_sd * ws->z[s];
-        ws->ar[s] = 0.0;
-        ws->level[s] = ind->base;
-    }
-    for (int t = 1; t <= m->n_steps; t++) {
-        correlated_normals(m, rng, ws);
-        for (size_t s = 0; s < ns; s++) {
-            const sp_indicator *ind = &m->indicators[m->stochastic[s]];
-            double eps = innovation(ind, ws->z[s]);
-            ws->ar[s] = ind->ar1 * ws->ar[s] + ind->sd[t - 1] * eps;
-            ws->rate[s] = ind->mean[t - 1] + ws->trend[s] + ws->ar[s];
+        const double *w = normals_of(m, ws, 0, s);
+        double *u = ws->trend + s * cap, *e = ws->ar + s * cap;
+        for (size_t d = 0; d < n; d++) {
+            u[d] = ind->trend_sd * w[d];
+            e[d] = 0.0;
         }
-        if (m->n_events > 0)
-            apply_events(m, rng, t, ws);
+    }
+    for (size_t t = 1; t < ws->n_years; t++) {
+        correlate(m, ws, t, n);
         for (size_t s = 0; s < ns; s++) {
             size_t i = m->stochastic[s];
-            ws->level[s] = advance(&m->indicators[i], ws->level[s],
-                                   ws->rate[s], &ws->clamps[i]);
-            ws->out[s][(size_t)t * cap + d] = ws->level[s];
+            const sp_indicator *ind = &m->indicators[i];
+            double *eps = normals_of(m, ws, t, s);
+            innovations(ind, eps, n);
+            double *e = ws->ar + s * cap, *r = ws->rate;
+            const double *u = ws->trend + s * cap;
+            double ar1 = ind->ar1, sd = ind->sd[t - 1], mean = ind->mean[t - 1];
+            for (size_t d = 0; d < n; d++) {
+                e[d] = ar1 * e[d] + sd * eps[d];
+                r[d] = mean + u[d] + e[d];
+            }
+            if (ws->shocks != NULL) {
+                const double *x = shocks_of(m, ws, t, s);
+                for (size_t d = 0; d < n; d++)
+                    r[d] += x[d];
+            }
+            ws->clamps[i] += advance(ind->kind, ws->out[s] + (t - 1) * cap, r,
+                                     ws->out[s] + t * cap, n);
         }
     }
 }
@@ -332,8 +379,8 @@ void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
         for (size_t d = 0; d < n; d++)
             row[d] = m->indicators[i].base;
     }
-    for (size_t d = 0; d < n; d++)
-        draw_stochastic(m, rng, d, ws);
+    draw_variates(m, rng, n, ws);
+    run_processes(m, n, ws);
     eval_derived(m, n, ws);
     eval_targets(m, n, ws);
 }

@@ -24,9 +24,11 @@
  *   share: S[t] = min(1, max(0, S[t-1] + r))
  *   derived indicators are evaluated in dependency order from the same
  *   step's values (sp_expr programs, run over the whole batch).
- * Variates are drawn in this fixed order: n_s trend normals; then per step
- * n_s innovation normals followed, for each event active in the step, by
- * one uniform and, if it occurs, one normal per effect.
+ * Variates are drawn in this fixed order, draw after draw: n_s trend
+ * normals; then per step n_s innovation normals followed, for each event
+ * active in the step, by one uniform and, if it occurs, one normal per
+ * effect. Drawing is sequential; the arithmetic that follows runs over all
+ * draws of the batch at once, so its loops vectorise.
  */
 #ifndef SP_MODEL_H
 #define SP_MODEL_H
@@ -124,7 +126,8 @@ sp_status sp_model_set_correlation(sp_model *m, const double *corr,
                                    sp_error *err);
 
 /* Per-thread workspace for batches of up to `capacity` draws. The values,
- * measures, met flags and counters are the output; the rest is scratch. */
+ * measures, met flags and counters are the output; the rest is scratch.
+ * Scratch vectors hold one entry per draw of the batch. */
 typedef struct {
     size_t capacity;      /* draws per batch */
     size_t n_years;       /* n_steps + 1 */
@@ -134,12 +137,14 @@ typedef struct {
     unsigned char *met;   /* [n_targets * capacity], 0 or 1 */
     uint64_t *clamps;     /* [n_indicators] clamped rate/share steps, summed */
     uint64_t *nonfinite;  /* [n_indicators] non-finite derived values, summed */
-    double *zeta;         /* [n_s] scratch: iid normals */
-    double *z;            /* [n_s] scratch: correlated normals */
-    double *trend;        /* [n_s] u of the current draw */
-    double *ar;           /* [n_s] e[t-1] */
-    double *rate;         /* [n_s] r[t] */
-    double *level;        /* [n_s] X[t-1] */
+    double *normals;      /* [n_years * n_s * capacity] iid normals: step 0
+                             the trend draws, step t the innovations */
+    double *shocks;       /* [n_steps * n_s * capacity] summed event effects
+                             (NULL without events) */
+    double *trend;        /* [n_s * capacity] u */
+    double *ar;           /* [n_s * capacity] e[t-1] */
+    double *rate;         /* [capacity] r[t] of one indicator */
+    double *sum;          /* [capacity] scratch of the Cholesky product */
     double **out;         /* [n_s] row (slot, step 0) of each stochastic
                              indicator; step t is out[s] + t * capacity */
     double *stack;        /* [max formula depth * capacity] */
