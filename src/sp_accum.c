@@ -87,9 +87,12 @@ double sp_accum_add_row(sp_accum *a, size_t q, const double *v, size_t n)
         double x = v[d];
         if (!isfinite(x))
             continue;
-        double u = (x - lo) * inv;
-        size_t b = u < 0.0 ? 0 : u >= SP_ACCUM_BINS ? ROW - 1 : (size_t)u + 1;
-        row[b]++;
+        /* Bin 0 is the underflow, ROW - 1 the overflow; the clamps compile
+         * to minsd/maxsd. */
+        double u = (x - lo) * inv + 1.0;
+        u = u > 0.0 ? u : 0.0;
+        u = u < (double)(ROW - 1) ? u : (double)(ROW - 1);
+        row[(size_t)u]++;
         mn = x < mn ? x : mn;
         mx = x > mx ? x : mx;
         sum += x;
@@ -167,10 +170,40 @@ double sp_accum_quantile(const sp_accum *a, size_t q, double p,
     return fmin(fmax(v, a->min[q]), a->max[q]);
 }
 
-static int cmp_double(const void *x, const void *y)
+/* The k-th smallest of x[0..n) (0-based), partially reordering x:
+ * Hoare's selection with a median-of-three pivot, O(n) on average. */
+static double select_kth(double *x, size_t n, size_t k)
 {
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        double a = x[lo], b = x[mid], c = x[hi];
+        double pivot = a < b ? (b < c ? b : (a < c ? c : a))
+                             : (a < c ? a : (b < c ? c : b));
+        size_t i = lo, j = hi;
+        while (i <= j) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = x[i];
+                x[i] = x[j];
+                x[j] = t;
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return x[k];
+    }
+    return x[k];
 }
 
 void sp_accum_pilot_range(double *sample, size_t n, double *lo, double *hi)
@@ -184,9 +217,8 @@ void sp_accum_pilot_range(double *sample, size_t n, double *lo, double *hi)
         *hi = 1.0;
         return;
     }
-    qsort(sample, m, sizeof *sample, cmp_double);
-    double a = sample[(size_t)floor(0.025 * (double)(m - 1))];
-    double b = sample[(size_t)ceil(0.975 * (double)(m - 1))];
+    double a = select_kth(sample, m, (size_t)floor(0.025 * (double)(m - 1)));
+    double b = select_kth(sample, m, (size_t)ceil(0.975 * (double)(m - 1)));
     double spread = b - a;
     if (!(spread > 0.0)) {
         /* Constant in the pilot: a narrow range around the value; min and

@@ -146,6 +146,36 @@ static void sumtree_should_add_in_a_fixed_pairwise_order(void **state)
     sp_sumtree_destroy(&t);
 }
 
+/* The pilot range is built from the exact 2.5 % and 97.5 % order
+ * statistics (found by selection, checked here against a full sort), for
+ * samples with ties and odd sizes. */
+static void pilot_range_should_use_exact_order_statistics(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    const size_t sizes[] = {1, 2, 7, 100, 4096, 4097};
+    for (size_t k = 0; k < sizeof sizes / sizeof *sizes; k++) {
+        size_t n = sizes[k];
+        double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+        for (size_t i = 0; i < n; i++)
+            x[i] = y[i] = floor(10.0 * gsl_ran_gaussian(r, 1.0)); /* ties */
+        qsort(y, n, sizeof *y, cmp);
+        double a = y[(size_t)floor(0.025 * (double)(n - 1))];
+        double b = y[(size_t)ceil(0.975 * (double)(n - 1))];
+        double lo, hi;
+        sp_accum_pilot_range(x, n, &lo, &hi);
+        if (b > a) {
+            assert_close(lo, a - 0.25 * (b - a), 1e-12);
+            assert_close(hi, b + 0.25 * (b - a), 1e-12);
+        } else {
+            assert_true(lo < a && hi > a);
+        }
+        free(x);
+        free(y);
+    }
+    gsl_rng_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -153,6 +183,7 @@ int main(void)
         cmocka_unit_test(quantiles_should_be_accurate_for_heavy_tails),
         cmocka_unit_test(quantiles_should_be_accurate_for_skewed),
         cmocka_unit_test(constant_quantity_should_give_exact_quantiles),
+        cmocka_unit_test(pilot_range_should_use_exact_order_statistics),
         cmocka_unit_test(merged_halves_should_equal_the_whole),
         cmocka_unit_test(sumtree_should_add_in_a_fixed_pairwise_order),
     };
