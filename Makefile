@@ -6,7 +6,8 @@ BUILD      ?= build
 BUILD_SAN  ?= build-sanitize
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
-              libcmocka-dev libjansson-dev
+              libcmocka-dev libjansson-dev nettle-dev \
+              python3
 
 .PHONY: all deps bench-deps build build-sanitize run test bench clean
 

@@ -10,6 +10,8 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <gsl/gsl_errno.h>
+#include <signal.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -23,6 +25,7 @@
 #include "sp_compile.h"
 #include "sp_config.h"
 #include "sp_mc.h"
+#include "sp_output.h"
 #include "sp_report.h"
 #include "sp_rng.h"
 
@@ -79,6 +82,68 @@ static void progress_end(progress *p)
         fprintf(stderr, "\r%*s\r", 50, "");
 }
 
+/* The optional parts this binary was built with, for --version. */
+static const char *features(void)
+{
+    return "openmp "
+#ifdef _OPENMP
+           "on"
+#else
+           "off"
+#endif
+           ", json "
+#ifdef SIMPLAN_HAVE_JSON
+           "on"
+#else
+           "off"
+#endif
+           ", plots "
+#ifdef SIMPLAN_HAVE_PLOTS
+           "on";
+#else
+           "off";
+#endif
+}
+
+/* Set by SIGINT and SIGTERM: the run stops at the next step and writes
+ * nothing, so no result file is ever half-written. */
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The command line as one string, arguments with spaces quoted. */
+static char *command_line(int argc, char **argv)
+{
+    size_t len = 1;
+    for (int i = 0; i < argc; i++)
+        len += strlen(argv[i]) + 3;
+    char *s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (int i = 0; i < argc; i++) {
+        bool quote = strchr(argv[i], ' ') != NULL || argv[i][0] == '\0';
+        strcat(s, i ? " " : "");
+        strcat(s, quote ? "'" : "");
+        strcat(s, argv[i]);
+        strcat(s, quote ? "'" : "");
+    }
+    return s;
+}
+
 /* Settings: the scenario's simulation group, overridden by options. */
 static sp_status resolve(const sp_options *opt, const sp_scenario *sc,
                          sp_mc_config *cfg, const char **rng_name,
@@ -119,36 +184,76 @@ static sp_status write_report(const sp_options *opt, const sp_report *r,
     return sp_report_table(stdout, r, err);
 }
 
+/* Runs every block, in steps between which the progress line is updated
+ * and an interruption is noticed. */
+static sp_status simulate(const sp_options *opt, const sp_mc_config *cfg,
+                          sp_mc *mc, double start, sp_error *err)
+{
+    progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
+    uint64_t blocks = sp_mc_blocks(mc), step = 256;
+    for (uint64_t k = 0; k < blocks && !interrupted; k += step) {
+        uint64_t end = k + step < blocks ? k + step : blocks;
+        sp_mc_run(mc, k, end);
+        uint64_t done = end * SP_MC_BLOCK;
+        progress_update(&bar, done < cfg->draws ? done : cfg->draws,
+                        cfg->draws);
+    }
+    progress_end(&bar);
+    if (interrupted)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "interrupted by signal %d; no results were "
+                            "written", (int)interrupted);
+    return SP_OK;
+}
+
+/* Writes stdout's report and, with --out, the result files. */
+static sp_status report(const sp_options *opt, const sp_output_options *oo,
+                        sp_report *r, const char *cmdline, sp_error *err)
+{
+    sp_status st = write_report(opt, r, err);
+    if (st != SP_OK || oo->dir == NULL)
+        return st;
+    char sha[65];
+    st = sp_output_sha256(r->sc->file, sha, err);
+    r->command_line = cmdline ? cmdline : "";
+    r->scenario_sha256 = sha;
+    r->settings_out = oo->dir;
+    r->settings_plots = oo->plots;
+    if (st == SP_OK)
+        st = sp_output_write(oo, r, err);
+    r->command_line = NULL;
+    return st;
+}
+
 static sp_status run(const sp_options *opt, const sp_scenario *sc,
-                     const sp_compiled *c, sp_error *err)
+                     const sp_compiled *c, const char *cmdline, sp_error *err)
 {
     sp_mc_config cfg;
     const char *rng_name;
     sp_status st = resolve(opt, sc, &cfg, &rng_name, err);
+    sp_output_options oo = {opt->out, opt->force, opt->plots};
+    bool created = false;
+    if (st == SP_OK && oo.dir != NULL)
+        st = sp_output_prepare(&oo, &created, err);
     if (st != SP_OK)
         return st;
+    catch_signals();
     double start = now_seconds();
     sp_mc *mc = sp_mc_alloc(sc, c, &cfg, err);
-    if (mc == NULL)
-        return err->status;
-    progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
-    uint64_t blocks = sp_mc_blocks(mc), step = 256;
-    for (uint64_t k = 0; k < blocks; k += step) {
-        uint64_t end = k + step < blocks ? k + step : blocks;
-        sp_mc_run(mc, k, end);
-        uint64_t done = end * SP_MC_BLOCK;
-        progress_update(&bar, done < cfg.draws ? done : cfg.draws, cfg.draws);
-    }
-    progress_end(&bar);
+    st = mc ? simulate(opt, &cfg, mc, start, err) : err->status;
     sp_result res = {0};
-    st = sp_mc_result(mc, &res, err);
+    if (st == SP_OK)
+        st = sp_mc_result(mc, &res, err);
     double elapsed = now_seconds() - start;
     sp_mc_free(mc);
     if (st == SP_OK) {
-        sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed};
-        st = write_report(opt, &r, err);
+        sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
+                       NULL, NULL, NULL, 0};
+        st = report(opt, &oo, &r, cmdline, err);
     }
     sp_result_destroy(&res);
+    if (st != SP_OK && created)
+        sp_output_abandon(&oo);
     return st;
 }
 
@@ -189,14 +294,18 @@ int main(int argc, char **argv)
     sp_options opt;
     sp_error err;
     sp_error_clear(&err);
-    if (sp_cli_parse(argc, argv, &opt, &err) != SP_OK)
+    /* Before parsing: getopt_long reorders argv. */
+    char *cmdline = command_line(argc, argv);
+    if (sp_cli_parse(argc, argv, &opt, &err) != SP_OK) {
+        free(cmdline);
         return report_error(&err);
-    if (opt.command == SP_CMD_HELP) {
-        fputs(sp_cli_usage(), stdout);
-        return 0;
     }
-    if (opt.command == SP_CMD_VERSION) {
-        printf("simplan %s\n", SIMPLAN_VERSION);
+    if (opt.command == SP_CMD_HELP || opt.command == SP_CMD_VERSION) {
+        if (opt.command == SP_CMD_HELP)
+            fputs(sp_cli_usage(), stdout);
+        else
+            printf("simplan %s (%s)\n", SIMPLAN_VERSION, features());
+        free(cmdline);
         return 0;
     }
     sp_scenario sc = {0};
@@ -211,7 +320,8 @@ int main(int argc, char **argv)
     else if (st == SP_OK && opt.command == SP_CMD_BENCH)
         st = bench(&opt, &sc, &c, &err);
     else if (st == SP_OK)
-        st = run(&opt, &sc, &c, &err);
+        st = run(&opt, &sc, &c, cmdline, &err);
+    free(cmdline);
     sp_compiled_destroy(&c);
     sp_scenario_destroy(&sc);
     return st == SP_OK ? 0 : report_error(&err);

@@ -41,7 +41,12 @@ const char *sp_cli_usage(void)
            "                      not depend on it\n"
            "  -r, --rng NAME      generator: xoshiro256ss (default) or any\n"
            "                      GSL generator name (taus2, mt19937, ...)\n"
-           "  -f, --format F      table (default), csv or json\n"
+           "  -f, --format F      table (default), csv or json, on stdout\n"
+           "  -o, --out DIR       also write result files to DIR: summary.json,\n"
+           "                      targets.csv, indicators.csv, iamc.csv,\n"
+           "                      report.md and charts (SVG and PNG)\n"
+           "      --force         reuse an existing DIR\n"
+           "      --no-plots      no charts in DIR\n"
            "  -q, --quiet         no progress bar\n"
            "\n"
            "exit codes: 0 ok, 1 usage error, 2 scenario error,\n"
@@ -106,6 +111,15 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
     case 'q':
         opt->quiet = true;
         return SP_OK;
+    case 'o':
+        opt->out = arg;
+        return SP_OK;
+    case 'F':
+        opt->force = true;
+        return SP_OK;
+    case 'P':
+        opt->plots = false;
+        return SP_OK;
     case 'm': {
         sp_family family;
         if (!sp_family_parse(arg, &family))
@@ -126,6 +140,7 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
 {
     memset(opt, 0, sizeof *opt);
     opt->command = SP_CMD_HELP;
+    opt->plots = true;
     if (argc < 2)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "no command given; see simplan --help");
@@ -154,6 +169,9 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"rng", required_argument, NULL, 'r'},
         {"format", required_argument, NULL, 'f'},
         {"quiet", no_argument, NULL, 'q'},
+        {"out", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'F'},
+        {"no-plots", no_argument, NULL, 'P'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static const struct option check_opts[] = {
@@ -171,7 +189,7 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
     optind = 2;
     opterr = 0;
     int c;
-    const char *shortopts = is_run ? ":n:s:t:r:f:qh"
+    const char *shortopts = is_run ? ":n:s:t:r:f:qo:h"
                             : is_bench ? ":n:s:t:r:m:h" : ":h";
     const struct option *longopts = is_run ? run_opts
                                     : is_bench ? bench_opts : check_opts;

@@ -34,6 +34,9 @@ typedef struct {
     const char *rng;        /* NULL: from the scenario */
     sp_format format;
     bool quiet;
+    const char *out;        /* --out DIR, NULL for none */
+    bool force;             /* --force: reuse an existing DIR */
+    bool plots;             /* charts in DIR (default on with --out) */
     bool has_marginal;      /* bench: override every stochastic family */
     int marginal;           /* sp_family */
 } sp_options;

@@ -375,8 +375,8 @@ static sp_status expect_group(const loader *L, const config_setting_t *s,
 static sp_status read_header(const loader *L, config_setting_t *root,
                              sp_scenario *sc)
 {
-    static const char *const keys[] = {"name", "description", "base_year",
-                                       "horizon", NULL};
+    static const char *const keys[] = {"name", "description", "region",
+                                       "base_year", "horizon", NULL};
     config_setting_t *g;
     sp_status st = member(L, root, "", "scenario", true, &g);
     if (st == SP_OK)
@@ -388,6 +388,9 @@ static sp_status read_header(const loader *L, config_setting_t *root,
     if (st == SP_OK)
         st = get_string(L, g, "scenario", "description", "", 4000,
                         &sc->description);
+    if (st == SP_OK)
+        st = get_string(L, g, "scenario", "region", "World", 200,
+                        &sc->region);
     if (st == SP_OK)
         st = get_year(L, g, "scenario", "base_year", SP_MIN_YEAR,
                       SP_MAX_YEAR - 1, &sc->base_year);
@@ -544,9 +547,9 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
                                  const char *path, const sp_scenario *sc,
                                  sp_indicator_spec *ind)
 {
-    static const char *const keys[] = {"name", "kind", "unit", "description",
-                                       "base", "path", "trend_sd", "ar1",
-                                       "dist", NULL};
+    static const char *const keys[] = {"name", "kind", "unit", "variable",
+                                       "description", "base", "path",
+                                       "trend_sd", "ar1", "dist", NULL};
     sp_status st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_double(L, g, path, "base", true, &ind->base);
@@ -580,8 +583,8 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
 static sp_status read_derived(const loader *L, config_setting_t *g,
                               const char *path, sp_indicator_spec *ind)
 {
-    static const char *const keys[] = {"name", "kind", "unit", "description",
-                                       "formula", NULL};
+    static const char *const keys[] = {"name", "kind", "unit", "variable",
+                                       "description", "formula", NULL};
     sp_status st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_string(L, g, path, "formula", NULL, SP_MAX_FORMULA,
@@ -636,6 +639,9 @@ static sp_status read_indicator(const loader *L, config_setting_t *g,
     free(kind);
     if (st == SP_OK)
         st = get_string(L, g, path, "unit", "", 200, &ind->unit);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "variable", ind->name, 200,
+                        &ind->variable);
     if (st == SP_OK)
         st = get_string(L, g, path, "description", "", 4000,
                         &ind->description);

@@ -117,6 +117,18 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
     for (size_t w = 0; w < r->res->n_warnings; w++)
         json_array_append_new(warnings, json_string(r->res->warnings[w]));
     json_object_set_new(root, "warnings", warnings);
+    if (r->command_line != NULL) {
+        json_object_set_new(root, "command_line", json_string(r->command_line));
+        json_object_set_new(root, "scenario_sha256",
+                            json_string(r->scenario_sha256));
+        json_object_set_new(root, "settings",
+                            json_pack("{s:I, s:I, s:s, s:i, s:s, s:b}",
+                                      "draws", (json_int_t)r->res->draws,
+                                      "seed", (json_int_t)r->seed, "rng",
+                                      r->rng, "threads", r->threads, "out",
+                                      r->settings_out, "plots",
+                                      r->settings_plots));
+    }
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
     if (rc != 0)

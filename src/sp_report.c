@@ -339,3 +339,197 @@ sp_status sp_report_check(FILE *out, const sp_scenario *sc,
         fprintf(out, "  none\n");
     return sp_report_flush(out, err);
 }
+
+static const char *const stat_names[] = {"mean", "p05", "p25",
+                                         "p50",  "p75", "p95"};
+static const char *const iamc_stat_names[] = {
+    "Mean", "5th Percentile", "25th Percentile", "Median",
+    "75th Percentile", "95th Percentile"};
+
+static void stats_values(const sp_stats *s, double v[6])
+{
+    v[0] = s->mean;
+    v[1] = s->p05;
+    v[2] = s->p25;
+    v[3] = s->p50;
+    v[4] = s->p75;
+    v[5] = s->p95;
+}
+
+static const sp_stats *indicator_stats(const sp_report *r, size_t i, int y)
+{
+    return &r->res->indicators[i * (size_t)r->res->n_years + (size_t)y];
+}
+
+sp_status sp_report_indicators_csv(FILE *out, const sp_report *r,
+                                   sp_error *err)
+{
+    fputs("indicator,year,statistic,value\n", out);
+    for (size_t i = 0; i < r->sc->n_indicators; i++)
+        for (int y = 0; y < r->res->n_years; y++) {
+            double v[6];
+            stats_values(indicator_stats(r, i, y), v);
+            for (int k = 0; k < 6; k++)
+                if (isfinite(v[k]))
+                    fprintf(out, "%s,%d,%s,%.17g\n", r->sc->indicators[i].name,
+                            r->sc->base_year + y, stat_names[k], v[k]);
+        }
+    return sp_report_flush(out, err);
+}
+
+sp_status sp_report_iamc_csv(FILE *out, const sp_report *r, sp_error *err)
+{
+    fputs("Model,Scenario,Region,Variable,Unit", out);
+    for (int y = 0; y < r->res->n_years; y++)
+        fprintf(out, ",%d", r->sc->base_year + y);
+    fputc('\n', out);
+    for (size_t i = 0; i < r->sc->n_indicators; i++) {
+        const sp_indicator_spec *ind = &r->sc->indicators[i];
+        for (int k = 0; k < 6; k++) {
+            char variable[512];
+            snprintf(variable, sizeof variable, "%s|%s", ind->variable,
+                     iamc_stat_names[k]);
+            csv_string(out, "simplan " SIMPLAN_VERSION);
+            fputc(',', out);
+            csv_string(out, r->sc->name);
+            fputc(',', out);
+            csv_string(out, r->sc->region);
+            fputc(',', out);
+            csv_string(out, variable);
+            fputc(',', out);
+            /* IAMC needs a unit; "1" is the convention for dimensionless. */
+            csv_string(out, ind->unit[0] ? ind->unit : "1");
+            for (int y = 0; y < r->res->n_years; y++) {
+                double v[6];
+                stats_values(indicator_stats(r, i, y), v);
+                csv_number(out, v[k]);
+            }
+            fputc('\n', out);
+        }
+    }
+    return sp_report_flush(out, err);
+}
+
+/* Writes s with the characters that break a Markdown table escaped. */
+static void md_text(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '|' || *s == '*' || *s == '_' || *s == '`')
+            fputc('\\', out);
+        fputc(*s == '\n' ? ' ' : *s, out);
+    }
+}
+
+static void md_targets(FILE *out, const sp_report *r)
+{
+    fprintf(out, "## Targets\n\n| id | target | condition | P(met) | "
+                 "95 %% CI | measure 5 / 50 / 95 %% |\n|---|---|---|---:|---|---|\n");
+    for (size_t k = 0; k < r->sc->n_targets; k++) {
+        const sp_target_spec *t = &r->sc->targets[k];
+        const sp_target_result *tr = &r->res->targets[k];
+        fputs("| ", out);
+        md_text(out, t->id);
+        fputs(" | ", out);
+        md_text(out, t->name);
+        fputs(" | ", out);
+        if (t->n_all > 0) {
+            fputs("all of", out);
+            for (size_t j = 0; j < t->n_all; j++) {
+                fputc(' ', out);
+                md_text(out, t->all[j]);
+            }
+            fprintf(out, " | %.4f | [%.4f, %.4f] | |\n", tr->probability,
+                    tr->ci_lo, tr->ci_hi);
+            continue;
+        }
+        char cond[80], a[32], b[32], c[32];
+        fmt_condition(cond, sizeof cond, r->sc, t);
+        fmt_measure(a, sizeof a, r->sc, t, tr->measure.p05);
+        fmt_measure(b, sizeof b, r->sc, t, tr->measure.p50);
+        fmt_measure(c, sizeof c, r->sc, t, tr->measure.p95);
+        md_text(out, t->indicator);
+        fprintf(out, " %s ", sp_measure_name(t->measure));
+        if (t->measure == SP_MEASURE_LEVEL)
+            fprintf(out, "%d ", t->to);
+        else
+            fprintf(out, "%d-%d ", t->from, t->to);
+        md_text(out, cond);
+        fprintf(out, " | %.4f | [%.4f, %.4f] | %s / %s / %s |\n",
+                tr->probability, tr->ci_lo, tr->ci_hi, a, b, c);
+    }
+}
+
+static void md_indicators(FILE *out, const sp_report *r, bool plots)
+{
+    int years[3];
+    size_t ny = report_years(r->sc, years);
+    fprintf(out, "\n## Indicators\n\nMedian and 5-95 %% range.\n\n"
+                 "| indicator | unit | base |");
+    for (size_t y = 0; y < ny; y++)
+        fprintf(out, " %d |", years[y]);
+    fprintf(out, "\n|---|---|---:|");
+    for (size_t y = 0; y < ny; y++)
+        fprintf(out, "---:|");
+    fputc('\n', out);
+    for (size_t i = 0; i < r->sc->n_indicators; i++) {
+        const sp_indicator_spec *ind = &r->sc->indicators[i];
+        char base[32];
+        fmt_level(base, sizeof base, ind->kind, r->c->model.indicators[i].base);
+        fputs("| ", out);
+        md_text(out, ind->name);
+        fputs(" | ", out);
+        md_text(out, ind->unit);
+        fprintf(out, " | %s |", base);
+        for (size_t y = 0; y < ny; y++) {
+            const sp_stats *s = indicator_stats(r, i, years[y] - r->sc->base_year);
+            char a[32], b[32], c[32];
+            fmt_level(a, sizeof a, ind->kind, s->p50);
+            fmt_level(b, sizeof b, ind->kind, s->p05);
+            fmt_level(c, sizeof c, ind->kind, s->p95);
+            fprintf(out, " %s [%s, %s] |", a, b, c);
+        }
+        fputc('\n', out);
+    }
+    for (size_t i = 0; plots && i < r->sc->n_indicators; i++)
+        fprintf(out, "\n![%s](fan_%s.png)\n", r->sc->indicators[i].name,
+                r->sc->indicators[i].name);
+}
+
+sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
+                             sp_error *err)
+{
+    const sp_scenario *sc = r->sc;
+    fputs("# simplan report: ", out);
+    md_text(out, sc->name);
+    fputs("\n\n", out);
+    if (sc->description[0]) {
+        md_text(out, sc->description);
+        fputs("\n\n", out);
+    }
+    fprintf(out, "- scenario file: `%s`", sc->file);
+    if (r->scenario_sha256)
+        fprintf(out, " (SHA-256 `%s`)", r->scenario_sha256);
+    fprintf(out, "\n- years %d-%d, region ", sc->base_year, sc->horizon);
+    md_text(out, sc->region);
+    fprintf(out, "\n- %llu draws, seed %llu, generator %s, %d threads, "
+                 "%.2f s\n- simplan %s\n",
+            (unsigned long long)r->res->draws, (unsigned long long)r->seed,
+            r->rng, r->threads, r->elapsed, SIMPLAN_VERSION);
+    if (r->command_line)
+        fprintf(out, "- command: `%s`\n", r->command_line);
+    fputc('\n', out);
+    md_targets(out, r);
+    if (plots)
+        fprintf(out, "\n![Probability that each target is met, with 95 %% "
+                     "intervals](targets.png)\n");
+    md_indicators(out, r, plots);
+    fprintf(out, "\n## Warnings\n\n");
+    for (size_t w = 0; w < r->res->n_warnings; w++) {
+        fputs("- ", out);
+        md_text(out, r->res->warnings[w]);
+        fputc('\n', out);
+    }
+    if (r->res->n_warnings == 0)
+        fputs("None.\n", out);
+    return sp_report_flush(out, err);
+}

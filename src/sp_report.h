@@ -8,6 +8,7 @@
 #ifndef SP_REPORT_H
 #define SP_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "sp_compile.h"
@@ -23,10 +24,33 @@ typedef struct {
     const char *rng;     /* generator name */
     int threads;
     double elapsed;      /* seconds of simulation */
+    /* Written to summary.json only, when not NULL: */
+    const char *command_line;    /* the full command line */
+    const char *scenario_sha256; /* hex digest of the scenario file */
+    const char *settings_out;    /* --out directory */
+    int settings_plots;          /* plots written (0/1) */
 } sp_report;
 
 sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err);
 sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err);
+
+/* indicators.csv: tidy long format, one row per indicator, year and
+ * statistic (mean, p05, p25, p50, p75, p95): indicator,year,statistic,value.
+ * Statistics without finite draws are left out. */
+sp_status sp_report_indicators_csv(FILE *out, const sp_report *r,
+                                   sp_error *err);
+
+/* iamc.csv: the IAMC template (Model, Scenario, Region, Variable, Unit,
+ * one column per year), one row per indicator and statistic, with the
+ * variable "<variable>|Mean" or "<variable>|5th Percentile" and so on, so
+ * that pyam reads it directly. */
+sp_status sp_report_iamc_csv(FILE *out, const sp_report *r, sp_error *err);
+
+/* report.md: the scenario, the settings, the target table, the warnings;
+ * with `plots`, the target chart and a fan chart per indicator as images
+ * (targets.png and fan_<name>.png beside it). */
+sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
+                             sp_error *err);
 
 /* SP_ERR_UNSUPPORTED when built without jansson (SIMPLAN_JSON=OFF). */
 sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err);

@@ -12,6 +12,7 @@ void sp_scenario_destroy(sp_scenario *sc)
         sp_indicator_spec *ind = &sc->indicators[i];
         free(ind->name);
         free(ind->unit);
+        free(ind->variable);
         free(ind->description);
         free(ind->path);
         free(ind->formula);
@@ -44,6 +45,7 @@ void sp_scenario_destroy(sp_scenario *sc)
     free(sc->file);
     free(sc->name);
     free(sc->description);
+    free(sc->region);
     free(sc->rng);
     memset(sc, 0, sizeof *sc);
 }

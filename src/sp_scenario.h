@@ -38,6 +38,7 @@ typedef struct {
 typedef struct {
     char *name;          /* identifier */
     char *unit;          /* free text, "" if not given */
+    char *variable;      /* IAMC variable name, default the name */
     char *description;   /* free text, "" if not given */
     sp_kind kind;
     double base;         /* rate/share only */
@@ -89,6 +90,7 @@ typedef struct {
     char *file;         /* path as given */
     char *name;
     char *description;
+    char *region;       /* IAMC region, default "World" */
     int base_year, horizon;
     uint64_t draws;
     uint64_t seed;
