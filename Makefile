@@ -9,7 +9,7 @@ DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
               python3
 
-.PHONY: all deps bench-deps build build-sanitize run test bench clean
+.PHONY: all deps bench-deps build build-sanitize run test bench install clean
 
 all: build
 
@@ -44,6 +44,11 @@ bench-deps:
 # The benchmark harness (bench/run.sh): a few minutes on 2 cores.
 bench: build bench-deps
 	./bench/run.sh $(BUILD)/simplan
+
+# Installs the binary, the man page and the scenarios under PREFIX.
+PREFIX ?= /usr/local
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
 	rm -rf $(BUILD) $(BUILD_SAN)

@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sp_marginal.h"
 #include "sp_scenario.h"
@@ -29,7 +30,7 @@ const char *sp_cli_usage(void)
            "bench  throughput of the simulation core: time per draw on one\n"
            "       and all threads against the variate bound (the time to\n"
            "       draw just the random numbers), scaling, peak memory;\n"
-           "       default scenario " SIMPLAN_DEFAULT_SCENARIO ", 1e6 draws;\n"
+           "       default scenario: the shipped baseline, 1e6 draws;\n"
            "       --marginal normal|t|uniform|split_normal gives every\n"
            "       stochastic indicator that family (t: df 5, split_normal:\n"
            "       skew 0.3) to compare the cost of the copula transforms\n"
@@ -210,7 +211,9 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
             return st;
     }
     if (is_bench && optind == argc) {
-        opt->scenario = SIMPLAN_DEFAULT_SCENARIO;
+        opt->scenario = access(SIMPLAN_INSTALLED_SCENARIO, R_OK) == 0
+                            ? SIMPLAN_INSTALLED_SCENARIO
+                            : SIMPLAN_SOURCE_SCENARIO;
         return SP_OK;
     }
     if (optind != argc - 1)

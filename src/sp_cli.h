@@ -9,9 +9,13 @@
 
 #include "sp_status.h"
 
-/* Scenario benchmarked when `simplan bench` is given none. */
-#ifndef SIMPLAN_DEFAULT_SCENARIO
-#define SIMPLAN_DEFAULT_SCENARIO "scenarios/baseline.cfg"
+/* Scenario benchmarked when `simplan bench` is given none: the installed
+ * baseline, or the source tree's when not installed. */
+#ifndef SIMPLAN_INSTALLED_SCENARIO
+#define SIMPLAN_INSTALLED_SCENARIO "/usr/local/share/simplan/scenarios/baseline.cfg"
+#endif
+#ifndef SIMPLAN_SOURCE_SCENARIO
+#define SIMPLAN_SOURCE_SCENARIO "scenarios/baseline.cfg"
 #endif
 
 typedef enum {
