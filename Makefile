@@ -4,12 +4,13 @@
 
 BUILD      ?= build
 BUILD_SAN  ?= build-sanitize
+BUILD_MIN  ?= build-minimal
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
               python3
 
-.PHONY: all deps bench-deps build build-sanitize run test bench install clean
+.PHONY: all deps bench-deps build build-sanitize build-minimal run test bench install clean
 
 all: build
 
@@ -29,11 +30,20 @@ $(BUILD_SAN)/CMakeCache.txt:
 build-sanitize: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
+# Without the optional parts (JSON, plots): the rest must build and pass.
+$(BUILD_MIN)/CMakeCache.txt:
+	cmake -S . -B $(BUILD_MIN) -DCMAKE_BUILD_TYPE=Release \
+	      -DSIMPLAN_JSON=OFF -DSIMPLAN_PLOTS=OFF -DSIMPLAN_WERROR=ON
+
+build-minimal: deps $(BUILD_MIN)/CMakeCache.txt
+	cmake --build $(BUILD_MIN) -j $(JOBS)
+
 run: build
 	./$(BUILD)/simplan run scenarios/baseline.cfg
 
-test: build build-sanitize
+test: build build-sanitize build-minimal
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD_MIN) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
@@ -51,4 +61,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_MIN)

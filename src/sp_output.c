@@ -162,7 +162,10 @@ static sp_status write_charts(const sp_output_options *o, const sp_report *r,
 sp_status sp_output_write(const sp_output_options *o, const sp_report *r,
                           sp_error *err)
 {
-    sp_status st = write_text(o, "summary.json", sp_report_json, r, err);
+    sp_status st = SP_OK;
+#ifdef SIMPLAN_HAVE_JSON
+    st = write_text(o, "summary.json", sp_report_json, r, err);
+#endif
     if (st == SP_OK)
         st = write_text(o, "targets.csv", sp_report_csv, r, err);
     if (st == SP_OK)
