@@ -2,6 +2,7 @@
 """numpy_sim.py -- the simplan model as a researcher would write it in NumPy.
 
     numpy_sim.py SCENARIO.cfg [--draws N] [--seed S] [--chunk C] [--json]
+                 [--report probabilities|full]
 
 This is the benchmark peer of simplan (DESIGN.md section 6): the same model
 (DESIGN.md 2.1-2.4, model/sp_model.h), vectorised over draws and processed in
@@ -18,9 +19,27 @@ Per draw and projected step t (step 0 = base year):
     rate:  X[t] = X[t-1] (1 + max(r, -0.99));  share: S = min(1, max(0, S + r))
     derived indicators from the same step's values, in dependency order.
 
-The timing printed is that of the simulation only: reading the scenario,
-imports and building the model (Cholesky factor, formula translation) are
-excluded. Run with /usr/bin/python3 (Debian's numpy/scipy/libconf).
+--report probabilities (the default) computes only the probability that
+each target is met. --report full computes what `simplan run` reports
+(DESIGN.md 2.5, 4.1), with simplan's method (src/sp_accum.c, src/sp_mc.c)
+and memory independent of the draw count: for every indicator and year and
+every simple target's measure, the mean and the 5/25/50/75/95 % quantiles,
+plus each probability's 95 % Wilson interval. The first chunk (at least
+4096 draws) fixes every quantity's histogram range from its first
+min(N, 4096) draws -- [a - (b-a)/4, b + (b-a)/4] with a, b the pilot's
+2.5 % and 97.5 % order statistics -- and is then accumulated like the
+others: 4096 equal bins plus underflow and overflow counts, the count,
+sum, min and max of the finite values (non-finite values are left out and
+counted). Quantiles are read by linear interpolation inside the bin where
+the cumulative count reaches p N, clamped to [min, max]; a constant
+quantity gives its value. On the same values the bins and quantiles are
+bit-identical to sp_accum's. The base year is the same constant in every
+draw and is reported as that constant without being accumulated.
+
+The timing printed is that of the simulation (with --report full, plus the
+pilot, the histograms and the quantiles): reading the scenario, imports and
+building the model (Cholesky factor, formula translation) are excluded. Run
+with /usr/bin/python3 (Debian's numpy/scipy/libconf).
 """
 
 import os
@@ -201,7 +220,7 @@ PILOT_DRAWS = 4096          # SP_MC_PILOT_BLOCKS * SP_MC_BLOCK
 QUANTILES = (("p05", 0.05), ("p25", 0.25), ("p50", 0.50), ("p75", 0.75),
              ("p95", 0.95))
 Z95 = 1.959963984540054     # SP_Z95
-SLAB_VALUES = 1 << 17       # values binned per np.bincount call (see add_block)
+SLAB_VALUES = 1 << 17       # values per np.bincount call (add_block)
 MAX_SPAN = 16 * ROW         # widest exact span a row may have before clipping
 
 
@@ -243,10 +262,10 @@ class Histograms:
     a flattened (quantity, bin) index. Measured on this model (100 000-draw
     chunks, ~110 quantities) this beats both one bincount over all
     quantities at once (its 4 MB output does not stay in cache: 2x slower)
-    and np.clip-based clamping (np.clip is not vectorised in NumPy 1.24 and
-    costs as much as the binning itself): instead every row gets an index
-    range wide enough for its own min and max, and its outer tails are
-    folded into the underflow and overflow counts afterwards. Rows whose
+    and clamping with np.clip (in NumPy 1.24 it takes 3 times as long as a
+    subtraction, 15 times when many values are clipped): instead every row
+    gets an index range wide enough for its own min and max, and its outer
+    tails are folded into the underflow and overflow counts. Rows whose
     span would be wider than MAX_SPAN bins (extreme outliers) are clipped
     to [-1, BINS] first, which puts the same values in the same counts."""
 
@@ -311,7 +330,7 @@ class Histograms:
         with np.errstate(over="ignore", invalid="ignore"):
             umin = np.floor((mn - lo) * inv)
             umax = np.floor((mx - lo) * inv)
-        base = np.minimum(umin, -1.0)         # local index 0 <-> floor(u) = base
+        base = np.minimum(umin, -1.0)   # local index 0: floor(u) = base
         top = np.maximum(umax, float(BINS))
         width = top - base + 1.0
         wide = ~(width <= MAX_SPAN)
@@ -822,26 +841,38 @@ def main(argv=None):
         stats = full_statistics(model, acc, draws)
     elapsed = time.perf_counter() - start
 
-    warnings = []
+    clamp_warnings = {}
     for s in range(model.ns):
         if clamps[s]:
             name = model.names[model.order[s]]
             what = ("the annual rate was clamped at -0.99" if s < model.nr
                     else "the share was clamped to [0, 1]")
-            warnings.append("%s: %s in %d of %d draw-years"
-                            % (name, what, clamps[s], draws * model.T))
+            clamp_warnings[name] = ("%s: %s in %d of %d draw-years"
+                                    % (name, what, clamps[s],
+                                       draws * model.T))
+    target_warnings = []
     for k, tg in enumerate(model.targets):
         if nonfinite[k]:
-            warnings.append("target %s: the measure was not finite in %d "
-                            "draws (counted as not met)"
-                            % (tg["id"], nonfinite[k]))
+            target_warnings.append("target %s: the measure was not finite "
+                                   "in %d draws (counted as not met)"
+                                   % (tg["id"], nonfinite[k]))
     targets = [{"id": tg["id"], "probability": int(met[k]) / draws,
                 "met": int(met[k])} for k, tg in enumerate(model.targets)]
     if full:
         for k, t in enumerate(targets):
             t["ci95"] = list(wilson_interval(t["met"], draws))
             t["measure"] = stats["targets"][k]
-        warnings += stats["warnings"]
+        # simplan's order: per indicator (file order) its clamps and its
+        # non-finite values, then the targets, then the resolution.
+        warnings = []
+        for name in model.names:
+            for w in (clamp_warnings.get(name),
+                      stats["nonfinite_warnings"].get(name)):
+                if w:
+                    warnings.append(w)
+        warnings += target_warnings + stats["warnings"]
+    else:
+        warnings = list(clamp_warnings.values()) + target_warnings
     timed = ("simulation and statistics" if full else "simulation only")
     if args.json:
         out = {"draws": draws, "seed": seed, "chunk": args.chunk,
@@ -905,19 +936,20 @@ def full_statistics(model, acc, draws):
         for key in keys:
             m[key] = _num(quant[key][q])
         measures[k] = m
-    warnings = []
+    nonfinite_warnings = {}
     for name in model.names:
         if nonfinite[name]:
-            warnings.append("%s: the formula gave a non-finite value in %d "
-                            "of %d draw-years; those values are left out of "
-                            "its statistics" % (name, nonfinite[name],
-                                                draws * T))
+            nonfinite_warnings[name] = (
+                "%s: the formula gave a non-finite value in %d of %d "
+                "draw-years; those values are left out of its statistics"
+                % (name, nonfinite[name], draws * T))
+    warnings = []
     coarse = int(np.count_nonzero(~resolved))
     if coarse:
         warnings.append("%d quantities have quantiles resolved more coarsely "
                         "than 0.1 %% of their 5-95 %% range" % coarse)
     return {"indicators": indicators, "targets": measures,
-            "warnings": warnings}
+            "nonfinite_warnings": nonfinite_warnings, "warnings": warnings}
 
 
 def print_full(targets, indicators):
