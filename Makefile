@@ -8,7 +8,7 @@ BUILD_MIN  ?= build-minimal
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
-              python3
+              libplplot-dev plplot-driver-cairo python3
 
 .PHONY: all deps bench-deps build build-sanitize build-minimal run test bench install clean
 

@@ -11,7 +11,9 @@
  * both are checked here before PLplot is asked to do either. Errors of
  * individual calls are caught with plsError instead of being printed.
  * Values that are not finite never reach PLplot; user text (names, units)
- * has PLplot's escape character '#' doubled.
+ * has PLplot's escape character '#' doubled. PLplot 5.15 exports no query
+ * for the width of a string, so widths (margins, label boxes, fitting of
+ * long titles) are estimated from character counts, generously.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sp_plot.h"
@@ -26,11 +28,31 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#ifdef __SANITIZE_ADDRESS__
+/* The cairo driver lays text out with pango, which fills fontconfig
+ * caches that are never freed (they stay the same size however many charts
+ * are drawn). LeakSanitizer would report them at the exit of any program
+ * that draws a PNG, so a sanitizer build of such a program is told here,
+ * in the one file that brings PLplot in, to ignore them. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+    return "leak:libfontconfig.so\n";
+}
+
+/* ... and not to list the suppressed leaks on stderr at exit. */
+const char *__lsan_default_options(void);
+const char *__lsan_default_options(void)
+{
+    return "print_suppressions=0";
+}
+#endif
+
 /* Colours of cmap0, in the order of `palette`. */
 enum {
     COL_BG, COL_INK, COL_GRID, COL_BAND90, COL_BAND50, COL_MEDIAN,
     COL_TARGET, COL_SIMPLE, COL_JOINT, COL_GUIDE, COL_MUTED, COL_WHITE,
-    COL_COUNT
+    COL_HALO, COL_COUNT
 };
 
 static const int palette[COL_COUNT][3] = {
@@ -46,11 +68,15 @@ static const int palette[COL_COUNT][3] = {
     {110, 110, 110}, /* guide lines */
     {85, 85, 85},    /* subtitles, target names */
     {255, 255, 255}, /* text on dark bars */
+    {255, 255, 255}, /* behind labels, translucent (HALO_ALPHA) */
 };
+#define HALO_ALPHA 0.75
 
-#define CHAR_SCALE 1.1     /* text size relative to PLplot's default */
+#define CHAR_SCALE 0.85    /* text size relative to PLplot's default */
 #define TITLE_SCALE 1.35   /* titles relative to CHAR_SCALE */
-#define GLYPH_WIDTH 0.62   /* estimated mean glyph width / char height */
+#define GLYPH_WIDTH 0.75   /* mean glyph width / char height (DejaVu Sans) */
+#define DIGIT_WIDTH 0.9    /* digit width / char height in tick labels */
+#define SUBTITLE_MIN 0.75  /* smallest subtitle scale before it is cut */
 #define MAX_TEXT 512       /* bytes of one label */
 #define MAX_YEARS (SP_MAX_STEPS + 1)
 
@@ -70,7 +96,7 @@ typedef struct {
  * plinit() would ask for a device on stdin. */
 static bool driver_available(const char *dev)
 {
-    static const char *menu[128], *names[128];
+    const char *menu[128], *names[128];
     const char **m = menu, **d = names;
     int n = 128;
     plgDevs(&m, &d, &n);
@@ -85,12 +111,13 @@ static void plot_palette(void)
 {
     plscmap0n(COL_COUNT);
     for (int k = 0; k < COL_COUNT; k++)
-        plscol0(k, palette[k][0], palette[k][1], palette[k][2]);
+        plscol0a(k, palette[k][0], palette[k][1], palette[k][2],
+                 k == COL_HALO ? HALO_ALPHA : 1.0);
 }
 
 /* Creates `path` (so PLplot never fails to open it), then starts a new
  * PLplot stream that writes format `fmt` to it. On SP_OK the stream is
- * current and plot_close() must be called; on failure nothing is left
+ * current and plot_close() must be called; on failure no stream is left
  * open and no file is left behind. */
 static sp_status plot_open(plot_stream *s, const char *path,
                            sp_plot_format fmt, sp_error *err)
@@ -99,18 +126,23 @@ static sp_status plot_open(plot_stream *s, const char *path,
     if (!driver_available(dev))
         return sp_error_set(err, SP_ERR_UNSUPPORTED, path, 0, NULL,
                             "PLplot has no '%s' driver; install the Debian "
-                            "package plplot-driver-cairo", dev);
+                            "package %s", dev,
+                            fmt == SP_PLOT_PNG ? "plplot-driver-cairo"
+                                               : "libplplot17");
     FILE *f = fopen(path, "wb");
     if (f == NULL || fclose(f) != 0)
         return sp_error_set(err, SP_ERR_IO, path, 0, NULL,
                             "cannot create the chart file: %s",
                             strerror(errno));
-    s->path = path;
-    s->code = 0;
-    s->msg[0] = '\0';
-    plgstrm(&s->prev);
     PLINT strm;
+    plgstrm(&s->prev);
     plmkstrm(&strm);
+    if (strm < 0) {
+        unlink(path);
+        return sp_error_set(err, SP_ERR_IO, path, 0, NULL,
+                            "PLplot cannot open another stream");
+    }
+    *s = (plot_stream){path, s->prev, 0, ""};
     plsError(&s->code, s->msg);
     plsdev(dev);
     plsfnam(path);
@@ -121,14 +153,15 @@ static sp_status plot_open(plot_stream *s, const char *path,
     return SP_OK;
 }
 
-/* Ends the stream of `s`, makes the previous stream current again, and
- * checks the result: SP_ERR_IO, with the file removed, when PLplot
- * reported an error (`st` already failed: the file is removed and `st`
- * returned) or the file is missing or empty. */
+/* Ends the stream of `s` and makes the previous stream current again.
+ * Returns `st` when the drawing had already failed, SP_ERR_IO when PLplot
+ * reported an error or the file is missing or empty, and SP_OK otherwise;
+ * on failure the file is removed. */
 static sp_status plot_close(plot_stream *s, sp_status st, sp_error *err)
 {
     plend1();
     plsstrm(s->prev);
+    s->msg[strcspn(s->msg, "\n")] = '\0'; /* PLplot ends it with a newline */
     struct stat sb;
     if (st == SP_OK && s->code != 0)
         st = sp_error_set(err, SP_ERR_IO, s->path, 0, NULL,
@@ -213,6 +246,45 @@ static void fmt_probability(char *buf, size_t size, double p)
         snprintf(buf, size, "%.2f", p);
 }
 
+/* Cuts `text` (PLplot-escaped UTF-8) after `keep` characters and appends
+ * "..."; never leaves half a character or half of a doubled '#'. `text`
+ * has room for at least three more bytes. */
+static void cut_text(char *text, size_t keep)
+{
+    size_t i = 0, chars = 0;
+    for (; text[i] != '\0' && chars < keep; i++)
+        chars += ((unsigned char)text[i] & 0xC0) != 0x80;
+    while (text[i] != '\0' && ((unsigned char)text[i] & 0xC0) == 0x80)
+        i++; /* finish the last character */
+    size_t hashes = 0;
+    while (hashes < i && text[i - 1 - hashes] == '#')
+        hashes++;
+    if (hashes % 2 == 1)
+        i--;
+    strcpy(text + i, "...");
+}
+
+/* The scale, at most `scale` and at least `min_scale`, at which `text`
+ * fits in `avail_mm` millimetres at the chart's text size; when it does
+ * not fit even at `min_scale`, `text` (of `size` bytes) is cut to fit. */
+static double fit_text(char *text, size_t size, double avail_mm,
+                       double scale, double min_scale)
+{
+    PLFLT def, ht;
+    plgchr(&def, &ht); /* def: unscaled character height in mm */
+    double glyph = GLYPH_WIDTH * CHAR_SCALE * def;
+    double need = (double)text_chars(text) * glyph * scale;
+    if (need <= avail_mm)
+        return scale;
+    double fit = scale * avail_mm / need;
+    if (fit >= min_scale)
+        return fit;
+    size_t keep = (size_t)fmax(1.0, avail_mm / (glyph * min_scale) - 3.0);
+    if (text_chars(text) > keep && size > strlen(text) + 3)
+        cut_text(text, keep); /* keep + "..." fits at min_scale */
+    return min_scale;
+}
+
 /* Writes `text` on side `side` of the viewport (as plmtex) at scale
  * `scale` of the chart's text size and in colour `col`. */
 static void side_text(const char *side, double disp, double pos, double just,
@@ -224,22 +296,73 @@ static void side_text(const char *side, double disp, double pos, double just,
     plschr(0, CHAR_SCALE);
 }
 
-/* Title (scaled up) and a muted subtitle under it, above the viewport. */
-static void plot_titles(const char *title, const char *subtitle)
+/* Room for titles: millimetres from the viewport's left edge to the
+ * page's right margin. */
+static double title_room_mm(void)
 {
-    side_text("t", 2.6, 0.0, 0.0, TITLE_SCALE, COL_INK, title);
-    if (subtitle[0] != '\0')
-        side_text("t", 1.0, 0.0, 0.0, 0.85, COL_MUTED, subtitle);
+    PLFLT x0, x1, y0, y1, px0, px1, py0, py1;
+    plgvpd(&x0, &x1, &y0, &y1);
+    plgspa(&px0, &px1, &py0, &py1);
+    return (0.98 - x0) * (px1 - px0);
 }
 
-/* Light grid lines behind the data, then nothing else: the frame and
- * labelled axes are drawn last with plot_frame(). */
+/* Title (scaled up) and a muted subtitle under it, above the viewport,
+ * each made smaller, or cut, when it is wider than title_room_mm(). The
+ * strings are changed if cut. */
+static void plot_titles(char *title, size_t title_size, char *subtitle,
+                        size_t subtitle_size)
+{
+    double room = title_room_mm();
+    double ts = fit_text(title, title_size, room, TITLE_SCALE, 0.9);
+    side_text("t", 2.6 * TITLE_SCALE / ts, 0.0, 0.0, ts, COL_INK, title);
+    if (subtitle[0] != '\0') {
+        double ss = fit_text(subtitle, subtitle_size, room, 0.85,
+                             SUBTITLE_MIN);
+        side_text("t", 1.0, 0.0, 0.0, ss, COL_MUTED, subtitle);
+    }
+}
+
+/* Light grid lines, drawn before the data; the frame and the numbered
+ * axes are drawn after it with plot_frame(). */
 static void plot_grid(const char *xopt, double xtick, const char *yopt,
                       double ytick)
 {
     plcol0(COL_GRID);
     plwidth(1.0);
     plbox(xopt, xtick, 0, yopt, ytick, 0);
+}
+
+/* Spacing of about six round ticks (1, 2 or 5 times a power of ten) over
+ * `span` > 0. */
+static double nice_tick(double span)
+{
+    double raw = span / 6.0, mag = pow(10.0, floor(log10(raw)));
+    double f = raw / mag, tick = (f < 1.5   ? 1.0
+                                  : f < 3.5 ? 2.0
+                                  : f < 7.5 ? 5.0
+                                            : 10.0) * mag;
+    return isfinite(tick) && tick > 0 ? tick : 0.0; /* 0: PLplot chooses */
+}
+
+/* Decimals needed to tell ticks `tick` apart (2 when PLplot chooses). */
+static int tick_decimals(double tick)
+{
+    if (!(tick > 0))
+        return 2;
+    double d = -floor(log10(tick) + 1e-9);
+    return d > 0 ? (int)fmin(d, 9.0) : 0;
+}
+
+/* PLplot label callback: a tick value written in full with the decimals
+ * that `data` (an int) gives, instead of PLplot's "x10^4" scaling. */
+static void label_plain(PLINT axis, PLFLT value, PLCHAR_NC_VECTOR label,
+                        PLINT length, PLPointer data)
+{
+    (void)axis;
+    int decimals = *(const int *)data;
+    if (fabs(value) < 0.5 * pow(10.0, -decimals))
+        value = 0.0; /* never "-0.0" */
+    snprintf(label, (size_t)length, "%.*f", decimals, value);
 }
 
 /* Frame and numbered axes in ink colour. */
@@ -278,13 +401,13 @@ static void fan_load(const sp_report *r, size_t i, fan_data *f)
     f->scale = sc->indicators[i].kind == SP_KIND_SHARE ? 100.0 : 1.0;
     double base = r->c != NULL ? r->c->model.indicators[i].base
                                : r->res->indicators[i * (size_t)f->n].p50;
-    f->base = isfinite(base) ? f->scale * base : NAN;
+    f->base = isfinite(base) ? f->scale * base : (double)NAN;
     for (int y = 0; y < f->n; y++) {
         const sp_stats *s = &r->res->indicators[i * (size_t)f->n + (size_t)y];
         const double v[5] = {s->p05, s->p25, s->p50, s->p75, s->p95};
         f->year[y] = (double)(sc->base_year + y);
         for (int k = 0; k < 5; k++)
-            f->q[k][y] = isfinite(v[k]) ? f->scale * v[k] : NAN;
+            f->q[k][y] = isfinite(v[k]) ? f->scale * v[k] : (double)NAN;
     }
 }
 
@@ -325,7 +448,7 @@ static bool fan_target_load(const sp_report *r, const fan_data *f,
                             const char *name, size_t k, fan_target *ft)
 {
     const sp_target_spec *t = &r->sc->targets[k];
-    if (t->n_all > 0 || t->indicator == NULL || strcmp(t->indicator, name))
+    if (t->n_all > 0 || t->indicator == NULL || strcmp(t->indicator, name) != 0)
         return false;
     int last = f->base_year + f->n - 1;
     bool level = t->measure == SP_MEASURE_LEVEL;
@@ -337,9 +460,9 @@ static bool fan_target_load(const sp_report *r, const fan_data *f,
     bool between = t->op == SP_OP_BETWEEN;
     double a = implied_level(t, x_from, between ? t->lo : t->value, t->to);
     double b = implied_level(t, x_from, between ? t->hi : t->value, t->to);
+    double anchor = level ? (double)NAN : f->scale * x_from;
     *ft = (fan_target){k, from, t->to, f->scale * fmin(a, b),
-                       f->scale * fmax(a, b), level ? NAN : f->scale * x_from,
-                       0};
+                       f->scale * fmax(a, b), anchor, 0};
     if (!between) { /* the level rises with v unless X[from] < 0 */
         int up = t->op == SP_OP_GE || t->op == SP_OP_GT ? 1 : -1;
         ft->dir = !level && t->measure != SP_MEASURE_DELTA && x_from < 0 ? -up
@@ -455,5 +578,563 @@ static void fan_base(const fan_data *f)
         return;
     PLFLT x = f->year[0], y = f->base;
     plcol0(COL_INK);
+    plschr(0, 0.75 * CHAR_SCALE);
     plstring(1, &x, &y, "●");
+    plschr(0, CHAR_SCALE);
+}
+
+/* Draws, as a thin dashed line, the path from X[from] that target `t`
+ * implies (to the threshold, or to both ends of a between range). */
+static void fan_target_path(const fan_data *f, const sp_target_spec *t,
+                            const fan_target *ft)
+{
+    if (!isfinite(ft->anchor) || ft->to <= ft->from)
+        return;
+    PLFLT x[MAX_YEARS], y[MAX_YEARS];
+    PLINT n = ft->to - ft->from + 1;
+    bool between = t->op == SP_OP_BETWEEN;
+    plcol0(COL_TARGET);
+    plwidth(1.5);
+    pllsty(2);
+    for (int end = 0; end < (between ? 2 : 1); end++) {
+        double v = between ? (end == 0 ? t->lo : t->hi) : t->value;
+        bool finite = true;
+        for (PLINT j = 0; j < n; j++) {
+            x[j] = (double)(ft->from + j);
+            y[j] = f->scale * implied_level(t, ft->anchor / f->scale, v, x[j]);
+            finite = finite && isfinite(y[j]);
+        }
+        if (finite) /* a change below -100 % has no constant-growth path */
+            plline(n, x, y);
+    }
+    pllsty(1);
+    plwidth(1.0);
+}
+
+/* Draws the threshold of a target at its year: a short horizontal line
+ * with a triangle pointing to where the target is met, or for a between
+ * target a bar from lo to hi. `cy` is one character height in world y. */
+static void fan_target_mark(const fan_target *ft, double cy)
+{
+    PLFLT x = (double)ft->to;
+    plcol0(COL_TARGET);
+    plwidth(3.0);
+    if (ft->dir == 0) {
+        pljoin(x, ft->lo, x, ft->hi);
+        pljoin(x - 0.25, ft->lo, x + 0.25, ft->lo);
+        pljoin(x - 0.25, ft->hi, x + 0.25, ft->hi);
+    } else {
+        pljoin(x - 0.35, ft->lo, x + 0.35, ft->lo);
+        PLFLT y = ft->lo + 0.75 * cy * ft->dir;
+        plstring(1, &x, &y, ft->dir > 0 ? "▲" : "▼");
+    }
+    plwidth(1.0);
+}
+
+/* Room taken on the chart by a mark or a label, in world coordinates. */
+typedef struct {
+    double x0, x1, y0, y1;
+} taken_box;
+
+/* True when box `b` overlaps one of the `n` boxes in `taken`. */
+static bool box_collides(const taken_box *taken, size_t n, taken_box b)
+{
+    for (size_t j = 0; j < n; j++)
+        if (b.x0 < taken[j].x1 && taken[j].x0 < b.x1 && b.y0 < taken[j].y1 &&
+            taken[j].y0 < b.y1)
+            return true;
+    return false;
+}
+
+/* The box of a target's mark (see fan_target_mark). */
+static taken_box mark_box(const fan_target *ft, double cy)
+{
+    taken_box b = {ft->to - 0.35, ft->to + 0.35, ft->lo - 0.3 * cy,
+                   ft->hi + 0.3 * cy};
+    if (ft->dir > 0)
+        b.y1 = ft->lo + 1.3 * cy;
+    if (ft->dir < 0)
+        b.y0 = ft->lo - 1.3 * cy;
+    return b;
+}
+
+/* Finds room for a label `width` wide (world x) beside the mark of `ft`:
+ * at the mark's height or whole lines above or below it, right of the
+ * mark or else left of it, the first place that stays inside `window`
+ * and clears the `n` boxes in `taken`. Sets *right to the side chosen and
+ * returns the box (at the mark when there is no room). */
+static taken_box label_place(const fan_target *ft, double width, double cy,
+                             taken_box window, const taken_box *taken,
+                             size_t n, bool *right)
+{
+    double mid = 0.5 * (ft->lo + ft->hi);
+    bool fits_right = ft->to + 0.6 + width <= window.x1;
+    bool fits_left = ft->to - 0.6 - width >= window.x0;
+    bool pref = fits_right || !fits_left; /* right, unless only left fits */
+    for (int k = 0; k < 48; k++) {
+        double y = mid + (k / 2 % 2 ? -1 : 1) * ((k / 2 + 1) / 2) * 1.4 * cy;
+        *right = k % 2 == 0 ? pref : !pref;
+        if (k % 2 == 1 && !(fits_right && fits_left))
+            continue;
+        double x0 = *right ? ft->to + 0.6 : ft->to - 0.6 - width;
+        taken_box b = {x0 - 0.1, x0 + width + 0.1, y - 0.7 * cy, y + 0.7 * cy};
+        if (b.y0 >= window.y0 && b.y1 <= window.y1 &&
+            !box_collides(taken, n, b))
+            return b;
+    }
+    *right = pref; /* no room anywhere: at the mark */
+    double x0 = pref ? ft->to + 0.6 : ft->to - 0.6 - width;
+    return (taken_box){x0 - 0.1, x0 + width + 0.1, mid - 0.7 * cy,
+                       mid + 0.7 * cy};
+}
+
+/* Writes "id  P = 0.43" on a translucent white box beside the target's
+ * mark, where label_place() finds room among the marks and labels in
+ * `taken` (`*n_taken` boxes, to which it adds its own), with a leader
+ * line to the mark when it had to move. `cy` is a character height in
+ * world y. */
+static void fan_target_label(const sp_report *r, const fan_target *ft,
+                             double cy, taken_box *taken, size_t *n_taken)
+{
+    char id[MAX_TEXT / 2], p[16], text[MAX_TEXT];
+    plot_text(id, sizeof id, r->sc->targets[ft->k].id);
+    fmt_probability(p, sizeof p, r->res->targets[ft->k].probability);
+    snprintf(text, sizeof text, "%s  P = %s", id, p);
+    PLFLT wx0, wx1, wy0, wy1;
+    double wx, wy;
+    plgvpw(&wx0, &wx1, &wy0, &wy1);
+    world_per_mm(&wx, &wy);
+    double width = (double)text_chars(text) * GLYPH_WIDTH * char_mm() * wx;
+    bool right;
+    taken_box window = {wx0, wx1, wy0, wy1};
+    taken_box b = label_place(ft, width, cy, window, taken, *n_taken, &right);
+    taken[(*n_taken)++] = b;
+    PLFLT bx[4] = {b.x0, b.x1, b.x1, b.x0}, by[4] = {b.y0, b.y0, b.y1, b.y1};
+    plcol0(COL_HALO);
+    plfill(4, bx, by);
+    plcol0(COL_TARGET);
+    double mid = 0.5 * (ft->lo + ft->hi), y = 0.5 * (b.y0 + b.y1);
+    if (fabs(y - mid) > 0.5 * cy) /* moved: a leader line to its mark */
+        pljoin(ft->to, mid, right ? b.x0 : b.x1, y);
+    plptex(right ? b.x0 + 0.1 : b.x1 - 0.1, y, 1.0, 0.0, right ? 0.0 : 1.0,
+           text);
+}
+
+/* Draws every target of the chart: implied paths first, then marks, then
+ * labels on top. */
+static void fan_draw_targets(const sp_report *r, const fan_data *f,
+                             const fan_target *ts, size_t nt,
+                             taken_box *taken)
+{
+    double wx, wy;
+    world_per_mm(&wx, &wy);
+    double cy = char_mm() * wy;
+    size_t n_taken = 0;
+    for (size_t j = 0; j < nt; j++)
+        fan_target_path(f, &r->sc->targets[ts[j].k], &ts[j]);
+    for (size_t j = 0; j < nt; j++) {
+        fan_target_mark(&ts[j], cy);
+        taken[n_taken++] = mark_box(&ts[j], cy);
+    }
+    for (size_t j = 0; j < nt; j++)
+        fan_target_label(r, &ts[j], cy, taken, &n_taken);
+}
+
+/* Major tick spacing for a span of years: every year, 5 or 10 years. */
+static double year_tick(int span)
+{
+    return span <= 10 ? 1.0 : span <= 40 ? 5.0 : span <= 100 ? 10.0 : 0.0;
+}
+
+/* The y-axis label "name [unit]" ("name (%)" for shares), `disp`
+ * character heights left of the axis, made smaller or cut when it is
+ * longer than the axis. */
+static void fan_ylabel(const sp_indicator_spec *ind, double disp)
+{
+    char name[MAX_TEXT / 2], unit[MAX_TEXT / 2], text[MAX_TEXT + 16];
+    plot_text(name, sizeof name, ind->name);
+    plot_text(unit, sizeof unit, ind->unit != NULL ? ind->unit : "");
+    if (ind->kind == SP_KIND_SHARE)
+        snprintf(text, sizeof text, "%s (%%)", name);
+    else if (unit[0] != '\0')
+        snprintf(text, sizeof text, "%s [%s]", name, unit);
+    else
+        snprintf(text, sizeof text, "%s", name);
+    double w, h;
+    viewport_mm(&w, &h);
+    double scale = fit_text(text, sizeof text, h, 1.0, 0.7);
+    side_text("l", disp / scale, 0.5, 0.5, scale, COL_INK, text);
+}
+
+/* The fan chart's subtitle in `sub` (of `size` bytes): the indicator's
+ * description, then "scenario NAME, N draws"; the description is cut so
+ * that the whole line fits at the smallest subtitle scale. */
+static void fan_subtitle(const sp_report *r, const sp_indicator_spec *ind,
+                         char *sub, size_t size)
+{
+    char desc[MAX_TEXT / 2], scen[MAX_TEXT / 4], tail[MAX_TEXT / 2];
+    plot_text(desc, sizeof desc - 4, /* room to append "..." */
+              ind->description != NULL ? ind->description : "");
+    plot_text(scen, sizeof scen, r->sc->name);
+    snprintf(tail, sizeof tail, "scenario %s, %llu draws", scen,
+             (unsigned long long)r->res->draws);
+    PLFLT def, ht;
+    plgchr(&def, &ht);
+    double room = title_room_mm() /
+                  (GLYPH_WIDTH * CHAR_SCALE * def * SUBTITLE_MIN); /* chars */
+    double tail_chars = (double)text_chars(tail);
+    if ((double)text_chars(desc) + 2.0 + tail_chars > room &&
+        room > tail_chars + 12.0)
+        cut_text(desc, (size_t)(room - tail_chars) - 8); /* see fit_text */
+    snprintf(sub, size, "%s%s%s", desc, desc[0] != '\0' ? "; " : "", tail);
+}
+
+/* Title (the indicator name), subtitle (fan_subtitle) and axis labels of
+ * the fan chart; the y label `ydisp` character heights from the axis. */
+static void fan_labels(const sp_report *r, size_t i, double ydisp)
+{
+    const sp_indicator_spec *ind = &r->sc->indicators[i];
+    char name[MAX_TEXT / 4], sub[MAX_TEXT];
+    plot_text(name, sizeof name, ind->name);
+    fan_subtitle(r, ind, sub, sizeof sub);
+    plot_titles(name, sizeof name, sub, sizeof sub);
+    side_text("b", 2.8, 0.5, 0.5, 1.0, COL_INK, "year");
+    fan_ylabel(ind, ydisp);
+}
+
+/* Legend entries, in the arrays pllegend() takes. */
+#define LEGEND_MAX 6
+typedef struct {
+    PLINT n;
+    PLINT opt[LEGEND_MAX], col[LEGEND_MAX], style[LEGEND_MAX];
+    PLINT pattern[LEGEND_MAX], nsym[LEGEND_MAX], ink[LEGEND_MAX];
+    PLFLT width[LEGEND_MAX], scale[LEGEND_MAX];
+    const char *text[LEGEND_MAX], *symbol[LEGEND_MAX];
+} legend_entries;
+
+/* Appends a legend entry of kind `opt` (PL_LEGEND_COLOR_BOX, _LINE or
+ * _SYMBOL) in colour `col`; `style` is the line style, `width` the line
+ * width, `symbol` the glyph of a symbol entry. */
+static void legend_add(legend_entries *l, PLINT opt, int col, PLINT style,
+                       double width, const char *symbol, const char *text)
+{
+    PLINT k = l->n++;
+    l->opt[k] = opt;
+    l->col[k] = col;
+    l->ink[k] = COL_INK;
+    l->style[k] = style;
+    l->pattern[k] = 0;
+    l->width[k] = width;
+    l->scale[k] = 1.0;
+    l->nsym[k] = 1;
+    l->symbol[k] = symbol != NULL ? symbol : "";
+    l->text[k] = text;
+}
+
+/* Draws the legend `l` outside the viewport, on its right. */
+static void legend_draw(const legend_entries *l)
+{
+    PLFLT w, h;
+    plwidth(1.0);
+    pllegend(&w, &h, PL_LEGEND_BACKGROUND,
+             PL_POSITION_RIGHT | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
+             0.015, 0.3, 0.06, COL_BG, COL_GRID, 1, 0, 0, l->n, l->opt, 0.8,
+             0.85, 2.2, 0.0, l->ink, l->text, l->col, l->pattern, l->scale,
+             l->width, l->col, l->style, l->width, l->col, l->scale, l->nsym,
+             l->symbol);
+}
+
+/* The fan chart's legend: bands, median, base value and, when there are
+ * targets, their marks and implied paths. */
+static void fan_legend(const fan_data *f, const fan_target *ts, size_t nt)
+{
+    char base[64];
+    snprintf(base, sizeof base, "value in %d", f->base_year);
+    legend_entries l = {0};
+    legend_add(&l, PL_LEGEND_LINE, COL_MEDIAN, 1, 3.0, NULL, "median");
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_BAND50, 1, 1.0, NULL,
+               "middle 50 % of draws");
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_BAND90, 1, 1.0, NULL,
+               "middle 90 % of draws");
+    legend_add(&l, PL_LEGEND_SYMBOL, COL_INK, 1, 1.0, "●", base);
+    bool paths = false;
+    for (size_t j = 0; j < nt; j++)
+        paths = paths || isfinite(ts[j].anchor);
+    if (nt > 0)
+        legend_add(&l, PL_LEGEND_LINE, COL_TARGET, 1, 3.0, NULL,
+                   "target threshold");
+    if (paths)
+        legend_add(&l, PL_LEGEND_LINE, COL_TARGET, 2, 1.5, NULL,
+                   "path it implies");
+    legend_draw(&l);
+}
+
+/* Everything of one fan chart: the chart's data and targets. */
+typedef struct {
+    fan_data f;
+    size_t nt;
+    fan_target t[SP_MAX_TARGETS];
+    taken_box taken[2 * SP_MAX_TARGETS]; /* marks and labels */
+} fan_chart;
+
+/* Characters of the widest y tick label over [lo, hi]. */
+static size_t tick_label_chars(double lo, double hi, int decimals)
+{
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%.*f", decimals, lo);
+    snprintf(b, sizeof b, "%.*f", decimals, hi);
+    return strlen(a) > strlen(b) ? strlen(a) : strlen(b);
+}
+
+/* Draws the fan chart of indicator i (data loaded into `fc`) on the
+ * current stream. */
+static void fan_draw(const sp_report *r, size_t i, fan_chart *fc)
+{
+    const fan_data *f = &fc->f;
+    double lo, hi;
+    fan_range(f, fc->t, fc->nt, &lo, &hi);
+    double xtick = year_tick(f->n - 1), ytick = nice_tick(hi - lo);
+    int decimals = tick_decimals(ytick);
+    double ydisp = (double)tick_label_chars(lo, hi, decimals) * DIGIT_WIDTH +
+                   1.8; /* y label, in character heights from the axis */
+    PLFLT px0, px1, py0, py1;
+    pladv(0);
+    plgspa(&px0, &px1, &py0, &py1);
+    plvpor(fmin(0.3, (ydisp + 2.0) * char_mm() / (px1 - px0)), 0.7, 0.11,
+           0.86);
+    plwind(f->year[0] - 0.5, f->year[f->n - 1] + 0.5, lo, hi);
+    plot_grid("g", xtick, "g", ytick);
+    fan_band(f, Q05, Q95, COL_BAND90);
+    fan_band(f, Q25, Q75, COL_BAND50);
+    fan_median(f);
+    fan_base(f);
+    fan_draw_targets(r, f, fc->t, fc->nt, fc->taken);
+    plslabelfunc(label_plain, &decimals);
+    plot_frame("bcnst", xtick, xtick >= 5.0 ? (PLINT)xtick : 0, "bcnstvo",
+               ytick, 0);
+    plslabelfunc(NULL, NULL);
+    fan_labels(r, i, ydisp);
+    fan_legend(f, fc->t, fc->nt);
+}
+
+sp_status sp_plot_fan(const char *path, sp_plot_format fmt, const sp_report *r,
+                      size_t indicator, sp_error *err)
+{
+    if (indicator >= r->sc->n_indicators)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "no indicator %zu: the scenario has %zu",
+                            indicator, r->sc->n_indicators);
+    if (r->res->n_years < 1 || r->res->n_years > MAX_YEARS)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "%d years cannot be plotted (1 to %d)",
+                            r->res->n_years, MAX_YEARS);
+    fan_chart *fc = malloc(sizeof *fc);
+    if (fc == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, path, 0, NULL,
+                            "no memory for the fan chart");
+    fan_load(r, indicator, &fc->f);
+    fc->nt = fan_targets(r, &fc->f, indicator, fc->t);
+    plot_stream s;
+    sp_status st = plot_open(&s, path, fmt, err);
+    if (st == SP_OK) {
+        fan_draw(r, indicator, fc);
+        st = plot_close(&s, st, err);
+    }
+    free(fc);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Target chart                                                        */
+/* ------------------------------------------------------------------ */
+
+/* A target and its probability, for sorting. */
+typedef struct {
+    double p;
+    size_t k;
+} ranked_target;
+
+/* Orders by probability, highest first; ties keep the scenario's order. */
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked_target *x = a, *y = b;
+    if (x->p != y->p)
+        return x->p < y->p ? 1 : -1;
+    return (x->k > y->k) - (x->k < y->k);
+}
+
+/* The axis label of target k: its id, with "(joint)" for a joint target. */
+static void target_label(const sp_report *r, size_t k, char *buf, size_t size)
+{
+    char id[MAX_TEXT / 2];
+    plot_text(id, sizeof id, r->sc->targets[k].id);
+    snprintf(buf, size, "%s%s", id,
+             r->sc->targets[k].n_all > 0 ? " (joint)" : "");
+}
+
+/* Left edge of the viewport (normalised page units) that leaves room for
+ * the longest target label at the current text size. */
+static double targets_left_margin(const sp_report *r)
+{
+    size_t chars = 0;
+    for (size_t k = 0; k < r->sc->n_targets; k++) {
+        char label[MAX_TEXT];
+        target_label(r, k, label, sizeof label);
+        size_t n = text_chars(label);
+        chars = n > chars ? n : chars;
+    }
+    PLFLT x0, x1, y0, y1;
+    plgspa(&x0, &x1, &y0, &y1);
+    double need = ((double)chars * GLYPH_WIDTH + 2.0) * char_mm() / (x1 - x0);
+    return fmin(0.45, fmax(0.08, need));
+}
+
+/* Writes the probability "0.43  [0.41, 0.45]" of a target beside its
+ * whisker at height c, or inside the bar (in white) when there is no room
+ * right of the whisker. */
+static void target_value(const sp_target_result *tr, double c)
+{
+    char p[16], lo[16], hi[16], text[64];
+    fmt_probability(p, sizeof p, tr->probability);
+    fmt_probability(lo, sizeof lo, tr->ci_lo);
+    fmt_probability(hi, sizeof hi, tr->ci_hi);
+    snprintf(text, sizeof text, "%s  [%s, %s]", p, lo, hi);
+    double wx, wy;
+    world_per_mm(&wx, &wy);
+    double width = (double)text_chars(text) * GLYPH_WIDTH * char_mm() * wx;
+    bool inside = tr->ci_hi + 0.015 + width > 1.0 &&
+                  tr->ci_lo - 0.015 - width >= 0.0;
+    plcol0(inside ? COL_WHITE : COL_INK);
+    plptex(inside ? tr->ci_lo - 0.015 : tr->ci_hi + 0.015, c, 1.0, 0.0,
+           inside ? 1.0 : 0.0, text);
+}
+
+/* Draws the bar of target k centred at y = c (half height `h`), its 95 %
+ * whisker, its value and, when `named`, its name above the bar. */
+static void target_bar(const sp_report *r, size_t k, double c, double h,
+                       bool named)
+{
+    const sp_target_result *tr = &r->res->targets[k];
+    if (!isfinite(tr->probability) || !isfinite(tr->ci_lo) ||
+        !isfinite(tr->ci_hi)) {
+        plcol0(COL_INK);
+        plptex(0.01, c, 1.0, 0.0, 0.0, "n/a");
+        return;
+    }
+    double p = fmin(1.0, fmax(0.0, tr->probability));
+    double lo = fmax(0.0, tr->ci_lo), hi = fmin(1.0, tr->ci_hi);
+    PLFLT bx[4] = {0.0, p, p, 0.0}, by[4] = {c - h, c - h, c + h, c + h};
+    plcol0(r->sc->targets[k].n_all > 0 ? COL_JOINT : COL_SIMPLE);
+    plfill(4, bx, by);
+    plcol0(COL_INK);
+    plwidth(2.0);
+    pljoin(lo, c, hi, c);
+    pljoin(lo, c - 0.5 * h, lo, c + 0.5 * h);
+    pljoin(hi, c - 0.5 * h, hi, c + 0.5 * h);
+    plwidth(1.0);
+    target_value(tr, c);
+    if (named) {
+        char name[MAX_TEXT];
+        plot_text(name, sizeof name, r->sc->targets[k].name);
+        plschr(0, CHAR_SCALE * 0.8);
+        plcol0(COL_MUTED);
+        plptex(0.005, c + h + 0.17, 1.0, 0.0, 0.0, name);
+    }
+}
+
+/* The bars, ids and guide lines of the `n` targets in `order`, with
+ * smaller text when many targets leave little room for each. */
+static void targets_bars(const sp_report *r, const ranked_target *order,
+                         size_t n)
+{
+    double w, h;
+    viewport_mm(&w, &h);
+    double slot = h / (double)n;
+    bool named = slot >= 4.0 * char_mm(); /* room for a name */
+    double ts = fmax(0.45, fmin(1.0, slot / (1.8 * char_mm())));
+    for (size_t j = 0; j < n; j++) {
+        double c = (double)(n - j) - (named ? 0.6 : 0.5);
+        char label[MAX_TEXT];
+        target_label(r, order[j].k, label, sizeof label);
+        plschr(0, CHAR_SCALE * ts);
+        target_bar(r, order[j].k, c, named ? 0.25 : 0.32, named);
+        side_text("lv", 0.8, c / (double)n, 1.0, ts, COL_INK, label);
+    }
+    plcol0(COL_GUIDE);
+    pllsty(2);
+    pljoin(0.5, 0.0, 0.5, (double)n);
+    pljoin(0.9, 0.0, 0.9, (double)n);
+    pllsty(1);
+}
+
+/* Title, subtitle, axis label and legend of the target chart. */
+static void targets_labels(const sp_report *r)
+{
+    char name[MAX_TEXT / 2], sub[MAX_TEXT];
+    plot_text(name, sizeof name, r->sc->name);
+    snprintf(sub, sizeof sub, "scenario %s, %llu draws; joint: all its "
+             "targets met in the same draw", name,
+             (unsigned long long)r->res->draws);
+    char title[] = "Probability that each target is met";
+    plot_titles(title, sizeof title, sub, sizeof sub);
+    side_text("b", 2.8, 0.5, 0.5, 1.0, COL_INK, "probability target met");
+    legend_entries l = {0};
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_SIMPLE, 1, 1.0, NULL,
+               "target");
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_JOINT, 1, 1.0, NULL,
+               "joint target");
+    legend_add(&l, PL_LEGEND_LINE, COL_INK, 1, 2.0, NULL, "95 % interval");
+    PLFLT lw, lh;
+    pllegend(&lw, &lh, PL_LEGEND_BACKGROUND,
+             PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
+             0.0, 0.13, 0.05, COL_BG, COL_GRID, 1, 1, l.n, l.n, l.opt, 0.8,
+             0.85, 2.0, 0.0, l.ink, l.text, l.col, l.pattern, l.scale,
+             l.width, l.col, l.style, l.width, l.col, l.scale, l.nsym,
+             l.symbol);
+}
+
+/* Draws the target chart of the `n` targets in `order` on the current
+ * stream. */
+static void targets_draw(const sp_report *r, const ranked_target *order,
+                         size_t n)
+{
+    pladv(0);
+    plvpor(targets_left_margin(r), 0.95, 0.2, 0.86);
+    plwind(0.0, 1.0, 0.0, n > 0 ? (double)n : 1.0);
+    plot_grid("g", 0.1, "", 0.0);
+    if (n > 0)
+        targets_bars(r, order, n);
+    else
+        side_text("t", -3.0, 0.5, 0.5, 1.0, COL_MUTED,
+                  "the scenario has no targets");
+    plot_frame("bcnst", 0.1, 2, "bc", 0.0, 0);
+    targets_labels(r);
+}
+
+sp_status sp_plot_targets(const char *path, sp_plot_format fmt,
+                          const sp_report *r, sp_error *err)
+{
+    size_t n = r->sc->n_targets;
+    if (n > SP_MAX_TARGETS)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "%zu targets cannot be plotted (at most %d)", n,
+                            SP_MAX_TARGETS);
+    ranked_target *order = malloc((n > 0 ? n : 1) * sizeof *order);
+    if (order == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, path, 0, NULL,
+                            "no memory for the target chart");
+    for (size_t k = 0; k < n; k++)
+        order[k] = (ranked_target){isfinite(r->res->targets[k].probability)
+                                       ? r->res->targets[k].probability
+                                       : -1.0, /* n/a sorts last */
+                                   k};
+    qsort(order, n, sizeof *order, ranked_cmp);
+    plot_stream s;
+    sp_status st = plot_open(&s, path, fmt, err);
+    if (st == SP_OK) {
+        targets_draw(r, order, n);
+        st = plot_close(&s, st, err);
+    }
+    free(order);
+    return st;
 }
