@@ -47,6 +47,7 @@ const char *sp_cli_usage(void)
            "                      targets.csv, indicators.csv, iamc.csv,\n"
            "                      report.md and charts (SVG and PNG)\n"
            "      --force         reuse an existing DIR\n"
+           "      --plots         charts in DIR (the default with --out)\n"
            "      --no-plots      no charts in DIR\n"
            "  -q, --quiet         no progress bar\n"
            "\n"
@@ -121,6 +122,9 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
     case 'P':
         opt->plots = false;
         return SP_OK;
+    case 'G':
+        opt->plots = true;
+        return SP_OK;
     case 'm': {
         sp_family family;
         if (!sp_family_parse(arg, &family))
@@ -173,6 +177,7 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"out", required_argument, NULL, 'o'},
         {"force", no_argument, NULL, 'F'},
         {"no-plots", no_argument, NULL, 'P'},
+        {"plots", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static const struct option check_opts[] = {
