@@ -213,10 +213,8 @@ static sp_status report(const sp_options *opt, const sp_output_options *oo,
     sp_status st = write_report(opt, r, err);
     if (st != SP_OK || oo->dir == NULL)
         return st;
-    char sha[65];
-    st = sp_output_sha256(r->sc->file, sha, err);
     r->command_line = cmdline ? cmdline : "";
-    r->scenario_sha256 = sha;
+    r->scenario_sha256 = r->sc->sha256;
     r->settings_out = oo->dir;
     r->settings_plots = oo->plots;
     if (st == SP_OK)

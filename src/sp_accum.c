@@ -104,6 +104,16 @@ double sp_accum_add_row(sp_accum *a, size_t q, const double *v, size_t n)
     return sum;
 }
 
+void sp_accum_clear(sp_accum *a)
+{
+    for (size_t q = 0; q < a->n; q++) {
+        a->min[q] = INFINITY;
+        a->max[q] = -INFINITY;
+        a->count[q] = 0;
+    }
+    memset(a->bins, 0, a->n * ROW * sizeof *a->bins);
+}
+
 void sp_accum_merge(sp_accum *into, const sp_accum *from)
 {
     for (size_t q = 0; q < into->n; q++) {
@@ -232,52 +242,93 @@ void sp_accum_pilot_range(double *sample, size_t n, double *lo, double *hi)
     *hi = b + 0.25 * spread;
 }
 
-bool sp_sumtree_init(sp_sumtree *t, size_t n)
+bool sp_accum_write(const sp_accum *a, FILE *out)
 {
-    t->n = n;
-    t->pushed = 0;
-    t->level = calloc(64 * (n ? n : 1), sizeof *t->level);
-    return t->level != NULL;
+    size_t n = a->n;
+    return fwrite(a->count, sizeof *a->count, n, out) == n &&
+           fwrite(a->min, sizeof *a->min, n, out) == n &&
+           fwrite(a->max, sizeof *a->max, n, out) == n &&
+           fwrite(a->bins, sizeof *a->bins, n * ROW, out) == n * ROW;
 }
 
-void sp_sumtree_destroy(sp_sumtree *t)
+bool sp_accum_read(sp_accum *a, FILE *in)
 {
-    free(t->level);
-    t->level = NULL;
+    size_t n = a->n;
+    return fread(a->count, sizeof *a->count, n, in) == n &&
+           fread(a->min, sizeof *a->min, n, in) == n &&
+           fread(a->max, sizeof *a->max, n, in) == n &&
+           fread(a->bins, sizeof *a->bins, n * ROW, in) == n * ROW;
 }
 
-void sp_sumtree_push(sp_sumtree *t, const double *v)
+bool sp_sumstack_init(sp_sumstack *s, size_t n)
 {
-    /* Binary counter: pushing the k-th vector merges one full subtree for
-     * every trailing one bit of k. Each merge adds the older (left) subtree
-     * to the newer (right) one, always in that order. */
-    size_t n = t->n;
-    double *carry = t->level; /* level 0 is scratch for the carry */
-    memcpy(carry, v, n * sizeof *v);
-    int l = 1;
-    for (uint64_t k = t->pushed; k & 1; k >>= 1, l++) {
-        double *left = t->level + (size_t)l * n;
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->sum = calloc(SP_SUMSTACK_MAX * (n ? n : 1), sizeof *s->sum);
+    return s->sum != NULL;
+}
+
+void sp_sumstack_destroy(sp_sumstack *s)
+{
+    free(s->sum);
+    s->sum = NULL;
+}
+
+uint64_t sp_sumstack_end(const sp_sumstack *s)
+{
+    if (s->depth == 0)
+        return 0;
+    size_t top = s->depth - 1;
+    return s->first[top] + ((uint64_t)1 << s->level[top]);
+}
+
+bool sp_sumstack_push(sp_sumstack *s, uint64_t first, int level,
+                      const double *v)
+{
+    size_t n = s->n;
+    if ((s->depth > 0 && first != sp_sumstack_end(s)) ||
+        s->depth == SP_SUMSTACK_MAX || level < 0 || level > 62)
+        return false;
+    size_t top = s->depth++;
+    s->first[top] = first;
+    s->level[top] = level;
+    memcpy(s->sum + top * n, v, n * sizeof *v);
+    /* Merge canonical siblings: same level, left one aligned. */
+    while (s->depth >= 2) {
+        size_t r = s->depth - 1, l = r - 1;
+        int lv = s->level[l];
+        if (s->level[r] != lv || s->first[l] % ((uint64_t)2 << lv) != 0)
+            break;
+        double *left = s->sum + l * n;
+        const double *right = s->sum + r * n;
         for (size_t i = 0; i < n; i++)
-            carry[i] = left[i] + carry[i];
+            left[i] = left[i] + right[i];
+        s->level[l] = lv + 1;
+        s->depth--;
     }
-    memcpy(t->level + (size_t)l * n, carry, n * sizeof *carry);
-    t->pushed++;
+    return true;
 }
 
-void sp_sumtree_total(const sp_sumtree *t, double *out)
+bool sp_sumstack_append(sp_sumstack *into, const sp_sumstack *from)
 {
-    /* Subtree for bit b of `pushed` is stored at level b + 1; older
-     * subtrees are at higher levels. Fold from oldest to newest. */
-    size_t n = t->n;
-    bool first = true;
-    for (int b = 62; b >= 0; b--) {
-        if (!((t->pushed >> b) & 1))
-            continue;
-        const double *node = t->level + (size_t)(b + 1) * n;
-        for (size_t i = 0; i < n; i++)
-            out[i] = first ? node[i] : out[i] + node[i];
-        first = false;
-    }
-    if (first)
+    for (size_t k = 0; k < from->depth; k++)
+        if (!sp_sumstack_push(into, from->first[k], from->level[k],
+                              from->sum + k * from->n))
+            return false;
+    return true;
+}
+
+void sp_sumstack_total(const sp_sumstack *s, double *out)
+{
+    size_t n = s->n;
+    if (s->depth == 0) {
         memset(out, 0, n * sizeof *out);
+        return;
+    }
+    memcpy(out, s->sum, n * sizeof *out);
+    for (size_t k = 1; k < s->depth; k++) {
+        const double *node = s->sum + k * n;
+        for (size_t i = 0; i < n; i++)
+            out[i] = out[i] + node[i];
+    }
 }

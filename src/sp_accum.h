@@ -15,9 +15,10 @@
  * merging per-thread accumulators is exact and order-independent.
  *
  * Means: sums are floating-point, so their value depends on the order of
- * additions. sp_sumtree adds per-block sums in a fixed binary tree over
+ * additions. sp_sumstack adds per-block sums in a fixed binary tree over
  * block indices (pairwise summation), so the total depends only on the
- * block sums, never on how blocks were spread over threads.
+ * block sums, never on how blocks were spread over threads, slices or
+ * processes.
  */
 #ifndef SP_ACCUM_H
 #define SP_ACCUM_H
@@ -25,6 +26,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define SP_ACCUM_BINS 4096
 
@@ -43,6 +45,9 @@ void sp_accum_add(sp_accum *a, size_t q, double v);
  * their sum (added left to right, so it depends only on v). Non-finite
  * values are skipped; sp_accum_count() tells how many were kept. */
 double sp_accum_add_row(sp_accum *a, size_t q, const double *v, size_t n);
+
+/* Resets all counts, min and max (ranges kept). */
+void sp_accum_clear(sp_accum *a);
 
 /* Adds the counts of `from` to `into` (same quantities and ranges). */
 void sp_accum_merge(sp_accum *into, const sp_accum *from);
@@ -65,21 +70,49 @@ double sp_accum_bin_width(const sp_accum *a, size_t q);
  * in place; non-finite values are ignored). */
 void sp_accum_pilot_range(double *sample, size_t n, double *lo, double *hi);
 
-/* Pairwise sums of n-vectors pushed in block order. */
+/* Serialises the counts, min and max (not the ranges, which the caller
+ * keeps) to `out`; false on a write error. */
+bool sp_accum_write(const sp_accum *a, FILE *out);
+
+/* Reads what sp_accum_write wrote into `a` (same quantities and ranges);
+ * false on a read error or short file. */
+bool sp_accum_read(sp_accum *a, FILE *in);
+
+/* Pairwise sums of n-vectors over a contiguous range of blocks, in a fixed
+ * binary tree over block indices: a node (first block, level) holds the
+ * sum of blocks [first, first + 2^level), always as (left half) + (right
+ * half). Pushing blocks one at a time, or pushing the nodes of another
+ * stack that continues this one, merges two adjacent nodes of the same
+ * level whenever the left one starts at a multiple of 2^(level+1); the
+ * stack therefore always holds the same maximal aligned nodes with the
+ * same values, however the blocks were split into slices, processes or
+ * threads. The total folds the nodes from left to right. */
+#define SP_SUMSTACK_MAX 130 /* 2 x 64 levels, and room to merge */
+
 typedef struct {
-    size_t n;        /* vector length */
-    uint64_t pushed; /* vectors pushed so far */
-    double *level;   /* [64 * n]: level[l] holds the sum of 2^l vectors */
-} sp_sumtree;
+    size_t n;                         /* vector length */
+    size_t depth;                     /* nodes on the stack */
+    uint64_t first[SP_SUMSTACK_MAX];  /* first block of each node */
+    int level[SP_SUMSTACK_MAX];
+    double *sum;                      /* [SP_SUMSTACK_MAX * n] */
+} sp_sumstack;
 
-/* Initialises an empty tree of n-vectors; false when out of memory. */
-bool sp_sumtree_init(sp_sumtree *t, size_t n);
-void sp_sumtree_destroy(sp_sumtree *t);
+/* Initialises an empty stack of n-vectors; false when out of memory. */
+bool sp_sumstack_init(sp_sumstack *s, size_t n);
+void sp_sumstack_destroy(sp_sumstack *s);
 
-/* Pushes the next block's vector v (length n). */
-void sp_sumtree_push(sp_sumtree *t, const double *v);
+/* Pushes the node (first, level) with sums v; it must start where the
+ * stack ends. Returns false if it does not. */
+bool sp_sumstack_push(sp_sumstack *s, uint64_t first, int level,
+                      const double *v);
 
-/* Writes the total of all pushed vectors to out (length n). */
-void sp_sumtree_total(const sp_sumtree *t, double *out);
+/* Pushes every node of `from` (which continues `into`) in order. */
+bool sp_sumstack_append(sp_sumstack *into, const sp_sumstack *from);
+
+/* Block just after the last one pushed (0 when empty). */
+uint64_t sp_sumstack_end(const sp_sumstack *s);
+
+/* Writes the total of all pushed blocks to out (length n). */
+void sp_sumstack_total(const sp_sumstack *s, double *out);
 
 #endif /* SP_ACCUM_H */

@@ -9,6 +9,8 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sp_config.h"
 
+#include "sp_digest.h"
+
 #include <errno.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -1144,6 +1146,42 @@ static sp_status read_text(const loader *L, const char *path, char **out)
     return SP_OK;
 }
 
+/* Parses `text` (owned by the caller) as the scenario `name`. */
+static sp_status load_text(loader *L, const char *text, sp_scenario *sc)
+{
+    scan_wide_ints(L, text);
+    L->n_lines = 1;
+    for (const char *p = text; *p; p++)
+        L->n_lines += *p == '\n' && p[1] != '\0';
+    config_t cfg;
+    config_init(&cfg);
+    int ok = config_read_string(&cfg, text);
+    sp_status st = SP_OK;
+    if (ok != CONFIG_TRUE) {
+        const char *msg = config_error_text(&cfg);
+        st = sp_error_set(L->err, SP_ERR_SYNTAX, L->file,
+                          config_error_line(&cfg), NULL,
+                          "%s (libconfig syntax: key = value; groups { }, "
+                          "lists ( ), arrays [ ])",
+                          msg ? msg : "cannot parse");
+    } else {
+        sc->file = xstrdup(L->file);
+        sc->text_len = strlen(text);
+        sc->text = malloc(sc->text_len + 1);
+        if (sc->file == NULL || sc->text == NULL) {
+            st = nomem(L);
+        } else {
+            memcpy(sc->text, text, sc->text_len + 1);
+            sp_digest_hex(text, sc->text_len, sc->sha256);
+            st = read_root(L, &cfg, sc);
+        }
+    }
+    config_destroy(&cfg);
+    if (st != SP_OK)
+        sp_scenario_destroy(sc);
+    return st;
+}
+
 sp_status sp_config_load(const char *path, sp_scenario *sc, sp_error *err)
 {
     loader L = {path, err, 0, 0, {{0, 0}}};
@@ -1151,26 +1189,14 @@ sp_status sp_config_load(const char *path, sp_scenario *sc, sp_error *err)
     sp_status st = read_text(&L, path, &text);
     if (st != SP_OK || text == NULL)
         return st;
-    scan_wide_ints(&L, text);
-    L.n_lines = 1;
-    for (const char *p = text; *p; p++)
-        L.n_lines += *p == '\n' && p[1] != '\0';
-    config_t cfg;
-    config_init(&cfg);
-    int ok = config_read_string(&cfg, text);
+    st = load_text(&L, text, sc);
     free(text);
-    if (ok != CONFIG_TRUE) {
-        const char *msg = config_error_text(&cfg);
-        st = sp_error_set(err, SP_ERR_SYNTAX, path, config_error_line(&cfg),
-                          NULL, "%s (libconfig syntax: key = value; groups "
-                                "{ }, lists ( ), arrays [ ])",
-                          msg ? msg : "cannot parse");
-    } else {
-        sc->file = xstrdup(path);
-        st = sc->file ? read_root(&L, &cfg, sc) : nomem(&L);
-    }
-    config_destroy(&cfg);
-    if (st != SP_OK)
-        sp_scenario_destroy(sc);
     return st;
+}
+
+sp_status sp_config_load_text(const char *name, const char *text,
+                              sp_scenario *sc, sp_error *err)
+{
+    loader L = {name, err, 0, 0, {{0, 0}}};
+    return load_text(&L, text, sc);
 }

@@ -19,4 +19,9 @@
  * the file cannot be read, a scenario status (exit code 2) otherwise. */
 sp_status sp_config_load(const char *path, sp_scenario *sc, sp_error *err);
 
+/* The same from text already in memory (a state file carries its
+ * scenario); `name` is used in messages and as sc->file. */
+sp_status sp_config_load_text(const char *name, const char *text,
+                              sp_scenario *sc, sp_error *err);
+
 #endif /* SP_CONFIG_H */

@@ -35,17 +35,18 @@ struct sp_mc {
     size_t n_q;           /* quantities: indicator-years, then targets */
     worker *workers;      /* [threads] */
     double *block_sums;   /* [CHUNK_BLOCKS * n_q] */
-    sp_sumtree sums;
+    sp_state *state;      /* everything accumulated so far */
 };
 
-static size_t q_indicator(const sp_mc *mc, size_t i, size_t step)
+/* Quantity index of indicator i in step `step`, and of target k. */
+static size_t q_indicator(size_t n_years, size_t i, size_t step)
 {
-    return i * mc->n_years + step;
+    return i * n_years + step;
 }
 
-static size_t q_target(const sp_mc *mc, size_t k)
+static size_t q_target(size_t n_years, size_t n_indicators, size_t k)
 {
-    return mc->c->model.n_indicators * mc->n_years + k;
+    return n_indicators * n_years + k;
 }
 
 static uint64_t block_draws(const sp_mc *mc, uint64_t k)
@@ -64,10 +65,11 @@ static void for_each_row(const sp_mc *mc, const sp_model_ws *ws,
     const sp_model *m = &mc->c->model;
     for (size_t i = 0; i < m->n_indicators; i++)
         for (size_t t = 0; t < mc->n_years; t++)
-            visit(ctx, q_indicator(mc, i, t), sp_model_row(ws, i, t));
+            visit(ctx, q_indicator(mc->n_years, i, t), sp_model_row(ws, i, t));
     for (size_t k = 0; k < m->n_targets; k++)
         if (m->targets[k].n_all == 0)
-            visit(ctx, q_target(mc, k), ws->measure + k * ws->capacity);
+            visit(ctx, q_target(mc->n_years, m->n_indicators, k),
+                  ws->measure + k * ws->capacity);
 }
 
 typedef struct {
@@ -110,8 +112,33 @@ uint64_t sp_mc_blocks(const sp_mc *mc)
     return mc->n_blocks;
 }
 
-void sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last)
+/* Moves the workers' integer tallies into the state and clears them. */
+static void fold_workers(sp_mc *mc)
 {
+    const sp_model *m = &mc->c->model;
+    sp_state *st = mc->state;
+    for (int t = 0; t < mc->cfg.threads; t++) {
+        worker *w = &mc->workers[t];
+        sp_accum_merge(st->acc, w->acc);
+        sp_accum_clear(w->acc);
+        for (size_t k = 0; k < m->n_targets; k++)
+            st->met[k] += w->met_count[k];
+        memset(w->met_count, 0, m->n_targets * sizeof *w->met_count);
+        for (size_t i = 0; i < m->n_indicators; i++) {
+            st->clamps[i] += w->ws->clamps[i];
+            st->nonfinite[i] += w->ws->nonfinite[i];
+        }
+        memset(w->ws->clamps, 0, m->n_indicators * sizeof(uint64_t));
+        memset(w->ws->nonfinite, 0, m->n_indicators * sizeof(uint64_t));
+    }
+}
+
+bool sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last)
+{
+    if (!sp_state_empty(mc->state) && first != sp_state_end(mc->state))
+        return false;
+    if (sp_state_empty(mc->state))
+        mc->state->first = first;
     for (uint64_t k0 = first; k0 < last; k0 += CHUNK_BLOCKS) {
         uint64_t k1 = k0 + CHUNK_BLOCKS < last ? k0 + CHUNK_BLOCKS : last;
         long long n = (long long)(k1 - k0);
@@ -125,8 +152,24 @@ void sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last)
                       mc->block_sums + (size_t)j * mc->n_q);
         }
         for (long long j = 0; j < n; j++)
-            sp_sumtree_push(&mc->sums, mc->block_sums + (size_t)j * mc->n_q);
+            sp_sumstack_push(&mc->state->sums, k0 + (uint64_t)j, 0,
+                             mc->block_sums + (size_t)j * mc->n_q);
     }
+    fold_workers(mc);
+    return true;
+}
+
+const sp_state *sp_mc_state(const sp_mc *mc)
+{
+    return mc->state;
+}
+
+sp_status sp_mc_resume(sp_mc *mc, const sp_state *saved, sp_error *err)
+{
+    if (!sp_state_empty(mc->state))
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "a run can only be resumed before it starts");
+    return sp_state_merge(mc->state, saved, saved->scenario_name, err);
 }
 
 /* ---- set-up ------------------------------------------------------------- */
@@ -201,6 +244,33 @@ static void worker_destroy(worker *w)
     free(w->met_count);
 }
 
+/* The empty state of this run, with its identity. */
+static sp_status init_state(sp_mc *mc, const double *lo, const double *hi,
+                            sp_error *err)
+{
+    const sp_model *m = &mc->c->model;
+    sp_state *s = sp_state_alloc(mc->n_q, m->n_targets, m->n_indicators, lo,
+                                 hi);
+    if (s == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the run state");
+    mc->state = s;
+    snprintf(s->version, sizeof s->version, "%s", SIMPLAN_VERSION);
+    snprintf(s->sha256, sizeof s->sha256, "%s", mc->sc->sha256);
+    snprintf(s->rng, sizeof s->rng, "%s", mc->cfg.rng->name);
+    s->seed = mc->cfg.seed;
+    s->draws = mc->cfg.draws;
+    s->n_blocks = mc->n_blocks;
+    s->scenario_name = malloc(strlen(mc->sc->file) + 1);
+    s->scenario_text = malloc(mc->sc->text_len + 1);
+    if (s->scenario_name == NULL || s->scenario_text == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the run state");
+    memcpy(s->scenario_name, mc->sc->file, strlen(mc->sc->file) + 1);
+    memcpy(s->scenario_text, mc->sc->text, mc->sc->text_len + 1);
+    return SP_OK;
+}
+
 sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
                    const sp_mc_config *cfg, sp_error *err)
 {
@@ -220,8 +290,7 @@ sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
     double *lo = calloc(mc->n_q, sizeof *lo);
     double *hi = calloc(mc->n_q, sizeof *hi);
     sp_status st = SP_OK;
-    if (!mc->workers || !mc->block_sums || !lo || !hi ||
-        !sp_sumtree_init(&mc->sums, mc->n_q))
+    if (!mc->workers || !mc->block_sums || !lo || !hi)
         st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                           "out of memory for the accumulators");
     for (int t = 0; t < cfg->threads && st == SP_OK; t++)
@@ -236,6 +305,8 @@ sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
                               "(%zu quantities x %d threads)", mc->n_q,
                               cfg->threads);
     }
+    if (st == SP_OK)
+        st = init_state(mc, lo, hi, err);
     free(lo);
     free(hi);
     if (st != SP_OK) {
@@ -253,7 +324,7 @@ void sp_mc_free(sp_mc *mc)
         worker_destroy(&mc->workers[t]);
     free(mc->workers);
     free(mc->block_sums);
-    sp_sumtree_destroy(&mc->sums);
+    sp_state_free(mc->state);
     free(mc);
 }
 
@@ -307,60 +378,68 @@ static sp_stats stats_of(const sp_accum *acc, const double *sums, size_t q,
     return s;
 }
 
-static sp_status result_warnings(const sp_mc *mc, const sp_accum *acc,
-                                 sp_result *res, size_t coarse)
+static sp_status result_warnings(const sp_state *st, const sp_scenario *sc,
+                                 const sp_compiled *c, sp_result *res,
+                                 size_t coarse)
 {
-    const sp_model *m = &mc->c->model;
-    sp_status st = SP_OK;
-    uint64_t steps = mc->cfg.draws * (uint64_t)m->n_steps;
-    for (size_t i = 0; i < m->n_indicators && st == SP_OK; i++) {
-        const char *name = mc->c->names[i];
+    const sp_model *m = &c->model;
+    sp_status rc = SP_OK;
+    uint64_t steps = st->draws * (uint64_t)m->n_steps;
+    size_t ny = (size_t)m->n_steps + 1;
+    for (size_t i = 0; i < m->n_indicators && rc == SP_OK; i++) {
+        const char *name = c->names[i];
         if (res->clamps[i] > 0 && m->indicators[i].kind == SP_KIND_RATE)
-            st = add_warning(res, "%s: the annual rate was clamped at %g in "
+            rc = add_warning(res, "%s: the annual rate was clamped at %g in "
                              "%llu of %llu draw-years", name, SP_RATE_FLOOR,
                              (unsigned long long)res->clamps[i],
                              (unsigned long long)steps);
         else if (res->clamps[i] > 0)
-            st = add_warning(res, "%s: the share was clamped to [0, 1] in "
+            rc = add_warning(res, "%s: the share was clamped to [0, 1] in "
                              "%llu of %llu draw-years", name,
                              (unsigned long long)res->clamps[i],
                              (unsigned long long)steps);
-        if (st == SP_OK && res->nonfinite[i] > 0)
-            st = add_warning(res, "%s: the formula gave a non-finite value in "
+        if (rc == SP_OK && res->nonfinite[i] > 0)
+            rc = add_warning(res, "%s: the formula gave a non-finite value in "
                              "%llu of %llu draw-years; those values are left "
                              "out of its statistics", name,
                              (unsigned long long)res->nonfinite[i],
                              (unsigned long long)steps);
     }
-    for (size_t k = 0; k < m->n_targets && st == SP_OK; k++) {
-        uint64_t n = sp_accum_count(acc, q_target(mc, k));
-        if (m->targets[k].n_all == 0 && n < mc->cfg.draws)
-            st = add_warning(res, "target %s: the measure was not finite in "
+    for (size_t k = 0; k < m->n_targets && rc == SP_OK; k++) {
+        uint64_t n = sp_accum_count(st->acc, q_target(ny, m->n_indicators, k));
+        if (m->targets[k].n_all == 0 && n < st->draws)
+            rc = add_warning(res, "target %s: the measure was not finite in "
                              "%llu draws (counted as not met)",
-                             mc->sc->targets[k].id,
-                             (unsigned long long)(mc->cfg.draws - n));
+                             sc->targets[k].id,
+                             (unsigned long long)(st->draws - n));
     }
-    if (st == SP_OK && coarse > 0)
-        st = add_warning(res, "%zu quantities have quantiles resolved more "
+    if (rc == SP_OK && coarse > 0)
+        rc = add_warning(res, "%zu quantities have quantiles resolved more "
                          "coarsely than 0.1 %% of their 5-95 %% range",
                          coarse);
-    return st;
+    return rc;
 }
 
-sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err)
+sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
+                          const sp_compiled *c, sp_result *res, sp_error *err)
 {
-    const sp_model *m = &mc->c->model;
+    const sp_model *m = &c->model;
     size_t ni = m->n_indicators, nt = m->n_targets;
-    sp_accum *acc = mc->workers[0].acc;
-    for (int t = 1; t < mc->cfg.threads; t++)
-        sp_accum_merge(acc, mc->workers[t].acc);
-    double *sums = calloc(mc->n_q, sizeof *sums);
-    res->draws = mc->cfg.draws;
+    size_t ny = (size_t)m->n_steps + 1;
+    if (st->first != 0 || sp_state_end(st) != st->n_blocks)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "the state covers blocks %llu..%llu of %llu; all "
+                            "are needed for a report",
+                            (unsigned long long)st->first,
+                            (unsigned long long)sp_state_end(st),
+                            (unsigned long long)st->n_blocks);
+    double *sums = calloc(st->n_q ? st->n_q : 1, sizeof *sums);
+    res->draws = st->draws;
     res->n_targets = nt;
     res->n_indicators = ni;
-    res->n_years = (int)mc->n_years;
+    res->n_years = (int)ny;
     res->targets = calloc(nt ? nt : 1, sizeof *res->targets);
-    res->indicators = calloc(ni * mc->n_years, sizeof *res->indicators);
+    res->indicators = calloc(ni * ny, sizeof *res->indicators);
     res->clamps = calloc(ni, sizeof *res->clamps);
     res->nonfinite = calloc(ni, sizeof *res->nonfinite);
     if (!sums || !res->targets || !res->indicators || !res->clamps ||
@@ -369,33 +448,33 @@ sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the results");
     }
-    sp_sumtree_total(&mc->sums, sums);
+    sp_sumstack_total(&st->sums, sums);
     size_t coarse = 0;
     for (size_t i = 0; i < ni; i++)
-        for (size_t s = 0; s < mc->n_years; s++)
-            res->indicators[i * mc->n_years + s] =
-                stats_of(acc, sums, q_indicator(mc, i, s), &coarse);
+        for (size_t t = 0; t < ny; t++)
+            res->indicators[i * ny + t] =
+                stats_of(st->acc, sums, q_indicator(ny, i, t), &coarse);
     for (size_t k = 0; k < nt; k++) {
         sp_target_result *tr = &res->targets[k];
-        for (int t = 0; t < mc->cfg.threads; t++)
-            tr->met += mc->workers[t].met_count[k];
-        tr->draws = mc->cfg.draws;
+        tr->met = st->met[k];
+        tr->draws = st->draws;
         tr->probability = (double)tr->met / (double)tr->draws;
         sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo, &tr->ci_hi);
         if (m->targets[k].n_all == 0)
-            tr->measure = stats_of(acc, sums, q_target(mc, k), &coarse);
+            tr->measure = stats_of(st->acc, sums, q_target(ny, ni, k), &coarse);
     }
-    for (int t = 0; t < mc->cfg.threads; t++) {
-        for (size_t i = 0; i < ni; i++) {
-            res->clamps[i] += mc->workers[t].ws->clamps[i];
-            res->nonfinite[i] += mc->workers[t].ws->nonfinite[i];
-        }
-    }
+    memcpy(res->clamps, st->clamps, ni * sizeof *res->clamps);
+    memcpy(res->nonfinite, st->nonfinite, ni * sizeof *res->nonfinite);
     free(sums);
-    if (result_warnings(mc, acc, res, coarse) != SP_OK)
+    if (result_warnings(st, sc, c, res, coarse) != SP_OK)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the warnings");
     return SP_OK;
+}
+
+sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err)
+{
+    return sp_state_result(mc->state, mc->sc, mc->c, res, err);
 }
 
 void sp_result_destroy(sp_result *res)

@@ -20,10 +20,12 @@
 #define SP_MC_H
 
 #include <gsl/gsl_rng.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "sp_compile.h"
 #include "sp_scenario.h"
+#include "sp_state.h"
 #include "sp_status.h"
 
 #define SP_MC_BLOCK 1024      /* draws per block (one random stream) */
@@ -76,13 +78,26 @@ void sp_mc_free(sp_mc *mc);
 /* Number of blocks of the run. */
 uint64_t sp_mc_blocks(const sp_mc *mc);
 
-/* Runs blocks [first, last) in parallel. Blocks must be run in increasing
- * order across calls, each exactly once. */
-void sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last);
+/* Runs blocks [first, last) in parallel and adds them to the run's state.
+ * The range must continue what the state already covers (any start when
+ * it is empty); returns false otherwise. */
+bool sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last);
 
-/* Fills `res` (zeroed by the caller) once all blocks have run. Merges the
- * per-thread histograms, so it is called once per run. */
+/* Everything accumulated so far: for checkpoints, slices and MPI. */
+const sp_state *sp_mc_state(const sp_mc *mc);
+
+/* Starts the run from a saved state of the same run (blocks it covers are
+ * not run again). Before any sp_mc_run. */
+sp_status sp_mc_resume(sp_mc *mc, const sp_state *saved, sp_error *err);
+
+/* Fills `res` (zeroed by the caller) from the state once all blocks have
+ * run. */
 sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err);
+
+/* The same from a complete state (a merge of slices): scenario and model
+ * give the names and the layout. */
+sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
+                          const sp_compiled *c, sp_result *res, sp_error *err);
 void sp_result_destroy(sp_result *res);
 
 #endif /* SP_MC_H */

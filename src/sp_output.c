@@ -5,7 +5,6 @@
 #include "sp_output.h"
 
 #include <errno.h>
-#include <nettle/sha2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,28 +48,6 @@ sp_status sp_output_prepare(const sp_output_options *o, bool *created,
 void sp_output_abandon(const sp_output_options *o)
 {
     rmdir(o->dir); /* fails, harmlessly, unless the directory is empty */
-}
-
-sp_status sp_output_sha256(const char *path, char hex[65], sp_error *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (f == NULL)
-        return io_error(err, path, "cannot read the scenario file");
-    struct sha256_ctx ctx;
-    sha256_init(&ctx);
-    unsigned char buf[65536];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-        sha256_update(&ctx, n, buf);
-    bool bad = ferror(f) != 0;
-    fclose(f);
-    if (bad)
-        return io_error(err, path, "cannot read the scenario file");
-    uint8_t digest[SHA256_DIGEST_SIZE];
-    sha256_digest(&ctx, sizeof digest, digest);
-    for (size_t i = 0; i < sizeof digest; i++)
-        snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-    return SP_OK;
 }
 
 static void join(char *buf, const char *dir, const char *name)

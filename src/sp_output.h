@@ -34,9 +34,6 @@ sp_status sp_output_prepare(const sp_output_options *o, bool *created,
  * created it). */
 void sp_output_abandon(const sp_output_options *o);
 
-/* SHA-256 of the file at `path` as 64 lowercase hex digits. */
-sp_status sp_output_sha256(const char *path, char hex[65], sp_error *err);
-
 /* Writes every result file of report `r` into DIR. */
 sp_status sp_output_write(const sp_output_options *o, const sp_report *r,
                           sp_error *err);

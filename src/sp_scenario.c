@@ -43,6 +43,7 @@ void sp_scenario_destroy(sp_scenario *sc)
     free(sc->events);
     free(sc->targets);
     free(sc->file);
+    free(sc->text);
     free(sc->name);
     free(sc->description);
     free(sc->region);

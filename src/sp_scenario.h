@@ -88,6 +88,9 @@ typedef struct {
 
 typedef struct {
     char *file;         /* path as given */
+    char *text;         /* the file's text, as read */
+    size_t text_len;
+    char sha256[65];    /* SHA-256 of the text, hex */
     char *name;
     char *description;
     char *region;       /* IAMC region, default "World" */

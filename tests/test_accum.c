@@ -121,29 +121,76 @@ static void merged_halves_should_equal_the_whole(void **state)
     sp_accum_free(h2);
 }
 
-/* The tree total of pushed vectors is the pairwise sum: for 5 values it is
+/* The total of pushed blocks is the pairwise sum: for 5 blocks it is
  * ((v0 + v1) + (v2 + v3)) + v4, whatever the magnitudes. */
-static void sumtree_should_add_in_a_fixed_pairwise_order(void **state)
+static void sumstack_should_add_in_a_fixed_pairwise_order(void **state)
 {
     (void)state;
-    sp_sumtree t;
-    assert_true(sp_sumtree_init(&t, 1));
+    sp_sumstack t;
+    assert_true(sp_sumstack_init(&t, 1));
     double v[5] = {1e16, 1.0, -1e16, 1.0, 0.5};
     for (int i = 0; i < 5; i++)
-        sp_sumtree_push(&t, &v[i]);
+        assert_true(sp_sumstack_push(&t, (uint64_t)i, 0, &v[i]));
     double total;
-    sp_sumtree_total(&t, &total);
+    sp_sumstack_total(&t, &total);
     double expected = ((v[0] + v[1]) + (v[2] + v[3])) + v[4];
     assert_true(total == expected);
-    sp_sumtree_destroy(&t);
+    assert_int_equal(sp_sumstack_end(&t), 5);
+    /* A block that does not continue the stack is refused. */
+    assert_false(sp_sumstack_push(&t, 7, 0, &v[0]));
+    sp_sumstack_destroy(&t);
+}
 
-    assert_true(sp_sumtree_init(&t, 2));
-    double ones[2] = {1.0, 2.0}, out[2];
-    for (int i = 0; i < 1000; i++)
-        sp_sumtree_push(&t, ones);
-    sp_sumtree_total(&t, out);
-    assert_true(out[0] == 1000.0 && out[1] == 2000.0);
-    sp_sumtree_destroy(&t);
+/* Stacks built over slices and appended in order are bit for bit the
+ * stack of all blocks pushed one by one, for any cut points. */
+static void sumstack_should_not_depend_on_how_blocks_are_sliced(void **state)
+{
+    (void)state;
+    enum { N = 1000 };
+    static double v[N][2];
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    for (int i = 0; i < N; i++) {
+        v[i][0] = gsl_ran_gaussian(r, 1.0) * pow(10.0, gsl_rng_uniform_int(r, 12));
+        v[i][1] = gsl_rng_uniform(r);
+    }
+    sp_sumstack whole;
+    sp_sumstack_init(&whole, 2);
+    for (int i = 0; i < N; i++)
+        sp_sumstack_push(&whole, (uint64_t)i, 0, v[i]);
+    double expected[2];
+    sp_sumstack_total(&whole, expected);
+    for (int trial = 0; trial < 50; trial++) {
+        int cuts = 1 + (int)gsl_rng_uniform_int(r, 7);
+        int at[9] = {0};
+        for (int c = 1; c <= cuts; c++)
+            at[c] = (int)gsl_rng_uniform_int(r, N);
+        at[cuts + 1] = N;
+        /* sort the cut points */
+        for (int a = 1; a <= cuts; a++)
+            for (int b2 = a + 1; b2 <= cuts; b2++)
+                if (at[b2] < at[a]) {
+                    int x = at[a];
+                    at[a] = at[b2];
+                    at[b2] = x;
+                }
+        sp_sumstack all;
+        sp_sumstack_init(&all, 2);
+        for (int c = 0; c <= cuts; c++) {
+            sp_sumstack part;
+            sp_sumstack_init(&part, 2);
+            for (int i = at[c]; i < at[c + 1]; i++)
+                sp_sumstack_push(&part, (uint64_t)i, 0, v[i]);
+            assert_true(sp_sumstack_append(&all, &part));
+            sp_sumstack_destroy(&part);
+        }
+        double total[2];
+        sp_sumstack_total(&all, total);
+        assert_true(total[0] == expected[0] && total[1] == expected[1]);
+        assert_int_equal(all.depth, whole.depth);
+        sp_sumstack_destroy(&all);
+    }
+    sp_sumstack_destroy(&whole);
+    gsl_rng_free(r);
 }
 
 /* The pilot range is built from the exact 2.5 % and 97.5 % order
@@ -185,7 +232,8 @@ int main(void)
         cmocka_unit_test(constant_quantity_should_give_exact_quantiles),
         cmocka_unit_test(pilot_range_should_use_exact_order_statistics),
         cmocka_unit_test(merged_halves_should_equal_the_whole),
-        cmocka_unit_test(sumtree_should_add_in_a_fixed_pairwise_order),
+        cmocka_unit_test(sumstack_should_add_in_a_fixed_pairwise_order),
+        cmocka_unit_test(sumstack_should_not_depend_on_how_blocks_are_sliced),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

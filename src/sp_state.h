@@ -1,0 +1,87 @@
+/*
+ * sp_state: the accumulated, mergeable state of a run over a contiguous
+ * range of blocks, and its versioned, checksummed file.
+ *
+ * A state holds everything the report needs -- histograms, counts, min and
+ * max of every quantity, met counts, clamp and non-finite counts, and the
+ * pairwise sums of the blocks covered -- plus what identifies the run: the
+ * scenario's text and SHA-256, seed, draws, generator and simplan version.
+ * Two states of the same run whose block ranges touch merge into the state
+ * of their union, bit for bit what one process would have accumulated
+ * (integers add; sums combine in the fixed tree of sp_sumstack). This is
+ * how slices (`run --slice K/N`), MPI ranks, `merge` and `--resume` give
+ * exactly the single-process result.
+ *
+ * File: "SIMPLANSTATE" magic, format version, a byte-order mark, the
+ * fields, and a SHA-256 of everything before it. Written under a
+ * temporary name and renamed, so a file on disk is always complete.
+ */
+#ifndef SP_STATE_H
+#define SP_STATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sp_accum.h"
+#include "sp_status.h"
+
+#define SP_STATE_VERSION 1u
+#define SP_STATE_FILE "state.simplan" /* name inside a result directory */
+
+typedef struct {
+    /* Identity of the run. */
+    char version[16];        /* simplan version that wrote it */
+    char sha256[65];         /* of the scenario text */
+    char *scenario_name;     /* file name the scenario was read from */
+    char *scenario_text;     /* the scenario itself */
+    uint64_t seed, draws;
+    char rng[64];
+    uint64_t n_blocks;       /* blocks of the whole run */
+    uint32_t slice, slices;  /* slice K of N (1-based), or 1 of 1 */
+    /* Shape. */
+    size_t n_q, n_targets, n_indicators;
+    double *lo, *hi;         /* [n_q] histogram ranges (from the pilot) */
+    /* Accumulated over blocks [first, sums end). */
+    uint64_t first;          /* first block covered */
+    sp_accum *acc;
+    uint64_t *met;           /* [n_targets] */
+    uint64_t *clamps;        /* [n_indicators] */
+    uint64_t *nonfinite;     /* [n_indicators] */
+    sp_sumstack sums;
+} sp_state;
+
+/* An empty state of the given shape and ranges; NULL when out of memory.
+ * Identity fields are filled by the caller. */
+sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
+                         const double *lo, const double *hi);
+void sp_state_free(sp_state *s);
+
+/* Blocks covered: [s->first, sp_state_end(s)). */
+uint64_t sp_state_end(const sp_state *s);
+bool sp_state_empty(const sp_state *s);
+
+/* Adds `from` (same run, starting where `into` ends, or `into` empty) to
+ * `into`. SP_ERR_USAGE naming the mismatch otherwise. */
+sp_status sp_state_merge(sp_state *into, const sp_state *from,
+                         const char *from_name, sp_error *err);
+
+/* True when both states come from the same run (scenario, seed, draws,
+ * generator, version, shape); otherwise writes which field differs. */
+bool sp_state_same_run(const sp_state *a, const sp_state *b, char *why,
+                       size_t size);
+
+/* Writes the state to `path` (through a temporary file). */
+sp_status sp_state_save(const sp_state *s, const char *path, sp_error *err);
+
+/* Reads a state file; verifies magic, version, byte order and checksum.
+ * SP_ERR_IO for unreadable files, SP_ERR_USAGE for invalid ones. */
+sp_status sp_state_load(const char *path, sp_state **out, sp_error *err);
+
+/* The same through memory, for MPI: a malloc'd buffer and its size. */
+sp_status sp_state_to_bytes(const sp_state *s, char **buf, size_t *size,
+                            sp_error *err);
+sp_status sp_state_from_bytes(const char *buf, size_t size,
+                              const char *name, sp_state **out,
+                              sp_error *err);
+
+#endif /* SP_STATE_H */
