@@ -18,6 +18,8 @@ const char *sp_cli_usage(void)
 {
     return "usage: simplan run SCENARIO.cfg [options]\n"
            "       simplan check SCENARIO.cfg\n"
+           "       simplan merge PART... [--out DIR] [--force] [--no-plots]\n"
+           "                     [--format F] [--quiet]\n"
            "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
            "                     [--rng NAME] [--marginal FAMILY]\n"
            "       simplan --help | --version\n"
@@ -27,6 +29,9 @@ const char *sp_cli_usage(void)
            "       and the spread of its measure, and every indicator's\n"
            "       quantiles by year\n"
            "check  validate the scenario, print the parsed model, run nothing\n"
+           "merge  combine the state files of the slices of one run\n"
+           "       (run --slice K/N --out PART_K, K = 1..N) into the report\n"
+           "       of the whole run, bit-identical to a single run\n"
            "bench  throughput of the simulation core: time per draw on one\n"
            "       and all threads against the variate bound (the time to\n"
            "       draw just the random numbers), scaling, peak memory;\n"
@@ -50,6 +55,15 @@ const char *sp_cli_usage(void)
            "      --plots         charts in DIR (the default with --out)\n"
            "      --no-plots      no charts in DIR\n"
            "  -q, --quiet         no progress bar\n"
+           "      --slice K/N     run only slice K of N (contiguous blocks) and\n"
+           "                      write its state to DIR/state.simplan; merge\n"
+           "                      the N parts with simplan merge\n"
+           "      --resume DIR    continue the run saved in DIR (a finished or\n"
+           "                      interrupted --out run): blocks already done\n"
+           "                      are not redone; with a larger --draws, adds\n"
+           "                      draws; the result equals a fresh run\n"
+           "      --checkpoint S  save the state in DIR every S seconds\n"
+           "                      (default 60; and on SIGINT/SIGTERM)\n"
            "\n"
            "exit codes: 0 ok, 1 usage error, 2 scenario error,\n"
            "            3 runtime or I/O error\n";
@@ -124,7 +138,31 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         return SP_OK;
     case 'G':
         opt->plots = true;
+    opt->checkpoint = 60.0;
         return SP_OK;
+    case 'K': {
+        unsigned k = 0, n = 0;
+        char extra;
+        if (sscanf(arg, "%u/%u%c", &k, &n, &extra) != 2 || k < 1 || n < 1 ||
+            k > n || n > 1000000)
+            return bad_value(err, "--slice", arg,
+                             "K/N with 1 <= K <= N <= 1000000");
+        opt->slice = k;
+        opt->slices = n;
+        return SP_OK;
+    }
+    case 'R':
+        opt->resume = arg;
+        return SP_OK;
+    case 'C': {
+        char *end;
+        double secs = strtod(arg, &end);
+        if (*arg == '\0' || *end != '\0' || !(secs > 0.0 && secs <= 1e6))
+            return bad_value(err, "--checkpoint", arg,
+                             "seconds, more than 0");
+        opt->checkpoint = secs;
+        return SP_OK;
+    }
     case 'm': {
         sp_family family;
         if (!sp_family_parse(arg, &family))
@@ -146,6 +184,7 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
     memset(opt, 0, sizeof *opt);
     opt->command = SP_CMD_HELP;
     opt->plots = true;
+    opt->checkpoint = 60.0;
     if (argc < 2)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "no command given; see simplan --help");
@@ -163,10 +202,12 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         opt->command = SP_CMD_CHECK;
     else if (strcmp(cmd, "bench") == 0)
         opt->command = SP_CMD_BENCH;
+    else if (strcmp(cmd, "merge") == 0)
+        opt->command = SP_CMD_MERGE;
     else
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "unknown command '%s'; commands: run, check, "
-                            "bench", cmd);
+                            "merge, bench", cmd);
     static const struct option run_opts[] = {
         {"draws", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
@@ -178,6 +219,9 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"force", no_argument, NULL, 'F'},
         {"no-plots", no_argument, NULL, 'P'},
         {"plots", no_argument, NULL, 'G'},
+        {"slice", required_argument, NULL, 'K'},
+        {"resume", required_argument, NULL, 'R'},
+        {"checkpoint", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static const struct option check_opts[] = {
@@ -190,15 +234,29 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"marginal", required_argument, NULL, 'm'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    static const struct option merge_opts[] = {
+        {"format", required_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"out", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'F'},
+        {"no-plots", no_argument, NULL, 'P'},
+        {"plots", no_argument, NULL, 'G'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
     bool is_run = opt->command == SP_CMD_RUN;
     bool is_bench = opt->command == SP_CMD_BENCH;
+    bool is_merge = opt->command == SP_CMD_MERGE;
     optind = 2;
     opterr = 0;
     int c;
-    const char *shortopts = is_run ? ":n:s:t:r:f:qo:h"
-                            : is_bench ? ":n:s:t:r:m:h" : ":h";
-    const struct option *longopts = is_run ? run_opts
-                                    : is_bench ? bench_opts : check_opts;
+    const char *shortopts = is_run     ? ":n:s:t:r:f:qo:h"
+                            : is_bench ? ":n:s:t:r:m:h"
+                            : is_merge ? ":f:qo:h"
+                                       : ":h";
+    const struct option *longopts = is_run     ? run_opts
+                                    : is_bench ? bench_opts
+                                    : is_merge ? merge_opts
+                                               : check_opts;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
             opt->command = SP_CMD_HELP;
@@ -215,6 +273,17 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         if (st != SP_OK)
             return st;
     }
+    if (is_merge) {
+        if (optind == argc)
+            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                                "no state files given to merge");
+        opt->parts = argv + optind;
+        opt->n_parts = argc - optind;
+        return SP_OK;
+    }
+    if (opt->slices > 0 && opt->out == NULL)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--slice",
+                            "a slice needs --out DIR for its state file");
     if (is_bench && optind == argc) {
         opt->scenario = access(SIMPLAN_INSTALLED_SCENARIO, R_OK) == 0
                             ? SIMPLAN_INSTALLED_SCENARIO

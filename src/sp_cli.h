@@ -23,7 +23,8 @@ typedef enum {
     SP_CMD_VERSION,
     SP_CMD_RUN,
     SP_CMD_CHECK,
-    SP_CMD_BENCH
+    SP_CMD_BENCH,
+    SP_CMD_MERGE
 } sp_command;
 
 typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
@@ -39,6 +40,11 @@ typedef struct {
     sp_format format;
     bool quiet;
     const char *out;        /* --out DIR, NULL for none */
+    uint32_t slice, slices; /* --slice K/N, 0/0 for the whole run */
+    const char *resume;     /* --resume DIR, NULL for none */
+    double checkpoint;      /* seconds between state checkpoints in DIR */
+    char **parts;           /* merge: the state files or directories */
+    int n_parts;
     bool force;             /* --force: reuse an existing DIR */
     bool plots;             /* charts in DIR (default on with --out) */
     bool has_marginal;      /* bench: override every stochastic family */

@@ -159,6 +159,21 @@ bool sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last)
     return true;
 }
 
+void sp_mc_set_slice(sp_mc *mc, uint32_t k, uint32_t n)
+{
+    mc->state->slice = k;
+    mc->state->slices = n;
+}
+
+int sp_mc_default_threads(void)
+{
+#ifdef _OPENMP
+    return omp_get_num_procs();
+#else
+    return 1;
+#endif
+}
+
 const sp_state *sp_mc_state(const sp_mc *mc)
 {
     return mc->state;

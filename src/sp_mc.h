@@ -83,6 +83,12 @@ uint64_t sp_mc_blocks(const sp_mc *mc);
  * it is empty); returns false otherwise. */
 bool sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last);
 
+/* Marks the run's state as slice k of n (1-based), before any block. */
+void sp_mc_set_slice(sp_mc *mc, uint32_t k, uint32_t n);
+
+/* Threads used when none are asked for: all cores. */
+int sp_mc_default_threads(void);
+
 /* Everything accumulated so far: for checkpoints, slices and MPI. */
 const sp_state *sp_mc_state(const sp_mc *mc);
 

@@ -125,6 +125,109 @@ sp_status sp_state_merge(sp_state *into, const sp_state *from,
     return SP_OK;
 }
 
+void sp_state_slice_range(uint64_t n_blocks, uint32_t k, uint32_t n,
+                          uint64_t *first, uint64_t *last)
+{
+    *first = n_blocks * (k - 1) / n;
+    *last = n_blocks * k / n;
+}
+
+/* Checks that parts[i] is a complete slice of the same run as parts[0]
+ * and not seen before; records it in by_slice. */
+static sp_status check_slice(sp_state *const *parts, const char *const *names,
+                             size_t i, size_t *by_slice, sp_error *err)
+{
+    const sp_state *p = parts[i];
+    char why[100];
+    if (!sp_state_same_run(parts[0], p, why, sizeof why))
+        return sp_error_set(err, SP_ERR_USAGE, names[i], 0, NULL,
+                            "does not belong to the same run as %s: %s",
+                            names[0], why);
+    size_t k = p->slice - 1;
+    if (by_slice[k] != SIZE_MAX)
+        return sp_error_set(err, SP_ERR_USAGE, names[i], 0, NULL,
+                            "slice %u/%u is given twice (also %s)", p->slice,
+                            p->slices, names[by_slice[k]]);
+    uint64_t first, last;
+    sp_state_slice_range(p->n_blocks, p->slice, p->slices, &first, &last);
+    bool complete = (first == last && sp_state_empty(p)) ||
+                    (p->first == first && sp_state_end(p) == last);
+    if (!complete)
+        return sp_error_set(err, SP_ERR_USAGE, names[i], 0, NULL,
+                            "slice %u/%u is incomplete: it covers blocks "
+                            "%llu..%llu of %llu..%llu (resume it first)",
+                            p->slice, p->slices,
+                            (unsigned long long)p->first,
+                            (unsigned long long)sp_state_end(p),
+                            (unsigned long long)first,
+                            (unsigned long long)last);
+    by_slice[k] = i;
+    return SP_OK;
+}
+
+/* A copy of a state's identity with nothing accumulated. */
+static sp_state *empty_like(const sp_state *p)
+{
+    sp_state *s = sp_state_alloc(p->n_q, p->n_targets, p->n_indicators,
+                                 p->lo, p->hi);
+    if (s == NULL)
+        return NULL;
+    memcpy(s->version, p->version, sizeof s->version);
+    memcpy(s->sha256, p->sha256, sizeof s->sha256);
+    memcpy(s->rng, p->rng, sizeof s->rng);
+    s->seed = p->seed;
+    s->draws = p->draws;
+    s->n_blocks = p->n_blocks;
+    s->slices = p->slices;
+    s->scenario_name = strdup(p->scenario_name);
+    s->scenario_text = strdup(p->scenario_text);
+    if (s->scenario_name == NULL || s->scenario_text == NULL) {
+        sp_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+sp_status sp_state_merge_slices(sp_state *const *parts,
+                                const char *const *names, size_t n,
+                                sp_state **out, sp_error *err)
+{
+    *out = NULL;
+    if (n == 0)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "no state files to merge");
+    uint32_t slices = parts[0]->slices;
+    size_t *by_slice = malloc(slices * sizeof *by_slice);
+    sp_state *all = empty_like(parts[0]);
+    if (by_slice == NULL || all == NULL) {
+        free(by_slice);
+        sp_state_free(all);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory merging states");
+    }
+    for (uint32_t k = 0; k < slices; k++)
+        by_slice[k] = SIZE_MAX;
+    sp_status st = SP_OK;
+    for (size_t i = 0; i < n && st == SP_OK; i++)
+        st = check_slice(parts, names, i, by_slice, err);
+    for (uint32_t k = 0; k < slices && st == SP_OK; k++) {
+        if (by_slice[k] == SIZE_MAX)
+            st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                              "slice %u/%u is missing", k + 1, slices);
+        else
+            st = sp_state_merge(all, parts[by_slice[k]], names[by_slice[k]],
+                                err);
+    }
+    free(by_slice);
+    if (st != SP_OK) {
+        sp_state_free(all);
+        return st;
+    }
+    all->slice = all->slices = 1;
+    *out = all;
+    return SP_OK;
+}
+
 /* ---- serialisation --------------------------------------------------------- */
 
 static bool put(FILE *f, const void *p, size_t n)

@@ -70,6 +70,18 @@ sp_status sp_state_merge(sp_state *into, const sp_state *from,
 bool sp_state_same_run(const sp_state *a, const sp_state *b, char *why,
                        size_t size);
 
+/* Blocks [*first, *last) of slice K of N (1-based) of a run of n_blocks:
+ * contiguous ranges, as even as integer division makes them. */
+void sp_state_slice_range(uint64_t n_blocks, uint32_t k, uint32_t n,
+                          uint64_t *first, uint64_t *last);
+
+/* Merges slice states into the state of the whole run: all must be of the
+ * same run, each slice 1..N exactly once and complete. Errors name the
+ * offending part (names[i]) and say what is wrong. */
+sp_status sp_state_merge_slices(sp_state *const *parts,
+                                const char *const *names, size_t n,
+                                sp_state **out, sp_error *err);
+
 /* Writes the state to `path` (through a temporary file). */
 sp_status sp_state_save(const sp_state *s, const char *path, sp_error *err);
 

@@ -1,0 +1,395 @@
+/*
+ * sp_run: run, slices, resume, checkpoints and merge.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "sp_run.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sp_config.h"
+#include "sp_mc.h"
+#include "sp_output.h"
+#include "sp_report.h"
+#include "sp_rng.h"
+#include "sp_state.h"
+
+#define STEP_BLOCKS 256 /* blocks between progress updates and checks */
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Set by SIGINT and SIGTERM: the run stops after the current step. */
+static volatile sig_atomic_t interrupted = 0;
+
+static void on_signal(int sig)
+{
+    interrupted = sig;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Progress on stderr: only on a terminal, not with --quiet, and only once
+ * the run has taken more than a second. */
+typedef struct {
+    bool enabled;
+    double start;
+    bool shown;
+} progress;
+
+static void progress_update(progress *p, uint64_t done, uint64_t total)
+{
+    if (!p->enabled)
+        return;
+    double t = now_seconds() - p->start;
+    if (t < 1.0)
+        return;
+    double rate = (double)done / t;
+    double eta = rate > 0 ? (double)(total - done) / rate : 0.0;
+    fprintf(stderr, "\r%5.1f %%  %.3g draws/s  ETA %.0f s   ",
+            100.0 * (double)done / (double)total, rate, eta);
+    p->shown = true;
+}
+
+static void progress_end(progress *p)
+{
+    if (p->shown)
+        fprintf(stderr, "\r%*s\r", 50, "");
+}
+
+sp_status sp_run_resolve(const sp_options *opt, const sp_scenario *sc,
+                         sp_mc_config *cfg, const char **rng_name,
+                         sp_error *err)
+{
+    cfg->draws = opt->draws ? opt->draws : sc->draws;
+    cfg->seed = opt->has_seed ? opt->seed : sc->seed;
+    *rng_name = opt->rng ? opt->rng : (sc->rng[0] ? sc->rng : SP_RNG_DEFAULT);
+    cfg->rng = sp_rng_lookup(*rng_name);
+    if (cfg->rng == NULL)
+        return sp_error_set(err, opt->rng ? SP_ERR_USAGE : SP_ERR_RANGE,
+                            opt->rng ? NULL : sc->file, 0,
+                            opt->rng ? "--rng" : "simulation.rng",
+                            "unknown generator '%s'; use xoshiro256ss or a "
+                            "GSL generator name such as taus2 or mt19937",
+                            *rng_name);
+    cfg->threads = opt->threads > 0 ? opt->threads : sp_mc_default_threads();
+    return SP_OK;
+}
+
+static sp_status write_report(const sp_options *opt, const sp_report *r,
+                              sp_error *err)
+{
+    switch (opt->format) {
+    case SP_FORMAT_CSV:
+        return sp_report_csv(stdout, r, err);
+    case SP_FORMAT_JSON:
+        return sp_report_json(stdout, r, err);
+    case SP_FORMAT_TABLE:
+        break;
+    }
+    return sp_report_table(stdout, r, err);
+}
+
+/* The report on stdout and, with an output directory, the result files. */
+static sp_status report(const sp_options *opt, const sp_output_options *oo,
+                        sp_report *r, const char *cmdline, sp_error *err)
+{
+    sp_status st = write_report(opt, r, err);
+    if (st != SP_OK || oo->dir == NULL)
+        return st;
+    r->command_line = cmdline ? cmdline : "";
+    r->scenario_sha256 = r->sc->sha256;
+    r->settings_out = oo->dir;
+    r->settings_plots = oo->plots;
+    st = sp_output_write(oo, r, err);
+    r->command_line = NULL;
+    return st;
+}
+
+static void state_path(char *buf, size_t size, const char *dir)
+{
+    snprintf(buf, size, "%s/%s", dir, SP_STATE_FILE);
+}
+
+/* A state file, given as itself or as the directory that holds it. */
+static sp_status load_state(const char *path, sp_state **out, sp_error *err)
+{
+    struct stat sb;
+    char file[4096];
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        state_path(file, sizeof file, path);
+    else
+        snprintf(file, sizeof file, "%s", path);
+    return sp_state_load(file, out, err);
+}
+
+/* Runs blocks [from, to) in steps, checkpointing into `dir` (if any) at
+ * most every `every` seconds; on a signal saves the state and fails. */
+static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
+                          uint64_t to, const char *dir, uint64_t total_draws,
+                          sp_error *err)
+{
+    char path[4096];
+    if (dir)
+        state_path(path, sizeof path, dir);
+    double start = now_seconds(), last_save = start;
+    progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
+    uint64_t done0 = from;
+    for (uint64_t k = from; k < to && !interrupted; k += STEP_BLOCKS) {
+        uint64_t end = k + STEP_BLOCKS < to ? k + STEP_BLOCKS : to;
+        sp_mc_run(mc, k, end);
+        uint64_t done = (end - done0) * SP_MC_BLOCK;
+        uint64_t todo = (to - done0) * SP_MC_BLOCK;
+        progress_update(&bar, done < todo ? done : todo,
+                        todo < total_draws ? todo : total_draws);
+        if (dir && now_seconds() - last_save >= opt->checkpoint) {
+            sp_status st = sp_state_save(sp_mc_state(mc), path, err);
+            if (st != SP_OK)
+                return st;
+            last_save = now_seconds();
+        }
+    }
+    progress_end(&bar);
+    if (!interrupted)
+        return SP_OK;
+    if (dir && sp_state_save(sp_mc_state(mc), path, err) != SP_OK)
+        return err->status;
+    return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                        "interrupted by signal %d; %s", (int)interrupted,
+                        dir ? "the finished blocks are saved in the state "
+                              "file for --resume; no report was written"
+                            : "no results were written");
+}
+
+/* Loads the state to resume and checks it belongs to this scenario and
+ * these settings; NULL (and SP_OK) when there is nothing to resume. */
+static sp_status resume_state(const sp_options *opt, const sp_scenario *sc,
+                              sp_mc_config *cfg, const char **rng_name,
+                              sp_state **out, sp_error *err)
+{
+    *out = NULL;
+    if (opt->resume == NULL)
+        return SP_OK;
+    sp_state *s;
+    sp_status st = load_state(opt->resume, &s, err);
+    if (st != SP_OK)
+        return st;
+    const char *field = NULL;
+    if (strcmp(s->sha256, sc->sha256) != 0)
+        field = "the scenario file";
+    else if (opt->has_seed && opt->seed != s->seed)
+        field = "--seed";
+    else if (opt->rng && strcmp(opt->rng, s->rng) != 0)
+        field = "--rng";
+    if (field != NULL) {
+        sp_state_free(s);
+        return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--resume",
+                            "%s differs from the saved run's", field);
+    }
+    cfg->seed = s->seed;
+    cfg->rng = sp_rng_lookup(s->rng);
+    *rng_name = cfg->rng ? cfg->rng->name : "";
+    if (sp_state_end(s) * SP_MC_BLOCK > cfg->draws) {
+        sp_status rc = sp_error_set(err, SP_ERR_USAGE, opt->resume, 0,
+                                    "--draws", "the saved run already has "
+                                    "%llu draws; ask for at least as many",
+                                    (unsigned long long)(sp_state_end(s) *
+                                                         SP_MC_BLOCK));
+        sp_state_free(s);
+        return rc;
+    }
+    *out = s;
+    return SP_OK;
+}
+
+/* Starts `mc` from the saved state, which becomes a state of this run's
+ * draw count. A saved run of fewer blocks than the pilot used other
+ * histogram ranges; it is simply run again. */
+static sp_status apply_resume(sp_mc *mc, sp_state *saved, sp_error *err)
+{
+    const sp_state *fresh = sp_mc_state(mc);
+    saved->draws = fresh->draws;
+    saved->n_blocks = fresh->n_blocks;
+    char why[100];
+    if (!sp_state_same_run(fresh, saved, why, sizeof why) &&
+        sp_state_end(saved) < SP_MC_PILOT_BLOCKS)
+        return SP_OK;
+    return sp_mc_resume(mc, saved, err);
+}
+
+/* Blocks this invocation must run: a slice, or all that remain. */
+static void block_range(const sp_options *opt, const sp_mc *mc,
+                        uint64_t *from, uint64_t *to)
+{
+    uint64_t n = sp_mc_blocks(mc);
+    const sp_state *s = sp_mc_state(mc);
+    *from = 0;
+    *to = n;
+    if (opt->slices > 0)
+        sp_state_slice_range(n, opt->slice, opt->slices, from, to);
+    if (!sp_state_empty(s))
+        *from = sp_state_end(s);
+}
+
+/* Runs the blocks and saves the state: for a whole run, the state of its
+ * full blocks (resumable with more draws); for a slice, all of it. */
+static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
+                            const sp_mc_config *cfg, const char *dir,
+                            sp_error *err)
+{
+    uint64_t from, to;
+    block_range(opt, mc, &from, &to);
+    bool partial_last = opt->slices == 0 && to > from &&
+                        cfg->draws % SP_MC_BLOCK != 0;
+    uint64_t full_end = partial_last ? to - 1 : to;
+    sp_status st = simulate(opt, mc, from, full_end, dir, cfg->draws, err);
+    char path[4096];
+    if (dir)
+        state_path(path, sizeof path, dir);
+    if (st == SP_OK && dir)
+        st = sp_state_save(sp_mc_state(mc), path, err);
+    if (st == SP_OK && partial_last)
+        sp_mc_run(mc, full_end, to);
+    return st;
+}
+
+sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
+                         const sp_compiled *c, const char *cmdline,
+                         sp_error *err)
+{
+    sp_mc_config cfg;
+    const char *rng_name;
+    sp_state *saved = NULL;
+    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    if (st == SP_OK)
+        st = resume_state(opt, sc, &cfg, &rng_name, &saved, err);
+    sp_output_options oo = {opt->out, opt->force, opt->plots};
+    if (oo.dir == NULL && opt->resume != NULL) {
+        oo.dir = opt->resume; /* continue in place */
+        oo.force = true;
+    }
+    bool created = false;
+    if (st == SP_OK && oo.dir != NULL)
+        st = sp_output_prepare(&oo, &created, err);
+    if (st != SP_OK) {
+        sp_state_free(saved);
+        return st;
+    }
+    catch_signals();
+    double start = now_seconds();
+    sp_mc *mc = sp_mc_alloc(sc, c, &cfg, err);
+    st = mc ? SP_OK : err->status;
+    if (st == SP_OK && opt->slices > 0)
+        sp_mc_set_slice(mc, opt->slice, opt->slices);
+    if (st == SP_OK && saved)
+        st = apply_resume(mc, saved, err);
+    sp_state_free(saved);
+    if (st == SP_OK)
+        st = run_blocks(opt, mc, &cfg, oo.dir, err);
+    sp_result res = {0};
+    if (st == SP_OK && opt->slices == 0)
+        st = sp_mc_result(mc, &res, err);
+    double elapsed = now_seconds() - start;
+    if (st == SP_OK && opt->slices > 0 && !opt->quiet)
+        fprintf(stderr, "slice %u/%u: blocks %llu..%llu saved in %s/%s\n",
+                opt->slice, opt->slices,
+                (unsigned long long)sp_mc_state(mc)->first,
+                (unsigned long long)sp_state_end(sp_mc_state(mc)), oo.dir,
+                SP_STATE_FILE);
+    sp_mc_free(mc);
+    if (st == SP_OK && opt->slices == 0) {
+        sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
+                       NULL, NULL, NULL, 0};
+        st = report(opt, &oo, &r, cmdline, err);
+    }
+    sp_result_destroy(&res);
+    if (st != SP_OK && created)
+        sp_output_abandon(&oo);
+    return st;
+}
+
+/* ---- merge ---------------------------------------------------------------- */
+
+static void free_parts(sp_state **parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sp_state_free(parts[i]);
+    free(parts);
+}
+
+/* Reports a merged state: its scenario comes from the state itself. */
+static sp_status report_merged(const sp_options *opt, sp_state *all,
+                               const char *cmdline, double start,
+                               sp_error *err)
+{
+    sp_scenario sc = {0};
+    sp_compiled c = {0};
+    sp_result res = {0};
+    sp_status st = sp_config_load_text(all->scenario_name, all->scenario_text,
+                                       &sc, err);
+    if (st == SP_OK)
+        st = sp_compile(&sc, &c, err);
+    if (st == SP_OK)
+        st = sp_state_result(all, &sc, &c, &res, err);
+    sp_output_options oo = {opt->out, opt->force, opt->plots};
+    bool created = false;
+    if (st == SP_OK && oo.dir)
+        st = sp_output_prepare(&oo, &created, err);
+    if (st == SP_OK) {
+        const gsl_rng_type *t = sp_rng_lookup(all->rng);
+        sp_report r = {&sc, &c, &res, all->seed, t ? t->name : all->rng, 0,
+                       now_seconds() - start, NULL, NULL, NULL, 0};
+        st = report(opt, &oo, &r, cmdline, err);
+    }
+    if (st == SP_OK && oo.dir) {
+        char path[4096];
+        state_path(path, sizeof path, oo.dir);
+        st = sp_state_save(all, path, err);
+    }
+    if (st != SP_OK && created)
+        sp_output_abandon(&oo);
+    sp_result_destroy(&res);
+    sp_compiled_destroy(&c);
+    sp_scenario_destroy(&sc);
+    return st;
+}
+
+sp_status sp_run_merge(const sp_options *opt, const char *cmdline,
+                       sp_error *err)
+{
+    double start = now_seconds();
+    size_t n = (size_t)opt->n_parts;
+    sp_state **parts = calloc(n, sizeof *parts);
+    if (parts == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory");
+    sp_status st = SP_OK;
+    for (size_t i = 0; i < n && st == SP_OK; i++)
+        st = load_state(opt->parts[i], &parts[i], err);
+    sp_state *all = NULL;
+    if (st == SP_OK)
+        st = sp_state_merge_slices(parts, (const char *const *)opt->parts, n,
+                                   &all, err);
+    free_parts(parts, n);
+    if (st == SP_OK)
+        st = report_merged(opt, all, cmdline, start, err);
+    sp_state_free(all);
+    return st;
+}
