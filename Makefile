@@ -8,7 +8,8 @@ BUILD_MIN  ?= build-minimal
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
-              libplplot-dev plplot-driver-cairo python3
+              libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin \
+              python3
 
 .PHONY: all deps bench-deps build build-sanitize build-minimal run test bench install clean
 
@@ -30,10 +31,11 @@ $(BUILD_SAN)/CMakeCache.txt:
 build-sanitize: deps $(BUILD_SAN)/CMakeCache.txt
 	cmake --build $(BUILD_SAN) -j $(JOBS)
 
-# Without the optional parts (JSON, plots): the rest must build and pass.
+# Without the optional parts (JSON, plots, MPI): the rest must build and pass.
 $(BUILD_MIN)/CMakeCache.txt:
 	cmake -S . -B $(BUILD_MIN) -DCMAKE_BUILD_TYPE=Release \
-	      -DSIMPLAN_JSON=OFF -DSIMPLAN_PLOTS=OFF -DSIMPLAN_WERROR=ON
+	      -DSIMPLAN_JSON=OFF -DSIMPLAN_PLOTS=OFF -DSIMPLAN_MPI=OFF \
+	      -DSIMPLAN_WERROR=ON
 
 build-minimal: deps $(BUILD_MIN)/CMakeCache.txt
 	cmake --build $(BUILD_MIN) -j $(JOBS)

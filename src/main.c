@@ -20,13 +20,17 @@
 #include "sp_compile.h"
 #include "sp_config.h"
 #include "sp_mc.h"
+#include "sp_mpi.h"
 #include "sp_run.h"
 #include "sp_report.h"
 #include "sp_rng.h"
 
-/* Prints the error once, as "simplan: FILE:LINE: FIELD: message". */
+/* Prints the error once, as "simplan: FILE:LINE: FIELD: message" (under
+ * MPI only on rank 0), and returns the exit code. */
 static int report_error(const sp_error *err)
 {
+    if (sp_mpi_rank() != 0)
+        return sp_status_exit_code(err->status);
     fprintf(stderr, "simplan: ");
     if (err->file[0] != '\0') {
         if (err->line > 0)
@@ -58,6 +62,12 @@ static const char *features(void)
 #endif
            ", plots "
 #ifdef SIMPLAN_HAVE_PLOTS
+           "on"
+#else
+           "off"
+#endif
+           ", mpi "
+#ifdef SIMPLAN_HAVE_MPI
            "on";
 #else
            "off";
@@ -115,7 +125,22 @@ static void override_marginals(sp_scenario *sc, int family)
     }
 }
 
+/* main() proper; with MPI every rank runs it, and only rank 0 prints. */
+static int simplan_main(int argc, char **argv);
+
 int main(int argc, char **argv)
+{
+    sp_error err;
+    sp_error_clear(&err);
+    int rank, size;
+    if (sp_mpi_init(&argc, &argv, &rank, &size, &err) != SP_OK)
+        return report_error(&err);
+    int code = simplan_main(argc, argv);
+    sp_mpi_finalize();
+    return code;
+}
+
+static int simplan_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     sp_options opt;

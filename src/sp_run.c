@@ -14,6 +14,7 @@
 
 #include "sp_config.h"
 #include "sp_mc.h"
+#include "sp_mpi.h"
 #include "sp_output.h"
 #include "sp_report.h"
 #include "sp_rng.h"
@@ -270,10 +271,125 @@ static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
     return st;
 }
 
+/* ---- MPI ------------------------------------------------------------------- */
+
+/* Rank 0: merges the gathered states (rank r holds slice r+1) into the
+ * whole run's state. */
+static sp_status merge_ranks(char **bufs, const size_t *sizes, int size,
+                             sp_state **all, sp_error *err)
+{
+    sp_state **parts = calloc((size_t)size, sizeof *parts);
+    char (*names)[32] = calloc((size_t)size, sizeof *names);
+    const char **name_ptrs = calloc((size_t)size, sizeof *name_ptrs);
+    sp_status st = parts && names && name_ptrs
+                       ? SP_OK
+                       : sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                                      "out of memory merging ranks");
+    for (int r = 0; r < size && st == SP_OK; r++) {
+        snprintf(names[r], sizeof names[r], "rank %d", r);
+        name_ptrs[r] = names[r];
+        st = sp_state_from_bytes(bufs[r], sizes[r], names[r], &parts[r], err);
+    }
+    if (st == SP_OK)
+        st = sp_state_merge_slices(parts, name_ptrs, (size_t)size, all, err);
+    for (int r = 0; parts && r < size; r++)
+        sp_state_free(parts[r]);
+    free(parts);
+    free(names);
+    free(name_ptrs);
+    return st;
+}
+
+/* This rank's slice; its state gathered on rank 0. */
+static sp_status run_rank_slice(const sp_scenario *sc, const sp_compiled *c,
+                                const sp_mc_config *cfg, sp_state **all,
+                                sp_error *err)
+{
+    int rank = sp_mpi_rank(), size = sp_mpi_size();
+    sp_mc *mc = sp_mc_alloc(sc, c, cfg, err);
+    sp_status st = mc ? SP_OK : err->status;
+    char *buf = NULL;
+    size_t len = 0;
+    if (st == SP_OK) {
+        uint64_t first, last;
+        sp_mc_set_slice(mc, (uint32_t)rank + 1, (uint32_t)size);
+        sp_state_slice_range(sp_mc_blocks(mc), (uint32_t)rank + 1,
+                             (uint32_t)size, &first, &last);
+        sp_mc_run(mc, first, last);
+        st = sp_state_to_bytes(sp_mc_state(mc), &buf, &len, err);
+    }
+    sp_mc_free(mc);
+    st = sp_mpi_agree(st);
+    char **bufs = NULL;
+    size_t *sizes = NULL;
+    if (st == SP_OK)
+        st = sp_mpi_gather(buf, len, &bufs, &sizes, err);
+    free(buf);
+    if (st == SP_OK && rank == 0)
+        st = merge_ranks(bufs, sizes, size, all, err);
+    for (int r = 0; bufs && r < size; r++)
+        free(bufs[r]);
+    free(bufs);
+    free(sizes);
+    return st;
+}
+
+/* `simplan run` on R > 1 MPI ranks: each rank runs slice rank+1 of R with
+ * its threads; rank 0 merges and reports. */
+static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
+                         const sp_compiled *c, const char *cmdline,
+                         sp_error *err)
+{
+    if (opt->slices > 0 || opt->resume != NULL)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0,
+                            opt->slices ? "--slice" : "--resume",
+                            "not available under MPI: each rank already "
+                            "runs one slice");
+    int rank = sp_mpi_rank();
+    sp_mc_config cfg;
+    const char *rng_name;
+    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    sp_output_options oo = {opt->out, opt->force, opt->plots};
+    bool created = false;
+    if (st == SP_OK && rank == 0 && oo.dir != NULL)
+        st = sp_output_prepare(&oo, &created, err);
+    if (sp_mpi_agree(st) != SP_OK)
+        return st != SP_OK ? st
+                           : sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                                          "stopped: rank 0 failed");
+    double start = now_seconds();
+    sp_state *all = NULL;
+    st = run_rank_slice(sc, c, &cfg, &all, err);
+    sp_result res = {0};
+    if (st == SP_OK && rank == 0)
+        st = sp_state_result(all, sc, c, &res, err);
+    if (st == SP_OK && rank == 0) {
+        sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads,
+                       now_seconds() - start, NULL, NULL, NULL, 0};
+        st = report(opt, &oo, &r, cmdline, err);
+    }
+    if (st == SP_OK && rank == 0 && oo.dir) {
+        char path[4096];
+        state_path(path, sizeof path, oo.dir);
+        st = sp_state_save(all, path, err);
+    }
+    if (st != SP_OK && created)
+        sp_output_abandon(&oo);
+    sp_result_destroy(&res);
+    sp_state_free(all);
+    sp_status final = sp_mpi_agree(st);
+    if (final != SP_OK && st == SP_OK)
+        st = sp_error_set(err, final, NULL, 0, NULL,
+                          "stopped: another rank failed");
+    return st;
+}
+
 sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
                          const sp_compiled *c, const char *cmdline,
                          sp_error *err)
 {
+    if (sp_mpi_size() > 1)
+        return run_mpi(opt, sc, c, cmdline, err);
     sp_mc_config cfg;
     const char *rng_name;
     sp_state *saved = NULL;
