@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sp_batch.h"
 #include "sp_bench.h"
 #include "sp_cli.h"
 #include "sp_compile.h"
@@ -152,8 +153,10 @@ static int simplan_main(int argc, char **argv)
         free(cmdline);
         return report_error(&err);
     }
-    if (opt.command == SP_CMD_MERGE) {
-        sp_status st = sp_run_merge(&opt, cmdline, &err);
+    if (opt.command == SP_CMD_MERGE || opt.command == SP_CMD_BATCH) {
+        sp_status st = opt.command == SP_CMD_MERGE
+                           ? sp_run_merge(&opt, cmdline, &err)
+                           : sp_batch_command(&opt, &err);
         free(cmdline);
         return st == SP_OK ? 0 : report_error(&err);
     }

@@ -20,6 +20,9 @@ const char *sp_cli_usage(void)
            "       simplan check SCENARIO.cfg\n"
            "       simplan merge PART... [--out DIR] [--force] [--no-plots]\n"
            "                     [--format F] [--quiet]\n"
+           "       simplan batch SCENARIO.cfg... --out DIR [--jobs J] [--draws N]\n"
+           "                     [--seed S] [--threads T] [--no-plots]\n"
+           "       simplan batch --collect DIR\n"
            "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
            "                     [--rng NAME] [--marginal FAMILY]\n"
            "       simplan --help | --version\n"
@@ -32,6 +35,11 @@ const char *sp_cli_usage(void)
            "merge  combine the state files of the slices of one run\n"
            "       (run --slice K/N --out PART_K, K = 1..N) into the report\n"
            "       of the whole run, bit-identical to a single run\n"
+           "batch  run many scenarios (each into DIR/NAME with its own seed\n"
+           "       unless --seed is given, J at a time) and compare them:\n"
+           "       DIR/comparison.csv, DIR/comparison.md and a table of target\n"
+           "       probabilities; --collect DIR builds the comparison from\n"
+           "       runs made elsewhere (e.g. one Slurm array task each)\n"
            "bench  throughput of the simulation core: time per draw on one\n"
            "       and all threads against the variate bound (the time to\n"
            "       draw just the random numbers), scaling, peak memory;\n"
@@ -154,6 +162,15 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
     case 'R':
         opt->resume = arg;
         return SP_OK;
+    case 'j':
+        if (!parse_u64(arg, 1, 1024, &v))
+            return bad_value(err, "--jobs", arg, "an integer 1 .. 1024");
+        opt->jobs = (int)v;
+        return SP_OK;
+    case 'L':
+        opt->collect = true;
+        opt->out = arg;
+        return SP_OK;
     case 'C': {
         char *end;
         double secs = strtod(arg, &end);
@@ -204,10 +221,12 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         opt->command = SP_CMD_BENCH;
     else if (strcmp(cmd, "merge") == 0)
         opt->command = SP_CMD_MERGE;
+    else if (strcmp(cmd, "batch") == 0)
+        opt->command = SP_CMD_BATCH;
     else
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "unknown command '%s'; commands: run, check, "
-                            "merge, bench", cmd);
+                            "merge, batch, bench", cmd);
     static const struct option run_opts[] = {
         {"draws", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
@@ -243,6 +262,18 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"plots", no_argument, NULL, 'G'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    static const struct option batch_opts[] = {
+        {"draws", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},
+        {"out", required_argument, NULL, 'o'},
+        {"jobs", required_argument, NULL, 'j'},
+        {"collect", required_argument, NULL, 'L'},
+        {"no-plots", no_argument, NULL, 'P'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    bool is_batch = opt->command == SP_CMD_BATCH;
     bool is_run = opt->command == SP_CMD_RUN;
     bool is_bench = opt->command == SP_CMD_BENCH;
     bool is_merge = opt->command == SP_CMD_MERGE;
@@ -252,10 +283,12 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
     const char *shortopts = is_run     ? ":n:s:t:r:f:qo:h"
                             : is_bench ? ":n:s:t:r:m:h"
                             : is_merge ? ":f:qo:h"
+                            : is_batch ? ":n:s:t:o:j:qh"
                                        : ":h";
     const struct option *longopts = is_run     ? run_opts
                                     : is_bench ? bench_opts
                                     : is_merge ? merge_opts
+                                    : is_batch ? batch_opts
                                                : check_opts;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
@@ -272,6 +305,17 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         sp_status st = parse_option(c, optarg, opt, err);
         if (st != SP_OK)
             return st;
+    }
+    if (is_batch) {
+        if (opt->out == NULL)
+            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--out",
+                                "batch needs --out DIR (or --collect DIR)");
+        if (!opt->collect && optind == argc)
+            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                                "no scenario files given to batch");
+        opt->parts = argv + optind;
+        opt->n_parts = argc - optind;
+        return SP_OK;
     }
     if (is_merge) {
         if (optind == argc)

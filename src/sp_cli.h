@@ -24,7 +24,8 @@ typedef enum {
     SP_CMD_RUN,
     SP_CMD_CHECK,
     SP_CMD_BENCH,
-    SP_CMD_MERGE
+    SP_CMD_MERGE,
+    SP_CMD_BATCH
 } sp_command;
 
 typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
@@ -43,8 +44,11 @@ typedef struct {
     uint32_t slice, slices; /* --slice K/N, 0/0 for the whole run */
     const char *resume;     /* --resume DIR, NULL for none */
     double checkpoint;      /* seconds between state checkpoints in DIR */
-    char **parts;           /* merge: the state files or directories */
+    char **parts;           /* merge: state files or directories;
+                               batch: scenario files */
     int n_parts;
+    int jobs;               /* batch: scenarios run at once */
+    bool collect;           /* batch: only collect the runs in --out */
     bool force;             /* --force: reuse an existing DIR */
     bool plots;             /* charts in DIR (default on with --out) */
     bool has_marginal;      /* bench: override every stochastic family */

@@ -122,11 +122,13 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
         json_object_set_new(root, "scenario_sha256",
                             json_string(r->scenario_sha256));
         json_object_set_new(root, "settings",
-                            json_pack("{s:I, s:I, s:s, s:i, s:s, s:b}",
+                            json_pack("{s:I, s:I, s:s, s:i, s:i, s:s, s:b}",
                                       "draws", (json_int_t)r->res->draws,
                                       "seed", (json_int_t)r->seed, "rng",
-                                      r->rng, "threads", r->threads, "out",
-                                      r->settings_out, "plots",
+                                      r->rng, "threads", r->threads, "ranks",
+                                      r->settings_ranks > 0 ? r->settings_ranks
+                                                            : 1,
+                                      "out", r->settings_out, "plots",
                                       r->settings_plots));
     }
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));

@@ -29,6 +29,7 @@ typedef struct {
     const char *scenario_sha256; /* hex digest of the scenario file */
     const char *settings_out;    /* --out directory */
     int settings_plots;          /* plots written (0/1) */
+    int settings_ranks;          /* MPI ranks of the run (0 or 1: one) */
 } sp_report;
 
 sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err);

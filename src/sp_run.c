@@ -119,6 +119,7 @@ static sp_status report(const sp_options *opt, const sp_output_options *oo,
     r->scenario_sha256 = r->sc->sha256;
     r->settings_out = oo->dir;
     r->settings_plots = oo->plots;
+    r->settings_ranks = sp_mpi_size();
     st = sp_output_write(oo, r, err);
     r->command_line = NULL;
     return st;
@@ -365,7 +366,7 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
         st = sp_state_result(all, sc, c, &res, err);
     if (st == SP_OK && rank == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads,
-                       now_seconds() - start, NULL, NULL, NULL, 0};
+                       now_seconds() - start, NULL, NULL, NULL, 0, 0};
         st = report(opt, &oo, &r, cmdline, err);
     }
     if (st == SP_OK && rank == 0 && oo.dir) {
@@ -432,7 +433,7 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     sp_mc_free(mc);
     if (st == SP_OK && opt->slices == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
-                       NULL, NULL, NULL, 0};
+                       NULL, NULL, NULL, 0, 0};
         st = report(opt, &oo, &r, cmdline, err);
     }
     sp_result_destroy(&res);
@@ -471,7 +472,7 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
     if (st == SP_OK) {
         const gsl_rng_type *t = sp_rng_lookup(all->rng);
         sp_report r = {&sc, &c, &res, all->seed, t ? t->name : all->rng, 0,
-                       now_seconds() - start, NULL, NULL, NULL, 0};
+                       now_seconds() - start, NULL, NULL, NULL, 0, 0};
         st = report(opt, &oo, &r, cmdline, err);
     }
     if (st == SP_OK && oo.dir) {

@@ -1,0 +1,387 @@
+/*
+ * sp_batch: child runs, collection of their states, comparison tables.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "sp_batch.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sp_compile.h"
+#include "sp_config.h"
+#include "sp_mc.h"
+#include "sp_output.h"
+#include "sp_report.h"
+#include "sp_rng.h"
+#include "sp_state.h"
+
+extern char **environ;
+
+#define PATH_LEN 4096
+
+/* One scenario of the batch and, once collected, its result. */
+typedef struct {
+    char name[256];        /* directory name under DIR */
+    const char *scenario;  /* path (run mode) */
+    int exit_code;         /* of its run, -1 before */
+    sp_scenario sc;
+    sp_compiled c;
+    sp_result res;
+    bool loaded;
+} entry;
+
+/* The directory name of a scenario: its file name without .cfg, made
+ * unique with a suffix when two scenarios share it. */
+static void entry_name(entry *e, size_t k, const entry *all)
+{
+    const char *base = strrchr(e->scenario, '/');
+    base = base ? base + 1 : e->scenario;
+    snprintf(e->name, sizeof e->name, "%s", base);
+    char *dot = strstr(e->name, ".cfg");
+    if (dot && dot[4] == '\0')
+        *dot = '\0';
+    for (size_t j = 0; j < k; j++)
+        if (strcmp(all[j].name, e->name) == 0) {
+            size_t len = strlen(e->name);
+            snprintf(e->name + len, sizeof e->name - len, "_%zu", k + 1);
+            break;
+        }
+}
+
+/* Starts `simplan run` for entry e; its stdout goes to /dev/null. */
+static pid_t spawn_run(const sp_options *opt, const entry *e, int threads)
+{
+    char out[PATH_LEN], thr[32], draws[32], seed[32];
+    snprintf(out, sizeof out, "%s/%s", opt->out, e->name);
+    snprintf(thr, sizeof thr, "%d", threads);
+    const char *argv[20];
+    int n = 0;
+    argv[n++] = "simplan";
+    argv[n++] = "run";
+    argv[n++] = e->scenario;
+    argv[n++] = "--out";
+    argv[n++] = out;
+    argv[n++] = "--force";
+    argv[n++] = "--slice"; /* one slice of one: its state is complete */
+    argv[n++] = "1/1";
+    argv[n++] = "--quiet";
+    argv[n++] = "--threads";
+    argv[n++] = thr;
+    if (opt->draws) {
+        snprintf(draws, sizeof draws, "%llu", (unsigned long long)opt->draws);
+        argv[n++] = "--draws";
+        argv[n++] = draws;
+    }
+    if (opt->has_seed) {
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)opt->seed);
+        argv[n++] = "--seed";
+        argv[n++] = seed;
+    }
+    argv[n] = NULL;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, "/dev/null", O_WRONLY,
+                                     0);
+    pid_t pid = -1;
+    int rc = posix_spawn(&pid, "/proc/self/exe", &fa, NULL,
+                         (char *const *)(uintptr_t)argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return rc == 0 ? pid : -1;
+}
+
+/* Waits for one child and records its exit code. */
+static void reap(entry *entries, const pid_t *pids, size_t n)
+{
+    int status;
+    pid_t pid = wait(&status);
+    for (size_t k = 0; k < n; k++)
+        if (pids[k] == pid)
+            entries[k].exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+                                                     : 128 + WTERMSIG(status);
+}
+
+/* Runs every scenario, at most opt->jobs at a time. */
+static sp_status run_all(const sp_options *opt, entry *entries, size_t n,
+                         sp_error *err)
+{
+    int jobs = opt->jobs > 0 ? opt->jobs : 1;
+    int threads = opt->threads > 0 ? opt->threads : sp_mc_default_threads();
+    threads = threads / jobs > 0 ? threads / jobs : 1;
+    pid_t *pids = calloc(n, sizeof *pids);
+    if (pids == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    size_t running = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (running == (size_t)jobs) {
+            reap(entries, pids, n);
+            running--;
+        }
+        pids[k] = spawn_run(opt, &entries[k], threads);
+        if (pids[k] < 0)
+            entries[k].exit_code = 3;
+        else
+            running++;
+    }
+    while (running-- > 0)
+        reap(entries, pids, n);
+    free(pids);
+    return SP_OK;
+}
+
+/* Writes the result files of a collected run into DIR/NAME. */
+static sp_status write_run(const sp_options *opt, const char *dir, entry *e,
+                           const sp_state *s, sp_error *err)
+{
+    char out[PATH_LEN];
+    snprintf(out, sizeof out, "%s/%s", dir, e->name);
+    sp_output_options oo = {out, true, opt->plots};
+    const gsl_rng_type *t = sp_rng_lookup(s->rng);
+    sp_report r = {&e->sc, &e->c, &e->res, s->seed, t ? t->name : s->rng, 0,
+                   0.0, "simplan batch", e->sc.sha256, out, opt->plots, 0};
+    return sp_output_write(&oo, &r, err);
+}
+
+/* Loads DIR/NAME/state.simplan, computes its result and writes its result
+ * files. */
+static sp_status collect(const sp_options *opt, const char *dir, entry *e,
+                         sp_error *err)
+{
+    char path[PATH_LEN];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, e->name, SP_STATE_FILE);
+    sp_state *s = NULL;
+    sp_status st = sp_state_load(path, &s, err);
+    if (st == SP_OK)
+        st = sp_config_load_text(s->scenario_name, s->scenario_text, &e->sc,
+                                 err);
+    if (st == SP_OK)
+        st = sp_compile(&e->sc, &e->c, err);
+    if (st == SP_OK)
+        st = sp_state_result(s, &e->sc, &e->c, &e->res, err);
+    if (st == SP_OK)
+        st = write_run(opt, dir, e, s, err);
+    sp_state_free(s);
+    e->loaded = st == SP_OK;
+    return st;
+}
+
+static void csv_field(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+static void write_long_csv(FILE *f, const entry *entries, size_t n)
+{
+    fputs("scenario,target,name,probability,ci_low,ci_high,met,draws\n", f);
+    for (size_t k = 0; k < n; k++) {
+        const entry *e = &entries[k];
+        for (size_t t = 0; e->loaded && t < e->sc.n_targets; t++) {
+            const sp_target_result *r = &e->res.targets[t];
+            csv_field(f, e->name);
+            fputc(',', f);
+            csv_field(f, e->sc.targets[t].id);
+            fputc(',', f);
+            csv_field(f, e->sc.targets[t].name);
+            fprintf(f, ",%.17g,%.17g,%.17g,%llu,%llu\n", r->probability,
+                    r->ci_lo, r->ci_hi, (unsigned long long)r->met,
+                    (unsigned long long)r->draws);
+        }
+    }
+}
+
+/* Target ids in order of first appearance across the scenarios. */
+static size_t target_ids(const entry *entries, size_t n, const char **ids,
+                         size_t cap)
+{
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++)
+        for (size_t t = 0; entries[k].loaded && t < entries[k].sc.n_targets;
+             t++) {
+            const char *id = entries[k].sc.targets[t].id;
+            size_t j = 0;
+            while (j < m && strcmp(ids[j], id) != 0)
+                j++;
+            if (j == m && m < cap)
+                ids[m++] = id;
+        }
+    return m;
+}
+
+static const sp_target_result *find(const entry *e, const char *id)
+{
+    long t = e->loaded ? sp_scenario_find_target(&e->sc, id) : -1;
+    return t >= 0 ? &e->res.targets[t] : NULL;
+}
+
+/* The wide table: one row per target, one column per scenario, P(met);
+ * as Markdown when `md`, aligned text otherwise. */
+static void write_table(FILE *f, const entry *entries, size_t n, bool md)
+{
+    const char *ids[SP_MAX_TARGETS];
+    size_t m = target_ids(entries, n, ids, SP_MAX_TARGETS);
+    fprintf(f, md ? "| target |" : "%-20s", md ? "" : "target");
+    for (size_t k = 0; k < n; k++)
+        fprintf(f, md ? " %s |" : " %14.14s", entries[k].name);
+    fputc('\n', f);
+    if (md) {
+        fputs("|---|", f);
+        for (size_t k = 0; k < n; k++)
+            fputs("---:|", f);
+        fputc('\n', f);
+    }
+    for (size_t j = 0; j < m; j++) {
+        fprintf(f, md ? "| %s |" : "%-20s", ids[j]);
+        for (size_t k = 0; k < n; k++) {
+            const sp_target_result *r = find(&entries[k], ids[j]);
+            if (r)
+                fprintf(f, md ? " %.4f |" : " %14.4f", r->probability);
+            else
+                fprintf(f, md ? " - |" : " %14s", entries[k].loaded ? "-"
+                                                                    : "failed");
+        }
+        fputc('\n', f);
+    }
+}
+
+/* Writes DIR/name through a temporary file. */
+static sp_status write_file(const char *dir, const char *name,
+                            const entry *entries, size_t n, int kind,
+                            sp_error *err)
+{
+    char path[PATH_LEN], tmp[PATH_LEN];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return sp_error_set(err, SP_ERR_IO, tmp, 0, NULL, "cannot write: %s",
+                            strerror(errno));
+    if (kind == 0)
+        write_long_csv(f, entries, n);
+    else
+        write_table(f, entries, n, true);
+    bool ok = fclose(f) == 0 && rename(tmp, path) == 0;
+    if (!ok) {
+        unlink(tmp);
+        return sp_error_set(err, SP_ERR_IO, path, 0, NULL, "cannot write: %s",
+                            strerror(errno));
+    }
+    return SP_OK;
+}
+
+/* --collect DIR: every subdirectory holding a state file. */
+static size_t list_collected(const char *dir, entry **out)
+{
+    DIR *d = opendir(dir);
+    size_t n = 0, cap = 16;
+    entry *entries = calloc(cap, sizeof *entries);
+    struct dirent *de;
+    while (d && entries && (de = readdir(d)) != NULL) {
+        char path[PATH_LEN];
+        struct stat sb;
+        snprintf(path, sizeof path, "%s/%s/%s", dir, de->d_name,
+                 SP_STATE_FILE);
+        if (de->d_name[0] == '.' || stat(path, &sb) != 0)
+            continue;
+        if (n == cap) {
+            entry *grown = realloc(entries, 2 * cap * sizeof *entries);
+            if (grown == NULL)
+                break;
+            memset(grown + cap, 0, cap * sizeof *grown);
+            entries = grown;
+            cap *= 2;
+        }
+        snprintf(entries[n].name, sizeof entries[n].name, "%s", de->d_name);
+        n++;
+    }
+    if (d)
+        closedir(d);
+    /* Sorted by name, so the table does not depend on directory order. */
+    for (size_t a = 0; entries && a < n; a++)
+        for (size_t b = a + 1; b < n; b++)
+            if (strcmp(entries[b].name, entries[a].name) < 0) {
+                entry t = entries[a];
+                entries[a] = entries[b];
+                entries[b] = t;
+            }
+    *out = entries;
+    return n;
+}
+
+static void free_entries(entry *entries, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        sp_result_destroy(&entries[k].res);
+        sp_compiled_destroy(&entries[k].c);
+        sp_scenario_destroy(&entries[k].sc);
+    }
+    free(entries);
+}
+
+sp_status sp_batch_command(const sp_options *opt, sp_error *err)
+{
+    entry *entries = NULL;
+    size_t n = 0;
+    sp_status st = SP_OK;
+    if (opt->collect) {
+        n = list_collected(opt->out, &entries);
+        if (n == 0)
+            st = sp_error_set(err, SP_ERR_IO, opt->out, 0, "--collect",
+                              "no run directories with a state file here");
+    } else {
+        n = (size_t)opt->n_parts;
+        entries = calloc(n ? n : 1, sizeof *entries);
+        if (entries == NULL)
+            return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                                "out of memory");
+        for (size_t k = 0; k < n; k++) {
+            entries[k].scenario = opt->parts[k];
+            entries[k].exit_code = -1;
+            entry_name(&entries[k], k, entries);
+        }
+        if (mkdir(opt->out, 0777) != 0 && errno != EEXIST)
+            st = sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
+                              "cannot create the batch directory: %s",
+                              strerror(errno));
+        if (st == SP_OK)
+            st = run_all(opt, entries, n, err);
+    }
+    int worst = 0;
+    for (size_t k = 0; st == SP_OK && k < n; k++) {
+        sp_error one;
+        sp_error_clear(&one);
+        if (entries[k].exit_code > 0 ||
+            collect(opt, opt->out, &entries[k], &one) != SP_OK) {
+            int code = entries[k].exit_code > 0
+                           ? entries[k].exit_code
+                           : sp_status_exit_code(one.status);
+            fprintf(stderr, "simplan batch: %s failed (exit %d)%s%s\n",
+                    entries[k].name, code, one.message[0] ? ": " : "",
+                    one.message);
+            worst = code > worst ? code : worst;
+        }
+    }
+    if (st == SP_OK)
+        st = write_file(opt->out, "comparison.csv", entries, n, 0, err);
+    if (st == SP_OK)
+        st = write_file(opt->out, "comparison.md", entries, n, 1, err);
+    if (st == SP_OK)
+        write_table(stdout, entries, n, false);
+    free_entries(entries, n);
+    if (st == SP_OK && worst > 0)
+        st = sp_error_set(err, worst >= 3 ? SP_ERR_IO : SP_ERR_RANGE, NULL, 0,
+                          NULL, "some scenarios failed; see above");
+    return st;
+}
