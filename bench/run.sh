@@ -53,7 +53,30 @@ done
 echo "(\$ /usr/bin/time -f '%e %M' $bin run scenarios/baseline.cfg --draws N -q --format csv)"
 echo
 
-echo "## 4. simplan against NumPy, per core, $compare_draws draws"
+echo "## 4. MPI ranks (Open MPI, --bind-to none, oversubscribed past 2 cores)"
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+printf '%-34s %10s %10s\n' "command" "1e3 draws" "1e7 draws"
+for spec in "plain 1" "plain 2" "mpi 1 1" "mpi 2 1" "mpi 1 2" "mpi 2 2" "mpi 4 1"; do
+  set -- $spec
+  if [ "$1" = plain ]; then
+    label="simplan run, $2 threads"; pre=""; threads=$2
+  else
+    label="mpirun -np $2, $3 threads/rank"; pre="mpirun --bind-to none -np $2"; threads=$3
+  fi
+  times=""
+  for n in 1000 10000000; do
+    t=$( { /usr/bin/time -f '%e' $pre "$bin" run scenarios/baseline.cfg --draws $n \
+           --threads "$threads" -q --format csv > /dev/null; } 2>&1 | tail -1)
+    times="$times $t"
+  done
+  set -- $times
+  printf '%-34s %9ss %9ss\n' "$label" "$1" "$2"
+done
+echo "(wall seconds of /usr/bin/time; baseline; 1e3 draws shows start-up)"
+echo
+
+echo "## 5. simplan against NumPy, per core, $compare_draws draws"
 status=0
 for scen in scenarios/*.cfg; do
   echo "\$ bench/compare.py $bin $scen --draws $compare_draws"
