@@ -137,12 +137,18 @@ sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
     ws->ar = calloc(ns * capacity, sizeof *ws->ar);
     ws->rate = calloc(capacity, sizeof *ws->rate);
     ws->sum = calloc(capacity, sizeof *ws->sum);
+    ws->eps = calloc(capacity, sizeof *ws->eps);
+    ws->occurs = calloc((m->n_events ? m->n_events : 1) *
+                            ((size_t)m->n_steps ? (size_t)m->n_steps : 1) *
+                            capacity,
+                        1);
     ws->stack = calloc(max_formula_depth(m) * capacity, sizeof *ws->stack);
     ws->vars = calloc(ni, sizeof *ws->vars);
     ws->out = calloc(ns, sizeof *ws->out);
     if (!ws->values || !ws->measure || !ws->met || !ws->clamps ||
         !ws->nonfinite || !ws->normals || (m->n_events && !ws->shocks) ||
-        !ws->trend || !ws->ar || !ws->rate || !ws->sum || !ws->stack ||
+        !ws->trend || !ws->ar || !ws->rate || !ws->sum || !ws->eps ||
+        !ws->occurs || !ws->stack ||
         !ws->vars || !ws->out) {
         sp_model_ws_free(ws);
         return NULL;
@@ -167,6 +173,8 @@ void sp_model_ws_free(sp_model_ws *ws)
     free(ws->ar);
     free(ws->rate);
     free(ws->sum);
+    free(ws->eps);
+    free(ws->occurs);
     free(ws->stack);
     free(ws->vars);
     free(ws->out);
@@ -178,6 +186,13 @@ static double *normals_of(const sp_model *m, sp_model_ws *ws, size_t step,
                           size_t s)
 {
     return ws->normals + (step * m->n_stochastic + s) * ws->capacity;
+}
+
+static unsigned char *occurs_of(const sp_model *m, const sp_model_ws *ws,
+                                size_t event, size_t step)
+{
+    return ws->occurs + (event * (size_t)m->n_steps + (step - 1)) *
+                            ws->capacity;
 }
 
 static double *shocks_of(const sp_model *m, sp_model_ws *ws, size_t step,
@@ -204,7 +219,9 @@ static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
                 const sp_event *ev = &m->events[k];
                 if ((int)t < ev->first_step || (int)t > ev->last_step)
                     continue;
-                if (!(gsl_rng_uniform(rng) < ev->probability))
+                bool occurs = gsl_rng_uniform(rng) < ev->probability;
+                occurs_of(m, ws, k, t)[d] = occurs;
+                if (!occurs)
                     continue;
                 for (size_t j = 0; j < ev->n_effects; j++) {
                     const sp_effect *ef = &ev->effects[j];
@@ -296,7 +313,8 @@ static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
         for (size_t s = 0; s < ns; s++) {
             size_t i = m->stochastic[s];
             const sp_indicator *ind = &m->indicators[i];
-            double *eps = normals_of(m, ws, t, s);
+            double *eps = ws->eps;
+            memcpy(eps, normals_of(m, ws, t, s), n * sizeof *eps);
             innovations(ind, eps, n);
             double *e = ws->ar + s * cap, *r = ws->rate;
             const double *u = ws->trend + s * cap;
@@ -383,4 +401,88 @@ void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
     run_processes(m, n, ws);
     eval_derived(m, n, ws);
     eval_targets(m, n, ws);
+}
+
+/* ---- inputs ------------------------------------------------------------- */
+
+size_t sp_model_n_inputs(const sp_model *m)
+{
+    return 2 * m->n_stochastic + m->n_events;
+}
+
+void sp_model_target_window(const sp_model *m, size_t k, int *first,
+                            int *last)
+{
+    const sp_target *t = &m->targets[k];
+    if (t->n_all == 0) {
+        *first = t->measure == SP_MEASURE_LEVEL ? 1 : t->from_step + 1;
+        *last = t->to_step;
+        if (*last < *first) /* a level target in the base year */
+            *last = *first = 1;
+        return;
+    }
+    int lo = m->n_steps, hi = 1;
+    for (size_t j = 0; j < t->n_all; j++) {
+        int a, b;
+        sp_model_target_window(m, t->all[j], &a, &b);
+        lo = a < lo ? a : lo;
+        hi = b > hi ? b : hi;
+    }
+    *first = lo;
+    *last = hi;
+}
+
+void sp_model_input_row(const sp_model *m, const sp_model_ws *ws, size_t k,
+                        size_t j, size_t n, double *out)
+{
+    size_t ns = m->n_stochastic, cap = ws->capacity;
+    if (j < ns) {
+        memcpy(out, ws->normals + j * cap, n * sizeof *out);
+        return;
+    }
+    int first, last;
+    sp_model_target_window(m, k, &first, &last);
+    for (size_t d = 0; d < n; d++)
+        out[d] = 0.0;
+    if (j < 2 * ns) {
+        size_t s = j - ns;
+        for (int t = first; t <= last; t++) {
+            const double *z = ws->normals + ((size_t)t * ns + s) * cap;
+            for (size_t d = 0; d < n; d++)
+                out[d] += z[d];
+        }
+        double len = (double)(last - first + 1);
+        for (size_t d = 0; d < n; d++)
+            out[d] /= len;
+        return;
+    }
+    size_t e = j - 2 * ns;
+    for (int t = first; t <= last; t++) {
+        const unsigned char *o =
+            ws->occurs + (e * (size_t)m->n_steps + (size_t)(t - 1)) * cap;
+        for (size_t d = 0; d < n; d++)
+            out[d] += o[d];
+    }
+}
+
+/* Phi^-1(2/3): the upper tercile of the standard normal. */
+#define TERCILE 0.43072729929545756
+
+void sp_model_input_split(const sp_model *m, size_t k, size_t j, double *lo,
+                          double *hi)
+{
+    size_t ns = m->n_stochastic;
+    if (j >= 2 * ns) {
+        *lo = 0.0;
+        *hi = 1.0;
+        return;
+    }
+    double scale = 1.0;
+    if (j >= ns) {
+        int first, last;
+        sp_model_target_window(m, k, &first, &last);
+        scale = 1.0 / sqrt((double)(last - first + 1));
+    }
+    *lo = -TERCILE * scale;
+    *hi = TERCILE * scale;
 }

@@ -145,6 +145,9 @@ typedef struct {
     double *ar;           /* [n_s * capacity] e[t-1] */
     double *rate;         /* [capacity] r[t] of one indicator */
     double *sum;          /* [capacity] scratch of the Cholesky product */
+    double *eps;          /* [capacity] innovations of one indicator */
+    unsigned char *occurs;/* [n_events * n_steps * capacity] 1 if the event
+                             occurred in that step of that draw */
     double **out;         /* [n_s] row (slot, step 0) of each stochastic
                              indicator; step t is out[s] + t * capacity */
     double *stack;        /* [max formula depth * capacity] */
@@ -166,5 +169,33 @@ static inline double *sp_model_row(const sp_model_ws *ws, size_t i, size_t t)
  * the clamp and non-finite counters. Allocates nothing. */
 void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
                     sp_model_ws *ws);
+
+/* ---- Inputs of a draw, for drivers and scenario discovery ---------------
+ *
+ * The uncertain inputs of a draw, seen from target k: for each stochastic
+ * indicator (in m->stochastic order) its trend draw z (a standard normal),
+ * then for each its mean innovation normal over the target's window (the
+ * steps after `from` up to `to`; for a level target, all steps up to the
+ * year; for a joint target, the union of its members' windows), a normal
+ * with variance 1 / (window length); then for each event the number of
+ * steps of the window in which it occurred. Inputs are on the normal
+ * scale before the copula transform, so their distributions are known
+ * exactly whatever the marginal families. */
+size_t sp_model_n_inputs(const sp_model *m);
+
+/* The window of target k: steps first..last (1-based, inclusive). */
+void sp_model_target_window(const sp_model *m, size_t k, int *first,
+                            int *last);
+
+/* Input j of target k for draws 0..n-1 of the batch into out[0..n). */
+void sp_model_input_row(const sp_model *m, const sp_model_ws *ws, size_t k,
+                        size_t j, size_t n, double *out);
+
+/* The split of input j of target k into a lower and an upper group: the
+ * lower third (x <= *lo) and upper third (x >= *hi) of its distribution
+ * for the normal inputs; for event counts, no occurrence (x <= 0) against
+ * at least one (x >= 1). */
+void sp_model_input_split(const sp_model *m, size_t k, size_t j, double *lo,
+                          double *hi);
 
 #endif /* SP_MODEL_H */

@@ -24,6 +24,8 @@ typedef struct {
     sp_model_ws *ws;
     sp_accum *acc;
     uint64_t *met_count; /* [n_targets] */
+    uint64_t *drivers;   /* [n_targets * n_inputs * 4], as in sp_state */
+    double *input;       /* [batch] one input row */
 } worker;
 
 struct sp_mc {
@@ -36,6 +38,8 @@ struct sp_mc {
     worker *workers;      /* [threads] */
     double *block_sums;   /* [CHUNK_BLOCKS * n_q] */
     sp_state *state;      /* everything accumulated so far */
+    size_t n_inputs;
+    double *split;        /* [n_targets * n_inputs * 2] lower, upper */
 };
 
 /* Quantity index of indicator i in step `step`, and of target k. */
@@ -84,6 +88,29 @@ static void add_row(void *vctx, size_t q, const double *row)
     ctx->sums[q] += sp_accum_add_row(ctx->acc, q, row, ctx->n);
 }
 
+/* Counts, for every target and input, the draws of the batch in the
+ * lower and upper group of the input and how many of them met it. */
+static void count_drivers(const sp_mc *mc, worker *w, size_t n)
+{
+    const sp_model *m = &mc->c->model;
+    size_t ni = mc->n_inputs, cap = w->ws->capacity;
+    for (size_t k = 0; k < m->n_targets; k++) {
+        const unsigned char *met = w->ws->met + k * cap;
+        for (size_t j = 0; j < ni; j++) {
+            const double *split = mc->split + (k * ni + j) * 2;
+            uint64_t *c = w->drivers + (k * ni + j) * 4;
+            sp_model_input_row(m, w->ws, k, j, n, w->input);
+            for (size_t d = 0; d < n; d++) {
+                double x = w->input[d];
+                c[0] += x <= split[0];
+                c[1] += (x <= split[0]) & met[d];
+                c[2] += x >= split[1];
+                c[3] += (x >= split[1]) & met[d];
+            }
+        }
+    }
+}
+
 /* Runs block k on worker w; its per-quantity sums go to `sums`. */
 static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
 {
@@ -103,6 +130,7 @@ static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
                 c += met[d];
             w->met_count[t] += c;
         }
+        count_drivers(mc, w, n);
         left -= n;
     }
 }
@@ -124,6 +152,10 @@ static void fold_workers(sp_mc *mc)
         for (size_t k = 0; k < m->n_targets; k++)
             st->met[k] += w->met_count[k];
         memset(w->met_count, 0, m->n_targets * sizeof *w->met_count);
+        size_t nd = m->n_targets * mc->n_inputs * 4;
+        for (size_t i = 0; i < nd; i++)
+            st->drivers[i] += w->drivers[i];
+        memset(w->drivers, 0, nd * sizeof *w->drivers);
         for (size_t i = 0; i < m->n_indicators; i++) {
             st->clamps[i] += w->ws->clamps[i];
             st->nonfinite[i] += w->ws->nonfinite[i];
@@ -245,7 +277,10 @@ static sp_status worker_init(sp_mc *mc, worker *w, sp_error *err)
     w->ws = sp_model_ws_alloc(m, SP_MC_BATCH);
     w->met_count = calloc(m->n_targets ? m->n_targets : 1,
                           sizeof *w->met_count);
-    if (!w->rng || !w->ws || !w->met_count)
+    w->drivers = calloc(m->n_targets * mc->n_inputs * 4 + 1,
+                        sizeof *w->drivers);
+    w->input = calloc(SP_MC_BATCH, sizeof *w->input);
+    if (!w->rng || !w->ws || !w->met_count || !w->drivers || !w->input)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for a worker thread");
     return SP_OK;
@@ -257,6 +292,8 @@ static void worker_destroy(worker *w)
     sp_model_ws_free(w->ws);
     sp_accum_free(w->acc);
     free(w->met_count);
+    free(w->drivers);
+    free(w->input);
 }
 
 /* The empty state of this run, with its identity. */
@@ -264,8 +301,8 @@ static sp_status init_state(sp_mc *mc, const double *lo, const double *hi,
                             sp_error *err)
 {
     const sp_model *m = &mc->c->model;
-    sp_state *s = sp_state_alloc(mc->n_q, m->n_targets, m->n_indicators, lo,
-                                 hi);
+    sp_state *s = sp_state_alloc(mc->n_q, m->n_targets, m->n_indicators,
+                                 mc->n_inputs, lo, hi);
     if (s == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the run state");
@@ -301,11 +338,19 @@ sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
     mc->n_years = (size_t)c->model.n_steps + 1;
     mc->n_q = c->model.n_indicators * mc->n_years + c->model.n_targets;
     mc->workers = calloc((size_t)cfg->threads, sizeof *mc->workers);
+    mc->n_inputs = sp_model_n_inputs(&c->model);
+    mc->split = calloc(c->model.n_targets * mc->n_inputs * 2 + 1,
+                       sizeof *mc->split);
+    for (size_t k = 0; mc->split && k < c->model.n_targets; k++)
+        for (size_t j = 0; j < mc->n_inputs; j++)
+            sp_model_input_split(&c->model, k, j,
+                                 &mc->split[(k * mc->n_inputs + j) * 2],
+                                 &mc->split[(k * mc->n_inputs + j) * 2 + 1]);
     mc->block_sums = calloc(CHUNK_BLOCKS * mc->n_q, sizeof *mc->block_sums);
     double *lo = calloc(mc->n_q, sizeof *lo);
     double *hi = calloc(mc->n_q, sizeof *hi);
     sp_status st = SP_OK;
-    if (!mc->workers || !mc->block_sums || !lo || !hi)
+    if (!mc->workers || !mc->block_sums || !lo || !hi || !mc->split)
         st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                           "out of memory for the accumulators");
     for (int t = 0; t < cfg->threads && st == SP_OK; t++)
@@ -339,6 +384,7 @@ void sp_mc_free(sp_mc *mc)
         worker_destroy(&mc->workers[t]);
     free(mc->workers);
     free(mc->block_sums);
+    free(mc->split);
     sp_state_free(mc->state);
     free(mc);
 }
@@ -435,6 +481,40 @@ static sp_status result_warnings(const sp_state *st, const sp_scenario *sc,
     return rc;
 }
 
+static int by_effect(const void *a, const void *b)
+{
+    const sp_driver *x = a, *y = b;
+    double ex = fabs(x->effect), ey = fabs(y->effect);
+    if (isnan(ex) || isnan(ey))
+        return isnan(ex) - isnan(ey);
+    if (ex != ey)
+        return ex < ey ? 1 : -1;
+    return (x->input > y->input) - (x->input < y->input);
+}
+
+/* The drivers of target k from the state's counts, largest effect first. */
+static sp_status drivers_of(const sp_state *st, size_t k,
+                            sp_target_result *tr)
+{
+    size_t ni = st->n_inputs;
+    tr->drivers = calloc(ni ? ni : 1, sizeof *tr->drivers);
+    if (tr->drivers == NULL)
+        return SP_ERR_NOMEM;
+    tr->n_drivers = ni;
+    for (size_t j = 0; j < ni; j++) {
+        const uint64_t *c = st->drivers + (k * ni + j) * 4;
+        sp_driver *d = &tr->drivers[j];
+        d->input = j;
+        d->n_low = c[0];
+        d->n_high = c[2];
+        d->p_low = c[0] ? (double)c[1] / (double)c[0] : (double)NAN;
+        d->p_high = c[2] ? (double)c[3] / (double)c[2] : (double)NAN;
+        d->effect = d->p_high - d->p_low;
+    }
+    qsort(tr->drivers, ni, sizeof *tr->drivers, by_effect);
+    return SP_OK;
+}
+
 sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
                           const sp_compiled *c, sp_result *res, sp_error *err)
 {
@@ -477,6 +557,11 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
         sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo, &tr->ci_hi);
         if (m->targets[k].n_all == 0)
             tr->measure = stats_of(st->acc, sums, q_target(ny, ni, k), &coarse);
+        if (drivers_of(st, k, tr) != SP_OK) {
+            free(sums);
+            return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                                "out of memory for the drivers");
+        }
     }
     memcpy(res->clamps, st->clamps, ni * sizeof *res->clamps);
     memcpy(res->nonfinite, st->nonfinite, ni * sizeof *res->nonfinite);
@@ -497,6 +582,8 @@ void sp_result_destroy(sp_result *res)
     for (size_t i = 0; i < res->n_warnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
+    for (size_t k = 0; res->targets && k < res->n_targets; k++)
+        free(res->targets[k].drivers);
     free(res->targets);
     free(res->indicators);
     free(res->clamps);

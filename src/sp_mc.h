@@ -45,12 +45,24 @@ typedef struct {
     double mean, p05, p25, p50, p75, p95;
 } sp_stats;
 
+/* How much one input of a draw moves the chance of meeting a target:
+ * P(met) among draws whose input is in the upper group minus P(met) in
+ * the lower group (see sp_model_input_split). */
+typedef struct {
+    size_t input;                /* index, see sp_model_n_inputs */
+    double effect;               /* p_high - p_low */
+    double p_low, p_high;
+    uint64_t n_low, n_high;      /* draws in each group */
+} sp_driver;
+
 typedef struct {
     uint64_t met;                /* draws in which the target is met */
     uint64_t draws;
     double probability;          /* met / draws */
     double ci_lo, ci_hi;         /* 95 % Wilson interval */
     sp_stats measure;            /* distribution of the measure (simple) */
+    size_t n_drivers;
+    sp_driver *drivers;          /* [n_drivers] by decreasing |effect| */
 } sp_target_result;
 
 typedef struct {

@@ -17,7 +17,7 @@ static const char magic[12] = {'S', 'I', 'M', 'P', 'L', 'A',
 static const uint32_t byte_order = 0x01020304u;
 
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
-                         const double *lo, const double *hi)
+                         size_t n_inputs, const double *lo, const double *hi)
 {
     sp_state *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -25,6 +25,7 @@ sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
     s->n_q = n_q;
     s->n_targets = n_targets;
     s->n_indicators = n_indicators;
+    s->n_inputs = n_inputs;
     s->slice = s->slices = 1;
     s->lo = malloc((n_q ? n_q : 1) * sizeof *s->lo);
     s->hi = malloc((n_q ? n_q : 1) * sizeof *s->hi);
@@ -33,8 +34,10 @@ sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
     s->clamps = calloc(n_indicators ? n_indicators : 1, sizeof *s->clamps);
     s->nonfinite = calloc(n_indicators ? n_indicators : 1,
                           sizeof *s->nonfinite);
+    s->drivers = calloc(n_targets * n_inputs * 4 + 1, sizeof *s->drivers);
     bool ok = sp_sumstack_init(&s->sums, n_q);
-    if (!ok || !s->acc || !s->met || !s->clamps || !s->nonfinite) {
+    if (!ok || !s->acc || !s->met || !s->clamps || !s->nonfinite ||
+        !s->drivers) {
         sp_state_free(s);
         return NULL;
     }
@@ -55,6 +58,7 @@ void sp_state_free(sp_state *s)
     free(s->met);
     free(s->clamps);
     free(s->nonfinite);
+    free(s->drivers);
     sp_sumstack_destroy(&s->sums);
     free(s);
 }
@@ -87,6 +91,7 @@ bool sp_state_same_run(const sp_state *a, const sp_state *b, char *why,
         field = "number of slices";
     else if (a->n_q != b->n_q || a->n_targets != b->n_targets ||
              a->n_indicators != b->n_indicators ||
+             a->n_inputs != b->n_inputs ||
              memcmp(a->lo, b->lo, a->n_q * sizeof *a->lo) != 0 ||
              memcmp(a->hi, b->hi, a->n_q * sizeof *a->hi) != 0)
         field = "histogram ranges";
@@ -122,6 +127,8 @@ sp_status sp_state_merge(sp_state *into, const sp_state *from,
         into->clamps[i] += from->clamps[i];
         into->nonfinite[i] += from->nonfinite[i];
     }
+    for (size_t i = 0; i < into->n_targets * into->n_inputs * 4; i++)
+        into->drivers[i] += from->drivers[i];
     return SP_OK;
 }
 
@@ -169,7 +176,7 @@ static sp_status check_slice(sp_state *const *parts, const char *const *names,
 static sp_state *empty_like(const sp_state *p)
 {
     sp_state *s = sp_state_alloc(p->n_q, p->n_targets, p->n_indicators,
-                                 p->lo, p->hi);
+                                 p->n_inputs, p->lo, p->hi);
     if (s == NULL)
         return NULL;
     memcpy(s->version, p->version, sizeof s->version);
@@ -257,12 +264,15 @@ static bool write_body(const sp_state *s, FILE *f)
               put_u64(f, s->n_blocks) && put_u64(f, s->slice) &&
               put_u64(f, s->slices) && put_u64(f, s->n_q) &&
               put_u64(f, s->n_targets) && put_u64(f, s->n_indicators) &&
+              put_u64(f, s->n_inputs) &&
               put(f, s->lo, s->n_q * sizeof *s->lo) &&
               put(f, s->hi, s->n_q * sizeof *s->hi) &&
               put_u64(f, s->first) && sp_accum_write(s->acc, f) &&
               put(f, s->met, s->n_targets * sizeof *s->met) &&
               put(f, s->clamps, s->n_indicators * sizeof *s->clamps) &&
               put(f, s->nonfinite, s->n_indicators * sizeof *s->nonfinite) &&
+              put(f, s->drivers,
+                  s->n_targets * s->n_inputs * 4 * sizeof *s->drivers) &&
               put_u64(f, s->sums.depth);
     for (size_t k = 0; ok && k < s->sums.depth; k++)
         ok = put_u64(f, s->sums.first[k]) &&
@@ -364,7 +374,7 @@ static bool get_fixed_text(FILE *f, char *dst, size_t size)
 static sp_state *read_body(FILE *f)
 {
     char version[16], sha[65], rng[64];
-    uint64_t seed, draws, n_blocks, slice, slices, n_q, nt, ni;
+    uint64_t seed, draws, n_blocks, slice, slices, n_q, nt, ni, nin;
     char *name = NULL, *text = NULL;
     bool ok = get_fixed_text(f, version, sizeof version) &&
               get_fixed_text(f, sha, sizeof sha) &&
@@ -373,13 +383,14 @@ static sp_state *read_body(FILE *f)
               get_u64(f, &draws) && get_fixed_text(f, rng, sizeof rng) &&
               get_u64(f, &n_blocks) && get_u64(f, &slice) &&
               get_u64(f, &slices) && get_u64(f, &n_q) && get_u64(f, &nt) &&
-              get_u64(f, &ni) && n_q < (1u << 24) && nt < (1u << 16) &&
-              ni < (1u << 16) && slice >= 1 && slice <= slices;
+              get_u64(f, &ni) && get_u64(f, &nin) && n_q < (1u << 24) &&
+              nt < (1u << 16) && ni < (1u << 16) && nin < (1u << 16) &&
+              slice >= 1 && slice <= slices;
     double *lo = ok ? malloc((n_q ? n_q : 1) * sizeof *lo) : NULL;
     double *hi = ok ? malloc((n_q ? n_q : 1) * sizeof *hi) : NULL;
     ok = ok && lo && hi && get(f, lo, n_q * sizeof *lo) &&
          get(f, hi, n_q * sizeof *hi);
-    sp_state *s = ok ? sp_state_alloc(n_q, nt, ni, lo, hi) : NULL;
+    sp_state *s = ok ? sp_state_alloc(n_q, nt, ni, nin, lo, hi) : NULL;
     free(lo);
     free(hi);
     if (s == NULL) {
@@ -402,6 +413,7 @@ static sp_state *read_body(FILE *f)
          get(f, s->met, nt * sizeof *s->met) &&
          get(f, s->clamps, ni * sizeof *s->clamps) &&
          get(f, s->nonfinite, ni * sizeof *s->nonfinite) &&
+         get(f, s->drivers, nt * nin * 4 * sizeof *s->drivers) &&
          get_u64(f, &depth) && depth <= SP_SUMSTACK_MAX;
     double *node = ok ? malloc((n_q ? n_q : 1) * sizeof *node) : NULL;
     for (uint64_t k = 0; ok && k < depth; k++) {

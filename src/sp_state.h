@@ -25,7 +25,7 @@
 #include "sp_accum.h"
 #include "sp_status.h"
 
-#define SP_STATE_VERSION 1u
+#define SP_STATE_VERSION 2u
 #define SP_STATE_FILE "state.simplan" /* name inside a result directory */
 
 typedef struct {
@@ -40,6 +40,7 @@ typedef struct {
     uint32_t slice, slices;  /* slice K of N (1-based), or 1 of 1 */
     /* Shape. */
     size_t n_q, n_targets, n_indicators;
+    size_t n_inputs;         /* per-draw inputs seen by the drivers */
     double *lo, *hi;         /* [n_q] histogram ranges (from the pilot) */
     /* Accumulated over blocks [first, sums end). */
     uint64_t first;          /* first block covered */
@@ -47,13 +48,16 @@ typedef struct {
     uint64_t *met;           /* [n_targets] */
     uint64_t *clamps;        /* [n_indicators] */
     uint64_t *nonfinite;     /* [n_indicators] */
+    uint64_t *drivers;       /* [n_targets * n_inputs * 4]: draws in the
+                                lower group, of which met; draws in the
+                                upper group, of which met */
     sp_sumstack sums;
 } sp_state;
 
 /* An empty state of the given shape and ranges; NULL when out of memory.
  * Identity fields are filled by the caller. */
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
-                         const double *lo, const double *hi);
+                         size_t n_inputs, const double *lo, const double *hi);
 void sp_state_free(sp_state *s);
 
 /* Blocks covered: [s->first, sp_state_end(s)). */
