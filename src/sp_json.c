@@ -59,6 +59,22 @@ static json_t *target_json(const sp_report *r, size_t k)
             json_object_set_new(o, "value", json_real(t->value));
     }
     json_object_set_new(o, "source", json_string(t->source));
+    json_t *drivers = json_array();
+    for (size_t i = 0; i < tr->n_drivers; i++) {
+        const sp_driver *d = &tr->drivers[i];
+        char name[160];
+        sp_report_input_name(r, d->input, name, sizeof name);
+        json_t *one = json_object();
+        json_object_set_new(one, "input", json_string(name));
+        json_object_set_new(one, "effect", real_or_null(d->effect));
+        json_object_set_new(one, "p_low", real_or_null(d->p_low));
+        json_object_set_new(one, "p_high", real_or_null(d->p_high));
+        json_object_set_new(one, "n_low", json_integer((json_int_t)d->n_low));
+        json_object_set_new(one, "n_high",
+                            json_integer((json_int_t)d->n_high));
+        json_array_append_new(drivers, one);
+    }
+    json_object_set_new(o, "drivers", drivers);
     return o;
 }
 

@@ -149,6 +149,8 @@ sp_status sp_output_write(const sp_output_options *o, const sp_report *r,
         st = write_text(o, "indicators.csv", sp_report_indicators_csv, r, err);
     if (st == SP_OK)
         st = write_text(o, "iamc.csv", sp_report_iamc_csv, r, err);
+    if (st == SP_OK)
+        st = write_text(o, "drivers.csv", sp_report_drivers_csv, r, err);
 #ifdef SIMPLAN_HAVE_PLOTS
     if (st == SP_OK && o->plots)
         st = write_charts(o, r, err);

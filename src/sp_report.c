@@ -47,6 +47,40 @@ static void fmt_condition(char *buf, size_t size, const sp_scenario *sc,
     }
 }
 
+void sp_report_input_name(const sp_report *r, size_t j, char *buf,
+                          size_t size)
+{
+    const sp_model *m = &r->c->model;
+    size_t ns = m->n_stochastic;
+    if (j < ns)
+        snprintf(buf, size, "%s trend", r->c->names[m->stochastic[j]]);
+    else if (j < 2 * ns)
+        snprintf(buf, size, "%s innovations",
+                 r->c->names[m->stochastic[j - ns]]);
+    else
+        snprintf(buf, size, "event %s", r->sc->events[j - 2 * ns].name);
+}
+
+/* "drivers: gdp trend +0.31, ..." for target k. */
+static void driver_line(FILE *out, const sp_report *r, size_t k)
+{
+    const sp_target_result *tr = &r->res->targets[k];
+    size_t shown = 0;
+    for (size_t i = 0; i < tr->n_drivers && shown < SP_REPORT_DRIVERS; i++) {
+        const sp_driver *d = &tr->drivers[i];
+        if (isnan(d->effect))
+            continue;
+        char name[160];
+        sp_report_input_name(r, d->input, name, sizeof name);
+        if (shown == 0)
+            fprintf(out, "  %-20s drivers:", "");
+        fprintf(out, "%s %s %+.2f", shown ? "," : "", name, d->effect);
+        shown++;
+    }
+    if (shown)
+        fputc('\n', out);
+}
+
 static void target_lines(FILE *out, const sp_report *r, size_t k)
 {
     const sp_target_spec *t = &r->sc->targets[k];
@@ -58,6 +92,7 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
         for (size_t j = 0; j < t->n_all; j++)
             fprintf(out, " %s", t->all[j]);
         fprintf(out, "\n");
+        driver_line(out, r, k);
         return;
     }
     char cond[80], p05[32], p50[32], p95[32];
@@ -72,6 +107,7 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
         fprintf(out, "  %-20s %s %s %d-%d %s; 5-50-95 %%: %s / %s / %s\n", "",
                 t->indicator, sp_measure_name(t->measure), t->from, t->to,
                 cond, p05, p50, p95);
+    driver_line(out, r, k);
 }
 
 /* Years shown in the indicator table: 2025 and 2035 when projected, and
@@ -136,7 +172,8 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
                  "elapsed %.2f s\n\n",
             (unsigned long long)r->res->draws, (unsigned long long)r->seed,
             r->rng, r->threads, r->elapsed);
-    fprintf(out, "Targets: probability met [95 %% Wilson interval]\n");
+    fprintf(out, "Targets: probability met [95 %% Wilson interval]; drivers: "
+                 "P(met) in the upper minus the lower third of an input\n");
     for (size_t k = 0; k < sc->n_targets; k++)
         target_lines(out, r, k);
     indicator_lines(out, r);
@@ -361,6 +398,29 @@ static const sp_stats *indicator_stats(const sp_report *r, size_t i, int y)
     return &r->res->indicators[i * (size_t)r->res->n_years + (size_t)y];
 }
 
+sp_status sp_report_drivers_csv(FILE *out, const sp_report *r,
+                                sp_error *err)
+{
+    fputs("target,rank,input,effect,p_low,p_high,n_low,n_high\n", out);
+    for (size_t k = 0; k < r->sc->n_targets; k++) {
+        const sp_target_result *tr = &r->res->targets[k];
+        for (size_t i = 0; i < tr->n_drivers; i++) {
+            const sp_driver *d = &tr->drivers[i];
+            char name[160];
+            sp_report_input_name(r, d->input, name, sizeof name);
+            csv_string(out, r->sc->targets[k].id);
+            fprintf(out, ",%zu,", i + 1);
+            csv_string(out, name);
+            csv_number(out, d->effect);
+            csv_number(out, d->p_low);
+            csv_number(out, d->p_high);
+            fprintf(out, ",%llu,%llu\n", (unsigned long long)d->n_low,
+                    (unsigned long long)d->n_high);
+        }
+    }
+    return sp_report_flush(out, err);
+}
+
 sp_status sp_report_indicators_csv(FILE *out, const sp_report *r,
                                    sp_error *err)
 {
@@ -424,6 +484,7 @@ static void md_targets(FILE *out, const sp_report *r)
 {
     fprintf(out, "## Targets\n\n| id | target | condition | P(met) | "
                  "95 %% CI | measure 5 / 50 / 95 %% |\n|---|---|---|---:|---|---|\n");
+    /* Drivers follow the table. */
     for (size_t k = 0; k < r->sc->n_targets; k++) {
         const sp_target_spec *t = &r->sc->targets[k];
         const sp_target_result *tr = &r->res->targets[k];
@@ -456,6 +517,34 @@ static void md_targets(FILE *out, const sp_report *r)
         md_text(out, cond);
         fprintf(out, " | %.4f | [%.4f, %.4f] | %s / %s / %s |\n",
                 tr->probability, tr->ci_lo, tr->ci_hi, a, b, c);
+    }
+}
+
+static void md_drivers(FILE *out, const sp_report *r)
+{
+    fprintf(out, "\n## What drives each target\n\nEffect: P(met) among "
+                 "draws in the upper third of an input minus P(met) in its "
+                 "lower third (for events: draws where it occurred in the "
+                 "target's window minus draws where it did not).\n\n"
+                 "| target | driver 1 | driver 2 | driver 3 |\n"
+                 "|---|---|---|---|\n");
+    for (size_t k = 0; k < r->sc->n_targets; k++) {
+        const sp_target_result *tr = &r->res->targets[k];
+        fputs("| ", out);
+        md_text(out, r->sc->targets[k].id);
+        fputs(" |", out);
+        for (size_t i = 0; i < SP_REPORT_DRIVERS; i++) {
+            char name[160] = "";
+            if (i < tr->n_drivers && !isnan(tr->drivers[i].effect)) {
+                sp_report_input_name(r, tr->drivers[i].input, name,
+                                     sizeof name);
+                fputc(' ', out);
+                md_text(out, name);
+                fprintf(out, " %+.2f", tr->drivers[i].effect);
+            }
+            fputs(" |", out);
+        }
+        fputc('\n', out);
     }
 }
 
@@ -522,6 +611,7 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
     if (plots)
         fprintf(out, "\n![Probability that each target is met, with 95 %% "
                      "intervals](targets.png)\n");
+    md_drivers(out, r);
     md_indicators(out, r, plots);
     fprintf(out, "\n## Warnings\n\n");
     for (size_t w = 0; w < r->res->n_warnings; w++) {

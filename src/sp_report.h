@@ -35,6 +35,19 @@ typedef struct {
 sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err);
 sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err);
 
+/* The name of input j of the model (see sp_model_n_inputs) for reports:
+ * "gdp trend", "gdp innovations", "event shock". */
+void sp_report_input_name(const sp_report *r, size_t j, char *buf,
+                          size_t size);
+
+/* How many drivers reports show per target. */
+#define SP_REPORT_DRIVERS 3
+
+/* drivers.csv: every target's inputs with their effects:
+ * target,rank,input,effect,p_low,p_high,n_low,n_high. */
+sp_status sp_report_drivers_csv(FILE *out, const sp_report *r,
+                                sp_error *err);
+
 /* indicators.csv: tidy long format, one row per indicator, year and
  * statistic (mean, p05, p25, p50, p75, p95): indicator,year,statistic,value.
  * Statistics without finite draws are left out. */
