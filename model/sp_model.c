@@ -3,6 +3,7 @@
  */
 #include "sp_model.h"
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
@@ -35,6 +36,7 @@ void sp_model_destroy(sp_model *m)
         free(m->indicators[i].sd);
         sp_expr_destroy(&m->indicators[i].formula);
         sp_marginal_table_free(m->indicators[i].table);
+        free(m->indicators[i].obs);
     }
     for (size_t i = 0; i < m->n_events; i++)
         free(m->events[i].effects);
@@ -59,6 +61,77 @@ sp_status sp_model_build_tables(sp_model *m, sp_error *err)
             return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                                 "out of memory for copula tables");
     }
+    return SP_OK;
+}
+
+/* Covariance of the AR(1) process e over steps 1..n into v (n x n):
+ * e_t = sum_{s<=t} ar1^(t-s) sd_s eps_s. */
+static void ar_covariance(const sp_indicator *ind, int n, gsl_matrix *v)
+{
+    for (int a = 0; a < n; a++)
+        for (int b = 0; b < n; b++) {
+            double c = 0.0;
+            int lo = a < b ? a : b;
+            for (int s = 0; s <= lo; s++)
+                c += pow(ind->ar1, a - s) * pow(ind->ar1, b - s) *
+                     ind->sd[s] * ind->sd[s];
+            gsl_matrix_set(v, (size_t)a, (size_t)b, c);
+        }
+}
+
+sp_status sp_model_observe(sp_model *m, size_t ind_index, const double *obs,
+                           int n, sp_error *err)
+{
+    sp_indicator *ind = &m->indicators[ind_index];
+    ind->obs = malloc((size_t)n * sizeof *ind->obs);
+    gsl_matrix *v = gsl_matrix_alloc((size_t)n, (size_t)n);
+    gsl_vector *d = gsl_vector_alloc((size_t)n);
+    gsl_vector *x = gsl_vector_alloc((size_t)n);
+    gsl_vector *one = gsl_vector_alloc((size_t)n);
+    sp_status st = (ind->obs && v && d && x && one) ? SP_OK : SP_ERR_NOMEM;
+    if (st == SP_OK) {
+        memcpy(ind->obs, obs, (size_t)n * sizeof *obs);
+        ind->n_obs = n;
+        double prev = ind->base, tau2 = ind->trend_sd * ind->trend_sd;
+        for (int t = 0; t < n; t++) {
+            double r = ind->kind == SP_KIND_RATE ? obs[t] / prev - 1.0
+                                                 : obs[t] - prev;
+            gsl_vector_set(d, (size_t)t, r - ind->mean[t]);
+            prev = obs[t];
+        }
+        ind->obs_resid = gsl_vector_get(d, (size_t)n - 1);
+        ar_covariance(ind, n, v);
+        /* V = tau^2 1 1' + Cov(e), with a tiny ridge when both vanish. */
+        double ridge = 1e-12 * (tau2 + gsl_matrix_get(v, 0, 0) + 1e-300);
+        for (int a = 0; a < n; a++)
+            for (int b = 0; b < n; b++)
+                gsl_matrix_set(v, (size_t)a, (size_t)b,
+                               gsl_matrix_get(v, (size_t)a, (size_t)b) +
+                                   tau2 + (a == b ? ridge : 0.0));
+        gsl_vector_set_all(one, 1.0);
+        if (gsl_linalg_cholesky_decomp1(v) != GSL_SUCCESS)
+            st = SP_ERR_NUMERIC;
+    }
+    if (st == SP_OK) {
+        double w_d, w_1;
+        gsl_linalg_cholesky_solve(v, d, x);
+        gsl_blas_ddot(one, x, &w_d);
+        gsl_linalg_cholesky_solve(v, one, x);
+        gsl_blas_ddot(one, x, &w_1);
+        double tau2 = ind->trend_sd * ind->trend_sd;
+        ind->obs_mu = tau2 * w_d;
+        double var = tau2 - tau2 * tau2 * w_1;
+        ind->obs_sigma = var > 0.0 ? sqrt(var) : 0.0;
+    }
+    gsl_matrix_free(v);
+    gsl_vector_free(d);
+    gsl_vector_free(x);
+    gsl_vector_free(one);
+    if (st != SP_OK)
+        return sp_error_set(err, st, NULL, 0, "observed",
+                            st == SP_ERR_NOMEM ? "out of memory"
+                                               : "cannot condition the trend "
+                                                 "on the observed years");
     return SP_OK;
 }
 
@@ -303,9 +376,11 @@ static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
         const sp_indicator *ind = &m->indicators[m->stochastic[s]];
         const double *w = normals_of(m, ws, 0, s);
         double *u = ws->trend + s * cap, *e = ws->ar + s * cap;
+        double mu = ind->n_obs ? ind->obs_mu : 0.0;
+        double sigma = ind->n_obs ? ind->obs_sigma : ind->trend_sd;
         for (size_t d = 0; d < n; d++) {
-            u[d] = ind->trend_sd * w[d];
-            e[d] = 0.0;
+            u[d] = mu + sigma * w[d];
+            e[d] = ind->n_obs ? ind->obs_resid - u[d] : 0.0;
         }
     }
     for (size_t t = 1; t < ws->n_years; t++) {
@@ -313,6 +388,12 @@ static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
         for (size_t s = 0; s < ns; s++) {
             size_t i = m->stochastic[s];
             const sp_indicator *ind = &m->indicators[i];
+            if ((int)t <= ind->n_obs) {
+                double *row = ws->out[s] + t * cap;
+                for (size_t d = 0; d < n; d++)
+                    row[d] = ind->obs[t - 1];
+                continue;
+            }
             double *eps = ws->eps;
             memcpy(eps, normals_of(m, ws, t, s), n * sizeof *eps);
             innovations(ind, eps, n);

@@ -63,6 +63,13 @@ typedef struct {
     sp_marginal_table *table; /* copula transform of a non-normal family,
                                  NULL: normal, or the exact transform */
     sp_expr formula;      /* derived only: compiled formula */
+    /* Observed years (on-track mode): steps 1..n_obs are fixed to obs[],
+     * the trend shift is drawn from its distribution given the observed
+     * rates, u = obs_mu + obs_sigma * z, and the AR state after the last
+     * observed step is obs_resid - u. See sp_model_condition. */
+    int n_obs;
+    double *obs;          /* [n_obs] observed levels */
+    double obs_mu, obs_sigma, obs_resid;
 } sp_indicator;
 
 typedef struct {
@@ -117,6 +124,15 @@ void sp_model_destroy(sp_model *m);
  * indicators. SP_ERR_NOMEM if allocation fails. A family whose table
  * cannot reach SP_TABLE_TOL keeps the exact transform. */
 sp_status sp_model_build_tables(sp_model *m, sp_error *err);
+
+/* Fixes the first n observed steps of indicator `ind` to the levels
+ * obs[0..n) (copied) and conditions its trend on the observed rates
+ * (Gaussian conditioning: with residuals d_t = r_t - mean_t = u + e_t,
+ * u ~ N(0, trend_sd^2) and e the AR(1) process,
+ *   u | d ~ N(s^2 1' V^-1 d, s^2 - s^4 1' V^-1 1), V = s^2 1 1' + Cov(e),
+ * exact for normal marginals and a Gaussian approximation otherwise). */
+sp_status sp_model_observe(sp_model *m, size_t ind, const double *obs,
+                           int n, sp_error *err);
 
 /* Sets m->chol from the n_s x n_s correlation matrix `corr` (row-major, in
  * the order of m->stochastic). Leaves chol NULL if corr is the identity.

@@ -307,6 +307,33 @@ static sp_status derived_base(const sp_scenario *sc, sp_compiled *c,
     return st;
 }
 
+/* Observed years of each indicator, in year order, into the model. */
+static sp_status build_observed(const sp_scenario *sc, sp_model *m,
+                                sp_error *err)
+{
+    double obs[SP_MAX_STEPS];
+    for (size_t i = 0; i < sc->n_indicators; i++) {
+        int n = 0, line = 0;
+        for (size_t k = 0; k < sc->n_observed; k++) {
+            const sp_observed_spec *o = &sc->observed[k];
+            if (strcmp(o->indicator, sc->indicators[i].name) != 0)
+                continue;
+            obs[o->year - sc->base_year - 1] = o->value;
+            n++;
+            line = o->line;
+        }
+        if (n == 0)
+            continue;
+        sp_status st = sp_model_observe(m, i, obs, n, err);
+        if (st != SP_OK) {
+            err->line = line;
+            snprintf(err->file, sizeof err->file, "%s", sc->file);
+            return st;
+        }
+    }
+    return SP_OK;
+}
+
 sp_status sp_compile(const sp_scenario *sc, sp_compiled *out, sp_error *err)
 {
     out->model.base_year = sc->base_year;
@@ -314,6 +341,8 @@ sp_status sp_compile(const sp_scenario *sc, sp_compiled *out, sp_error *err)
     sp_status st = build_indicators(sc, out, err);
     if (st == SP_OK)
         st = order_derived(sc, out, err);
+    if (st == SP_OK)
+        st = build_observed(sc, &out->model, err);
     if (st == SP_OK)
         st = sp_model_build_tables(&out->model, err);
     if (st == SP_OK)

@@ -958,6 +958,69 @@ static sp_status read_target(const loader *L, config_setting_t *g,
     return read_simple_target(L, g, path, sc, t);
 }
 
+static sp_status read_observation(const loader *L, config_setting_t *g,
+                                  size_t index, sp_scenario *sc)
+{
+    static const char *const keys[] = {"indicator", "year", "value", NULL};
+    sp_observed_spec *o = &sc->observed[index];
+    char path[FIELD_MAX], field[FIELD_MAX];
+    snprintf(path, sizeof path, "observed[%zu]", index);
+    member_path(field, path, "indicator");
+    o->line = line_of(g);
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "indicator", NULL, SP_MAX_NAME,
+                        &o->indicator);
+    if (st == SP_OK)
+        st = stochastic_ref(L, sc, config_setting_get_member(g, "indicator"),
+                            field, o->indicator);
+    if (st == SP_OK)
+        st = get_year(L, g, path, "year", sc->base_year + 1, sc->horizon,
+                      &o->year);
+    if (st == SP_OK)
+        st = get_double(L, g, path, "value", true, &o->value);
+    if (st != SP_OK)
+        return st;
+    long i = sp_scenario_find_indicator(sc, o->indicator);
+    if (sc->indicators[i].kind == SP_KIND_RATE)
+        return check_range(L, g, path, "value", o->value, 0.0, INFINITY,
+                           true, true, "an observed rate level must be > 0");
+    return check_range(L, g, path, "value", o->value, 0.0, 1.0, false, false,
+                       "an observed share must lie in [0, 1]");
+}
+
+/* Each indicator's observed years must run from base_year+1 without gaps
+ * or repeats. */
+static sp_status check_observed_years(const loader *L, config_setting_t *list,
+                                      const sp_scenario *sc)
+{
+    for (size_t a = 0; a < sc->n_observed; a++) {
+        const sp_observed_spec *o = &sc->observed[a];
+        size_t before = 0;
+        for (size_t b = 0; b < sc->n_observed; b++) {
+            const sp_observed_spec *p = &sc->observed[b];
+            if (strcmp(p->indicator, o->indicator) != 0)
+                continue;
+            if (b != a && p->year == o->year)
+                return fail(L, SP_ERR_DUPLICATE,
+                            config_setting_get_elem(list, (unsigned)b),
+                            "observed", "%s %d is observed twice (lines %d "
+                            "and %d)", o->indicator, o->year, o->line,
+                            p->line);
+            before += p->year < o->year;
+        }
+        if ((int)before != o->year - sc->base_year - 1)
+            return fail(L, SP_ERR_RANGE,
+                        config_setting_get_elem(list, (unsigned)a), "observed",
+                        "observed years of %s must run from %d without gaps; "
+                        "%d has %zu earlier observed years", o->indicator,
+                        sc->base_year + 1, o->year, before);
+    }
+    return SP_OK;
+}
+
 /* Joint targets may name only simple targets that exist. */
 static sp_status check_joint_members(const loader *L, config_setting_t *list,
                                      const sp_scenario *sc)
@@ -1010,7 +1073,7 @@ static sp_status read_root(const loader *L, config_t *cfg, sp_scenario *sc)
 {
     static const char *const keys[] = {"scenario", "simulation", "indicators",
                                        "correlations", "events", "targets",
-                                       NULL};
+                                       "observed", NULL};
     config_setting_t *root = config_root_setting(cfg);
     sp_status st = check_keys(L, root, "", keys);
     if (st == SP_OK)
@@ -1040,6 +1103,14 @@ static sp_status read_root(const loader *L, config_t *cfg, sp_scenario *sc)
         if (st == SP_OK)
             st = check_joint_members(L, list, sc);
     }
+    if (st == SP_OK)
+        st = read_list(L, root, "observed",
+                       (size_t)SP_MAX_INDICATORS * SP_MAX_STEPS,
+                       sizeof *sc->observed, (void **)&sc->observed,
+                       &sc->n_observed, read_observation, sc);
+    config_setting_t *obs = config_setting_get_member(root, "observed");
+    if (st == SP_OK && obs != NULL)
+        st = check_observed_years(L, obs, sc);
     return st;
 }
 

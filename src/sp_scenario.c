@@ -38,6 +38,9 @@ void sp_scenario_destroy(sp_scenario *sc)
         free(t->source);
         free(t->indicator);
     }
+    for (size_t i = 0; i < sc->n_observed; i++)
+        free(sc->observed[i].indicator);
+    free(sc->observed);
     free(sc->indicators);
     free(sc->correlations);
     free(sc->events);

@@ -74,6 +74,13 @@ typedef struct {
 } sp_event_spec;
 
 typedef struct {
+    char *indicator;    /* a rate or share indicator */
+    int year;           /* base_year+1 .. horizon */
+    double value;       /* observed level */
+    int line;
+} sp_observed_spec;
+
+typedef struct {
     char *id, *name, *source;
     size_t n_all;   /* > 0: joint target */
     char **all;     /* member ids */
@@ -106,6 +113,8 @@ typedef struct {
     sp_event_spec *events;
     size_t n_targets;
     sp_target_spec *targets;
+    size_t n_observed;
+    sp_observed_spec *observed;
     int line_correlations; /* line of the correlations list, 0 if absent */
 } sp_scenario;
 

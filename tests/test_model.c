@@ -223,6 +223,41 @@ static void derived_rows_should_follow_their_formula(void **state)
     sp_model_destroy(&m);
 }
 
+/* With ar1 = 0 the residuals are u + sd_t eps_t, independent given u,
+ * so u | d ~ N(m, v) with v = 1 / (1/tau^2 + sum 1/sd_t^2) and
+ * m = v sum d_t / sd_t^2 (the normal-normal conjugate update). */
+static void observed_years_should_condition_the_trend_exactly(void **state)
+{
+    (void)state;
+    sp_model m = make_model(1, 6, SP_KIND_SHARE, 0.4, 0.01, 0.0);
+    sp_indicator *ind = &m.indicators[0];
+    ind->trend_sd = 0.02;
+    double sd[6] = {0.01, 0.02, 0.015, 0.01, 0.01, 0.01};
+    memcpy(ind->sd, sd, sizeof sd);
+    double obs[3] = {0.43, 0.435, 0.46}; /* rates 0.03, 0.005, 0.025 */
+    sp_error err;
+    assert_int_equal(sp_model_observe(&m, 0, obs, 3, &err), SP_OK);
+    double d[3] = {0.03 - 0.01, 0.005 - 0.01, 0.025 - 0.01};
+    double prec = 1.0 / (0.02 * 0.02), num = 0.0;
+    for (int t = 0; t < 3; t++) {
+        prec += 1.0 / (sd[t] * sd[t]);
+        num += d[t] / (sd[t] * sd[t]);
+    }
+    assert_close(ind->obs_mu, num / prec, 1e-12);
+    assert_close(ind->obs_sigma, sqrt(1.0 / prec), 1e-12);
+    assert_close(ind->obs_resid, d[2], 1e-15);
+    /* Every draw has the observed levels in the observed years. */
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    sp_model_ws *ws = sp_model_ws_alloc(&m, 100);
+    sp_model_batch(&m, r, 100, ws);
+    for (size_t t = 1; t <= 3; t++)
+        for (size_t k = 0; k < 100; k++)
+            assert_true(sp_model_row(ws, 0, t)[k] == obs[t - 1]);
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    sp_model_destroy(&m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as main() does: statuses are checked */
@@ -234,6 +269,7 @@ int main(void)
         cmocka_unit_test(copula_should_give_the_requested_correlation),
         cmocka_unit_test(non_positive_definite_matrix_should_be_rejected),
         cmocka_unit_test(derived_rows_should_follow_their_formula),
+        cmocka_unit_test(observed_years_should_condition_the_trend_exactly),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
