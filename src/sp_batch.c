@@ -145,7 +145,7 @@ static sp_status write_run(const sp_options *opt, const char *dir, entry *e,
     sp_output_options oo = {out, true, opt->plots};
     const gsl_rng_type *t = sp_rng_lookup(s->rng);
     sp_report r = {&e->sc, &e->c, &e->res, s->seed, t ? t->name : s->rng, 0,
-                   0.0, "simplan batch", e->sc.sha256, out, opt->plots, 0};
+                   0.0, "simplan batch", e->sc.sha256, out, opt->plots, 0, 0.0, 0};
     return sp_output_write(&oo, &r, err);
 }
 

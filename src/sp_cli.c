@@ -70,6 +70,9 @@ const char *sp_cli_usage(void)
            "                      interrupted --out run): blocks already done\n"
            "                      are not redone; with a larger --draws, adds\n"
            "                      draws; the result equals a fresh run\n"
+           "      --precision EPS add draws, 16 blocks of 1024 at a time, until\n"
+           "                      every target's 95 % half-width is below EPS\n"
+           "                      (at most --draws); reports the draws used\n"
            "      --checkpoint S  save the state in DIR every S seconds\n"
            "                      (default 60; and on SIGINT/SIGTERM)\n"
            "\n"
@@ -162,6 +165,15 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
     case 'R':
         opt->resume = arg;
         return SP_OK;
+    case 'E': {
+        char *end;
+        double eps = strtod(arg, &end);
+        if (*arg == '\0' || *end != '\0' || !(eps > 0.0 && eps < 0.5))
+            return bad_value(err, "--precision", arg,
+                             "a half-width between 0 and 0.5");
+        opt->precision = eps;
+        return SP_OK;
+    }
     case 'j':
         if (!parse_u64(arg, 1, 1024, &v))
             return bad_value(err, "--jobs", arg, "an integer 1 .. 1024");
@@ -241,6 +253,7 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"slice", required_argument, NULL, 'K'},
         {"resume", required_argument, NULL, 'R'},
         {"checkpoint", required_argument, NULL, 'C'},
+        {"precision", required_argument, NULL, 'E'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
     static const struct option check_opts[] = {
@@ -325,6 +338,9 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         opt->n_parts = argc - optind;
         return SP_OK;
     }
+    if (opt->precision > 0 && (opt->slices > 0 || opt->resume != NULL))
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--precision",
+                            "not with --slice or --resume");
     if (opt->slices > 0 && opt->out == NULL)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--slice",
                             "a slice needs --out DIR for its state file");

@@ -44,6 +44,7 @@ typedef struct {
     uint32_t slice, slices; /* --slice K/N, 0/0 for the whole run */
     const char *resume;     /* --resume DIR, NULL for none */
     double checkpoint;      /* seconds between state checkpoints in DIR */
+    double precision;       /* stop when every 95 % half-width is below */
     char **parts;           /* merge: state files or directories;
                                batch: scenario files */
     int n_parts;

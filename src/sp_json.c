@@ -121,6 +121,12 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
     json_object_set_new(root, "rng", json_string(r->rng));
     json_object_set_new(root, "threads", json_integer(r->threads));
     json_object_set_new(root, "elapsed_seconds", json_real(r->elapsed));
+    if (r->precision > 0)
+        json_object_set_new(root, "precision",
+                            json_pack("{s:f, s:b, s:I}", "half_width",
+                                      r->precision, "reached",
+                                      r->precision_reached, "draws_used",
+                                      (json_int_t)r->res->draws));
     json_t *targets = json_array();
     for (size_t k = 0; k < r->sc->n_targets; k++)
         json_array_append_new(targets, target_json(r, k));

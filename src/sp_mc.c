@@ -197,6 +197,14 @@ void sp_mc_set_slice(sp_mc *mc, uint32_t k, uint32_t n)
     mc->state->slices = n;
 }
 
+void sp_mc_truncate(sp_mc *mc, uint64_t n_blocks)
+{
+    mc->n_blocks = n_blocks;
+    mc->cfg.draws = n_blocks * SP_MC_BLOCK;
+    mc->state->n_blocks = n_blocks;
+    mc->state->draws = mc->cfg.draws;
+}
+
 int sp_mc_default_threads(void)
 {
 #ifdef _OPENMP

@@ -98,6 +98,10 @@ bool sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last);
 /* Marks the run's state as slice k of n (1-based), before any block. */
 void sp_mc_set_slice(sp_mc *mc, uint32_t k, uint32_t n);
 
+/* Ends the run after its first n_blocks full blocks (a precision stop):
+ * the state then counts n_blocks * SP_MC_BLOCK draws. */
+void sp_mc_truncate(sp_mc *mc, uint64_t n_blocks);
+
 /* Threads used when none are asked for: all cores. */
 int sp_mc_default_threads(void);
 

@@ -169,9 +169,15 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
     fprintf(out, "simplan %s  scenario \"%s\" (%s), %d-%d\n", SIMPLAN_VERSION,
             sc->name, sc->file, sc->base_year, sc->horizon);
     fprintf(out, "draws %llu, seed %llu, generator %s, threads %d, "
-                 "elapsed %.2f s\n\n",
+                 "elapsed %.2f s\n",
             (unsigned long long)r->res->draws, (unsigned long long)r->seed,
             r->rng, r->threads, r->elapsed);
+    if (r->precision > 0)
+        fprintf(out, "precision: every 95 %% half-width below %g %s after "
+                     "%llu draws\n", r->precision,
+                r->precision_reached ? "reached" : "NOT reached",
+                (unsigned long long)r->res->draws);
+    fputc('\n', out);
     fprintf(out, "Targets: probability met [95 %% Wilson interval]; drivers: "
                  "P(met) in the upper minus the lower third of an input\n");
     for (size_t k = 0; k < sc->n_targets; k++)

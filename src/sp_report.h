@@ -30,6 +30,8 @@ typedef struct {
     const char *settings_out;    /* --out directory */
     int settings_plots;          /* plots written (0/1) */
     int settings_ranks;          /* MPI ranks of the run (0 or 1: one) */
+    double precision;            /* --precision asked for, 0 if none */
+    int precision_reached;       /* 1 if it stopped because it was met */
 } sp_report;
 
 sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err);

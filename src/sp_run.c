@@ -20,7 +20,23 @@
 #include "sp_rng.h"
 #include "sp_state.h"
 
-#define STEP_BLOCKS 256 /* blocks between progress updates and checks */
+#define STEP_BLOCKS 256     /* blocks between progress updates and checks */
+#define PRECISION_BLOCKS 16 /* blocks between --precision decisions */
+
+/* True when every target's 95 % Wilson half-width, after the blocks the
+ * state holds (all full, from block 0), is below eps. Integer counts at a
+ * fixed block boundary: the same decision for any number of threads. */
+static bool precise_enough(const sp_state *s, double eps)
+{
+    uint64_t n = sp_state_end(s) * SP_MC_BLOCK;
+    for (size_t k = 0; k < s->n_targets; k++) {
+        double lo, hi;
+        sp_wilson_interval(s->met[k], n, SP_Z95, &lo, &hi);
+        if (!((hi - lo) / 2.0 < eps))
+            return false;
+    }
+    return true;
+}
 
 static double now_seconds(void)
 {
@@ -153,10 +169,16 @@ static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
         state_path(path, sizeof path, dir);
     double start = now_seconds(), last_save = start;
     progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
-    uint64_t done0 = from;
-    for (uint64_t k = from; k < to && !interrupted; k += STEP_BLOCKS) {
-        uint64_t end = k + STEP_BLOCKS < to ? k + STEP_BLOCKS : to;
+    uint64_t done0 = from, step = opt->precision > 0 ? PRECISION_BLOCKS
+                                                      : STEP_BLOCKS;
+    for (uint64_t k = from; k < to && !interrupted; k += step) {
+        uint64_t end = k + step < to ? k + step : to;
         sp_mc_run(mc, k, end);
+        if (opt->precision > 0 && end < to &&
+            precise_enough(sp_mc_state(mc), opt->precision)) {
+            sp_mc_truncate(mc, end);
+            break;
+        }
         uint64_t done = (end - done0) * SP_MC_BLOCK;
         uint64_t todo = (to - done0) * SP_MC_BLOCK;
         progress_update(&bar, done < todo ? done : todo,
@@ -262,6 +284,8 @@ static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
                         cfg->draws % SP_MC_BLOCK != 0;
     uint64_t full_end = partial_last ? to - 1 : to;
     sp_status st = simulate(opt, mc, from, full_end, dir, cfg->draws, err);
+    if (sp_mc_blocks(mc) < to) /* stopped early by --precision */
+        partial_last = false;
     char path[4096];
     if (dir)
         state_path(path, sizeof path, dir);
@@ -366,7 +390,7 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
         st = sp_state_result(all, sc, c, &res, err);
     if (st == SP_OK && rank == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads,
-                       now_seconds() - start, NULL, NULL, NULL, 0, 0};
+                       now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
         st = report(opt, &oo, &r, cmdline, err);
     }
     if (st == SP_OK && rank == 0 && oo.dir) {
@@ -424,6 +448,8 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     if (st == SP_OK && opt->slices == 0)
         st = sp_mc_result(mc, &res, err);
     double elapsed = now_seconds() - start;
+    bool precise = st == SP_OK && opt->precision > 0 && mc &&
+                   precise_enough(sp_mc_state(mc), opt->precision);
     if (st == SP_OK && opt->slices > 0 && !opt->quiet)
         fprintf(stderr, "slice %u/%u: blocks %llu..%llu saved in %s/%s\n",
                 opt->slice, opt->slices,
@@ -433,7 +459,7 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     sp_mc_free(mc);
     if (st == SP_OK && opt->slices == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
-                       NULL, NULL, NULL, 0, 0};
+                       NULL, NULL, NULL, 0, 0, opt->precision, precise};
         st = report(opt, &oo, &r, cmdline, err);
     }
     sp_result_destroy(&res);
@@ -472,7 +498,7 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
     if (st == SP_OK) {
         const gsl_rng_type *t = sp_rng_lookup(all->rng);
         sp_report r = {&sc, &c, &res, all->seed, t ? t->name : all->rng, 0,
-                       now_seconds() - start, NULL, NULL, NULL, 0, 0};
+                       now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
         st = report(opt, &oo, &r, cmdline, err);
     }
     if (st == SP_OK && oo.dir) {
