@@ -20,6 +20,7 @@
 #include "sp_cli.h"
 #include "sp_compile.h"
 #include "sp_config.h"
+#include "sp_decide.h"
 #include "sp_mc.h"
 #include "sp_mpi.h"
 #include "sp_run.h"
@@ -179,6 +180,10 @@ static int simplan_main(int argc, char **argv)
         st = sp_report_check(stdout, &sc, &c, &err);
     else if (st == SP_OK && opt.command == SP_CMD_BENCH)
         st = bench(&opt, &sc, &c, &err);
+    else if (st == SP_OK && opt.command == SP_CMD_SOLVE)
+        st = sp_decide_solve(&opt, &sc, &err);
+    else if (st == SP_OK && opt.command == SP_CMD_SWEEP)
+        st = sp_decide_sweep(&opt, &sc, &err);
     else if (st == SP_OK)
         st = sp_run_command(&opt, &sc, &c, cmdline, &err);
     free(cmdline);

@@ -23,6 +23,10 @@ const char *sp_cli_usage(void)
            "       simplan batch SCENARIO.cfg... --out DIR [--jobs J] [--draws N]\n"
            "                     [--seed S] [--threads T] [--no-plots]\n"
            "       simplan batch --collect DIR\n"
+           "       simplan solve SCENARIO.cfg --target ID --prob P --vary PATH\n"
+           "                     [--range LO:HI] [--tol T] [run options]\n"
+           "       simplan sweep SCENARIO.cfg --vary PATH=FROM:TO:STEPS\n"
+           "                     [--vary PATH2=FROM:TO:STEPS] [--out DIR]\n"
            "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
            "                     [--rng NAME] [--marginal FAMILY]\n"
            "       simplan --help | --version\n"
@@ -40,6 +44,13 @@ const char *sp_cli_usage(void)
            "       DIR/comparison.csv, DIR/comparison.md and a table of target\n"
            "       probabilities; --collect DIR builds the comparison from\n"
            "       runs made elsewhere (e.g. one Slurm array task each)\n"
+           "solve  the value of one scenario number (PATH, e.g.\n"
+           "       indicators.energy_intensity.path[0].mean) at which target\n"
+           "       ID is met with probability P, with its Monte Carlo\n"
+           "       uncertainty (bisection with common random numbers)\n"
+           "sweep  every target's probability over a grid of one or two\n"
+           "       scenario numbers; with --out, sweep.csv and a curve or\n"
+           "       heat maps with the P = 0.5, 0.8, 0.9 contours\n"
            "bench  throughput of the simulation core: time per draw on one\n"
            "       and all threads against the variate bound (the time to\n"
            "       draw just the random numbers), scaling, peak memory;\n"
@@ -174,6 +185,38 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         opt->precision = eps;
         return SP_OK;
     }
+    case 'T':
+        opt->target = arg;
+        return SP_OK;
+    case 'p': {
+        char *end;
+        double pr = strtod(arg, &end);
+        if (*arg == '\0' || *end != '\0' || !(pr > 0.0 && pr < 1.0))
+            return bad_value(err, "--prob", arg, "a probability in (0, 1)");
+        opt->prob = pr;
+        return SP_OK;
+    }
+    case 'V':
+        if (opt->n_vary == 2)
+            return bad_value(err, "--vary", arg, "at most two levers");
+        opt->vary[opt->n_vary++] = arg;
+        return SP_OK;
+    case 'A': {
+        char extra;
+        if (sscanf(arg, "%lf:%lf%c", &opt->range_lo, &opt->range_hi,
+                   &extra) != 2 || !(opt->range_lo < opt->range_hi))
+            return bad_value(err, "--range", arg, "LO:HI with LO < HI");
+        opt->has_range = true;
+        return SP_OK;
+    }
+    case 'X': {
+        char *end;
+        double tol = strtod(arg, &end);
+        if (*arg == '\0' || *end != '\0' || !(tol > 0.0))
+            return bad_value(err, "--tol", arg, "a positive number");
+        opt->tol = tol;
+        return SP_OK;
+    }
     case 'j':
         if (!parse_u64(arg, 1, 1024, &v))
             return bad_value(err, "--jobs", arg, "an integer 1 .. 1024");
@@ -235,10 +278,14 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         opt->command = SP_CMD_MERGE;
     else if (strcmp(cmd, "batch") == 0)
         opt->command = SP_CMD_BATCH;
+    else if (strcmp(cmd, "solve") == 0)
+        opt->command = SP_CMD_SOLVE;
+    else if (strcmp(cmd, "sweep") == 0)
+        opt->command = SP_CMD_SWEEP;
     else
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "unknown command '%s'; commands: run, check, "
-                            "merge, batch, bench", cmd);
+                            "merge, batch, solve, sweep, bench", cmd);
     static const struct option run_opts[] = {
         {"draws", required_argument, NULL, 'n'},
         {"seed", required_argument, NULL, 's'},
@@ -286,6 +333,25 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0}};
+    static const struct option decide_opts[] = {
+        {"draws", required_argument, NULL, 'n'},
+        {"seed", required_argument, NULL, 's'},
+        {"threads", required_argument, NULL, 't'},
+        {"rng", required_argument, NULL, 'r'},
+        {"format", required_argument, NULL, 'f'},
+        {"quiet", no_argument, NULL, 'q'},
+        {"out", required_argument, NULL, 'o'},
+        {"force", no_argument, NULL, 'F'},
+        {"no-plots", no_argument, NULL, 'P'},
+        {"target", required_argument, NULL, 'T'},
+        {"prob", required_argument, NULL, 'p'},
+        {"vary", required_argument, NULL, 'V'},
+        {"range", required_argument, NULL, 'A'},
+        {"tol", required_argument, NULL, 'X'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0}};
+    bool is_decide = opt->command == SP_CMD_SOLVE ||
+                     opt->command == SP_CMD_SWEEP;
     bool is_batch = opt->command == SP_CMD_BATCH;
     bool is_run = opt->command == SP_CMD_RUN;
     bool is_bench = opt->command == SP_CMD_BENCH;
@@ -297,11 +363,13 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
                             : is_bench ? ":n:s:t:r:m:h"
                             : is_merge ? ":f:qo:h"
                             : is_batch ? ":n:s:t:o:j:qh"
+                            : is_decide ? ":n:s:t:r:f:qo:h"
                                        : ":h";
     const struct option *longopts = is_run     ? run_opts
                                     : is_bench ? bench_opts
                                     : is_merge ? merge_opts
                                     : is_batch ? batch_opts
+                                    : is_decide ? decide_opts
                                                : check_opts;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
@@ -319,6 +387,15 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         if (st != SP_OK)
             return st;
     }
+    if (opt->command == SP_CMD_SOLVE &&
+        (opt->target == NULL || opt->prob == 0.0 || opt->n_vary != 1))
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "solve needs --target ID, --prob P and one "
+                            "--vary PATH");
+    if (opt->command == SP_CMD_SWEEP && opt->n_vary == 0)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
+                            "sweep needs one or two --vary "
+                            "PATH=FROM:TO:STEPS");
     if (is_batch) {
         if (opt->out == NULL)
             return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--out",

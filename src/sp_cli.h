@@ -25,7 +25,9 @@ typedef enum {
     SP_CMD_CHECK,
     SP_CMD_BENCH,
     SP_CMD_MERGE,
-    SP_CMD_BATCH
+    SP_CMD_BATCH,
+    SP_CMD_SOLVE,
+    SP_CMD_SWEEP
 } sp_command;
 
 typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
@@ -49,6 +51,13 @@ typedef struct {
                                batch: scenario files */
     int n_parts;
     int jobs;               /* batch: scenarios run at once */
+    const char *target;     /* solve: target id */
+    double prob;            /* solve: probability to reach */
+    const char *vary[2];    /* solve: PATH; sweep: PATH=FROM:TO:STEPS */
+    int n_vary;
+    bool has_range;         /* solve: --range LO:HI */
+    double range_lo, range_hi;
+    double tol;             /* solve: bracket width to stop at */
     bool collect;           /* batch: only collect the runs in --out */
     bool force;             /* --force: reuse an existing DIR */
     bool plots;             /* charts in DIR (default on with --out) */

@@ -1,0 +1,583 @@
+/*
+ * sp_decide: levers, solve (bracketed bisection with common random
+ * numbers) and sweep (grids of one or two levers).
+ */
+#define _POSIX_C_SOURCE 200809L
+#include "sp_decide.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "sp_compile.h"
+#include "sp_mc.h"
+#include "sp_output.h"
+#include "sp_rng.h"
+#include "sp_run.h"
+#ifdef SIMPLAN_HAVE_PLOTS
+#include "sp_plot.h"
+#endif
+
+/* ---- levers ----------------------------------------------------------------- */
+
+static void set_lever(sp_lever *lv, double *value, double valid_lo,
+                      double valid_hi, double lo, double hi)
+{
+    lv->value = value;
+    lv->valid_lo = valid_lo;
+    lv->valid_hi = valid_hi;
+    lv->lo = fmax(lo, valid_lo);
+    lv->hi = fmin(hi, valid_hi);
+}
+
+/* A spread for default search ranges: the value's size, at least 0.05. */
+static double spread(double v)
+{
+    return fmax(fabs(v), 0.05);
+}
+
+static bool lever_indicator(sp_scenario *sc, const char *name,
+                            const char *rest, sp_lever *lv)
+{
+    long i = sp_scenario_find_indicator(sc, name);
+    if (i < 0 || sc->indicators[i].kind == SP_KIND_DERIVED)
+        return false;
+    sp_indicator_spec *ind = &sc->indicators[i];
+    size_t k;
+    char key[16], tail;
+    if (strcmp(rest, "base") == 0) {
+        bool share = ind->kind == SP_KIND_SHARE;
+        set_lever(lv, &ind->base, share ? 0.0 : 1e-300, share ? 1.0 : HUGE_VAL,
+                  ind->base / 2, share ? fmin(1.0, ind->base * 2) : ind->base * 2);
+    } else if (strcmp(rest, "trend_sd") == 0) {
+        set_lever(lv, &ind->trend_sd, 0.0, 10.0, 0.0, 3 * spread(ind->trend_sd));
+    } else if (strcmp(rest, "ar1") == 0) {
+        set_lever(lv, &ind->ar1, -0.999, 0.999, -0.95, 0.95);
+    } else if (strcmp(rest, "dist.df") == 0 && ind->marginal.family == SP_FAMILY_T) {
+        set_lever(lv, &ind->marginal.df, 2.0001, 1e6, 2.1, 100.0);
+    } else if (strcmp(rest, "dist.skew") == 0 &&
+               ind->marginal.family == SP_FAMILY_SPLIT_NORMAL) {
+        set_lever(lv, &ind->marginal.skew, -0.999, 0.999, -0.95, 0.95);
+    } else if (sscanf(rest, "path[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
+               k < ind->n_path && strcmp(key, "mean") == 0) {
+        double *v = &ind->path[k].mean;
+        set_lever(lv, v, -HUGE_VAL, HUGE_VAL, *v - 0.1, *v + 0.1);
+    } else if (sscanf(rest, "path[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
+               k < ind->n_path && strcmp(key, "sd") == 0) {
+        double *v = &ind->path[k].sd;
+        set_lever(lv, v, 0.0, 10.0, 0.0, 3 * spread(*v));
+    } else {
+        return false;
+    }
+    return true;
+}
+
+static bool lever_event(sp_scenario *sc, const char *path, sp_lever *lv)
+{
+    for (size_t e = 0; e < sc->n_events; e++) {
+        sp_event_spec *ev = &sc->events[e];
+        size_t len = strlen(ev->name), k;
+        char key[16], tail;
+        if (strncmp(path, ev->name, len) != 0 || path[len] != '.')
+            continue;
+        const char *rest = path + len + 1;
+        if (strcmp(rest, "probability") == 0) {
+            set_lever(lv, &ev->probability, 0.0, 1.0, 0.0, 1.0);
+            return true;
+        }
+        if (sscanf(rest, "effects[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
+            k < ev->n_effects) {
+            double *v = strcmp(key, "sd") == 0 ? &ev->effects[k].sd
+                        : strcmp(key, "mean") == 0 ? &ev->effects[k].mean
+                                                   : NULL;
+            if (v == NULL)
+                return false;
+            if (v == &ev->effects[k].sd)
+                set_lever(lv, v, 0.0, 10.0, 0.0, 3 * spread(*v));
+            else
+                set_lever(lv, v, -HUGE_VAL, HUGE_VAL, *v - 0.1, *v + 0.1);
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool lever_target(sp_scenario *sc, const char *id, const char *rest,
+                         sp_lever *lv)
+{
+    long k = sp_scenario_find_target(sc, id);
+    if (k < 0 || sc->targets[k].n_all > 0)
+        return false;
+    sp_target_spec *t = &sc->targets[k];
+    double *v = NULL;
+    if (strcmp(rest, "value") == 0 && t->op != SP_OP_BETWEEN)
+        v = &t->value;
+    else if (strcmp(rest, "range[0]") == 0 && t->op == SP_OP_BETWEEN)
+        v = &t->lo;
+    else if (strcmp(rest, "range[1]") == 0 && t->op == SP_OP_BETWEEN)
+        v = &t->hi;
+    if (v == NULL)
+        return false;
+    set_lever(lv, v, -HUGE_VAL, HUGE_VAL, *v - spread(*v), *v + spread(*v));
+    return true;
+}
+
+sp_status sp_lever_find(sp_scenario *sc, const char *path, sp_lever *out,
+                        sp_error *err)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->path, sizeof out->path, "%s", path);
+    char name[128];
+    size_t k;
+    char tail;
+    bool found = false;
+    const char *dot;
+    if (strncmp(path, "indicators.", 11) == 0 &&
+        (dot = strchr(path + 11, '.')) != NULL &&
+        (size_t)(dot - path - 11) < sizeof name) {
+        snprintf(name, sizeof name, "%.*s", (int)(dot - path - 11), path + 11);
+        found = lever_indicator(sc, name, dot + 1, out);
+    } else if (sscanf(path, "correlations[%zu].rho%c", &k, &tail) == 1 &&
+               k < sc->n_correlations) {
+        set_lever(out, &sc->correlations[k].rho, -1.0, 1.0, -0.99, 0.99);
+        found = true;
+    } else if (strncmp(path, "events.", 7) == 0) {
+        found = lever_event(sc, path + 7, out);
+    } else if (strncmp(path, "targets.", 8) == 0 &&
+               (dot = strchr(path + 8, '.')) != NULL &&
+               (size_t)(dot - path - 8) < sizeof name) {
+        snprintf(name, sizeof name, "%.*s", (int)(dot - path - 8), path + 8);
+        found = lever_target(sc, name, dot + 1, out);
+    }
+    if (!found)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
+                            "'%s' is not a number of this scenario; use e.g. "
+                            "indicators.NAME.path[0].mean, "
+                            "indicators.NAME.trend_sd, correlations[0].rho, "
+                            "events.NAME.probability or targets.ID.value",
+                            path);
+    return SP_OK;
+}
+
+/* ---- evaluation ------------------------------------------------------------ */
+
+/* Runs the scenario with the lever at x; fills res (caller destroys). */
+static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
+                          sp_lever *lv, double x, sp_result *res,
+                          sp_error *err)
+{
+    *lv->value = x;
+    sp_compiled c = {0};
+    sp_mc_config cfg;
+    const char *rng_name;
+    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    if (st == SP_OK)
+        st = sp_compile(sc, &c, err);
+    sp_mc *mc = st == SP_OK ? sp_mc_alloc(sc, &c, &cfg, err) : NULL;
+    if (st == SP_OK && mc == NULL)
+        st = err->status;
+    if (st == SP_OK) {
+        sp_mc_run(mc, 0, sp_mc_blocks(mc));
+        memset(res, 0, sizeof *res);
+        st = sp_mc_result(mc, res, err);
+    }
+    sp_mc_free(mc);
+    sp_compiled_destroy(&c);
+    if (st != SP_OK && st != SP_ERR_NOMEM)
+        snprintf(err->message + strlen(err->message),
+                 sizeof err->message - strlen(err->message),
+                 " [with %s = %g]", lv->path, x);
+    return st;
+}
+
+/* P(target k) with the lever at x. */
+static sp_status prob_at(const sp_options *opt, const sp_scenario *sc,
+                         sp_lever *lv, double x, size_t k, double *p,
+                         int *evals, sp_error *err)
+{
+    sp_result res;
+    sp_status st = evaluate(opt, sc, lv, x, &res, err);
+    if (st == SP_OK) {
+        *p = res.targets[k].probability;
+        sp_result_destroy(&res);
+    }
+    (*evals)++;
+    return st;
+}
+
+/* ---- solve ------------------------------------------------------------------ */
+
+typedef struct {
+    double lo, hi, p_lo, p_hi;   /* range tried and P at its ends */
+    double a, b, p_a, p_b;       /* final bracket */
+    double value, mc_sd;         /* root and its Monte Carlo sd */
+    int evals;
+} solution;
+
+/* The lever range: --range, or the lever's default, within validity. */
+static sp_status lever_range(const sp_options *opt, const sp_lever *lv,
+                             double *lo, double *hi, sp_error *err)
+{
+    *lo = opt->has_range ? opt->range_lo : lv->lo;
+    *hi = opt->has_range ? opt->range_hi : lv->hi;
+    if (!(*lo < *hi) || *lo < lv->valid_lo || *hi > lv->valid_hi)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--range",
+                            "%s can range over [%g, %g]; got [%g, %g]",
+                            lv->path, lv->valid_lo, lv->valid_hi, *lo, *hi);
+    return SP_OK;
+}
+
+/* Bisection on P(x) - P*, keeping P* between P(a) and P(b). */
+static sp_status bisect(const sp_options *opt, const sp_scenario *sc,
+                        sp_lever *lv, size_t k, solution *s, sp_error *err)
+{
+    double target = opt->prob;
+    bool rising = s->p_hi >= s->p_lo;
+    double tol = opt->tol > 0 ? opt->tol : (s->hi - s->lo) * 1e-5;
+    s->a = s->lo, s->b = s->hi, s->p_a = s->p_lo, s->p_b = s->p_hi;
+    sp_status st = SP_OK;
+    for (int it = 0; it < 64 && s->b - s->a > tol && st == SP_OK; it++) {
+        double m = 0.5 * (s->a + s->b), p = 0.0;
+        st = prob_at(opt, sc, lv, m, k, &p, &s->evals, err);
+        if ((p < target) == rising)
+            s->a = m, s->p_a = p;
+        else
+            s->b = m, s->p_b = p;
+    }
+    s->value = 0.5 * (s->a + s->b);
+    return st;
+}
+
+/* Monte Carlo sd of the root: sd of P at the root over the slope of P. */
+static sp_status root_sd(const sp_options *opt, const sp_scenario *sc,
+                         sp_lever *lv, size_t k, uint64_t draws, solution *s,
+                         sp_error *err)
+{
+    double h = (s->hi - s->lo) / 50.0;
+    double x0 = fmax(s->lo, s->value - h), x1 = fmin(s->hi, s->value + h);
+    double p0, p1;
+    sp_status st = prob_at(opt, sc, lv, x0, k, &p0, &s->evals, err);
+    if (st == SP_OK)
+        st = prob_at(opt, sc, lv, x1, k, &p1, &s->evals, err);
+    if (st != SP_OK)
+        return st;
+    double slope = (p1 - p0) / (x1 - x0);
+    double se = sqrt(opt->prob * (1.0 - opt->prob) / (double)draws);
+    s->mc_sd = slope != 0.0 ? se / fabs(slope) : HUGE_VAL;
+    return SP_OK;
+}
+
+static void print_solution(const sp_options *opt, const sp_lever *lv,
+                           const char *id, uint64_t draws, uint64_t seed,
+                           const solution *s)
+{
+    double lo95 = s->value - 1.96 * s->mc_sd, hi95 = s->value + 1.96 * s->mc_sd;
+    if (opt->format == SP_FORMAT_JSON) {
+        printf("{\n  \"target\": \"%s\",\n  \"probability\": %.17g,\n"
+               "  \"lever\": \"%s\",\n  \"value\": %.17g,\n"
+               "  \"mc_sd\": %.17g,\n  \"ci95\": [%.17g, %.17g],\n"
+               "  \"bracket\": [%.17g, %.17g],\n"
+               "  \"p_bracket\": [%.17g, %.17g],\n"
+               "  \"range\": [%.17g, %.17g],\n  \"p_range\": [%.17g, %.17g],\n"
+               "  \"evaluations\": %d,\n  \"draws\": %llu,\n  \"seed\": %llu\n}\n",
+               id, opt->prob, lv->path, s->value, s->mc_sd, lo95, hi95, s->a,
+               s->b, s->p_a, s->p_b, s->lo, s->hi, s->p_lo, s->p_hi, s->evals,
+               (unsigned long long)draws, (unsigned long long)seed);
+        return;
+    }
+    if (opt->format == SP_FORMAT_CSV) {
+        printf("target,probability,lever,value,mc_sd,ci_low,ci_high,bracket_low,"
+               "bracket_high,evaluations,draws,seed\n\"%s\",%.17g,\"%s\",%.17g,"
+               "%.17g,%.17g,%.17g,%.17g,%.17g,%d,%llu,%llu\n", id, opt->prob,
+               lv->path, s->value, s->mc_sd, lo95, hi95, s->a, s->b, s->evals,
+               (unsigned long long)draws, (unsigned long long)seed);
+        return;
+    }
+    printf("solve: P(%s met) = %g by varying %s\n", id, opt->prob, lv->path);
+    printf("  value        %.6g  (Monte Carlo sd %.3g; 95 %% interval "
+           "%.6g .. %.6g)\n", s->value, s->mc_sd, lo95, hi95);
+    printf("  bracket      [%.6g, %.6g] with P = %.4f .. %.4f\n", s->a, s->b,
+           s->p_a, s->p_b);
+    printf("  range tried  [%.6g, %.6g] with P = %.4f .. %.4f\n", s->lo, s->hi,
+           s->p_lo, s->p_hi);
+    printf("  %d evaluations of %llu draws each, seed %llu (common random "
+           "numbers)\n", s->evals, (unsigned long long)draws,
+           (unsigned long long)seed);
+}
+
+sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
+                          sp_error *err)
+{
+    long k = sp_scenario_find_target(sc, opt->target);
+    if (k < 0)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--target",
+                            "no target has id '%s'", opt->target);
+    sp_lever lv;
+    solution s = {0};
+    sp_status st = sp_lever_find(sc, opt->vary[0], &lv, err);
+    if (st == SP_OK)
+        st = lever_range(opt, &lv, &s.lo, &s.hi, err);
+    if (st != SP_OK)
+        return st;
+    double original = *lv.value;
+    st = prob_at(opt, sc, &lv, s.lo, (size_t)k, &s.p_lo, &s.evals, err);
+    if (st == SP_OK)
+        st = prob_at(opt, sc, &lv, s.hi, (size_t)k, &s.p_hi, &s.evals, err);
+    if (st == SP_OK && !(fmin(s.p_lo, s.p_hi) <= opt->prob &&
+                         opt->prob <= fmax(s.p_lo, s.p_hi)))
+        st = sp_error_set(err, SP_ERR_RANGE, sc->file, 0, lv.path,
+                          "target %s cannot reach P = %g by varying it over "
+                          "[%g, %g]: P is %.4f at %g and %.4f at %g (widen "
+                          "--range if the scenario allows)", opt->target,
+                          opt->prob, s.lo, s.hi, s.p_lo, s.lo, s.p_hi, s.hi);
+    if (st == SP_OK)
+        st = bisect(opt, sc, &lv, (size_t)k, &s, err);
+    sp_mc_config cfg;
+    const char *rng_name;
+    if (st == SP_OK)
+        st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    if (st == SP_OK)
+        st = root_sd(opt, sc, &lv, (size_t)k, cfg.draws, &s, err);
+    *lv.value = original;
+    if (st == SP_OK)
+        print_solution(opt, &lv, opt->target, cfg.draws, cfg.seed, &s);
+    return st;
+}
+
+/* ---- sweep ------------------------------------------------------------------ */
+
+typedef struct {
+    sp_lever lever;
+    double from, to;
+    int steps;
+} axis;
+
+/* Parses PATH=FROM:TO:STEPS. */
+static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
+                            sp_error *err)
+{
+    const char *eq = strrchr(spec, '=');
+    char path[160];
+    if (eq == NULL || (size_t)(eq - spec) >= sizeof path ||
+        sscanf(eq + 1, "%lf:%lf:%d", &a->from, &a->to, &a->steps) != 3 ||
+        a->steps < 2 || a->steps > 1000 || !(a->from != a->to))
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
+                            "'%s': expected PATH=FROM:TO:STEPS with 2 <= "
+                            "STEPS <= 1000", spec);
+    snprintf(path, sizeof path, "%.*s", (int)(eq - spec), spec);
+    if (a->from > a->to) { /* grids run upwards */
+        double t = a->from;
+        a->from = a->to;
+        a->to = t;
+    }
+    sp_status st = sp_lever_find(sc, path, &a->lever, err);
+    double lo = fmin(a->from, a->to), hi = fmax(a->from, a->to);
+    if (st == SP_OK && (lo < a->lever.valid_lo || hi > a->lever.valid_hi))
+        st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
+                          "%s can range over [%g, %g]", path,
+                          a->lever.valid_lo, a->lever.valid_hi);
+    return st;
+}
+
+static double grid(const axis *a, int i)
+{
+    return a->from + (a->to - a->from) * i / (a->steps - 1);
+}
+
+/* The grid's probabilities: p[(j * nx + i) * nt + k] for point (i, j). */
+static sp_status sweep_grid(const sp_options *opt, const sp_scenario *sc,
+                            axis *ax, int n_axes, size_t nt, double *p,
+                            double *ci, sp_error *err)
+{
+    int nx = ax[0].steps, ny = n_axes > 1 ? ax[1].steps : 1;
+    sp_status st = SP_OK;
+    for (int j = 0; j < ny && st == SP_OK; j++) {
+        if (n_axes > 1)
+            *ax[1].lever.value = grid(&ax[1], j);
+        for (int i = 0; i < nx && st == SP_OK; i++) {
+            sp_result res;
+            st = evaluate(opt, sc, &ax[0].lever, grid(&ax[0], i), &res, err);
+            for (size_t k = 0; st == SP_OK && k < nt; k++) {
+                size_t at = ((size_t)j * (size_t)nx + (size_t)i) * nt + k;
+                p[at] = res.targets[k].probability;
+                ci[2 * at] = res.targets[k].ci_lo;
+                ci[2 * at + 1] = res.targets[k].ci_hi;
+            }
+            if (st == SP_OK)
+                sp_result_destroy(&res);
+        }
+    }
+    return st;
+}
+
+static void sweep_csv(FILE *f, const sp_scenario *sc, const axis *ax,
+                      int n_axes, const double *p, const double *ci)
+{
+    int nx = ax[0].steps, ny = n_axes > 1 ? ax[1].steps : 1;
+    fprintf(f, "lever,value%s,target,probability,ci_low,ci_high\n",
+            n_axes > 1 ? ",lever2,value2" : "");
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++)
+            for (size_t k = 0; k < sc->n_targets; k++) {
+                size_t at = ((size_t)j * (size_t)nx + (size_t)i) *
+                                sc->n_targets + k;
+                fprintf(f, "\"%s\",%.17g", ax[0].lever.path, grid(&ax[0], i));
+                if (n_axes > 1)
+                    fprintf(f, ",\"%s\",%.17g", ax[1].lever.path,
+                            grid(&ax[1], j));
+                fprintf(f, ",\"%s\",%.17g,%.17g,%.17g\n", sc->targets[k].id,
+                        p[at], ci[2 * at], ci[2 * at + 1]);
+            }
+}
+
+static void sweep_table(FILE *f, const sp_scenario *sc, const axis *ax,
+                        int n_axes, const double *p)
+{
+    int nx = ax[0].steps, ny = n_axes > 1 ? ax[1].steps : 1;
+    fprintf(f, "P(target met) with %s%s%s (common random numbers)\n\n",
+            ax[0].lever.path, n_axes > 1 ? " and " : "",
+            n_axes > 1 ? ax[1].lever.path : "");
+    fprintf(f, "%12s", "value");
+    if (n_axes > 1)
+        fprintf(f, " %12s", "value2");
+    for (size_t k = 0; k < sc->n_targets; k++)
+        fprintf(f, " %14.14s", sc->targets[k].id);
+    fputc('\n', f);
+    for (int j = 0; j < ny; j++)
+        for (int i = 0; i < nx; i++) {
+            fprintf(f, "%12.6g", grid(&ax[0], i));
+            if (n_axes > 1)
+                fprintf(f, " %12.6g", grid(&ax[1], j));
+            for (size_t k = 0; k < sc->n_targets; k++)
+                fprintf(f, " %14.4f",
+                        p[((size_t)j * (size_t)nx + (size_t)i) *
+                              sc->n_targets + k]);
+            fputc('\n', f);
+        }
+}
+
+#ifdef SIMPLAN_HAVE_PLOTS
+/* The sweep charts in both formats: one curve chart for one lever, one
+ * heat map per target for two. */
+static sp_status sweep_plots(const char *dir, const sp_scenario *sc,
+                             const axis *ax, int n_axes, const double *p,
+                             sp_error *err)
+{
+    size_t nt = sc->n_targets, nx = (size_t)ax[0].steps;
+    size_t ny = n_axes > 1 ? (size_t)ax[1].steps : 1;
+    double *x = malloc(nx * sizeof *x), *y = malloc(ny * sizeof *y);
+    double *q = malloc(nx * ny * (nt ? nt : 1) * sizeof *q);
+    const char **ids = malloc((nt ? nt : 1) * sizeof *ids);
+    sp_status st = (x && y && q && ids) ? SP_OK : SP_ERR_NOMEM;
+    for (size_t i = 0; st == SP_OK && i < nx; i++)
+        x[i] = grid(&ax[0], (int)i);
+    for (size_t j = 0; st == SP_OK && j < ny; j++)
+        y[j] = n_axes > 1 ? grid(&ax[1], (int)j) : 0.0;
+    for (size_t k = 0; st == SP_OK && k < nt; k++)
+        ids[k] = sc->targets[k].id;
+    static const struct {
+        sp_plot_format format;
+        const char *ext;
+    } formats[] = {{SP_PLOT_SVG, "svg"}, {SP_PLOT_PNG, "png"}};
+    for (size_t f = 0; st == SP_OK && f < 2; f++) {
+        char path[4096], title[256];
+        if (n_axes == 1) {
+            for (size_t k = 0; k < nt; k++)
+                for (size_t i = 0; i < nx; i++)
+                    q[k * nx + i] = p[i * nt + k];
+            snprintf(path, sizeof path, "%s/sweep.%s", dir, formats[f].ext);
+            st = sp_plot_sweep_curve(path, formats[f].format, sc->name,
+                                     ax[0].lever.path, x, nx, ids, nt, q,
+                                     err);
+            continue;
+        }
+        for (size_t k = 0; st == SP_OK && k < nt; k++) {
+            for (size_t c = 0; c < nx * ny; c++)
+                q[c] = p[c * nt + k];
+            snprintf(path, sizeof path, "%s/sweep_%s.%s", dir, ids[k],
+                     formats[f].ext);
+            snprintf(title, sizeof title, "%s: %s", ids[k],
+                     sc->targets[k].name);
+            st = sp_plot_sweep_heatmap(path, formats[f].format, title,
+                                       ax[0].lever.path, x, nx,
+                                       ax[1].lever.path, y, ny, q, err);
+        }
+    }
+    if (st == SP_ERR_NOMEM)
+        sp_error_set(err, st, NULL, 0, NULL, "out of memory for the charts");
+    free(x);
+    free(y);
+    free(q);
+    free(ids);
+    return st;
+}
+#endif
+
+/* DIR/sweep.csv (through a temporary file) and the charts. */
+static sp_status sweep_files(const sp_options *opt, const sp_scenario *sc,
+                             const axis *ax, int n_axes, const double *p,
+                             const double *ci, sp_error *err)
+{
+    sp_output_options oo = {opt->out, opt->force, opt->plots};
+    bool created;
+    sp_status st = sp_output_prepare(&oo, &created, err);
+    if (st != SP_OK)
+        return st;
+    char path[4096], tmp[4096];
+    snprintf(path, sizeof path, "%s/sweep.csv", opt->out);
+    snprintf(tmp, sizeof tmp, "%s/.sweep.csv.tmp", opt->out);
+    FILE *f = fopen(tmp, "w");
+    if (f == NULL)
+        return sp_error_set(err, SP_ERR_IO, tmp, 0, NULL, "cannot write: %s",
+                            strerror(errno));
+    sweep_csv(f, sc, ax, n_axes, p, ci);
+    if (fclose(f) != 0 || rename(tmp, path) != 0)
+        return sp_error_set(err, SP_ERR_IO, path, 0, NULL, "cannot write: %s",
+                            strerror(errno));
+#ifdef SIMPLAN_HAVE_PLOTS
+    if (opt->plots)
+        st = sweep_plots(opt->out, sc, ax, n_axes, p, err);
+#endif
+    return st;
+}
+
+sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
+                          sp_error *err)
+{
+    axis ax[2];
+    memset(ax, 0, sizeof ax);
+    sp_status st = SP_OK;
+    for (int a = 0; a < opt->n_vary && st == SP_OK; a++)
+        st = parse_axis(sc, opt->vary[a], &ax[a], err);
+    if (st == SP_OK && opt->n_vary == 2 && ax[0].lever.value == ax[1].lever.value)
+        st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
+                          "the two levers are the same number");
+    if (st != SP_OK)
+        return st;
+    double saved[2] = {*ax[0].lever.value,
+                       opt->n_vary > 1 ? *ax[1].lever.value : 0.0};
+    size_t points = (size_t)ax[0].steps *
+                    (size_t)(opt->n_vary > 1 ? ax[1].steps : 1);
+    size_t nt = sc->n_targets;
+    double *p = calloc(points * nt, sizeof *p);
+    double *ci = calloc(2 * points * nt, sizeof *ci);
+    if (p == NULL || ci == NULL)
+        st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (st == SP_OK)
+        st = sweep_grid(opt, sc, ax, opt->n_vary, nt, p, ci, err);
+    *ax[0].lever.value = saved[0];
+    if (opt->n_vary > 1)
+        *ax[1].lever.value = saved[1];
+    if (st == SP_OK && opt->format == SP_FORMAT_CSV)
+        sweep_csv(stdout, sc, ax, opt->n_vary, p, ci);
+    else if (st == SP_OK)
+        sweep_table(stdout, sc, ax, opt->n_vary, p);
+    if (st == SP_OK && opt->out)
+        st = sweep_files(opt, sc, ax, opt->n_vary, p, ci, err);
+    free(p);
+    free(ci);
+    return st;
+}
