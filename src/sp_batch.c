@@ -17,6 +17,7 @@
 
 #include "sp_compile.h"
 #include "sp_config.h"
+#include "sp_discover.h"
 #include "sp_mc.h"
 #include "sp_output.h"
 #include "sp_report.h"
@@ -165,6 +166,9 @@ static sp_status collect(const sp_options *opt, const char *dir, entry *e,
         st = sp_compile(&e->sc, &e->c, err);
     if (st == SP_OK)
         st = sp_state_result(s, &e->sc, &e->c, &e->res, err);
+    const gsl_rng_type *type = st == SP_OK ? sp_rng_lookup(s->rng) : NULL;
+    if (type != NULL)
+        st = sp_discover(&e->sc, &e->c, s->seed, type, s->draws, &e->res, err);
     if (st == SP_OK)
         st = write_run(opt, dir, e, s, err);
     sp_state_free(s);

@@ -29,6 +29,40 @@ static json_t *stats_json(const sp_stats *s)
     return o;
 }
 
+/* The scenario-discovery box of target k, or null. */
+static json_t *box_json(const sp_report *r, size_t k)
+{
+    const sp_target_result *tr = &r->res->targets[k];
+    if (!tr->has_box)
+        return json_null();
+    const sp_prim_box *b = &tr->box;
+    json_t *o = json_object(), *rs = json_array();
+    for (size_t j = 0; j < b->n_dims; j++) {
+        if (!b->restricted[j])
+            continue;
+        char name[160];
+        sp_report_input_name(r, j, name, sizeof name);
+        json_t *one = json_object();
+        json_object_set_new(one, "input", json_string(name));
+        json_object_set_new(one, "at_least", b->restricted[j] & 1
+                                                 ? real_or_null(b->lo[j])
+                                                 : json_null());
+        json_object_set_new(one, "at_most", b->restricted[j] & 2
+                                                ? real_or_null(b->hi[j])
+                                                : json_null());
+        json_array_append_new(rs, one);
+    }
+    char text[1024];
+    sp_report_box_text(r, k, text, sizeof text);
+    json_object_set_new(o, "missed_where", rs);
+    json_object_set_new(o, "coverage", json_real(b->coverage));
+    json_object_set_new(o, "density", json_real(b->density));
+    json_object_set_new(o, "support", json_real(b->support));
+    json_object_set_new(o, "draws", json_integer((json_int_t)tr->box_draws));
+    json_object_set_new(o, "text", json_string(text));
+    return o;
+}
+
 static json_t *target_json(const sp_report *r, size_t k)
 {
     const sp_target_spec *t = &r->sc->targets[k];
@@ -75,6 +109,7 @@ static json_t *target_json(const sp_report *r, size_t k)
         json_array_append_new(drivers, one);
     }
     json_object_set_new(o, "drivers", drivers);
+    json_object_set_new(o, "discovery", box_json(r, k));
     return o;
 }
 

@@ -590,8 +590,10 @@ void sp_result_destroy(sp_result *res)
     for (size_t i = 0; i < res->n_warnings; i++)
         free(res->warnings[i]);
     free(res->warnings);
-    for (size_t k = 0; res->targets && k < res->n_targets; k++)
+    for (size_t k = 0; res->targets && k < res->n_targets; k++) {
         free(res->targets[k].drivers);
+        sp_prim_box_destroy(&res->targets[k].box);
+    }
     free(res->targets);
     free(res->indicators);
     free(res->clamps);

@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "sp_compile.h"
+#include "sp_prim.h"
 #include "sp_scenario.h"
 #include "sp_state.h"
 #include "sp_status.h"
@@ -63,6 +64,9 @@ typedef struct {
     sp_stats measure;            /* distribution of the measure (simple) */
     size_t n_drivers;
     sp_driver *drivers;          /* [n_drivers] by decreasing |effect| */
+    bool has_box;                /* scenario discovery ran (sp_discover) */
+    sp_prim_box box;             /* where the target is missed */
+    size_t box_draws;            /* draws the box was found on */
 } sp_target_result;
 
 typedef struct {

@@ -1,5 +1,5 @@
 /*
- * sp_plot: fan and target charts through PLplot.
+ * sp_plot: fan, target and sweep charts through PLplot.
  *
  * Every chart follows the same steps: plot_open() checks that the driver
  * exists, creates the output file and starts a fresh PLplot stream writing
@@ -19,6 +19,7 @@
 #include "sp_plot.h"
 
 #include <errno.h>
+#include <float.h>
 #include <math.h>
 #include <plplot.h>
 #include <stdbool.h>
@@ -52,8 +53,9 @@ const char *__lsan_default_options(void)
 enum {
     COL_BG, COL_INK, COL_GRID, COL_BAND90, COL_BAND50, COL_MEDIAN,
     COL_TARGET, COL_SIMPLE, COL_JOINT, COL_GUIDE, COL_MUTED, COL_WHITE,
-    COL_HALO, COL_COUNT
+    COL_HALO, COL_SERIES, COL_COUNT = COL_SERIES + 12
 };
+#define SERIES_COLOURS (COL_COUNT - COL_SERIES)
 
 static const int palette[COL_COUNT][3] = {
     {255, 255, 255}, /* background */
@@ -69,6 +71,18 @@ static const int palette[COL_COUNT][3] = {
     {85, 85, 85},    /* subtitles, target names */
     {255, 255, 255}, /* text on dark bars */
     {255, 255, 255}, /* behind labels, translucent (HALO_ALPHA) */
+    {31, 119, 180},  /* sweep curves, one colour per target: blue */
+    {255, 127, 14},  /* orange */
+    {44, 160, 44},   /* green */
+    {214, 39, 40},   /* red */
+    {148, 103, 189}, /* purple */
+    {140, 86, 75},   /* brown */
+    {227, 119, 194}, /* pink */
+    {188, 189, 34},  /* olive */
+    {23, 190, 207},  /* cyan */
+    {57, 59, 121},   /* navy */
+    {99, 121, 57},   /* dark green */
+    {132, 60, 57},   /* dark red */
 };
 #define HALO_ALPHA 0.75
 
@@ -802,8 +816,9 @@ static void fan_labels(const sp_report *r, size_t i, double ydisp)
     fan_ylabel(ind, ydisp);
 }
 
-/* Legend entries, in the arrays pllegend() takes. */
-#define LEGEND_MAX 6
+/* Legend entries, in the arrays pllegend() takes: up to six on a fan
+ * chart, one per target on a sweep curve chart. */
+#define LEGEND_MAX SP_PLOT_SWEEP_MAX_TARGETS
 typedef struct {
     PLINT n;
     PLINT opt[LEGEND_MAX], col[LEGEND_MAX], style[LEGEND_MAX];
@@ -1136,5 +1151,647 @@ sp_status sp_plot_targets(const char *path, sp_plot_format fmt,
         st = plot_close(&s, st, err);
     }
     free(order);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sweep charts                                                        */
+/* ------------------------------------------------------------------ */
+
+/* The probabilities every sweep chart marks. */
+#define SWEEP_LEVELS 3
+static const double sweep_level[SWEEP_LEVELS] = {0.5, 0.8, 0.9};
+
+/* Line style and width of the contour (and colour bar mark) at level k. */
+static const PLINT sweep_level_style[SWEEP_LEVELS] = {2, 1, 1};
+static const double sweep_level_width[SWEEP_LEVELS] = {1.5, 1.5, 2.5};
+
+#define SWEEP_ID_CHARS 28 /* longest target id shown in a legend */
+#define SWEEP_SAMPLE_MM 20.0 /* width of a legend's line sample */
+#define ID_GLYPH_WIDTH 0.95  /* glyph width / char height of ids ("_", "w") */
+
+/* Markers of the sweep curves, in the order of the series colours. */
+static const char *const series_marker[SERIES_COLOURS] = {
+    "●", "■", "▲", "◆", "▼", "★", "○", "□", "△", "◇", "▽", "✚"};
+
+/* Checks that the `n` lever values `v` of axis `what` ("x" or "y") are
+ * 2 to SP_PLOT_SWEEP_MAX_POINTS finite, strictly increasing numbers;
+ * returns SP_OK or SP_ERR_RANGE with a message. */
+static sp_status sweep_grid_check(const char *path, const char *what,
+                                  const double *v, size_t n, sp_error *err)
+{
+    if (n < 2 || n > SP_PLOT_SWEEP_MAX_POINTS || v == NULL)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "a sweep chart needs 2 to %d %s values, not %zu",
+                            SP_PLOT_SWEEP_MAX_POINTS, what,
+                            v == NULL ? (size_t)0 : n);
+    for (size_t i = 0; i < n; i++) {
+        if (!isfinite(v[i]))
+            return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                                "the %s values of a sweep chart must be "
+                                "finite, but %s[%zu] is %g", what, what, i,
+                                v[i]);
+        if (i > 0 && !(v[i] > v[i - 1]))
+            return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                                "the %s values of a sweep chart must "
+                                "increase, but %s[%zu] = %g follows %g",
+                                what, what, i, v[i], v[i - 1]);
+    }
+    return SP_OK;
+}
+
+/* Writes `text` (user text, escaped here) along side `side` ("b" or "l")
+ * of the viewport, `disp` character heights from it, made smaller or cut
+ * when it is longer than that side. */
+static void sweep_axis_label(const char *side, double disp, const char *text)
+{
+    char buf[MAX_TEXT];
+    plot_text(buf, sizeof buf - 4, text != NULL ? text : "");
+    double w, h;
+    viewport_mm(&w, &h);
+    double scale = fit_text(buf, sizeof buf, side[0] == 'b' ? w : h, 1.0,
+                            0.7);
+    side_text(side, disp / scale, 0.5, 0.5, scale, COL_INK, buf);
+}
+
+/* Tick spacing for the x axis over the window [lo, hi]: about six round
+ * ticks, fewer when their labels would not fit side by side in the
+ * viewport's width. */
+static double sweep_xtick(double lo, double hi)
+{
+    double tick = nice_tick(hi - lo);
+    double w, h;
+    viewport_mm(&w, &h);
+    double chars = (double)tick_label_chars(lo, hi, tick_decimals(tick));
+    double label = (chars * DIGIT_WIDTH + 1.0) * char_mm();
+    double fit = w / label; /* labels that fit */
+    if (tick > 0 && fit < (hi - lo) / tick + 1.0)
+        tick = nice_tick((hi - lo) * 6.0 / fmax(1.0, fit - 1.0));
+    return tick;
+}
+
+/* The numbered axis `which` ("x" or "y") with ticks `tick` apart,
+ * labelled in full with the decimals they need; `opt` holds the other
+ * plbox options of that axis. */
+static void sweep_axis(char which, const char *opt, double tick)
+{
+    int decimals = tick_decimals(tick);
+    plslabelfunc(label_plain, &decimals);
+    if (which == 'x')
+        plot_frame(opt, tick, 0, "", 0.0, 0);
+    else
+        plot_frame("", 0.0, 0, opt, tick, 0);
+    plslabelfunc(NULL, NULL);
+}
+
+/* Title (or `fallback` when `title` is NULL) and subtitle `sub` of a
+ * sweep chart; user text is escaped here, `sub` is PLplot text. */
+static void sweep_titles(const char *title, const char *fallback,
+                         const char *sub)
+{
+    char t[MAX_TEXT], s[MAX_TEXT];
+    plot_text(t, sizeof t - 4, title != NULL ? title : fallback);
+    snprintf(s, sizeof s - 4, "%s", sub);
+    plot_titles(t, sizeof t, s, sizeof s);
+}
+
+/* Dashed guide lines at the sweep levels across the window, each
+ * labelled "P = 0.9" just right of the frame. */
+static void sweep_guides(void)
+{
+    PLFLT x0, x1, y0, y1;
+    plgvpw(&x0, &x1, &y0, &y1);
+    plcol0(COL_GUIDE);
+    plwidth(1.5);
+    pllsty(2);
+    for (int k = 0; k < SWEEP_LEVELS; k++)
+        pljoin(x0, sweep_level[k], x1, sweep_level[k]);
+    pllsty(1);
+    plwidth(1.0);
+    for (int k = 0; k < SWEEP_LEVELS; k++) {
+        char text[16];
+        snprintf(text, sizeof text, "P = %.1f", sweep_level[k]);
+        side_text("rv", 0.6, (sweep_level[k] - y0) / (y1 - y0), 0.0, 0.85,
+                  COL_GUIDE, text);
+    }
+}
+
+/* Everything of one sweep curve chart. */
+typedef struct {
+    const double *x, *p;      /* lever values; p[k * n_x + i] */
+    size_t n_x, n_t;
+    const char *const *ids;
+    double *row;              /* one target's probabilities, clamped */
+    char id[SP_PLOT_SWEEP_MAX_TARGETS][4 * SWEEP_ID_CHARS + 8];
+    double legend_scale;      /* legend text relative to the chart's */
+    double legend_offset;     /* legend's distance from the frame (mm) */
+} curve_chart;
+
+/* Copies the probabilities of target k into c->row, clamped to [0, 1],
+ * NaN where a value is not finite. */
+static void curve_row(curve_chart *c, size_t k)
+{
+    for (size_t i = 0; i < c->n_x; i++) {
+        double v = c->p[k * c->n_x + i];
+        c->row[i] = isfinite(v) ? fmin(1.0, fmax(0.0, v)) : (double)NAN;
+    }
+}
+
+/* Draws one target's curve (c->row) in colour `col`: a line through each
+ * run of finite values, marker `symbol` on every `stride`-th value from
+ * `phase`, and on every value without a finite neighbour. */
+static void curve_series(const curve_chart *c, int col, const char *symbol,
+                         size_t stride, size_t phase)
+{
+    const double *x = c->x, *y = c->row;
+    size_t n = c->n_x;
+    plcol0(col);
+    plwidth(2.5);
+    for (size_t a = 0, b; a < n; a = b) {
+        while (a < n && !isfinite(y[a]))
+            a++;
+        for (b = a; b < n && isfinite(y[b]); b++)
+            ;
+        if (b - a >= 2)
+            plline((PLINT)(b - a), &x[a], &y[a]);
+    }
+    plwidth(1.0);
+    plschr(0, CHAR_SCALE * 0.75);
+    for (size_t i = 0; i < n; i++) {
+        bool lone = (i == 0 || !isfinite(y[i - 1])) &&
+                    (i + 1 == n || !isfinite(y[i + 1]));
+        if (isfinite(y[i]) && (i % stride == phase || lone))
+            plstring(1, &x[i], &y[i], symbol);
+    }
+    plschr(0, CHAR_SCALE);
+}
+
+/* Colour and marker of curve k: twelve colours, and markers shifted by
+ * one every twelve curves, so that no two of the first 144 look alike. */
+static void curve_style(size_t k, int *col, const char **symbol)
+{
+    *col = COL_SERIES + (int)(k % SERIES_COLOURS);
+    *symbol = series_marker[(k + k / SERIES_COLOURS) % SERIES_COLOURS];
+}
+
+/* Draws every curve, markers spread so that curves through the same
+ * points do not hide each other's markers entirely. */
+static void curve_lines(curve_chart *c)
+{
+    size_t stride = c->n_x <= 25 ? 1 : (c->n_x + 19) / 20;
+    for (size_t k = 0; k < c->n_t; k++) {
+        int col;
+        const char *symbol;
+        curve_style(k, &col, &symbol);
+        curve_row(c, k);
+        curve_series(c, col, symbol, stride, k * stride / c->n_t % stride);
+    }
+}
+
+/* Fits the legend of `c` beside a viewport `page_w` mm wide: fills c->id
+ * (escaped ids, cut at SWEEP_ID_CHARS characters), picks the legend's text
+ * scale so that every entry fits the chart's height, and returns the
+ * right edge of the viewport (normalised page units) that leaves room
+ * for the guide labels and the legend. */
+static double curve_layout(curve_chart *c, double page_w, double plot_h)
+{
+    size_t chars = 0;
+    for (size_t k = 0; k < c->n_t; k++) {
+        const char *id = c->ids != NULL ? c->ids[k] : NULL;
+        plot_text(c->id[k], sizeof c->id[k] - 4, id != NULL ? id : "");
+        if (text_chars(c->id[k]) > SWEEP_ID_CHARS)
+            cut_text(c->id[k], SWEEP_ID_CHARS - 3);
+        size_t n = text_chars(c->id[k]);
+        chars = n > chars ? n : chars;
+    }
+    double ch = char_mm(), rows = (double)(c->n_t > 0 ? c->n_t : 1);
+    c->legend_scale = fmax(0.55, fmin(0.85, plot_h / (rows * 2.6 * ch)));
+    c->legend_offset = (1.5 + 7.0 * GLYPH_WIDTH * 0.85) * ch;
+    double legend = SWEEP_SAMPLE_MM + ((double)chars * ID_GLYPH_WIDTH + 3.0) *
+                                          ch * c->legend_scale;
+    double right = 0.985 - (c->legend_offset + (c->n_t > 0 ? legend : 0.0)) /
+                               page_w;
+    return fmax(0.5, fmin(0.93, right));
+}
+
+/* The legend of a sweep curve chart: each target's line and marker with
+ * its id, right of the guide labels, from the top of the frame down. */
+static void curve_legend(const curve_chart *c)
+{
+    legend_entries l = {0};
+    for (size_t k = 0; k < c->n_t; k++) {
+        int col;
+        const char *symbol;
+        curve_style(k, &col, &symbol);
+        legend_add(&l, PL_LEGEND_LINE | PL_LEGEND_SYMBOL, col, 1, 2.5,
+                   symbol, c->id[k]);
+        l.scale[k] = 0.9 * c->legend_scale; /* markers as on the chart */
+        l.nsym[k] = 3; /* at both ends and the middle: centred */
+    }
+    double w, h, scale = c->legend_scale;
+    viewport_mm(&w, &h);
+    PLFLT lw, lh;
+    plwidth(1.0);
+    pllegend(&lw, &lh, PL_LEGEND_BACKGROUND,
+             PL_POSITION_LEFT | PL_POSITION_TOP | PL_POSITION_INSIDE |
+                 PL_POSITION_VIEWPORT,
+             1.0 + c->legend_offset / w, 0.0, SWEEP_SAMPLE_MM / w, COL_BG,
+             COL_GRID, 1, 0, 0, l.n, l.opt, 0.8, scale, 2.6 * scale, 0.0,
+             l.ink, l.text, l.col, l.pattern, l.scale, l.width, l.col,
+             l.style, l.width, l.col, l.scale, l.nsym, l.symbol);
+}
+
+/* Titles, axis labels and legend of a sweep curve chart. */
+static void curve_labels(const curve_chart *c, const char *title,
+                         const char *x_label, double ydisp)
+{
+    char sub[128];
+    snprintf(sub, sizeof sub, "%zu target%s at %zu values of the lever",
+             c->n_t, c->n_t == 1 ? "" : "s", c->n_x);
+    sweep_titles(title, "Probability that each target is met", sub);
+    sweep_axis_label("b", 3.2, x_label);
+    side_text("l", ydisp, 0.5, 0.5, 1.0, COL_INK, "probability target met");
+    if (c->n_t > 0)
+        curve_legend(c);
+}
+
+/* Draws the sweep curve chart `c` on the current stream. */
+static void curve_draw(curve_chart *c, const char *title, const char *x_label)
+{
+    double ydisp = 3.0 * DIGIT_WIDTH + 1.8;
+    PLFLT px0, px1, py0, py1;
+    pladv(0);
+    plgspa(&px0, &px1, &py0, &py1);
+    double right = curve_layout(c, px1 - px0, 0.75 * (py1 - py0));
+    plvpor((ydisp + 2.0) * char_mm() / (px1 - px0), right, 0.11, 0.86);
+    double x0 = c->x[0], x1 = c->x[c->n_x - 1], pad = 0.015 * (x1 - x0);
+    plwind(x0 - pad, x1 + pad, -0.03, 1.03);
+    double xtick = sweep_xtick(x0 - pad, x1 + pad);
+    plot_grid("g", xtick, "g", 0.1);
+    sweep_guides();
+    if (c->n_t > 0)
+        curve_lines(c);
+    else
+        side_text("t", -12.0, 0.5, 0.5, 1.0, COL_MUTED, "no targets to show");
+    sweep_axis('x', "bcnsto", xtick);
+    int decimals = 1;
+    plslabelfunc(label_plain, &decimals);
+    plot_frame("", 0.0, 0, "bcnstvo", 0.1, 0);
+    plslabelfunc(NULL, NULL);
+    curve_labels(c, title, x_label, ydisp);
+}
+
+sp_status sp_plot_sweep_curve(const char *path, sp_plot_format fmt,
+                              const char *title, const char *x_label,
+                              const double *x, size_t n_x,
+                              const char *const *target_ids, size_t n_targets,
+                              const double *p, sp_error *err)
+{
+    sp_status st = sweep_grid_check(path, "x", x, n_x, err);
+    if (st != SP_OK)
+        return st;
+    if (n_targets > SP_PLOT_SWEEP_MAX_TARGETS || (n_targets > 0 && p == NULL))
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "a sweep curve chart shows 0 to %d targets with "
+                            "their probabilities, not %zu%s",
+                            SP_PLOT_SWEEP_MAX_TARGETS, n_targets,
+                            p == NULL ? " without probabilities" : "");
+    curve_chart *c = malloc(sizeof *c);
+    double *row = malloc(n_x * sizeof *row);
+    if (c == NULL || row == NULL) {
+        free(c);
+        free(row);
+        return sp_error_set(err, SP_ERR_NOMEM, path, 0, NULL,
+                            "no memory for the sweep curve chart");
+    }
+    *c = (curve_chart){.x = x, .p = p, .n_x = n_x, .n_t = n_targets,
+                       .ids = target_ids, .row = row};
+    plot_stream s;
+    st = plot_open(&s, path, fmt, err);
+    if (st == SP_OK) {
+        curve_draw(c, title, x_label);
+        st = plot_close(&s, st, err);
+    }
+    free(row);
+    free(c);
+    return st;
+}
+
+/* The grid of one heat map in the forms PLplot takes. */
+typedef struct {
+    PLINT nx, ny;
+    PLFLT **z;      /* z[i][j]: P at x[i], y[j]; NaN when not finite */
+    PLFLT *xg, *yg; /* the grid values, for the contours */
+    PLFLT *xe, *ye; /* cell edges: nx + 1 and ny + 1 values */
+    bool missing;   /* some value is not finite */
+} heat_grid;
+
+/* Cell edges of the n grid values `v` into `e` (n + 1 values): half-way
+ * between neighbours, the outer edges on the first and last value, so
+ * that the map covers exactly the swept range. */
+static void heat_edges(const double *v, size_t n, PLFLT *e)
+{
+    e[0] = v[0];
+    e[n] = v[n - 1];
+    for (size_t i = 1; i < n; i++)
+        e[i] = 0.5 * (v[i - 1] + v[i]);
+}
+
+/* Allocates `g` for the grid x (nx values) by y (ny values) and fills it
+ * from the row-major p[ny][nx]; false when memory is short (then nothing
+ * is left allocated). heat_free() releases it. */
+static bool heat_load(heat_grid *g, const double *x, size_t nx,
+                      const double *y, size_t ny, const double *p)
+{
+    g->z = malloc(nx * sizeof *g->z);
+    g->xg = malloc((nx * ny + 2 * (nx + ny + 1)) * sizeof *g->xg);
+    if (g->z == NULL || g->xg == NULL) {
+        free(g->z);
+        free(g->xg);
+        return false;
+    }
+    g->yg = g->xg + nx;
+    g->xe = g->yg + ny;
+    g->ye = g->xe + nx + 1;
+    g->nx = (PLINT)nx;
+    g->ny = (PLINT)ny;
+    g->missing = false;
+    memcpy(g->xg, x, nx * sizeof *x);
+    memcpy(g->yg, y, ny * sizeof *y);
+    heat_edges(x, nx, g->xe);
+    heat_edges(y, ny, g->ye);
+    for (size_t i = 0; i < nx; i++) {
+        g->z[i] = g->ye + ny + 1 + i * ny;
+        for (size_t j = 0; j < ny; j++) {
+            double v = p[j * nx + i];
+            g->z[i][j] = isfinite(v) ? v : (double)NAN;
+            g->missing = g->missing || !isfinite(v);
+        }
+    }
+    return true;
+}
+
+/* Releases what heat_load() allocated. */
+static void heat_free(heat_grid *g)
+{
+    free(g->z);
+    free(g->xg);
+}
+
+/* Loads the heat map's colour scale into cmap1: ColorBrewer's RdYlBu,
+ * red at P = 0 through pale yellow at 0.5 to blue at 1. */
+static void heat_colours(void)
+{
+    static const PLFLT pos[5] = {0.0, 0.25, 0.5, 0.75, 1.0};
+    static const PLFLT r[5] = {215, 253, 255, 171, 44};
+    static const PLFLT g[5] = {25, 174, 255, 217, 123};
+    static const PLFLT b[5] = {28, 97, 191, 233, 182};
+    PLFLT rr[5], gg[5], bb[5];
+    for (int k = 0; k < 5; k++) {
+        rr[k] = r[k] / 255.0;
+        gg[k] = g[k] / 255.0;
+        bb[k] = b[k] / 255.0;
+    }
+    plscmap1n(256);
+    plscmap1l(1, 5, pos, rr, gg, bb, NULL);
+}
+
+/* Draws one cell per grid point, coloured by P on cmap1 (values outside
+ * [0, 1] take the end colours), over a light grey ground that shows
+ * through where a value is missing. */
+static void heat_cells(const heat_grid *g)
+{
+    PLFLT x0 = g->xe[0], x1 = g->xe[g->nx], y0 = g->ye[0], y1 = g->ye[g->ny];
+    PLFLT bx[4] = {x0, x1, x1, x0}, by[4] = {y0, y0, y1, y1};
+    plcol0(COL_GRID);
+    plfill(4, bx, by);
+    PLcGrid edges = {g->xe, g->ye, NULL, g->nx + 1, g->ny + 1, 0};
+    plimagefr((PLFLT_MATRIX)g->z, g->nx, g->ny, x0, x1, y0, y1, -DBL_MAX,
+              DBL_MAX, 0.0, 1.0, pltr1, &edges);
+}
+
+/* The crossing of the contour of `level` with the grid edge from point
+ * (i, j) to (i2, j2), into (*cx, *cy); false when the edge does not
+ * cross it (or a value is missing). */
+static bool heat_crossing(const heat_grid *g, double level, PLINT i, PLINT j,
+                          PLINT i2, PLINT j2, double *cx, double *cy)
+{
+    if (i2 >= g->nx || j2 >= g->ny)
+        return false;
+    double a = g->z[i][j] - level, b = g->z[i2][j2] - level;
+    if (!(a * b < 0.0))
+        return false;
+    double t = a / (a - b);
+    *cx = g->xg[i] + t * (g->xg[i2] - g->xg[i]);
+    *cy = g->yg[j] + t * (g->yg[j2] - g->yg[j]);
+    return true;
+}
+
+/* The middle of the contour of `level` in the grid cell whose lower left
+ * point is (i, j), into (*cx, *cy): half-way between the two points where
+ * it crosses the cell's edges; false unless it crosses exactly two. */
+static bool heat_segment(const heat_grid *g, double level, PLINT i, PLINT j,
+                         double *cx, double *cy)
+{
+    static const PLINT edge[4][4] = {
+        {0, 0, 1, 0}, {1, 0, 1, 1}, {0, 1, 1, 1}, {0, 0, 0, 1}};
+    double sx = 0.0, sy = 0.0, px, py;
+    int n = 0;
+    for (int k = 0; k < 4; k++)
+        if (heat_crossing(g, level, i + edge[k][0], j + edge[k][1],
+                          i + edge[k][2], j + edge[k][3], &px, &py)) {
+            sx += px;
+            sy += py;
+            n++;
+        }
+    *cx = 0.5 * sx;
+    *cy = 0.5 * sy;
+    return n == 2;
+}
+
+/* Finds room on the contour of `level` for a label box `w` by `h` (world
+ * units): of the middles of its segments in the grid cells, the one
+ * nearest the point at fraction `fx` across the window and half-way up
+ * whose box stays inside the window and clear of the `n` boxes in
+ * `taken`. Returns the box; false when there
+ * is none (the contour is absent, or every place is taken). */
+static bool heat_label_box(const heat_grid *g, double level, double fx,
+                           double w, double h, const taken_box *taken,
+                           size_t n, taken_box *out)
+{
+    PLFLT x0, x1, y0, y1;
+    plgvpw(&x0, &x1, &y0, &y1);
+    double best = INFINITY, cx, cy;
+    for (PLINT i = 0; i + 1 < g->nx; i++)
+        for (PLINT j = 0; j + 1 < g->ny; j++) {
+            if (!heat_segment(g, level, i, j, &cx, &cy))
+                continue;
+            taken_box b = {cx - 0.5 * w, cx + 0.5 * w, cy - 0.5 * h,
+                           cy + 0.5 * h};
+            double dist = hypot((cx - x0) / (x1 - x0) - fx,
+                                (cy - 0.5 * (y0 + y1)) / (y1 - y0));
+            if (b.x0 < x0 || b.x1 > x1 || b.y0 < y0 || b.y1 > y1 ||
+                dist >= best || box_collides(taken, n, b))
+                continue;
+            best = dist;
+            *out = b;
+        }
+    return isfinite(best);
+}
+
+/* Labels the contour of sweep level k "P = 0.9", or "0.9" where the
+ * longer label finds no room, on a translucent white box over the line
+ * where heat_label_box() finds room, and adds the box to `taken` (`*n`
+ * boxes); higher levels are sought further right so that the labels of
+ * parallel contours do not stack. */
+static void heat_contour_label(const heat_grid *g, int k, taken_box *taken,
+                               size_t *n)
+{
+    double wx, wy, ch = char_mm();
+    world_per_mm(&wx, &wy);
+    for (int brief = 0; brief < 2; brief++) {
+        char text[16];
+        snprintf(text, sizeof text, brief ? "%.1f" : "P = %.1f",
+                 sweep_level[k]);
+        double w = ((double)text_chars(text) * GLYPH_WIDTH + 0.6) * ch * wx;
+        taken_box b;
+        if (!heat_label_box(g, sweep_level[k], 0.3 + 0.2 * k, w,
+                            1.5 * ch * wy, taken, *n, &b))
+            continue;
+        taken[(*n)++] = b;
+        PLFLT bx[4] = {b.x0, b.x1, b.x1, b.x0};
+        PLFLT by[4] = {b.y0, b.y0, b.y1, b.y1};
+        plcol0(COL_HALO);
+        plfill(4, bx, by);
+        plcol0(COL_INK);
+        plptex(0.5 * (b.x0 + b.x1), 0.5 * (b.y0 + b.y1), 1.0, 0.0, 0.5,
+               text);
+        return;
+    }
+}
+
+/* Labels every contour (see heat_contour_label), the highest first. */
+static void heat_contour_labels(const heat_grid *g)
+{
+    taken_box taken[SWEEP_LEVELS];
+    size_t n = 0;
+    plschr(0, CHAR_SCALE * 0.9);
+    for (int k = SWEEP_LEVELS - 1; k >= 0; k--)
+        heat_contour_label(g, k, taken, &n);
+    plschr(0, CHAR_SCALE);
+}
+
+/* Draws the contour lines of the sweep levels in ink, each in its own
+ * style, then their labels; a level that P never reaches draws nothing. */
+static void heat_contours(const heat_grid *g)
+{
+    PLcGrid points = {g->xg, g->yg, NULL, g->nx, g->ny, 0};
+    plcol0(COL_INK);
+    for (int k = 0; k < SWEEP_LEVELS; k++) {
+        pllsty(sweep_level_style[k]);
+        plwidth(sweep_level_width[k]);
+        plcont((PLFLT_MATRIX)g->z, g->nx, g->ny, 1, g->nx, 1, g->ny,
+               &sweep_level[k], 1, pltr1, &points);
+    }
+    pllsty(1);
+    plwidth(1.0);
+    heat_contour_labels(g);
+}
+
+/* Draws the colour bar in the viewport [x0, x1] by [y0, y1] (normalised
+ * page units): the colour scale from P = 0 at the bottom to 1 at the top,
+ * numbered every 0.1 on its right, the contour levels drawn across it in
+ * their styles, and its label. */
+static void heat_colorbar(double x0, double x1, double y0, double y1)
+{
+    plvpor(x0, x1, y0, y1);
+    plwind(0.0, 1.0, 0.0, 1.0);
+    for (int k = 0; k < 200; k++) { /* overlapping strips: no seams */
+        PLFLT bx[4] = {0.0, 1.0, 1.0, 0.0};
+        PLFLT by[4] = {k / 200.0, k / 200.0, (k + 2) / 200.0,
+                       (k + 2) / 200.0};
+        plcol1((k + 0.5) / 200.0);
+        plfill(4, bx, by);
+    }
+    plcol0(COL_INK);
+    for (int k = 0; k < SWEEP_LEVELS; k++) {
+        pllsty(sweep_level_style[k]);
+        plwidth(sweep_level_width[k]);
+        pljoin(0.0, sweep_level[k], 1.0, sweep_level[k]);
+    }
+    pllsty(1);
+    int decimals = 1;
+    plslabelfunc(label_plain, &decimals);
+    plot_frame("bc", 0.0, 0, "bcmstvo", 0.1, 0);
+    plslabelfunc(NULL, NULL);
+    side_text("r", 4.2, 0.5, 0.5, 1.0, COL_INK, "probability target met");
+}
+
+/* Titles and axis labels of a heat map; the y label `ydisp` character
+ * heights left of the axis. */
+static void heat_labels(const heat_grid *g, const char *title,
+                        const char *x_label, const char *y_label,
+                        double ydisp)
+{
+    char sub[192];
+    snprintf(sub, sizeof sub, "%d × %d grid points; contours at P = 0.5 "
+             "(dashed), 0.8 and 0.9 (thick)%s", (int)g->nx, (int)g->ny,
+             g->missing ? "; grey: no value" : "");
+    sweep_titles(title, "Probability that the target is met", sub);
+    sweep_axis_label("b", 3.2, x_label);
+    sweep_axis_label("l", ydisp, y_label);
+}
+
+/* Draws the heat map of `g` on the current stream. */
+static void heat_draw(const heat_grid *g, const char *title,
+                      const char *x_label, const char *y_label)
+{
+    double x0 = g->xe[0], x1 = g->xe[g->nx];
+    double y0 = g->ye[0], y1 = g->ye[g->ny];
+    int ydec = tick_decimals(nice_tick(y1 - y0));
+    double ydisp = (double)tick_label_chars(y0, y1, ydec) * DIGIT_WIDTH + 1.8;
+    PLFLT px0, px1, py0, py1;
+    pladv(0);
+    plgspa(&px0, &px1, &py0, &py1);
+    plvpor(fmin(0.3, (ydisp + 2.0) * char_mm() / (px1 - px0)), 0.8, 0.11,
+           0.86);
+    plwind(x0, x1, y0, y1);
+    heat_colours();
+    heat_cells(g);
+    heat_contours(g);
+    sweep_axis('x', "bcnsto", sweep_xtick(x0, x1));
+    sweep_axis('y', "bcnstvo", nice_tick(y1 - y0));
+    heat_labels(g, title, x_label, y_label, ydisp);
+    heat_colorbar(0.83, 0.855, 0.11, 0.86);
+}
+
+sp_status sp_plot_sweep_heatmap(const char *path, sp_plot_format fmt,
+                                const char *title, const char *x_label,
+                                const double *x, size_t n_x,
+                                const char *y_label, const double *y,
+                                size_t n_y, const double *p, sp_error *err)
+{
+    sp_status st = sweep_grid_check(path, "x", x, n_x, err);
+    if (st == SP_OK)
+        st = sweep_grid_check(path, "y", y, n_y, err);
+    if (st != SP_OK)
+        return st;
+    if (n_x * n_y > SP_PLOT_SWEEP_MAX_CELLS || p == NULL)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "a sweep heat map needs a probability at each of "
+                            "at most %d grid points, not %zu × %zu%s",
+                            SP_PLOT_SWEEP_MAX_CELLS, n_x, n_y,
+                            p == NULL ? " without probabilities" : "");
+    heat_grid g;
+    if (!heat_load(&g, x, n_x, y, n_y, p))
+        return sp_error_set(err, SP_ERR_NOMEM, path, 0, NULL,
+                            "no memory for the sweep heat map");
+    plot_stream s;
+    st = plot_open(&s, path, fmt, err);
+    if (st == SP_OK) {
+        heat_draw(&g, title, x_label, y_label);
+        st = plot_close(&s, st, err);
+    }
+    heat_free(&g);
     return st;
 }

@@ -5,11 +5,14 @@
  * (median, 50 % and 90 % bands over the years, with every simple target on
  * that indicator drawn as the level it implies and its probability), and
  * the target chart (the probability of every target with its 95 % Wilson
- * interval). Each call opens its own PLplot stream and ends it, so the
- * functions can be called any number of times; a call that fails removes
- * the file it was writing (sp_output writes under a temporary name and
- * renames). sp_plot.c is the only file that includes PLplot; nothing here
- * prints or exits (PLplot itself may still print a driver warning).
+ * interval). Two more for `simplan sweep`, which varies one or two
+ * scenario numbers (levers): the probability of every target along one
+ * lever (sweep curve), and of one target over a grid of two (heat map).
+ * Each call opens its own PLplot stream and ends it, so the functions can
+ * be called any number of times; a call that fails removes the file it
+ * was writing (sp_output writes under a temporary name and renames).
+ * sp_plot.c is the only file that includes PLplot; nothing here prints or
+ * exits (PLplot itself may still print a driver warning).
  */
 #ifndef SP_PLOT_H
 #define SP_PLOT_H
@@ -54,5 +57,57 @@ sp_status sp_plot_fan(const char *path, sp_plot_format fmt, const sp_report *r,
  * SP_MAX_TARGETS targets). */
 sp_status sp_plot_targets(const char *path, sp_plot_format fmt,
                           const sp_report *r, sp_error *err);
+
+/* Most targets one sweep curve chart shows: more lines than this cannot
+ * be told apart (twelve colours, each used twice with other markers). */
+#define SP_PLOT_SWEEP_MAX_TARGETS 24
+
+/* Most values along one lever of a sweep chart. */
+#define SP_PLOT_SWEEP_MAX_POINTS 10000
+
+/* Most grid points (n_x times n_y) of a sweep heat map. */
+#define SP_PLOT_SWEEP_MAX_CELLS 250000
+
+/* Writes the sweep curve chart to `path` in format `fmt`: for one lever
+ * (a scenario number varied over the n_x values `x`, finite and strictly
+ * increasing, not necessarily evenly spaced), the probability that each
+ * of the n_targets targets is met, one line per target with its own
+ * colour and marker, and a legend of the `target_ids` (a NULL array or id
+ * shows no text). The x axis is labelled `x_label` (e.g.
+ * "indicators.gdp.path[0].mean"; NULL: none), the y axis "probability
+ * target met" from 0 to 1, with dashed guide lines at P = 0.5, 0.8 and
+ * 0.9 labelled right of the frame. `p` is row-major [n_targets][n_x];
+ * values that are not finite are left out (a gap in the line), others are
+ * drawn clamped to [0, 1]. `title` may be NULL (a generic title);
+ * n_targets may be 0 (an empty chart that says so). Returns SP_OK;
+ * SP_ERR_RANGE when n_x is not 2 to SP_PLOT_SWEEP_MAX_POINTS, the x values
+ * are not finite and increasing, or there are more than
+ * SP_PLOT_SWEEP_MAX_TARGETS targets; otherwise as sp_plot_fan. */
+sp_status sp_plot_sweep_curve(const char *path, sp_plot_format fmt,
+                              const char *title, const char *x_label,
+                              const double *x, size_t n_x,
+                              const char *const *target_ids, size_t n_targets,
+                              const double *p, sp_error *err);
+
+/* Writes the sweep heat map to `path` in format `fmt`: for two levers
+ * (the n_x values `x` along the x axis and the n_y values `y` along the y
+ * axis, each finite and strictly increasing, not necessarily evenly
+ * spaced), the probability that one target is met at every grid point,
+ * as a cell around each point (its edges half-way to the neighbouring
+ * points) coloured on a scale from red (0) through yellow (0.5) to blue
+ * (1) shown in a colour bar, with contour lines at P = 0.5, 0.8 and 0.9
+ * drawn and labelled (a level P never reaches has no line). Axes are
+ * labelled `x_label` and `y_label`; `title` (NULL: a generic one) should
+ * name the target. `p` is row-major [n_y][n_x]; a value that is not
+ * finite leaves its cell grey and no contour crosses its neighbourhood.
+ * Returns as sp_plot_sweep_curve (SP_ERR_RANGE when n_x or n_y is not 2
+ * to SP_PLOT_SWEEP_MAX_POINTS, the grid has more than
+ * SP_PLOT_SWEEP_MAX_CELLS points, or its values are not finite and
+ * increasing). */
+sp_status sp_plot_sweep_heatmap(const char *path, sp_plot_format fmt,
+                                const char *title, const char *x_label,
+                                const double *x, size_t n_x,
+                                const char *y_label, const double *y,
+                                size_t n_y, const double *p, sp_error *err);
 
 #endif /* SP_PLOT_H */

@@ -61,6 +61,65 @@ void sp_report_input_name(const sp_report *r, size_t j, char *buf,
         snprintf(buf, size, "event %s", r->sc->events[j - 2 * ns].name);
 }
 
+/* One side of a box restriction on input j, in the input's own terms. */
+static void restriction_text(const sp_report *r, size_t k, size_t j,
+                             const char *op, double bound, char *buf,
+                             size_t size)
+{
+    const sp_model *m = &r->c->model;
+    size_t ns = m->n_stochastic;
+    char name[160];
+    sp_report_input_name(r, j, name, sizeof name);
+    if (j < ns) {
+        const sp_indicator *ind = &m->indicators[m->stochastic[j]];
+        double mu = ind->n_obs ? ind->obs_mu : 0.0;
+        double sigma = ind->n_obs ? ind->obs_sigma : ind->trend_sd;
+        snprintf(buf, size, "%s %s %+.2f pp/yr", name, op,
+                 100.0 * (mu + sigma * bound));
+        return;
+    }
+    int first, last;
+    sp_model_target_window(m, k, &first, &last);
+    int y0 = r->sc->base_year + first, y1 = r->sc->base_year + last;
+    if (j < 2 * ns)
+        snprintf(buf, size, "the mean %s %d-%d %s %+.2f sd", name, y0, y1, op,
+                 bound);
+    else if (op[0] == '>')
+        snprintf(buf, size, "%s occurs at least %.0f times in %d-%d", name,
+                 bound < 1 ? 1.0 : bound, y0, y1);
+    else
+        snprintf(buf, size, "%s occurs at most %.0f times in %d-%d", name,
+                 bound, y0, y1);
+}
+
+void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size)
+{
+    const sp_target_result *tr = &r->res->targets[k];
+    buf[0] = '\0';
+    if (!tr->has_box)
+        return;
+    const sp_prim_box *b = &tr->box;
+    size_t used = (size_t)snprintf(buf, size, "missed in %.0f %% of draws",
+                                   100.0 * b->density);
+    bool first = true;
+    for (size_t j = 0; j < b->n_dims && used < size; j++) {
+        char part[240];
+        for (int side = 0; side < 2; side++) {
+            if (!(b->restricted[j] & (side ? 2 : 1)))
+                continue;
+            restriction_text(r, k, j, side ? "<=" : ">=",
+                             side ? b->hi[j] : b->lo[j], part, sizeof part);
+            used += (size_t)snprintf(buf + used, size > used ? size - used : 0,
+                                     "%s%s", first ? " where " : " and ", part);
+            first = false;
+        }
+    }
+    if (used < size)
+        snprintf(buf + used, size - used, "%s (coverage %.0f %%, density "
+                 "%.0f %%, %zu draws)", first ? " (no input stands out)" : "",
+                 100.0 * b->coverage, 100.0 * b->density, tr->box_draws);
+}
+
 /* "drivers: gdp trend +0.31, ..." for target k. */
 static void driver_line(FILE *out, const sp_report *r, size_t k)
 {
@@ -79,6 +138,10 @@ static void driver_line(FILE *out, const sp_report *r, size_t k)
     }
     if (shown)
         fputc('\n', out);
+    char box[1024];
+    sp_report_box_text(r, k, box, sizeof box);
+    if (box[0])
+        fprintf(out, "  %-20s %s\n", "", box);
 }
 
 static void target_lines(FILE *out, const sp_report *r, size_t k)
@@ -554,6 +617,28 @@ static void md_drivers(FILE *out, const sp_report *r)
     }
 }
 
+static void md_discovery(FILE *out, const sp_report *r)
+{
+    fprintf(out, "\n## When each target is missed\n\nScenario discovery "
+                 "(PRIM) on the first draws of the run, for targets with a "
+                 "probability between 5 %% and 95 %%.\n\n");
+    size_t shown = 0;
+    for (size_t k = 0; k < r->sc->n_targets; k++) {
+        char box[1024];
+        sp_report_box_text(r, k, box, sizeof box);
+        if (!box[0])
+            continue;
+        fputs("- ", out);
+        md_text(out, r->sc->targets[k].id);
+        fputs(": ", out);
+        md_text(out, box);
+        fputc('\n', out);
+        shown++;
+    }
+    if (shown == 0)
+        fputs("No target is in that range.\n", out);
+}
+
 static void md_indicators(FILE *out, const sp_report *r, bool plots)
 {
     int years[3];
@@ -618,6 +703,7 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
         fprintf(out, "\n![Probability that each target is met, with 95 %% "
                      "intervals](targets.png)\n");
     md_drivers(out, r);
+    md_discovery(out, r);
     md_indicators(out, r, plots);
     fprintf(out, "\n## Warnings\n\n");
     for (size_t w = 0; w < r->res->n_warnings; w++) {

@@ -42,6 +42,12 @@ sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err);
 void sp_report_input_name(const sp_report *r, size_t j, char *buf,
                           size_t size);
 
+/* The scenario-discovery box of target k as a sentence ("missed in 81 %
+ * of draws where gdp trend > +0.48 pp/yr (coverage 70 %, density
+ * 81 %)"); an empty string when there is none. */
+void sp_report_box_text(const sp_report *r, size_t k, char *buf,
+                        size_t size);
+
 /* How many drivers reports show per target. */
 #define SP_REPORT_DRIVERS 3
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "sp_config.h"
+#include "sp_discover.h"
 #include "sp_mc.h"
 #include "sp_mpi.h"
 #include "sp_output.h"
@@ -388,6 +389,8 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
     sp_result res = {0};
     if (st == SP_OK && rank == 0)
         st = sp_state_result(all, sc, c, &res, err);
+    if (st == SP_OK && rank == 0)
+        st = sp_discover(sc, c, cfg.seed, cfg.rng, cfg.draws, &res, err);
     if (st == SP_OK && rank == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads,
                        now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
@@ -447,6 +450,9 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     sp_result res = {0};
     if (st == SP_OK && opt->slices == 0)
         st = sp_mc_result(mc, &res, err);
+    if (st == SP_OK && opt->slices == 0)
+        st = sp_discover(sc, c, cfg.seed, cfg.rng, sp_mc_state(mc)->draws,
+                         &res, err);
     double elapsed = now_seconds() - start;
     bool precise = st == SP_OK && opt->precision > 0 && mc &&
                    precise_enough(sp_mc_state(mc), opt->precision);
@@ -491,13 +497,15 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
         st = sp_compile(&sc, &c, err);
     if (st == SP_OK)
         st = sp_state_result(all, &sc, &c, &res, err);
+    const gsl_rng_type *type = sp_rng_lookup(all->rng);
+    if (st == SP_OK && type != NULL)
+        st = sp_discover(&sc, &c, all->seed, type, all->draws, &res, err);
     sp_output_options oo = {opt->out, opt->force, opt->plots};
     bool created = false;
     if (st == SP_OK && oo.dir)
         st = sp_output_prepare(&oo, &created, err);
     if (st == SP_OK) {
-        const gsl_rng_type *t = sp_rng_lookup(all->rng);
-        sp_report r = {&sc, &c, &res, all->seed, t ? t->name : all->rng, 0,
+        sp_report r = {&sc, &c, &res, all->seed, type ? type->name : all->rng, 0,
                        now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
         st = report(opt, &oo, &r, cmdline, err);
     }

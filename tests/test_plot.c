@@ -2,9 +2,13 @@
  * Tests of src/sp_plot: every chart of a real run is written as SVG and
  * PNG at the stated page size, repeated calls give identical files, values
  * without finite draws are left out, and bad paths and indices fail with
- * the right status instead of exiting.
+ * the right status instead of exiting. The sweep charts are drawn from
+ * synthetic logistic curves and surfaces on uneven grids, with missing
+ * values, absent contours and the smallest grid; bad grids and paths
+ * fail the same way.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -252,6 +256,209 @@ static void a_scenario_without_targets_should_still_plot(void **state)
     check_chart(fx, &r, SIZE_MAX, "no_targets");
 }
 
+/* ------------------------------------------------------------------ */
+/* Sweep charts                                                        */
+/* ------------------------------------------------------------------ */
+
+/* Synthetic sweeps: P = logistic of the lever values, on grids that are
+ * increasing but not evenly spaced. */
+#define CURVE_X 15
+#define CURVE_T 3
+#define HEAT_X 21
+#define HEAT_Y 17
+
+/* The logistic function 1 / (1 + e^-z). */
+static double logistic(double z)
+{
+    return 1.0 / (1.0 + exp(-z));
+}
+
+/* One lever from 2 to 6, denser at the start; target k needs a larger
+ * lever value than target k - 1. */
+static void curve_data(double *x, double *p)
+{
+    for (size_t i = 0; i < CURVE_X; i++)
+        x[i] = 2.0 + 4.0 * pow((double)i / (CURVE_X - 1), 1.3);
+    for (size_t k = 0; k < CURVE_T; k++)
+        for (size_t i = 0; i < CURVE_X; i++)
+            p[k * CURVE_X + i] =
+                logistic((x[i] - 3.0 - 0.6 * (double)k) * (1.5 + 0.4 * (double)k));
+}
+
+/* Two levers (a growth rate and an investment level), P rising with
+ * both; `shift` moves the whole surface up or down on the logit scale. */
+static void heat_data(double *x, double *y, double *p, double shift)
+{
+    for (size_t i = 0; i < HEAT_X; i++)
+        x[i] = 0.01 + 0.05 * pow((double)i / (HEAT_X - 1), 1.5);
+    for (size_t j = 0; j < HEAT_Y; j++)
+        y[j] = 100.0 + 25.0 * (double)j + (j > 8 ? 30.0 * (double)(j - 8) : 0);
+    for (size_t j = 0; j < HEAT_Y; j++)
+        for (size_t i = 0; i < HEAT_X; i++)
+            p[j * HEAT_X + i] = logistic(shift + 120.0 * (x[i] - 0.03) +
+                                         0.012 * (y[j] - 300.0));
+}
+
+/* Writes the curve chart of `p` as DIR/stem.svg and .png and checks both
+ * (the page size, the PNG header, the SVG root), then removes them. */
+static void check_curve(const fixture *fx, const char *stem, const double *x,
+                        const double *p)
+{
+    static const char *const ids[CURVE_T] = {"gdp_growth_2030",
+                                             "poverty_below_10pct",
+                                             "electricity#access"};
+    char svg[256], png[256];
+    snprintf(svg, sizeof svg, "%s/%s.svg", fx->dir, stem);
+    snprintf(png, sizeof png, "%s/%s.png", fx->dir, stem);
+    sp_error err;
+    sp_error_clear(&err);
+    if (sp_plot_sweep_curve(svg, SP_PLOT_SVG, "Sweep of GDP growth",
+                            "indicators.gdp.path[0].mean", x, CURVE_X, ids,
+                            CURVE_T, p, &err) != SP_OK ||
+        sp_plot_sweep_curve(png, SP_PLOT_PNG, NULL, NULL, x, CURVE_X, ids,
+                            CURVE_T, p, &err) != SP_OK)
+        fail_msg("%s: %s", err.file, err.message);
+    assert_svg_size(svg);
+    assert_png_size(png);
+    assert_int_equal(unlink(svg), 0);
+    assert_int_equal(unlink(png), 0);
+}
+
+/* Three logistic curves, then with gaps, a missing first point and a
+ * lone point, then with nothing finite at all. */
+static void sweep_curves_should_be_written_as_svg_and_png(void **state)
+{
+    fixture *fx = *state;
+    double x[CURVE_X], p[CURVE_T * CURVE_X];
+    curve_data(x, p);
+    check_curve(fx, "curve", x, p);
+    p[0 * CURVE_X + 4] = NAN;          /* a gap in the first line */
+    p[1 * CURVE_X + 0] = INFINITY;     /* a missing first point */
+    p[2 * CURVE_X + 7] = p[2 * CURVE_X + 9] = NAN; /* a lone point */
+    check_curve(fx, "curve_nan", x, p);
+    for (size_t i = 0; i < CURVE_T * CURVE_X; i++)
+        p[i] = NAN;                    /* nothing to draw at all */
+    check_curve(fx, "curve_empty", x, p);
+}
+
+/* Writes the heat map of `p` as DIR/stem.svg and .png and checks both,
+ * then removes them. */
+static void check_heat(const fixture *fx, const char *stem, const double *x,
+                       size_t nx, const double *y, size_t ny, const double *p)
+{
+    char svg[256], png[256];
+    snprintf(svg, sizeof svg, "%s/%s.svg", fx->dir, stem);
+    snprintf(png, sizeof png, "%s/%s.png", fx->dir, stem);
+    sp_error err;
+    sp_error_clear(&err);
+    if (sp_plot_sweep_heatmap(svg, SP_PLOT_SVG, "gdp_growth_2030",
+                              "indicators.gdp.path[0].mean", x, nx,
+                              "indicators.investment.base", y, ny, p,
+                              &err) != SP_OK ||
+        sp_plot_sweep_heatmap(png, SP_PLOT_PNG, NULL, NULL, x, nx, NULL, y,
+                              ny, p, &err) != SP_OK)
+        fail_msg("%s: %s", err.file, err.message);
+    assert_svg_size(svg);
+    assert_png_size(png);
+    assert_int_equal(unlink(svg), 0);
+    assert_int_equal(unlink(png), 0);
+}
+
+/* A logistic surface on a 21 x 17 grid, one that never reaches 0.8, one
+ * with missing cells, and the smallest grid of 2 x 2 points. */
+static void sweep_heat_maps_should_be_written_as_svg_and_png(void **state)
+{
+    fixture *fx = *state;
+    double x[HEAT_X], y[HEAT_Y], p[HEAT_X * HEAT_Y];
+    heat_data(x, y, p, 0.0);
+    check_heat(fx, "heat", x, HEAT_X, y, HEAT_Y, p);
+    heat_data(x, y, p, -8.0); /* P stays below 0.8: those contours absent */
+    check_heat(fx, "heat_low", x, HEAT_X, y, HEAT_Y, p);
+    heat_data(x, y, p, 0.0);
+    p[3 * HEAT_X + 5] = p[10 * HEAT_X + 15] = NAN; /* grey cells */
+    check_heat(fx, "heat_nan", x, HEAT_X, y, HEAT_Y, p);
+    const double x2[2] = {0.0, 1.0}, y2[2] = {-1.0, 1.0};
+    const double p2[4] = {0.1, 0.6, 0.85, 0.95};
+    check_heat(fx, "heat_2x2", x2, 2, y2, 2, p2); /* the smallest grid */
+}
+
+/* Asserts that `st` is SP_ERR_RANGE with a message, and that nothing was
+ * written to `path`. */
+static void assert_range_error(sp_status st, const sp_error *err,
+                               const char *path)
+{
+    assert_int_equal(st, SP_ERR_RANGE);
+    assert_int_equal(err->status, SP_ERR_RANGE);
+    assert_true(strlen(err->message) > 0);
+    assert_int_equal(access(path, F_OK), -1);
+}
+
+/* Fewer than two lever values, values that do not increase or are not
+ * finite, and too many targets are rejected before any file is made. */
+static void sweep_charts_should_reject_bad_grids(void **state)
+{
+    fixture *fx = *state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/bad.svg", fx->dir);
+    double x[HEAT_X], y[HEAT_Y], p[HEAT_X * HEAT_Y];
+    heat_data(x, y, p, 0.0);
+    const double down[3] = {1.0, 3.0, 2.0}, flat[3] = {1.0, 1.0, 2.0};
+    const double hole[3] = {1.0, NAN, 2.0};
+    const char *ids[SP_PLOT_SWEEP_MAX_TARGETS + 1] = {"t"};
+    sp_error err;
+    sp_plot_format f = SP_PLOT_SVG;
+    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", x, 1, ids, 1,
+                                           p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", x, 0, ids, 1,
+                                           p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", down, 3, ids,
+                                           1, p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", flat, 3, ids,
+                                           1, p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", hole, 3, ids,
+                                           1, p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", x, 2, ids,
+                                           SP_PLOT_SWEEP_MAX_TARGETS + 1, p,
+                                           &err), &err, path);
+    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, 1, "y",
+                                             y, HEAT_Y, p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, HEAT_X,
+                                             "y", y, 1, p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, HEAT_X,
+                                             "y", y, 0, p, &err), &err, path);
+    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", down, 3,
+                                             "y", y, 2, p, &err), &err, path);
+}
+
+/* A path in a directory that does not exist gives SP_ERR_IO naming the
+ * path, in both formats, for both charts. */
+static void sweep_charts_in_a_missing_directory_should_fail(void **state)
+{
+    fixture *fx = *state;
+    char path[256];
+    snprintf(path, sizeof path, "%s/no/such/dir/sweep.png", fx->dir);
+    double x[HEAT_X], y[HEAT_Y], p[HEAT_X * HEAT_Y];
+    heat_data(x, y, p, 0.0);
+    const char *const ids[1] = {"t"};
+    sp_error err;
+    for (int k = 0; k < 2; k++) {
+        sp_plot_format fmt = k == 0 ? SP_PLOT_SVG : SP_PLOT_PNG;
+        sp_error_clear(&err);
+        assert_int_equal(sp_plot_sweep_curve(path, fmt, NULL, "x", x, HEAT_X,
+                                             ids, 1, p, &err),
+                         SP_ERR_IO);
+        assert_int_equal(err.status, SP_ERR_IO);
+        assert_string_equal(err.file, path);
+        sp_error_clear(&err);
+        assert_int_equal(sp_plot_sweep_heatmap(path, fmt, NULL, "x", x,
+                                               HEAT_X, "y", y, HEAT_Y, p,
+                                               &err),
+                         SP_ERR_IO);
+        assert_int_equal(err.status, SP_ERR_IO);
+        assert_true(strlen(err.message) > 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -261,6 +468,10 @@ int main(void)
         cmocka_unit_test(an_indicator_out_of_range_should_be_rejected),
         cmocka_unit_test(values_without_finite_draws_should_be_left_out),
         cmocka_unit_test(a_scenario_without_targets_should_still_plot),
+        cmocka_unit_test(sweep_curves_should_be_written_as_svg_and_png),
+        cmocka_unit_test(sweep_heat_maps_should_be_written_as_svg_and_png),
+        cmocka_unit_test(sweep_charts_should_reject_bad_grids),
+        cmocka_unit_test(sweep_charts_in_a_missing_directory_should_fail),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

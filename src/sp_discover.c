@@ -1,0 +1,102 @@
+/*
+ * sp_discover: inputs of a deterministic subsample, and PRIM boxes.
+ */
+#include "sp_discover.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "sp_prim.h"
+#include "sp_rng.h"
+
+/* Inputs (x, row-major n x n_inputs per target) and misses (y) of the first
+ * n draws, for the targets flagged in `want`. */
+static sp_status sample_inputs(const sp_compiled *c, uint64_t seed,
+                               const gsl_rng_type *type, size_t n,
+                               const bool *want, double **x,
+                               unsigned char **y, sp_error *err)
+{
+    const sp_model *m = &c->model;
+    size_t ni = sp_model_n_inputs(m);
+    gsl_rng *rng = gsl_rng_alloc(type);
+    sp_model_ws *ws = sp_model_ws_alloc(m, SP_MC_BATCH);
+    double *row = malloc(SP_MC_BATCH * sizeof *row);
+    sp_status st = rng && ws && row ? SP_OK : SP_ERR_NOMEM;
+    for (size_t k0 = 0; st == SP_OK && k0 * SP_MC_BLOCK < n; k0++) {
+        sp_rng_seed_block(rng, seed, k0);
+        size_t first = k0 * SP_MC_BLOCK;
+        size_t block = n - first < SP_MC_BLOCK ? n - first : SP_MC_BLOCK;
+        for (size_t off = 0; off < block; off += SP_MC_BATCH) {
+            size_t b = block - off < SP_MC_BATCH ? block - off : SP_MC_BATCH;
+            sp_model_batch(m, rng, b, ws);
+            for (size_t k = 0; k < m->n_targets; k++) {
+                if (!want[k])
+                    continue;
+                for (size_t j = 0; j < ni; j++) {
+                    sp_model_input_row(m, ws, k, j, b, row);
+                    for (size_t d = 0; d < b; d++)
+                        x[k][(first + off + d) * ni + j] = row[d];
+                }
+                for (size_t d = 0; d < b; d++)
+                    y[k][first + off + d] = !ws->met[k * ws->capacity + d];
+            }
+        }
+    }
+    gsl_rng_free(rng);
+    sp_model_ws_free(ws);
+    free(row);
+    if (st != SP_OK)
+        return sp_error_set(err, st, NULL, 0, NULL,
+                            "out of memory for scenario discovery");
+    return SP_OK;
+}
+
+sp_status sp_discover(const sp_scenario *sc, const sp_compiled *c,
+                      uint64_t seed, const gsl_rng_type *rng, uint64_t draws,
+                      sp_result *res, sp_error *err)
+{
+    (void)sc;
+    const sp_model *m = &c->model;
+    size_t nt = m->n_targets, ni = sp_model_n_inputs(m);
+    size_t n = draws < SP_DISCOVER_MAX_DRAWS ? (size_t)draws
+                                             : SP_DISCOVER_MAX_DRAWS;
+    bool *want = calloc(nt ? nt : 1, sizeof *want);
+    double **x = calloc(nt ? nt : 1, sizeof *x);
+    unsigned char **y = calloc(nt ? nt : 1, sizeof *y);
+    sp_status st = want && x && y ? SP_OK : SP_ERR_NOMEM;
+    bool any = false;
+    for (size_t k = 0; st == SP_OK && k < nt; k++) {
+        double p = res->targets[k].probability;
+        want[k] = p > SP_DISCOVER_P_MIN && p < SP_DISCOVER_P_MAX && ni > 0;
+        if (!want[k])
+            continue;
+        any = true;
+        x[k] = malloc(n * ni * sizeof **x);
+        y[k] = malloc(n ? n : 1);
+        if (x[k] == NULL || y[k] == NULL)
+            st = SP_ERR_NOMEM;
+    }
+    if (st == SP_ERR_NOMEM)
+        sp_error_set(err, st, NULL, 0, NULL,
+                     "out of memory for scenario discovery");
+    if (st == SP_OK && any)
+        st = sample_inputs(c, seed, rng, n, want, x, y, err);
+    for (size_t k = 0; st == SP_OK && k < nt; k++) {
+        if (!want[k])
+            continue;
+        sp_target_result *tr = &res->targets[k];
+        st = sp_prim_find(x[k], y[k], n, ni, SP_PRIM_ALPHA,
+                          SP_PRIM_MIN_SUPPORT, SP_PRIM_MIN_COVERAGE, &tr->box,
+                          err);
+        tr->has_box = st == SP_OK;
+        tr->box_draws = n;
+    }
+    for (size_t k = 0; k < nt && x && y; k++) {
+        free(x[k]);
+        free(y[k]);
+    }
+    free(want);
+    free(x);
+    free(y);
+    return st;
+}
