@@ -320,17 +320,22 @@ static prim_cut cut_upper(prim_work *w, size_t j, size_t k)
     return c;
 }
 
-/* Returns true when cut a leaves a higher mean of y than cut b, or the same
- * mean with fewer points removed. Compares the fractions exactly. */
+/* Returns true when cut a raises the mean of y inside the box more per
+ * point it removes than cut b (Friedman and Fisher 1999, section 8: with
+ * tied or discrete inputs a cut may remove far more than the alpha share,
+ * and must earn its size), or as much with fewer points removed. */
 static bool cut_better(const prim_work *w, const prim_cut *a,
                        const prim_cut *b)
 {
-    prim_count in_a = w->n_inside - a->removed;
-    prim_count in_b = w->n_inside - b->removed;
-    prim_count ones_a = w->n_ones_inside - a->removed_ones;
-    prim_count ones_b = w->n_ones_inside - b->removed_ones;
-    if (ones_a * in_b != ones_b * in_a)
-        return ones_a * in_b > ones_b * in_a;
+    double m0 = (double)w->n_ones_inside / (double)w->n_inside;
+    double ga = ((double)(w->n_ones_inside - a->removed_ones) /
+                     (double)(w->n_inside - a->removed) - m0) /
+                (double)a->removed;
+    double gb = ((double)(w->n_ones_inside - b->removed_ones) /
+                     (double)(w->n_inside - b->removed) - m0) /
+                (double)b->removed;
+    if (ga != gb)
+        return ga > gb;
     return a->removed < b->removed;
 }
 

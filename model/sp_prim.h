@@ -16,10 +16,12 @@
  *           the m points inside, by exact order statistics) from that side,
  *           together with every inside point sharing the k-th value, so
  *           tied values are never split. A cut that would remove every
- *           point is skipped. The cut leaving the highest mean of y is
- *           made (ties: the one removing fewer points, then the lowest
- *           dimension, then the lower side), even when that mean is not
- *           higher than before (patient peeling), until the best cut would
+ *           point is skipped. The cut raising the mean of y most per
+ *           point removed is made (Friedman and Fisher's criterion, which
+ *           keeps a cut through many tied values, e.g. a count of events,
+ *           from swallowing the box; ties: the one removing fewer points,
+ *           then the lowest dimension, then the lower side), even when the
+ *           mean does not rise (patient peeling), until the best cut would
  *           leave fewer than min_support n points. Every box on the way,
  *           the full box first, is the peeling trajectory.
  *   choose  Among the trajectory boxes whose coverage is at least

@@ -348,20 +348,23 @@ static bool ref_peel(ref_box *b, double *vals, size_t inside)
 {
     size_t k = (size_t)(SP_PRIM_ALPHA * (double)inside), d = b->s->d;
     k = k < 1 ? 1 : k;
-    size_t best_left = 0, best_ones = 0, best_j = 0;
+    size_t best_left = 0, best_j = 0, in0, ones0;
     int best_upper = -1;
-    double best_bound = 0.0;
+    double best_bound = 0.0, best_gain = 0.0;
+    ref_count(b, &in0, &ones0);
+    double m0 = (double)ones0 / (double)in0;
     for (size_t j = 0; j < d; j++)
         for (int upper = 0; upper <= 1; upper++) {
             double bound;
             size_t left, ones;
             if (!ref_cut(b, j, upper, k, vals, &bound, &left, &ones))
                 continue;
-            uint64_t lhs = (uint64_t)ones * best_left;
-            uint64_t rhs = (uint64_t)best_ones * left;
-            if (best_upper < 0 || lhs > rhs ||
-                (lhs == rhs && left > best_left)) {
-                best_left = left, best_ones = ones, best_j = j;
+            /* Gain of the mean per point removed. */
+            double gain = ((double)ones / (double)left - m0) /
+                          (double)(inside - left);
+            if (best_upper < 0 || gain > best_gain ||
+                (gain == best_gain && left > best_left)) {
+                best_left = left, best_gain = gain, best_j = j;
                 best_upper = upper, best_bound = bound;
             }
         }
