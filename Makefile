@@ -9,7 +9,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
               libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin \
-              slurm-wlm munge python3
+              slurm-wlm munge valgrind python3
 
 .PHONY: all deps bench-deps build build-sanitize build-minimal run test bench install clean
 
