@@ -409,8 +409,13 @@ static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
                 for (size_t d = 0; d < n; d++)
                     r[d] += x[d];
             }
+            double *to = ws->out[s] + t * cap;
             ws->clamps[i] += advance(ind->kind, ws->out[s] + (t - 1) * cap, r,
-                                     ws->out[s] + t * cap, n);
+                                     to, n);
+            uint64_t bad = 0; /* a rate can overflow over many years */
+            for (size_t d = 0; d < n; d++)
+                bad += !isfinite(to[d]);
+            ws->nonfinite[i] += bad;
         }
     }
 }

@@ -274,16 +274,23 @@ static void print_solution(const sp_options *opt, const sp_lever *lv,
                            const char *id, uint64_t draws, uint64_t seed,
                            const solution *s)
 {
+    /* A flat P around the root leaves the uncertainty unresolved: no
+     * infinity is ever printed. */
+    bool resolved = isfinite(s->mc_sd);
     double lo95 = s->value - 1.96 * s->mc_sd, hi95 = s->value + 1.96 * s->mc_sd;
+    char sd[40], lo[40], hi[40];
+    snprintf(sd, sizeof sd, resolved ? "%.17g" : "null", s->mc_sd);
+    snprintf(lo, sizeof lo, resolved ? "%.17g" : "null", lo95);
+    snprintf(hi, sizeof hi, resolved ? "%.17g" : "null", hi95);
     if (opt->format == SP_FORMAT_JSON) {
         printf("{\n  \"target\": \"%s\",\n  \"probability\": %.17g,\n"
                "  \"lever\": \"%s\",\n  \"value\": %.17g,\n"
-               "  \"mc_sd\": %.17g,\n  \"ci95\": [%.17g, %.17g],\n"
+               "  \"mc_sd\": %s,\n  \"ci95\": [%s, %s],\n"
                "  \"bracket\": [%.17g, %.17g],\n"
                "  \"p_bracket\": [%.17g, %.17g],\n"
                "  \"range\": [%.17g, %.17g],\n  \"p_range\": [%.17g, %.17g],\n"
                "  \"evaluations\": %d,\n  \"draws\": %llu,\n  \"seed\": %llu\n}\n",
-               id, opt->prob, lv->path, s->value, s->mc_sd, lo95, hi95, s->a,
+               id, opt->prob, lv->path, s->value, sd, lo, hi, s->a,
                s->b, s->p_a, s->p_b, s->lo, s->hi, s->p_lo, s->p_hi, s->evals,
                (unsigned long long)draws, (unsigned long long)seed);
         return;
@@ -291,14 +298,19 @@ static void print_solution(const sp_options *opt, const sp_lever *lv,
     if (opt->format == SP_FORMAT_CSV) {
         printf("target,probability,lever,value,mc_sd,ci_low,ci_high,bracket_low,"
                "bracket_high,evaluations,draws,seed\n\"%s\",%.17g,\"%s\",%.17g,"
-               "%.17g,%.17g,%.17g,%.17g,%.17g,%d,%llu,%llu\n", id, opt->prob,
-               lv->path, s->value, s->mc_sd, lo95, hi95, s->a, s->b, s->evals,
+               "%s,%s,%s,%.17g,%.17g,%d,%llu,%llu\n", id, opt->prob,
+               lv->path, s->value, resolved ? sd : "", resolved ? lo : "",
+               resolved ? hi : "", s->a, s->b, s->evals,
                (unsigned long long)draws, (unsigned long long)seed);
         return;
     }
     printf("solve: P(%s met) = %g by varying %s\n", id, opt->prob, lv->path);
-    printf("  value        %.6g  (Monte Carlo sd %.3g; 95 %% interval "
-           "%.6g .. %.6g)\n", s->value, s->mc_sd, lo95, hi95);
+    if (resolved)
+        printf("  value        %.6g  (Monte Carlo sd %.3g; 95 %% interval "
+               "%.6g .. %.6g)\n", s->value, s->mc_sd, lo95, hi95);
+    else
+        printf("  value        %.6g  (P does not change near it: its Monte "
+               "Carlo uncertainty is not resolved)\n", s->value);
     printf("  bracket      [%.6g, %.6g] with P = %.4f .. %.4f\n", s->a, s->b,
            s->p_a, s->p_b);
     printf("  range tried  [%.6g, %.6g] with P = %.4f .. %.4f\n", s->lo, s->hi,

@@ -447,6 +447,35 @@ static sp_stats stats_of(const sp_accum *acc, const double *sums, size_t q,
     return s;
 }
 
+/* Names the years in which indicator i had non-finite values, and how
+ * many (from the per-year counts of finite values). */
+static sp_status nonfinite_warning(const sp_state *st, const sp_scenario *sc,
+                                   const sp_compiled *c, size_t i,
+                                   sp_result *res, uint64_t steps)
+{
+    size_t ny = (size_t)c->model.n_steps + 1, used = 0, shown = 0;
+    char years[200] = "";
+    for (size_t t = 0; t < ny && shown < 5; t++) {
+        uint64_t bad = st->draws - sp_accum_count(st->acc, q_indicator(ny, i, t));
+        if (bad == 0)
+            continue;
+        used += (size_t)snprintf(years + used, sizeof years > used ? sizeof years - used : 0,
+                                 "%s%d: %llu", shown ? ", " : "",
+                                 sc->base_year + (int)t,
+                                 (unsigned long long)bad);
+        shown++;
+    }
+    return add_warning(res, "%s: %s a non-finite value in %llu of %llu "
+                       "draw-years (%s%s); those values are left out of its "
+                       "statistics", c->names[i],
+                       c->model.indicators[i].kind == SP_KIND_DERIVED
+                           ? "the formula gave"
+                           : "the level overflowed to",
+                       (unsigned long long)res->nonfinite[i],
+                       (unsigned long long)steps, years,
+                       shown == 5 ? ", ..." : "");
+}
+
 static sp_status result_warnings(const sp_state *st, const sp_scenario *sc,
                                  const sp_compiled *c, sp_result *res,
                                  size_t coarse)
@@ -468,11 +497,7 @@ static sp_status result_warnings(const sp_state *st, const sp_scenario *sc,
                              (unsigned long long)res->clamps[i],
                              (unsigned long long)steps);
         if (rc == SP_OK && res->nonfinite[i] > 0)
-            rc = add_warning(res, "%s: the formula gave a non-finite value in "
-                             "%llu of %llu draw-years; those values are left "
-                             "out of its statistics", name,
-                             (unsigned long long)res->nonfinite[i],
-                             (unsigned long long)steps);
+            rc = nonfinite_warning(st, sc, c, i, res, steps);
     }
     for (size_t k = 0; k < m->n_targets && rc == SP_OK; k++) {
         uint64_t n = sp_accum_count(st->acc, q_target(ny, m->n_indicators, k));

@@ -21,7 +21,7 @@ static void fmt_measure(char *buf, size_t size, const sp_scenario *sc,
 {
     long i = sp_scenario_find_indicator(sc, t->indicator);
     bool share = i >= 0 && sc->indicators[i].kind == SP_KIND_SHARE;
-    if (isnan(v))
+    if (!isfinite(v))
         snprintf(buf, size, "n/a");
     else if (t->measure == SP_MEASURE_CHANGE || t->measure == SP_MEASURE_CAGR)
         snprintf(buf, size, "%+.2f %%", 100.0 * v);
@@ -189,7 +189,7 @@ static size_t report_years(const sp_scenario *sc, int *years)
 
 static void fmt_level(char *buf, size_t size, sp_kind kind, double v)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         snprintf(buf, size, "n/a");
     else if (kind == SP_KIND_SHARE)
         snprintf(buf, size, "%.2f %%", 100.0 * v);
@@ -268,7 +268,7 @@ static void csv_string(FILE *out, const char *s)
 
 static void csv_number(FILE *out, double v)
 {
-    if (isnan(v))
+    if (!isfinite(v))
         fputs(",", out);
     else
         fprintf(out, ",%.17g", v);
