@@ -331,9 +331,50 @@ static sp_status init_state(sp_mc *mc, const double *lo, const double *hi,
     return SP_OK;
 }
 
+/* a * b, or SIZE_MAX when it overflows. */
+static size_t mul_sat(size_t a, size_t b)
+{
+    size_t r;
+    return __builtin_mul_overflow(a, b, &r) ? SIZE_MAX : r;
+}
+
+static size_t add_sat(size_t a, size_t b)
+{
+    return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+/* Bytes the statistics of a run need: histograms per thread and in the
+ * state, the pilot sample, the block sums and the drivers' counts. */
+static size_t memory_needed(size_t n_q, size_t n_targets, size_t n_inputs,
+                            int threads)
+{
+    size_t hist = mul_sat(mul_sat(n_q, SP_ACCUM_BINS + 2), sizeof(uint64_t));
+    size_t total = mul_sat(hist, (size_t)threads + 1);
+    total = add_sat(total, mul_sat(mul_sat(n_q, (size_t)SP_MC_PILOT_BLOCKS *
+                                                    SP_MC_BLOCK),
+                                   sizeof(double)));
+    total = add_sat(total, mul_sat(mul_sat(n_q, CHUNK_BLOCKS + SP_SUMSTACK_MAX),
+                                   sizeof(double)));
+    return add_sat(total, mul_sat(mul_sat(n_targets, n_inputs),
+                                  4 * sizeof(uint64_t) * ((size_t)threads + 1)));
+}
+
 sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
                    const sp_mc_config *cfg, sp_error *err)
 {
+    size_t n_q = c->model.n_indicators * ((size_t)c->model.n_steps + 1) +
+                 c->model.n_targets;
+    size_t need = memory_needed(n_q, c->model.n_targets,
+                                sp_model_n_inputs(&c->model), cfg->threads);
+    if (need > SP_MC_MAX_MEMORY) {
+        sp_error_set(err, SP_ERR_LIMIT, sc->file, 0, NULL,
+                     "the statistics of %zu quantities (indicators x years "
+                     "+ targets) need %.1f GiB with %d threads; the limit is "
+                     "%.0f GiB: use fewer indicators, years or --threads",
+                     n_q, (double)need / (1u << 30), cfg->threads,
+                     (double)SP_MC_MAX_MEMORY / (1u << 30));
+        return NULL;
+    }
     sp_mc *mc = calloc(1, sizeof *mc);
     if (mc == NULL) {
         sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");

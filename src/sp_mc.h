@@ -32,6 +32,10 @@
 #define SP_MC_BLOCK 1024      /* draws per block (one random stream) */
 #define SP_MC_BATCH 256       /* draws simulated together within a block */
 #define SP_MC_PILOT_BLOCKS 4  /* blocks whose draws set histogram ranges */
+/* Most memory a run's statistics may take (checked before allocating):
+ * about 32 KiB per quantity per thread, 32 KiB more per quantity for the
+ * pilot sample. */
+#define SP_MC_MAX_MEMORY ((size_t)8 << 30)
 
 typedef struct {
     uint64_t draws;              /* total draws, >= 1 */
