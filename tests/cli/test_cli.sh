@@ -3,7 +3,11 @@
 #
 # Tests of simplan's command line: help and version, usage errors (exit 1,
 # one line on stderr naming the option, nothing on stdout), a missing
-# scenario file (exit 3), the CSV and JSON reports, --seed reproducibility,
+# scenario file (exit 3), command-line abuse of every command (unknown
+# options, missing option values, negative, overflowing and out-of-range
+# numbers, unreadable scenarios, output paths that cannot be written: exit 1
+# or 3, one line naming the option or path, nothing on stdout, nothing
+# written to --out), the CSV and JSON reports, --seed reproducibility,
 # options before or after the scenario, and `check` on every shipped
 # scenario. Uses SCENARIOS_DIR/minimal.cfg and SCENARIOS_DIR/baseline.cfg.
 #
@@ -188,6 +192,179 @@ expect_error "run on a missing file" 3 "input/output error" "$missing" \
 mkdir "$TMP/dir.cfg"
 expect_error "run on a directory" 3 "input/output error" "$TMP/dir.cfg" \
     run "$TMP/dir.cfg" --draws 10 -q
+
+# ---- command-line abuse ----------------------------------------------------
+# Every failure below must exit 1 (usage) or 3 (I/O) with one line on stderr
+# naming the option or path, nothing on stdout and no signal (expect_error).
+LEVER='indicators.gdp.path[0].mean'
+
+# expect_no_dir NAME DIR: DIR (an --out given to a failing command) must not
+# have been created.
+expect_no_dir() {
+    if [ -e "$2" ] || [ -L "$2" ]; then
+        fail "$1" "$2 was created by a command that failed"
+        rm -rf "$2"
+    else
+        pass "$1"
+    fi
+}
+
+# Unknown options, for every command.
+for cmd in run check solve sweep bench; do
+    expect_error "$cmd: unknown option" 1 "usage error" "--no-such-option" \
+        "$cmd" "$MINIMAL" --no-such-option
+done
+expect_error "merge: unknown option" 1 "usage error" "--no-such-option" \
+    merge "$TMP/part" --no-such-option
+expect_error "batch: unknown option" 1 "usage error" "--no-such-option" \
+    batch "$MINIMAL" --out "$TMP/abuse-batch" --no-such-option
+expect_no_dir "batch: unknown option writes nothing to --out" "$TMP/abuse-batch"
+expect_error "unknown short option -x" 1 "usage error" "-x" run "$MINIMAL" -x
+
+# Options without their value (the option is the last argument).
+for opt in --seed --threads --rng --format --out --slice --resume \
+    --precision --checkpoint -n; do
+    expect_error "run: $opt without a value" 1 "usage error" "$opt" \
+        run "$MINIMAL" -q "$opt"
+done
+for opt in --out --jobs --draws --seed --threads; do
+    expect_error "batch: $opt without a value" 1 "usage error" "$opt" \
+        batch "$MINIMAL" "$opt"
+done
+expect_error "batch: --collect without a value" 1 "usage error" "--collect" \
+    batch --collect
+for opt in --out --format; do
+    expect_error "merge: $opt without a value" 1 "usage error" "$opt" \
+        merge "$TMP/part" "$opt"
+done
+expect_error "solve: --target without a value" 1 "usage error" "--target" \
+    solve "$MINIMAL" --target
+expect_error "solve: --prob without a value" 1 "usage error" "--prob" \
+    solve "$MINIMAL" --target gdp_2025 --prob
+expect_error "solve: --vary without a value" 1 "usage error" "--vary" \
+    solve "$MINIMAL" --target gdp_2025 --prob 0.5 --vary
+for opt in --range --tol; do
+    expect_error "solve: $opt without a value" 1 "usage error" "$opt" \
+        solve "$MINIMAL" --target gdp_2025 --prob 0.5 --vary "$LEVER" "$opt"
+done
+expect_error "sweep: --vary without a value" 1 "usage error" "--vary" \
+    sweep "$MINIMAL" --vary
+expect_error "sweep: --out without a value" 1 "usage error" "--out" \
+    sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:3" --out
+for opt in --draws --threads --rng --marginal; do
+    expect_error "bench: $opt without a value" 1 "usage error" "$opt" \
+        bench "$MINIMAL" "$opt"
+done
+
+# Negative, overflowing and out-of-range numbers.
+expect_error "--draws -1" 1 "usage error" "--draws" run "$MINIMAL" --draws -1
+expect_error "--draws 1e500" 1 "usage error" "--draws" run "$MINIMAL" --draws 1e500
+expect_error "--draws 0x10" 1 "usage error" "--draws" run "$MINIMAL" --draws 0x10
+expect_error "--seed 99999999999999999999" 1 "usage error" "--seed" \
+    run "$MINIMAL" --seed 99999999999999999999
+expect_error "--seed 18446744073709551616 (2^64)" 1 "usage error" "--seed" \
+    run "$MINIMAL" --seed 18446744073709551616
+expect_error "--threads 100000" 1 "usage error" "--threads" \
+    run "$MINIMAL" --threads 100000
+expect_error "--threads -1" 1 "usage error" "--threads" run "$MINIMAL" --threads -1
+expect_error "--checkpoint 0" 1 "usage error" "--checkpoint" \
+    run "$MINIMAL" --checkpoint 0 --out "$TMP/abuse-ck"
+expect_no_dir "--checkpoint 0 writes nothing to --out" "$TMP/abuse-ck"
+expect_error "batch --jobs 0" 1 "usage error" "--jobs" \
+    batch "$MINIMAL" --out "$TMP/abuse-jobs" --jobs 0
+expect_no_dir "batch --jobs 0 writes nothing to --out" "$TMP/abuse-jobs"
+expect_error "batch --jobs -3" 1 "usage error" "--jobs" \
+    batch "$MINIMAL" --out "$TMP/abuse-jobs" --jobs -3
+expect_error "bench --draws 0" 1 "usage error" "--draws" bench --draws 0
+expect_error "bench --threads 0" 1 "usage error" "--threads" bench --threads 0
+expect_error "bench --marginal gamma" 1 "usage error" "--marginal" \
+    bench --marginal gamma
+expect_error "merge --format xml" 1 "usage error" "--format" \
+    merge "$TMP/part" --format xml
+for v in 0 1 -0.1 abc nan; do
+    expect_error "--precision $v" 1 "usage error" "--precision" \
+        run "$MINIMAL" -q --precision "$v"
+done
+for v in 0/1 3/2 abc 1/0 2/99999999999999999999; do
+    expect_error "--slice $v" 1 "usage error" "--slice" \
+        run "$MINIMAL" -q --slice "$v" --out "$TMP/abuse-slice"
+    expect_no_dir "--slice $v writes nothing to --out" "$TMP/abuse-slice"
+done
+expect_error "--slice without --out" 1 "usage error" "--slice" \
+    run "$MINIMAL" -q --slice 1/2
+
+# solve and sweep arguments.
+expect_error "solve without --target" 1 "usage error" "--target" \
+    solve "$MINIMAL" --prob 0.5 --vary "$LEVER" -q
+expect_error "solve --prob 1.5" 1 "usage error" "--prob" \
+    solve "$MINIMAL" --target gdp_2025 --prob 1.5 --vary "$LEVER" -q
+expect_error "solve --prob -0.1" 1 "usage error" "--prob" \
+    solve "$MINIMAL" --target gdp_2025 --prob -0.1 --vary "$LEVER" -q
+for v in 5:1 1:1 abc; do
+    expect_error "solve --range $v" 1 "usage error" "--range" \
+        solve "$MINIMAL" --target gdp_2025 --prob 0.5 --vary "$LEVER" \
+        --range "$v" -q
+done
+expect_error "solve --tol 0" 1 "usage error" "--tol" \
+    solve "$MINIMAL" --target gdp_2025 --prob 0.5 --vary "$LEVER" --tol 0 -q
+expect_error "solve --target unknown" 1 "usage error" "nosuch" \
+    solve "$MINIMAL" --target nosuch --prob 0.5 --vary "$LEVER" -q
+expect_error "solve --vary unknown number" 1 "usage error" "indicators.nosuch.base" \
+    solve "$MINIMAL" --target gdp_2025 --prob 0.5 --vary indicators.nosuch.base -q
+expect_error "solve --range outside the lever's domain" 1 "usage error" "--range" \
+    solve "$MINIMAL" --target gdp_2025 --prob 0.5 \
+    --vary 'indicators.gdp.path[0].sd' --range -1:1 -q
+expect_error "sweep --vary without '='" 1 "usage error" "--vary" \
+    sweep "$MINIMAL" --vary "$LEVER" -q
+expect_error "sweep --vary without STEPS" 1 "usage error" "--vary" \
+    sweep "$MINIMAL" --vary "$LEVER=0.04:0.06" -q
+expect_error "sweep --vary with 0 steps" 1 "usage error" "--vary" \
+    sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:0" -q
+expect_error "sweep without --vary" 1 "usage error" "--vary" sweep "$MINIMAL" -q
+expect_error "sweep with three levers" 1 "usage error" "--vary" \
+    sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:3" \
+    --vary "indicators.gdp.trend_sd=0:0.01:3" \
+    --vary "indicators.gdp.path[0].sd=0:0.01:3" -q
+expect_error "sweep with the same lever twice" 1 "usage error" "--vary" \
+    sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:3" --vary "$LEVER=0.04:0.06:3" -q
+expect_error "sweep --vary outside the lever's domain" 1 "usage error" "--vary" \
+    sweep "$MINIMAL" --vary 'indicators.gdp.path[0].sd=-1:1:3' -q
+
+# Scenarios that cannot be read: a directory, a path under a regular file.
+printf 'not a directory\n' >"$TMP/plain"
+under=$TMP/plain/x.cfg
+# unreadable NAME PATH: every command that reads a scenario, on PATH.
+unreadable() {
+    expect_error "check on $1" 3 "input/output error" "$2" check "$2"
+    expect_error "run on $1" 3 "input/output error" "$2" \
+        run "$2" --draws 10 -q
+    expect_error "solve on $1" 3 "input/output error" "$2" \
+        solve "$2" --target gdp_2025 --prob 0.5 --vary "$LEVER" -q
+    expect_error "sweep on $1" 3 "input/output error" "$2" \
+        sweep "$2" --vary "$LEVER=0.04:0.06:3" -q
+    expect_error "bench on $1" 3 "input/output error" "$2" \
+        bench "$2" --draws 10
+}
+unreadable "a path under a regular file" "$under"
+unreadable "a directory" "$TMP/dir.cfg"
+expect_error "merge of a path under a regular file" 3 "input/output error" \
+    "$under" merge "$under"
+expect_error "run --resume under a regular file" 3 "input/output error" \
+    "$TMP/plain/state" run "$MINIMAL" -q --resume "$TMP/plain/state"
+
+# Output paths that cannot be written.
+expect_error "run --out under a regular file" 3 "input/output error" \
+    "$TMP/plain/sub" run "$MINIMAL" --draws 10 -q --out "$TMP/plain/sub"
+expect_error "run --out is a regular file" 3 "input/output error" \
+    "$TMP/plain" run "$MINIMAL" --draws 10 -q --out "$TMP/plain"
+expect_error "batch --out under a regular file" 3 "input/output error" \
+    "$TMP/plain/sub" batch "$MINIMAL" --draws 10 --out "$TMP/plain/sub"
+if [ -d /proc/self ]; then
+    expect_error "run --out /proc/x" 3 "input/output error" "/proc/x" \
+        run "$MINIMAL" --draws 10 -q --out /proc/x
+    expect_error "batch --out /proc/x" 3 "input/output error" "/proc/x" \
+        batch "$MINIMAL" --draws 10 --out /proc/x
+fi
 
 # ---- check on every shipped scenario -----------------------------------------
 n_scen=0
