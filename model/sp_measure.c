@@ -59,6 +59,8 @@ double sp_measure_eval(sp_measure_kind kind, double x_from, double x_to,
 
 bool sp_op_holds(sp_op op, double v, double value, double lo, double hi)
 {
+    if (!isfinite(v)) /* an overflow is no evidence the target is met */
+        return false;
     switch (op) {
     case SP_OP_GE:
         return v >= value;

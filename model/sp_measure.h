@@ -33,7 +33,7 @@ double sp_measure_eval(sp_measure_kind kind, double x_from, double x_to,
                        int years);
 
 /* True when `v` satisfies `op` against `value` (or [lo, hi], inclusive, for
- * between). NaN never satisfies. */
+ * between). A value that is not finite (NaN, an overflow) never does. */
 bool sp_op_holds(sp_op op, double v, double value, double lo, double hi);
 
 /* 95 % (or other `z`) Wilson score interval for `met` successes in `n`

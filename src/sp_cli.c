@@ -94,7 +94,7 @@ const char *sp_cli_usage(void)
 /* Parses an unsigned decimal integer in [lo, hi]. */
 static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    if (s == NULL || *s == '\0' || *s == '-' || *s == '+')
+    if (s == NULL || !(*s >= '0' && *s <= '9'))
         return false;
     char *end = NULL;
     errno = 0;
@@ -134,6 +134,8 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         opt->threads = (int)v;
         return SP_OK;
     case 'r':
+        if (*arg == '\0')
+            return bad_value(err, "--rng", arg, "a generator name");
         opt->rng = arg;
         return SP_OK;
     case 'f':
@@ -150,6 +152,8 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         opt->quiet = true;
         return SP_OK;
     case 'o':
+        if (*arg == '\0')
+            return bad_value(err, "--out", arg, "a directory");
         opt->out = arg;
         return SP_OK;
     case 'F':
@@ -174,6 +178,8 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         return SP_OK;
     }
     case 'R':
+        if (*arg == '\0')
+            return bad_value(err, "--resume", arg, "a result directory");
         opt->resume = arg;
         return SP_OK;
     case 'E': {
@@ -223,6 +229,8 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         opt->jobs = (int)v;
         return SP_OK;
     case 'L':
+        if (*arg == '\0')
+            return bad_value(err, "--collect", arg, "a batch directory");
         opt->collect = true;
         opt->out = arg;
         return SP_OK;

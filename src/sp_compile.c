@@ -297,10 +297,12 @@ static sp_status derived_base(const sp_scenario *sc, sp_compiled *c,
                      sc->indicators[i].name);
             st = sp_error_set(err, SP_ERR_BASE_VALUE, sc->file,
                               sc->indicators[i].formula_line, field,
-                              "the formula gives %g at the base year %d "
-                              "(a division by zero or the log of a "
-                              "non-positive number?); it must be finite",
-                              v, sc->base_year);
+                              "the formula gives %s at the base year %d "
+                              "(a division by zero, or the log or square "
+                              "root of a negative number?); it must be "
+                              "finite", isnan(v) ? "no number (NaN)"
+                                                 : "an infinite value",
+                              sc->base_year);
         }
     }
     free(row);

@@ -10,6 +10,7 @@
 #include "sp_config.h"
 
 #include "sp_digest.h"
+#include "sp_rng.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -186,15 +187,21 @@ static sp_status check_wide(const loader *L, const config_setting_t *s,
                             const char *field)
 {
     int type = config_setting_type(s);
-    if (type != CONFIG_TYPE_INT)
+    if (type != CONFIG_TYPE_INT && type != CONFIG_TYPE_INT64)
         return SP_OK;
     long long v = config_setting_get_int64(s);
-    for (size_t k = 0; k < L->n_wide; k++)
-        if (L->wide[k].line == line_of(s) && L->wide[k].value == v)
+    for (size_t k = 0; k < L->n_wide; k++) {
+        if (L->wide[k].line != line_of(s) || L->wide[k].value != v)
+            continue;
+        if (type == CONFIG_TYPE_INT64)
             return fail(L, SP_ERR_RANGE, s, field,
-                        "this integer does not fit in 32 bits and would be "
-                        "read as %lld; write it as a float (1e12) or with an "
-                        "L suffix (1000000000000L)", v);
+                        "this integer does not fit in 64 bits and would be "
+                        "read as %lld", v);
+        return fail(L, SP_ERR_RANGE, s, field,
+                    "this integer does not fit in 32 bits and would be read "
+                    "as %lld; write it as a float (1e12) or with an L suffix "
+                    "(1000000000000L)", v);
+    }
     return SP_OK;
 }
 
@@ -426,6 +433,11 @@ static sp_status read_simulation(const loader *L, config_setting_t *root,
     sc->seed = (uint64_t)v;
     if (st == SP_OK)
         st = get_string(L, g, "simulation", "rng", "", 64, &sc->rng);
+    if (st == SP_OK && sc->rng[0] != '\0' && sp_rng_lookup(sc->rng) == NULL)
+        st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "rng"),
+                  "simulation.rng", "unknown generator '%s'; use xoshiro256ss "
+                  "or a GSL generator name such as taus2 or mt19937",
+                  sc->rng);
     return st;
 }
 
@@ -487,6 +499,10 @@ static sp_status read_period(const loader *L, config_setting_t *g,
         st = get_year(L, g, path, "to", p->from, sc->horizon, &p->to);
     if (st == SP_OK)
         st = get_double(L, g, path, "mean", true, &p->mean);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "mean", p->mean, -10.0, 10.0, false,
+                         false, "mean must be between -10 and 10 (a yearly "
+                         "rate of -1000 % to +1000 %, or share points)");
     if (st == SP_OK)
         st = get_double(L, g, path, "sd", true, &p->sd);
     if (st == SP_OK)
@@ -712,7 +728,7 @@ static sp_status read_correlation(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = stochastic_ref(L, sc, config_setting_get_member(g, "b"), fb, c->b);
     if (st == SP_OK && strcmp(c->a, c->b) == 0)
-        st = fail(L, SP_ERR_RANGE, g, fb,
+        st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "b"), fb,
                   "an indicator's correlation with itself is 1; name two "
                   "different indicators");
     if (st == SP_OK)
@@ -772,9 +788,12 @@ static sp_status read_event(const loader *L, config_setting_t *g,
         st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_string(L, g, path, "name", NULL, 200, &ev->name);
+    char name_field[FIELD_MAX];
+    member_path(name_field, path, "name");
     for (size_t j = 0; st == SP_OK && j < index; j++)
         if (strcmp(sc->events[j].name, ev->name) == 0)
-            st = fail(L, SP_ERR_DUPLICATE, g, path,
+            st = fail(L, SP_ERR_DUPLICATE, config_setting_get_member(g, "name"),
+                      name_field,
                       "event '%s' is already defined on line %d", ev->name,
                       sc->events[j].line);
     if (st == SP_OK && is_identifier(ev->name))
@@ -1003,17 +1022,20 @@ static sp_status check_observed_years(const loader *L, config_setting_t *list,
             const sp_observed_spec *p = &sc->observed[b];
             if (strcmp(p->indicator, o->indicator) != 0)
                 continue;
+            char field[FIELD_MAX];
+            snprintf(field, sizeof field, "observed[%zu].year", b);
             if (b != a && p->year == o->year)
                 return fail(L, SP_ERR_DUPLICATE,
-                            config_setting_get_elem(list, (unsigned)b),
-                            "observed", "%s %d is observed twice (lines %d "
-                            "and %d)", o->indicator, o->year, o->line,
-                            p->line);
+                            config_setting_get_elem(list, (unsigned)b), field,
+                            "%s %d is observed twice (lines %d and %d)",
+                            o->indicator, o->year, o->line, p->line);
             before += p->year < o->year;
         }
+        char field[FIELD_MAX];
+        snprintf(field, sizeof field, "observed[%zu].year", a);
         if ((int)before != o->year - sc->base_year - 1)
             return fail(L, SP_ERR_RANGE,
-                        config_setting_get_elem(list, (unsigned)a), "observed",
+                        config_setting_get_elem(list, (unsigned)a), field,
                         "observed years of %s must run from %d without gaps; "
                         "%d has %zu earlier observed years", o->indicator,
                         sc->base_year + 1, o->year, before);
@@ -1145,6 +1167,13 @@ static void scan_wide_ints(loader *L, const char *text)
             unsigned long long v = strtoull(p, &end, 0);
             bool is_int = *end != '.' && *end != 'e' && *end != 'E' &&
                           *end != 'L';
+            /* With an L suffix libconfig reads 64 bits, saturating. */
+            if (*end == 'L' && (v > INT64_MAX || errno == ERANGE) &&
+                L->n_wide < MAX_WIDE_INTS) {
+                L->wide[L->n_wide++] = (wide_int){line, INT64_MAX};
+                if (p > text && p[-1] == '-')
+                    L->wide[L->n_wide - 1].value = INT64_MIN;
+            }
             if (is_int && (v > INT32_MAX || errno == ERANGE) &&
                 L->n_wide < MAX_WIDE_INTS) {
                 /* What (int)strtol(...) yields: the low 32 bits. */
@@ -1217,9 +1246,40 @@ static sp_status read_text(const loader *L, const char *path, char **out)
     return SP_OK;
 }
 
+/* The first line with an unterminated string before line `limit`, or 0:
+ * libconfig reports such an error where its scanner stopped, often lines
+ * later. Comments and escaped quotes are skipped. */
+static int unterminated_string_line(const char *text, int limit)
+{
+    int line = 1;
+    for (const char *p = text; *p && line <= limit; p++) {
+        if (*p == '\n') {
+            line++;
+        } else if (*p == '#' || (*p == '/' && p[1] == '/')) {
+            while (p[1] && p[1] != '\n')
+                p++;
+        } else if (*p == '"') {
+            int start = line;
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1])
+                    p++;
+                else if (*p == '\n')
+                    return start;
+            }
+            if (*p == '\0')
+                return start;
+        }
+    }
+    return 0;
+}
+
 /* Parses `text` (owned by the caller) as the scenario `name`. */
 static sp_status load_text(loader *L, const char *text, sp_scenario *sc)
 {
+    /* A UTF-8 byte-order mark is not part of the syntax. */
+    if ((unsigned char)text[0] == 0xEF && (unsigned char)text[1] == 0xBB &&
+        (unsigned char)text[2] == 0xBF)
+        text += 3;
     scan_wide_ints(L, text);
     L->n_lines = 1;
     for (const char *p = text; *p; p++)
@@ -1228,7 +1288,15 @@ static sp_status load_text(loader *L, const char *text, sp_scenario *sc)
     config_init(&cfg);
     int ok = config_read_string(&cfg, text);
     sp_status st = SP_OK;
-    if (ok != CONFIG_TRUE) {
+    int open_string = ok != CONFIG_TRUE
+                          ? unterminated_string_line(text,
+                                                     config_error_line(&cfg))
+                          : 0;
+    if (open_string > 0) {
+        st = sp_error_set(L->err, SP_ERR_SYNTAX, L->file, open_string, NULL,
+                          "a string opened here is not closed on this line "
+                          "(strings are in double quotes on one line)");
+    } else if (ok != CONFIG_TRUE) {
         const char *msg = config_error_text(&cfg);
         st = sp_error_set(L->err, SP_ERR_SYNTAX, L->file,
                           config_error_line(&cfg), NULL,

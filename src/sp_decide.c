@@ -533,11 +533,7 @@ static sp_status sweep_files(const sp_options *opt, const sp_scenario *sc,
                              const axis *ax, int n_axes, const double *p,
                              const double *ci, sp_error *err)
 {
-    sp_output_options oo = {opt->out, opt->force, opt->plots};
-    bool created;
-    sp_status st = sp_output_prepare(&oo, &created, err);
-    if (st != SP_OK)
-        return st;
+    sp_status st = SP_OK;
     char path[4096], tmp[4096];
     snprintf(path, sizeof path, "%s/sweep.csv", opt->out);
     snprintf(tmp, sizeof tmp, "%s/.sweep.csv.tmp", opt->out);
@@ -567,6 +563,10 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
     if (st == SP_OK && opt->n_vary == 2 && ax[0].lever.value == ax[1].lever.value)
         st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                           "the two levers are the same number");
+    sp_output_options oo = {opt->out, opt->force, opt->plots};
+    bool created = false;
+    if (st == SP_OK && opt->out) /* before the work, as run does */
+        st = sp_output_prepare(&oo, &created, err);
     if (st != SP_OK)
         return st;
     double saved[2] = {*ax[0].lever.value,
@@ -591,5 +591,7 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
         st = sweep_files(opt, sc, ax, opt->n_vary, p, ci, err);
     free(p);
     free(ci);
+    if (st != SP_OK && created)
+        sp_output_abandon(&oo);
     return st;
 }

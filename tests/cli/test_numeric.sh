@@ -23,7 +23,7 @@ else
 fi
 /usr/bin/python3 -c "import json; json.load(open('$tmp/j'))" 2>/dev/null &&
   ok "the JSON is valid" || bad "JSON" "does not parse"
-grep -q 'g: the level overflowed to a non-finite value in .* (22[0-9][0-9]: ' "$tmp/table" &&
+grep -q 'g: the level overflowed to a non-finite value in .* (20[0-9][0-9]: ' "$tmp/table" &&
   ok "the overflow warning names the indicator and the years" ||
   bad "overflow warning" "$(grep -i warn -A4 "$tmp/table")"
 grep -q 'inv: the formula gave a non-finite value' "$tmp/table" &&
