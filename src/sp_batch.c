@@ -176,17 +176,6 @@ static sp_status collect(const sp_options *opt, const char *dir, entry *e,
     return st;
 }
 
-static void csv_field(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 static void write_long_csv(FILE *f, const entry *entries, size_t n)
 {
     fputs("scenario,target,name,probability,ci_low,ci_high,met,draws\n", f);
@@ -194,11 +183,11 @@ static void write_long_csv(FILE *f, const entry *entries, size_t n)
         const entry *e = &entries[k];
         for (size_t t = 0; e->loaded && t < e->sc.n_targets; t++) {
             const sp_target_result *r = &e->res.targets[t];
-            csv_field(f, e->name);
+            sp_report_csv_string(f, e->name);
             fputc(',', f);
-            csv_field(f, e->sc.targets[t].id);
+            sp_report_csv_string(f, e->sc.targets[t].id);
             fputc(',', f);
-            csv_field(f, e->sc.targets[t].name);
+            sp_report_csv_string(f, e->sc.targets[t].name);
             fprintf(f, ",%.17g,%.17g,%.17g,%llu,%llu\n", r->probability,
                     r->ci_lo, r->ci_hi, (unsigned long long)r->met,
                     (unsigned long long)r->draws);

@@ -259,6 +259,78 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
     }
 }
 
+/* Every long option once; `val` is the option's code, which is also its
+ * short form for the letters in short_letters. */
+static const struct option all_options[] = {
+    {"draws", required_argument, NULL, 'n'},
+    {"seed", required_argument, NULL, 's'},
+    {"threads", required_argument, NULL, 't'},
+    {"rng", required_argument, NULL, 'r'},
+    {"format", required_argument, NULL, 'f'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"out", required_argument, NULL, 'o'},
+    {"force", no_argument, NULL, 'F'},
+    {"no-plots", no_argument, NULL, 'P'},
+    {"plots", no_argument, NULL, 'G'},
+    {"slice", required_argument, NULL, 'K'},
+    {"resume", required_argument, NULL, 'R'},
+    {"checkpoint", required_argument, NULL, 'C'},
+    {"precision", required_argument, NULL, 'E'},
+    {"marginal", required_argument, NULL, 'm'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"collect", required_argument, NULL, 'L'},
+    {"target", required_argument, NULL, 'T'},
+    {"prob", required_argument, NULL, 'p'},
+    {"vary", required_argument, NULL, 'V'},
+    {"range", required_argument, NULL, 'A'},
+    {"tol", required_argument, NULL, 'X'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+static const char short_letters[] = "nstrfqomjh";
+
+/* The option codes each command accepts. */
+static const char *accepted(sp_command command)
+{
+    switch (command) {
+    case SP_CMD_RUN:
+        return "nstrfqoFPGKRCEh";
+    case SP_CMD_BENCH:
+        return "nstrmh";
+    case SP_CMD_MERGE:
+        return "fqoFPGh";
+    case SP_CMD_BATCH:
+        return "nstojLPqh";
+    case SP_CMD_SOLVE:
+    case SP_CMD_SWEEP:
+        return "nstrfqoFPTpVAXh";
+    default:
+        return "h";
+    }
+}
+
+/* The getopt_long tables of a command: its long options, and its short
+ * options with ':' after those taking a value. */
+static void command_options(sp_command command, struct option *longopts,
+                            char *shortopts)
+{
+    const char *codes = accepted(command);
+    size_t nl = 0, ns = 0;
+    shortopts[ns++] = ':';
+    for (const struct option *o = all_options; o->name; o++) {
+        if (strchr(codes, o->val) == NULL)
+            continue;
+        longopts[nl++] = *o;
+        if (strchr(short_letters, o->val)) {
+            shortopts[ns++] = (char)o->val;
+            if (o->has_arg == required_argument)
+                shortopts[ns++] = ':';
+        }
+    }
+    longopts[nl] = (struct option){NULL, 0, NULL, 0};
+    shortopts[ns] = '\0';
+}
+
 sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
 {
     memset(opt, 0, sizeof *opt);
@@ -294,91 +366,15 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "unknown command '%s'; commands: run, check, "
                             "merge, batch, solve, sweep, bench", cmd);
-    static const struct option run_opts[] = {
-        {"draws", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},
-        {"rng", required_argument, NULL, 'r'},
-        {"format", required_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"out", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'F'},
-        {"no-plots", no_argument, NULL, 'P'},
-        {"plots", no_argument, NULL, 'G'},
-        {"slice", required_argument, NULL, 'K'},
-        {"resume", required_argument, NULL, 'R'},
-        {"checkpoint", required_argument, NULL, 'C'},
-        {"precision", required_argument, NULL, 'E'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    static const struct option check_opts[] = {
-        {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-    static const struct option bench_opts[] = {
-        {"draws", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},
-        {"rng", required_argument, NULL, 'r'},
-        {"marginal", required_argument, NULL, 'm'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    static const struct option merge_opts[] = {
-        {"format", required_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"out", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'F'},
-        {"no-plots", no_argument, NULL, 'P'},
-        {"plots", no_argument, NULL, 'G'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    static const struct option batch_opts[] = {
-        {"draws", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},
-        {"out", required_argument, NULL, 'o'},
-        {"jobs", required_argument, NULL, 'j'},
-        {"collect", required_argument, NULL, 'L'},
-        {"no-plots", no_argument, NULL, 'P'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    static const struct option decide_opts[] = {
-        {"draws", required_argument, NULL, 'n'},
-        {"seed", required_argument, NULL, 's'},
-        {"threads", required_argument, NULL, 't'},
-        {"rng", required_argument, NULL, 'r'},
-        {"format", required_argument, NULL, 'f'},
-        {"quiet", no_argument, NULL, 'q'},
-        {"out", required_argument, NULL, 'o'},
-        {"force", no_argument, NULL, 'F'},
-        {"no-plots", no_argument, NULL, 'P'},
-        {"target", required_argument, NULL, 'T'},
-        {"prob", required_argument, NULL, 'p'},
-        {"vary", required_argument, NULL, 'V'},
-        {"range", required_argument, NULL, 'A'},
-        {"tol", required_argument, NULL, 'X'},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
-    bool is_decide = opt->command == SP_CMD_SOLVE ||
-                     opt->command == SP_CMD_SWEEP;
     bool is_batch = opt->command == SP_CMD_BATCH;
-    bool is_run = opt->command == SP_CMD_RUN;
     bool is_bench = opt->command == SP_CMD_BENCH;
     bool is_merge = opt->command == SP_CMD_MERGE;
+    struct option longopts[sizeof all_options / sizeof *all_options];
+    char shortopts[64];
+    command_options(opt->command, longopts, shortopts);
     optind = 2;
     opterr = 0;
     int c;
-    const char *shortopts = is_run     ? ":n:s:t:r:f:qo:h"
-                            : is_bench ? ":n:s:t:r:m:h"
-                            : is_merge ? ":f:qo:h"
-                            : is_batch ? ":n:s:t:o:j:qh"
-                            : is_decide ? ":n:s:t:r:f:qo:h"
-                                       : ":h";
-    const struct option *longopts = is_run     ? run_opts
-                                    : is_bench ? bench_opts
-                                    : is_merge ? merge_opts
-                                    : is_batch ? batch_opts
-                                    : is_decide ? decide_opts
-                                               : check_opts;
     while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
             opt->command = SP_CMD_HELP;

@@ -33,6 +33,17 @@ static void fmt_measure(char *buf, size_t size, const sp_scenario *sc,
         snprintf(buf, size, "%.6g", v);
 }
 
+/* The 5, 50 and 95 % quantiles of target k's measure, formatted. */
+static void fmt_spread(const sp_report *r, size_t k, char p05[32],
+                       char p50[32], char p95[32])
+{
+    const sp_target_spec *t = &r->sc->targets[k];
+    const sp_stats *m = &r->res->targets[k].measure;
+    fmt_measure(p05, 32, r->sc, t, m->p05);
+    fmt_measure(p50, 32, r->sc, t, m->p50);
+    fmt_measure(p95, 32, r->sc, t, m->p95);
+}
+
 static void fmt_condition(char *buf, size_t size, const sp_scenario *sc,
                           const sp_target_spec *t)
 {
@@ -160,9 +171,7 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
     }
     char cond[80], p05[32], p50[32], p95[32];
     fmt_condition(cond, sizeof cond, r->sc, t);
-    fmt_measure(p05, sizeof p05, r->sc, t, tr->measure.p05);
-    fmt_measure(p50, sizeof p50, r->sc, t, tr->measure.p50);
-    fmt_measure(p95, sizeof p95, r->sc, t, tr->measure.p95);
+    fmt_spread(r, k, p05, p50, p95);
     if (t->measure == SP_MEASURE_LEVEL)
         fprintf(out, "  %-20s %s level in %d %s; 5-50-95 %%: %s / %s / %s\n",
                 "", t->indicator, t->to, cond, p05, p50, p95);
@@ -254,8 +263,7 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
     return sp_report_flush(out, err);
 }
 
-/* Writes s as one RFC 4180 field. */
-static void csv_string(FILE *out, const char *s)
+void sp_report_csv_string(FILE *out, const char *s)
 {
     fputc('"', out);
     for (; *s; s++) {
@@ -282,18 +290,18 @@ sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err)
         const sp_target_spec *t = &r->sc->targets[k];
         const sp_target_result *tr = &r->res->targets[k];
         bool joint = t->n_all > 0;
-        csv_string(out, t->id);
+        sp_report_csv_string(out, t->id);
         fputc(',', out);
-        csv_string(out, t->name);
+        sp_report_csv_string(out, t->name);
         fputc(',', out);
-        csv_string(out, joint ? "" : t->indicator);
+        sp_report_csv_string(out, joint ? "" : t->indicator);
         fputc(',', out);
-        csv_string(out, joint ? "all" : sp_measure_name(t->measure));
+        sp_report_csv_string(out, joint ? "all" : sp_measure_name(t->measure));
         if (joint)
             fputs(",,,", out);
         else
             fprintf(out, ",%d,%d,", t->from, t->to);
-        csv_string(out, joint ? "" : sp_op_name(t->op));
+        sp_report_csv_string(out, joint ? "" : sp_op_name(t->op));
         bool between = !joint && t->op == SP_OP_BETWEEN;
         csv_number(out, joint || between ? (double)NAN : t->value);
         csv_number(out, between ? t->lo : (double)NAN);
@@ -477,9 +485,9 @@ sp_status sp_report_drivers_csv(FILE *out, const sp_report *r,
             const sp_driver *d = &tr->drivers[i];
             char name[160];
             sp_report_input_name(r, d->input, name, sizeof name);
-            csv_string(out, r->sc->targets[k].id);
+            sp_report_csv_string(out, r->sc->targets[k].id);
             fprintf(out, ",%zu,", i + 1);
-            csv_string(out, name);
+            sp_report_csv_string(out, name);
             csv_number(out, d->effect);
             csv_number(out, d->p_low);
             csv_number(out, d->p_high);
@@ -518,16 +526,16 @@ sp_status sp_report_iamc_csv(FILE *out, const sp_report *r, sp_error *err)
             char variable[512];
             snprintf(variable, sizeof variable, "%s|%s", ind->variable,
                      iamc_stat_names[k]);
-            csv_string(out, "simplan " SIMPLAN_VERSION);
+            sp_report_csv_string(out, "simplan " SIMPLAN_VERSION);
             fputc(',', out);
-            csv_string(out, r->sc->name);
+            sp_report_csv_string(out, r->sc->name);
             fputc(',', out);
-            csv_string(out, r->sc->region);
+            sp_report_csv_string(out, r->sc->region);
             fputc(',', out);
-            csv_string(out, variable);
+            sp_report_csv_string(out, variable);
             fputc(',', out);
             /* IAMC needs a unit; "1" is the convention for dimensionless. */
-            csv_string(out, ind->unit[0] ? ind->unit : "1");
+            sp_report_csv_string(out, ind->unit[0] ? ind->unit : "1");
             for (int y = 0; y < r->res->n_years; y++) {
                 double v[6];
                 stats_values(indicator_stats(r, i, y), v);
@@ -574,9 +582,7 @@ static void md_targets(FILE *out, const sp_report *r)
         }
         char cond[80], a[32], b[32], c[32];
         fmt_condition(cond, sizeof cond, r->sc, t);
-        fmt_measure(a, sizeof a, r->sc, t, tr->measure.p05);
-        fmt_measure(b, sizeof b, r->sc, t, tr->measure.p50);
-        fmt_measure(c, sizeof c, r->sc, t, tr->measure.p95);
+        fmt_spread(r, k, a, b, c);
         md_text(out, t->indicator);
         fprintf(out, " %s ", sp_measure_name(t->measure));
         if (t->measure == SP_MEASURE_LEVEL)

@@ -37,6 +37,9 @@ typedef struct {
 sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err);
 sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err);
 
+/* Writes s as one RFC 4180 field (in double quotes, quotes doubled). */
+void sp_report_csv_string(FILE *out, const char *s);
+
 /* The name of input j of the model (see sp_model_n_inputs) for reports:
  * "gdp trend", "gdp innovations", "event shock". */
 void sp_report_input_name(const sp_report *r, size_t j, char *buf,

@@ -159,6 +159,22 @@ static sp_status load_state(const char *path, sp_state **out, sp_error *err)
     return sp_state_load(file, out, err);
 }
 
+/* The report of a merged state (MPI ranks or slices) and, with an output
+ * directory, the merged state beside it, so the run can be resumed. */
+static sp_status report_and_save(const sp_options *opt,
+                                 const sp_output_options *oo, sp_report *r,
+                                 const sp_state *all, const char *cmdline,
+                                 sp_error *err)
+{
+    sp_status st = report(opt, oo, r, cmdline, err);
+    if (st == SP_OK && oo->dir) {
+        char path[4096];
+        state_path(path, sizeof path, oo->dir);
+        st = sp_state_save(all, path, err);
+    }
+    return st;
+}
+
 /* Runs blocks [from, to) in steps, checkpointing into `dir` (if any) at
  * most every `every` seconds; on a signal saves the state and fails. */
 static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
@@ -394,12 +410,7 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
     if (st == SP_OK && rank == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads,
                        now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
-        st = report(opt, &oo, &r, cmdline, err);
-    }
-    if (st == SP_OK && rank == 0 && oo.dir) {
-        char path[4096];
-        state_path(path, sizeof path, oo.dir);
-        st = sp_state_save(all, path, err);
+        st = report_and_save(opt, &oo, &r, all, cmdline, err);
     }
     if (st != SP_OK && created)
         sp_output_abandon(&oo);
@@ -507,12 +518,7 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
     if (st == SP_OK) {
         sp_report r = {&sc, &c, &res, all->seed, type ? type->name : all->rng, 0,
                        now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
-        st = report(opt, &oo, &r, cmdline, err);
-    }
-    if (st == SP_OK && oo.dir) {
-        char path[4096];
-        state_path(path, sizeof path, oo.dir);
-        st = sp_state_save(all, path, err);
+        st = report_and_save(opt, &oo, &r, all, cmdline, err);
     }
     if (st != SP_OK && created)
         sp_output_abandon(&oo);
