@@ -5,13 +5,15 @@
 BUILD      ?= build
 BUILD_SAN  ?= build-sanitize
 BUILD_MIN  ?= build-minimal
+BUILD_FUZZ ?= build-fuzz
 JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
               libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin \
-              slurm-wlm munge valgrind python3
+              slurm-wlm munge valgrind python3 clang libclang-rt-14-dev
 
-.PHONY: all deps bench-deps build build-sanitize build-minimal run test bench install clean
+.PHONY: all deps bench-deps build build-sanitize build-minimal build-fuzz \
+        fuzz fuzz-short run test bench install clean
 
 all: build
 
@@ -40,15 +42,38 @@ $(BUILD_MIN)/CMakeCache.txt:
 build-minimal: deps $(BUILD_MIN)/CMakeCache.txt
 	cmake --build $(BUILD_MIN) -j $(JOBS)
 
+# libFuzzer harnesses (tests/fuzz/README.md): clang, ASan + UBSan, -O1 with
+# asserts; only the libraries and the harnesses are built.
+$(BUILD_FUZZ)/CMakeCache.txt:
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=Debug \
+	      -DCMAKE_C_FLAGS_DEBUG="-g -O1" -DSIMPLAN_FUZZ=ON -DBUILD_TESTING=OFF \
+	      -DSIMPLAN_OPENMP=OFF -DSIMPLAN_MPI=OFF -DSIMPLAN_PLOTS=OFF \
+	      -DSIMPLAN_JSON=OFF
+
+build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_config fuzz_expr
+
+# Seconds per harness; the harnesses run side by side, one core each.
+FUZZ_TIME       ?= 120
+FUZZ_SHORT_TIME ?= 25
+
+fuzz: build-fuzz
+	./tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_TIME)
+
+# The short run that ends `make test`.
+fuzz-short: build-fuzz
+	./tests/fuzz/run.sh $(BUILD_FUZZ) $(FUZZ_SHORT_TIME)
+
 run: build
 	./$(BUILD)/simplan run scenarios/baseline.cfg
 
-test: build build-sanitize build-minimal
+test: build build-sanitize build-minimal build-fuzz
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_MIN) && ctest --output-on-failure -j $(JOBS)
 	cd $(BUILD_SAN) && ASAN_OPTIONS=detect_leaks=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    ctest --output-on-failure -j $(JOBS)
+	$(MAKE) --no-print-directory fuzz-short
 
 bench-deps:
 	@./scripts/install-deps.sh python3-numpy python3-scipy python3-libconf time
@@ -63,4 +88,4 @@ install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
 clean:
-	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_MIN)
+	rm -rf $(BUILD) $(BUILD_SAN) $(BUILD_MIN) $(BUILD_FUZZ)

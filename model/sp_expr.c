@@ -317,7 +317,10 @@ void sp_expr_destroy(sp_expr *e)
 static size_t step(const sp_expr_instr *in, const double *const *vars,
                    size_t n, double *stack, size_t top)
 {
-    double *a = stack + (top - 2) * n, *b = stack + (top - 1) * n;
+    /* The top two slots, formed only when they exist: a pointer before
+     * `stack` is undefined even if never used (found by fuzz_expr). */
+    double *a = top >= 2 ? stack + (top - 2) * n : NULL;
+    double *b = top >= 1 ? stack + (top - 1) * n : NULL;
     switch (in->op) {
     case SP_OP_CONST: {
         double *r = stack + top * n;
