@@ -1273,6 +1273,25 @@ static int unterminated_string_line(const char *text, int limit)
     return 0;
 }
 
+/* The line of the first @include directive, or 0. */
+static int include_line(const char *text)
+{
+    int line = 1;
+    for (const char *p = text; *p; p++) {
+        const char *q = p;
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (strncmp(q, "@include", 8) == 0)
+            return line;
+        while (*p && *p != '\n')
+            p++;
+        if (*p == '\0')
+            break;
+        line++;
+    }
+    return 0;
+}
+
 /* Parses `text` (owned by the caller) as the scenario `name`. */
 static sp_status load_text(loader *L, const char *text, sp_scenario *sc)
 {
@@ -1288,6 +1307,14 @@ static sp_status load_text(loader *L, const char *text, sp_scenario *sc)
     config_init(&cfg);
     int ok = config_read_string(&cfg, text);
     sp_status st = SP_OK;
+    if (ok == CONFIG_TRUE && include_line(text) > 0) {
+        config_destroy(&cfg);
+        return sp_error_set(L->err, SP_ERR_SYNTAX, L->file,
+                            include_line(text), NULL,
+                            "@include is not supported: a scenario is one "
+                            "file, recorded whole (with its SHA-256) in the "
+                            "results and state files");
+    }
     int open_string = ok != CONFIG_TRUE
                           ? unterminated_string_line(text,
                                                      config_error_line(&cfg))
