@@ -13,7 +13,7 @@
  * n draws, for the targets flagged in `want`. */
 static sp_status sample_inputs(const sp_compiled *c, uint64_t seed,
                                const gsl_rng_type *type, size_t n,
-                               const bool *want, double **x,
+                               const bool *want, float **x,
                                unsigned char **y, sp_error *err)
 {
     const sp_model *m = &c->model;
@@ -35,7 +35,7 @@ static sp_status sample_inputs(const sp_compiled *c, uint64_t seed,
                 for (size_t j = 0; j < ni; j++) {
                     sp_model_input_row(m, ws, k, j, b, row);
                     for (size_t d = 0; d < b; d++)
-                        x[k][(first + off + d) * ni + j] = row[d];
+                        x[k][(first + off + d) * ni + j] = (float)row[d];
                 }
                 for (size_t d = 0; d < b; d++)
                     y[k][first + off + d] = !ws->met[k * ws->capacity + d];
@@ -60,10 +60,14 @@ sp_status sp_discover(const sp_scenario *sc, const sp_compiled *c,
     size_t nt = m->n_targets, ni = sp_model_n_inputs(m);
     size_t n = draws < SP_DISCOVER_MAX_DRAWS ? (size_t)draws
                                              : SP_DISCOVER_MAX_DRAWS;
+    /* The sample is simulated once; inputs are kept in single precision
+     * (ample for box bounds) and widened for one target at a time, so
+     * memory stays near 4 bytes per draw, input and target. */
     bool *want = calloc(nt ? nt : 1, sizeof *want);
-    double **x = calloc(nt ? nt : 1, sizeof *x);
+    float **x = calloc(nt ? nt : 1, sizeof *x);
     unsigned char **y = calloc(nt ? nt : 1, sizeof *y);
-    sp_status st = want && x && y ? SP_OK : SP_ERR_NOMEM;
+    double *xd = malloc((n ? n : 1) * (ni ? ni : 1) * sizeof *xd);
+    sp_status st = want && x && y && xd ? SP_OK : SP_ERR_NOMEM;
     bool any = false;
     for (size_t k = 0; st == SP_OK && k < nt; k++) {
         double p = res->targets[k].probability;
@@ -71,7 +75,7 @@ sp_status sp_discover(const sp_scenario *sc, const sp_compiled *c,
         if (!want[k])
             continue;
         any = true;
-        x[k] = malloc(n * ni * sizeof **x);
+        x[k] = malloc((n ? n : 1) * ni * sizeof **x);
         y[k] = malloc(n ? n : 1);
         if (x[k] == NULL || y[k] == NULL)
             st = SP_ERR_NOMEM;
@@ -84,10 +88,13 @@ sp_status sp_discover(const sp_scenario *sc, const sp_compiled *c,
     for (size_t k = 0; st == SP_OK && k < nt; k++) {
         if (!want[k])
             continue;
+        for (size_t i = 0; i < n * ni; i++)
+            xd[i] = (double)x[k][i];
+        free(x[k]);
+        x[k] = NULL;
         sp_target_result *tr = &res->targets[k];
-        st = sp_prim_find(x[k], y[k], n, ni, SP_PRIM_ALPHA,
-                          SP_PRIM_MIN_SUPPORT, SP_PRIM_MIN_COVERAGE, &tr->box,
-                          err);
+        st = sp_prim_find(xd, y[k], n, ni, SP_PRIM_ALPHA, SP_PRIM_MIN_SUPPORT,
+                          SP_PRIM_MIN_COVERAGE, &tr->box, err);
         tr->has_box = st == SP_OK;
         tr->box_draws = n;
     }
@@ -98,5 +105,6 @@ sp_status sp_discover(const sp_scenario *sc, const sp_compiled *c,
     free(want);
     free(x);
     free(y);
+    free(xd);
     return st;
 }

@@ -23,7 +23,8 @@ typedef struct {
     uint64_t seed;       /* run settings as resolved */
     const char *rng;     /* generator name */
     int threads;
-    double elapsed;      /* seconds of simulation */
+    double elapsed;      /* seconds of the simulation and its statistics
+                            (scenario discovery excluded) */
     /* Written to summary.json only, when not NULL: */
     const char *command_line;    /* the full command line */
     const char *scenario_sha256; /* hex digest of the scenario file */

