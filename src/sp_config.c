@@ -747,23 +747,32 @@ static sp_status read_correlation(const loader *L, config_setting_t *g,
     return st;
 }
 
+/* The start of a group naming a rate or share indicator (an event effect,
+ * an observation): the group, its keys, and `indicator` resolved. */
+static sp_status read_stochastic_ref(const loader *L, config_setting_t *g,
+                                     const char *path, const sp_scenario *sc,
+                                     const char *const *keys, char **name)
+{
+    char field[FIELD_MAX];
+    member_path(field, path, "indicator");
+    sp_status st = expect_group(L, g, path);
+    if (st == SP_OK)
+        st = check_keys(L, g, path, keys);
+    if (st == SP_OK)
+        st = get_string(L, g, path, "indicator", NULL, SP_MAX_NAME, name);
+    if (st == SP_OK)
+        st = stochastic_ref(L, sc, config_setting_get_member(g, "indicator"),
+                            field, *name);
+    return st;
+}
+
 static sp_status read_effect(const loader *L, config_setting_t *g,
                              const char *path, const sp_scenario *sc,
                              sp_effect_spec *ef)
 {
     static const char *const keys[] = {"indicator", "mean", "sd", NULL};
-    char field[FIELD_MAX];
-    member_path(field, path, "indicator");
     ef->line = line_of(g);
-    sp_status st = expect_group(L, g, path);
-    if (st == SP_OK)
-        st = check_keys(L, g, path, keys);
-    if (st == SP_OK)
-        st = get_string(L, g, path, "indicator", NULL, SP_MAX_NAME,
-                        &ef->indicator);
-    if (st == SP_OK)
-        st = stochastic_ref(L, sc, config_setting_get_member(g, "indicator"),
-                            field, ef->indicator);
+    sp_status st = read_stochastic_ref(L, g, path, sc, keys, &ef->indicator);
     if (st == SP_OK)
         st = get_double(L, g, path, "mean", true, &ef->mean);
     if (st == SP_OK)
@@ -982,19 +991,10 @@ static sp_status read_observation(const loader *L, config_setting_t *g,
 {
     static const char *const keys[] = {"indicator", "year", "value", NULL};
     sp_observed_spec *o = &sc->observed[index];
-    char path[FIELD_MAX], field[FIELD_MAX];
+    char path[FIELD_MAX];
     snprintf(path, sizeof path, "observed[%zu]", index);
-    member_path(field, path, "indicator");
     o->line = line_of(g);
-    sp_status st = expect_group(L, g, path);
-    if (st == SP_OK)
-        st = check_keys(L, g, path, keys);
-    if (st == SP_OK)
-        st = get_string(L, g, path, "indicator", NULL, SP_MAX_NAME,
-                        &o->indicator);
-    if (st == SP_OK)
-        st = stochastic_ref(L, sc, config_setting_get_member(g, "indicator"),
-                            field, o->indicator);
+    sp_status st = read_stochastic_ref(L, g, path, sc, keys, &o->indicator);
     if (st == SP_OK)
         st = get_year(L, g, path, "year", sc->base_year + 1, sc->horizon,
                       &o->year);
