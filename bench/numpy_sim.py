@@ -21,7 +21,7 @@ Per draw and projected step t (step 0 = base year):
 
 --report probabilities (the default) computes only the probability that
 each target is met. --report full computes what `simplan run` reports
-(DESIGN.md 2.5, 4.1), with simplan's method (src/sp_accum.c, src/sp_mc.c)
+(DESIGN.md 2.5, 4.1), with simplan's method (src/engine/sp_accum.c, src/engine/sp_mc.c)
 and memory independent of the draw count: for every indicator and year and
 every simple target's measure, the mean and the 5/25/50/75/95 % quantiles,
 plus each probability's 95 % Wilson interval. The first chunk (at least
@@ -211,7 +211,7 @@ class Formula:
 
 
 # --------------------------------------------------------------------------
-# --report full: simplan's statistics (src/sp_accum.c) in NumPy.
+# --report full: simplan's statistics (src/engine/sp_accum.c) in NumPy.
 # --------------------------------------------------------------------------
 
 BINS = 4096                 # SP_ACCUM_BINS
@@ -357,7 +357,7 @@ class Histograms:
     def statistics(self):
         """Mean, p05..p95, and whether the 5 % and 95 % quantiles are
         resolved to 0.1 % of (p95 - p05), per quantity: sp_accum_quantile
-        and stats_of (src/sp_mc.c). The p-quantile is read at rank p n in
+        and stats_of (src/engine/sp_mc.c). The p-quantile is read at rank p n in
         the bin where the cumulative count reaches it, interpolating
         linearly inside the bin, clamped to [min, max]; a rank in the
         underflow (overflow) count gives lo (hi), and is flagged."""

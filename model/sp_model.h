@@ -4,7 +4,7 @@
  * A model holds the indicators with their per-year path parameters, the
  * compiled formulas of derived indicators, the Cholesky factor of the
  * copula correlation, the events and the targets, all resolved to indices
- * (src/sp_compile builds it). The model is read-only during a run and
+ * (src/input/sp_compile builds it). The model is read-only during a run and
  * shared by all threads; each thread owns an sp_model_ws workspace and a
  * generator it hands to sp_model_batch(). The model never allocates, seeds
  * or owns a generator.

@@ -1,5 +1,5 @@
 /*
- * Tests of src/sp_accum: histogram quantiles against exact sample
+ * Tests of src/engine/sp_accum: histogram quantiles against exact sample
  * quantiles, exact merging, and order-independent pairwise sums.
  */
 #include <gsl/gsl_randist.h>

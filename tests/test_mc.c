@@ -1,5 +1,5 @@
 /*
- * Tests of src/sp_mc with src/sp_config and src/sp_compile: results are
+ * Tests of src/engine/sp_mc with src/input/sp_config and src/input/sp_compile: results are
  * bit-identical for any thread count and any split of blocks over calls.
  */
 #include <stdlib.h>

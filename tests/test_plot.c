@@ -1,5 +1,5 @@
 /*
- * Tests of src/sp_plot: every chart of a real run is written as SVG and
+ * Tests of src/output/sp_plot: every chart of a real run is written as SVG and
  * PNG at the stated page size, repeated calls give identical files, values
  * without finite draws are left out, and bad paths and indices fail with
  * the right status instead of exiting. The sweep charts are drawn from

@@ -6,7 +6,7 @@
 #   SIMPLAN check FILE
 #   SIMPLAN run   FILE --draws 64 --threads 1 -q
 # Each must end with an exit code of 0, 1, 2 or 3 (ok, usage, scenario,
-# runtime: src/sp_status.h) within 60 seconds -- not a signal, a sanitizer
+# runtime: model/sp_status.h) within 60 seconds -- not a signal, a sanitizer
 # report (exit 1 from UBSan's halt_on_error is caught by the check that
 # stderr names no "runtime error"/"Sanitizer") or a hang. Which code is
 # right depends on the input; that it ends cleanly is the regression test.
