@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 #include "sp_compile.h"
-#include "sp_prim.h"
 #include "sp_scenario.h"
+#include "sp_result.h"
 #include "sp_state.h"
 #include "sp_status.h"
 
@@ -43,48 +43,6 @@ typedef struct {
     const gsl_rng_type *rng;     /* generator type */
     int threads;                 /* >= 1 */
 } sp_mc_config;
-
-/* Summary statistics of one quantity over the draws. */
-typedef struct {
-    uint64_t n;                  /* finite values */
-    double mean, p05, p25, p50, p75, p95;
-} sp_stats;
-
-/* How much one input of a draw moves the chance of meeting a target:
- * P(met) among draws whose input is in the upper group minus P(met) in
- * the lower group (see sp_model_input_split). */
-typedef struct {
-    size_t input;                /* index, see sp_model_n_inputs */
-    double effect;               /* p_high - p_low */
-    double p_low, p_high;
-    uint64_t n_low, n_high;      /* draws in each group */
-} sp_driver;
-
-typedef struct {
-    uint64_t met;                /* draws in which the target is met */
-    uint64_t draws;
-    double probability;          /* met / draws */
-    double ci_lo, ci_hi;         /* 95 % Wilson interval */
-    sp_stats measure;            /* distribution of the measure (simple) */
-    size_t n_drivers;
-    sp_driver *drivers;          /* [n_drivers] by decreasing |effect| */
-    bool has_box;                /* scenario discovery ran (sp_discover) */
-    sp_prim_box box;             /* where the target is missed */
-    size_t box_draws;            /* draws the box was found on */
-} sp_target_result;
-
-typedef struct {
-    uint64_t draws;
-    size_t n_targets;
-    sp_target_result *targets;   /* [n_targets] */
-    size_t n_indicators;
-    int n_years;                 /* base year .. horizon */
-    sp_stats *indicators;        /* [n_indicators * n_years] */
-    uint64_t *clamps;            /* [n_indicators] clamped steps */
-    uint64_t *nonfinite;         /* [n_indicators] non-finite values */
-    size_t n_warnings;
-    char **warnings;             /* [n_warnings] sentences */
-} sp_result;
 
 typedef struct sp_mc sp_mc;
 
@@ -121,13 +79,7 @@ const sp_state *sp_mc_state(const sp_mc *mc);
 sp_status sp_mc_resume(sp_mc *mc, const sp_state *saved, sp_error *err);
 
 /* Fills `res` (zeroed by the caller) from the state once all blocks have
- * run. */
+ * run: sp_state_result on the run's own state. */
 sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err);
-
-/* The same from a complete state (a merge of slices): scenario and model
- * give the names and the layout. */
-sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
-                          const sp_compiled *c, sp_result *res, sp_error *err);
-void sp_result_destroy(sp_result *res);
 
 #endif /* SP_MC_H */

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "sp_compile.h"
-#include "sp_mc.h"
+#include "sp_result.h"
 #include "sp_scenario.h"
 #include "sp_status.h"
 
