@@ -10,7 +10,8 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
               libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin \
-              slurm-wlm munge valgrind python3 clang libclang-rt-14-dev
+              slurm-wlm munge valgrind python3 clang libclang-rt-14-dev \
+              clang-format
 
 .PHONY: all deps bench-deps build build-sanitize build-minimal build-fuzz \
         fuzz fuzz-short run test bench install clean
@@ -51,7 +52,7 @@ $(BUILD_FUZZ)/CMakeCache.txt:
 	      -DSIMPLAN_JSON=OFF
 
 build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
-	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_config fuzz_expr
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_config fuzz_expr fuzz_data
 
 # Seconds per harness; the harnesses run side by side, one core each.
 FUZZ_TIME       ?= 120
