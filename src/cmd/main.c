@@ -18,6 +18,7 @@
 #include "sp_batch.h"
 #include "sp_bench.h"
 #include "sp_cli.h"
+#include "sp_cmd_fit.h"
 #include "sp_compile.h"
 #include "sp_config.h"
 #include "sp_decide.h"
@@ -148,6 +149,13 @@ static int simplan_main(int argc, char **argv)
     sp_options opt;
     sp_error err;
     sp_error_clear(&err);
+    if (argc > 1 && strcmp(argv[1], "fit") == 0) {
+        sp_fit_options fo;
+        sp_status st = sp_cmd_fit_parse(argc - 1, argv + 1, &fo, &err);
+        if (st == SP_OK)
+            st = sp_cmd_fit_run(&fo, &err);
+        return st == SP_OK ? 0 : report_error(&err);
+    }
     /* Before parsing: getopt_long reorders argv. */
     char *cmdline = command_line(argc, argv);
     if (sp_cli_parse(argc, argv, &opt, &err) != SP_OK) {

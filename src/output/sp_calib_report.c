@@ -1,0 +1,421 @@
+/*
+ * sp_calib_report: table, JSON and scenario text of a fit.
+ *
+ * The cfg writer edits the scenario's own text line by line, so that its
+ * comments, order and layout survive: within each fitted indicator's group
+ * (found by counting braces from the group's first line, outside strings
+ * and comments) every `sd = ...` of its path periods and its `ar1 = ...`
+ * get the fitted values (an `ar1` line is added after the group's first
+ * line when there is none), and the trailing comment of each changed line
+ * becomes the fit's.
+ */
+#include "sp_calib_report.h"
+
+#include <ctype.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef SIMPLAN_HAVE_JSON
+#include <jansson.h>
+#endif
+
+#define LINE_MAX_LEN 4096
+
+static sp_status flush(FILE *out, sp_error *err)
+{
+    if (fflush(out) != 0 || ferror(out))
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "cannot write the report");
+    return SP_OK;
+}
+
+/* ---- table ---------------------------------------------------------------- */
+
+sp_status sp_calib_report_table(FILE *out, const sp_scenario *sc,
+                                const sp_calib *c, sp_error *err)
+{
+    fprintf(out, "fit of scenario \"%s\" (%s) to %s, region %s\n", sc->name,
+            sc->file, c->data_file, c->region);
+    fprintf(out, "exact Gaussian AR(1) maximum likelihood; standard errors "
+                 "from the observed information\n\n");
+    fprintf(out, "%-20s %-5s %4s %9s  %-17s %-17s %-15s  %s\n", "indicator",
+            "kind", "n", "years", "mean (se)", "sd (se)", "ar1 (se)",
+            "scenario sd, ar1");
+    for (size_t i = 0; i < c->n_ind; i++) {
+        const sp_calib_indicator *ci = &c->ind[i];
+        const sp_indicator_spec *spec = &sc->indicators[ci->index];
+        char years[16] = "-";
+        if (ci->n > 0)
+            snprintf(years, sizeof years, "%d-%d", ci->from, ci->to);
+        double sd0 = spec->n_path ? spec->path[0].sd : (double)NAN;
+        if (!ci->fitted) {
+            fprintf(out, "%-20s %-5s %4zu %9s  not fitted: %s\n", ci->name,
+                    sp_kind_name(ci->kind), ci->n, years, ci->reason);
+            continue;
+        }
+        const sp_fit_ar1 *f = &ci->fit;
+        fprintf(out, "%-20s %-5s %4zu %9s  %7.4f (%6.4f)  %7.4f (%6.4f)  "
+                     "%5.2f (%5.2f)%s  %.4g, %.2f\n",
+                ci->name, sp_kind_name(ci->kind), ci->n, years, f->mu,
+                f->mu_se, f->sigma, f->sigma_se, f->phi, f->phi_se,
+                f->at_bound ? "!" : " ", sd0, spec->ar1);
+    }
+    bool bound = false;
+    for (size_t i = 0; i < c->n_ind; i++)
+        bound = bound || (c->ind[i].fitted && c->ind[i].fit.at_bound);
+    if (bound)
+        fprintf(out, "! ar1 at its bound %.2f: the series looks "
+                     "non-stationary and its mean is poorly defined\n",
+                SP_FIT_PHI_BOUND);
+    fprintf(out, "\ntrend_sd: not estimated (one region's yearly series "
+                 "does not identify it); the scenario's values stand\n");
+    if (c->n_corr > 0)
+        fprintf(out, "\n%-20s %-20s %4s  %s\n", "correlation a", "b", "n",
+                "rho (se)");
+    for (size_t k = 0; k < c->n_corr; k++)
+        fprintf(out, "%-20s %-20s %4zu  %6.3f (%5.3f)\n",
+                c->ind[c->corr[k].a].name, c->ind[c->corr[k].b].name,
+                c->corr[k].n, c->corr[k].rho, c->corr[k].rho_se);
+    return flush(out, err);
+}
+
+/* ---- JSON ----------------------------------------------------------------- */
+
+#ifdef SIMPLAN_HAVE_JSON
+static json_t *real_or_null(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
+}
+
+static json_t *indicator_json(const sp_calib *c, size_t i)
+{
+    const sp_calib_indicator *ci = &c->ind[i];
+    const sp_fit_ar1 *f = &ci->fit;
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(ci->name));
+    json_object_set_new(o, "region", json_string(c->region));
+    json_object_set_new(o, "kind", json_string(sp_kind_name(ci->kind)));
+    json_object_set_new(o, "n", json_integer((json_int_t)ci->n));
+    json_object_set_new(o, "from", ci->n ? json_integer(ci->from) : json_null());
+    json_object_set_new(o, "to", ci->n ? json_integer(ci->to) : json_null());
+    json_object_set_new(o, "fitted", json_boolean(ci->fitted));
+    double nan = NAN;
+    json_object_set_new(o, "mean", real_or_null(ci->fitted ? f->mu : nan));
+    json_object_set_new(o, "mean_se", real_or_null(ci->fitted ? f->mu_se : nan));
+    json_object_set_new(o, "sd", real_or_null(ci->fitted ? f->sigma : nan));
+    json_object_set_new(o, "sd_se",
+                        real_or_null(ci->fitted ? f->sigma_se : nan));
+    json_object_set_new(o, "ar1", real_or_null(ci->fitted ? f->phi : nan));
+    json_object_set_new(o, "ar1_se", real_or_null(ci->fitted ? f->phi_se : nan));
+    json_object_set_new(o, "ar1_at_bound",
+                        json_boolean(ci->fitted && f->at_bound));
+    json_object_set_new(o, "loglik", real_or_null(ci->fitted ? f->loglik : nan));
+    json_object_set_new(o, "trend_sd", json_null());
+    json_object_set_new(o, "method", json_string("exact Gaussian AR(1) "
+                                                 "maximum likelihood"));
+    if (!ci->fitted)
+        json_object_set_new(o, "reason", json_string(ci->reason));
+    json_t *years = json_array(), *values = json_array();
+    for (size_t j = 0; j < ci->n; j++) {
+        json_array_append_new(years, json_integer(ci->year[j]));
+        json_array_append_new(values, json_real(ci->x[j]));
+    }
+    json_object_set_new(o, "years", years);
+    json_object_set_new(o, "values", values);
+    return o;
+}
+
+sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
+                               const sp_calib *c, sp_error *err)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "simplan_version", json_string(SIMPLAN_VERSION));
+    json_object_set_new(root, "scenario", json_string(sc->file));
+    json_object_set_new(root, "data", json_string(c->data_file));
+    json_object_set_new(root, "region", json_string(c->region));
+    json_t *inds = json_array();
+    for (size_t i = 0; i < c->n_ind; i++)
+        json_array_append_new(inds, indicator_json(c, i));
+    json_object_set_new(root, "indicators", inds);
+    json_t *corr = json_array();
+    for (size_t k = 0; k < c->n_corr; k++)
+        json_array_append_new(
+            corr, json_pack("{s:s, s:s, s:f, s:f, s:I}", "a",
+                            c->ind[c->corr[k].a].name, "b",
+                            c->ind[c->corr[k].b].name, "rho", c->corr[k].rho,
+                            "rho_se", c->corr[k].rho_se, "n",
+                            (json_int_t)c->corr[k].n));
+    json_object_set_new(root, "correlations", corr);
+    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    json_decref(root);
+    if (rc != 0)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "cannot write the JSON report");
+    fputc('\n', out);
+    return flush(out, err);
+}
+#else
+sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
+                               const sp_calib *c, sp_error *err)
+{
+    (void)out;
+    (void)sc;
+    (void)c;
+    return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--format",
+                        "this simplan was built without JSON support "
+                        "(configure with -DSIMPLAN_JSON=ON and jansson)");
+}
+#endif
+
+/* ---- scenario text -------------------------------------------------------- */
+
+/* The scenario's lines, each a malloc'd string without its line end. */
+typedef struct {
+    size_t n;
+    char **line;
+    char **comment; /* [n] new trailing comment, or NULL */
+    char **after;   /* [n] a line to insert after line i, or NULL */
+} text_lines;
+
+static void lines_free(text_lines *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->line[i]);
+        free(t->comment ? t->comment[i] : NULL);
+        free(t->after ? t->after[i] : NULL);
+    }
+    free(t->line);
+    free(t->comment);
+    free(t->after);
+}
+
+static bool lines_split(const char *text, size_t len, text_lines *t)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < len; i++)
+        n += text[i] == '\n';
+    t->n = 0;
+    t->line = calloc(n, sizeof *t->line);
+    t->comment = calloc(n, sizeof *t->comment);
+    t->after = calloc(n, sizeof *t->after);
+    if (!t->line || !t->comment || !t->after)
+        return false;
+    const char *p = text, *end = text + len;
+    while (p < end || t->n == 0) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t k = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        size_t keep = k > 0 && p[k - 1] == '\r' ? k - 1 : k;
+        char *s = malloc(keep + 1);
+        if (s == NULL)
+            return false;
+        memcpy(s, p, keep);
+        s[keep] = '\0';
+        t->line[t->n++] = s;
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+        if (p == end)
+            break;
+    }
+    return true;
+}
+
+/* Where a line's comment starts ('#' or "//" outside a string), or its
+ * length. */
+static size_t comment_start(const char *s)
+{
+    bool in_str = false;
+    for (size_t i = 0; s[i]; i++) {
+        if (s[i] == '"' && (i == 0 || s[i - 1] != '\\'))
+            in_str = !in_str;
+        else if (!in_str && (s[i] == '#' || (s[i] == '/' && s[i + 1] == '/')))
+            return i;
+    }
+    return strlen(s);
+}
+
+/* Replaces the value of every `key = value` of the line (outside strings
+ * and comments) by `value`; true if one was replaced. */
+static bool replace_key(char **line, const char *key, const char *value)
+{
+    bool done = false;
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < comment_start(*line); i++) {
+        char *s = *line;
+        if (strncmp(s + i, key, kl) != 0 ||
+            (i > 0 && (isalnum((unsigned char)s[i - 1]) || s[i - 1] == '_')))
+            continue;
+        size_t j = i + kl;
+        while (s[j] == ' ' || s[j] == '\t')
+            j++;
+        if (s[j] != '=' && s[j] != ':')
+            continue;
+        j++;
+        while (s[j] == ' ' || s[j] == '\t')
+            j++;
+        size_t v_end = j;
+        while (s[v_end] && s[v_end] != ';' && s[v_end] != ',' &&
+               s[v_end] != '}' && s[v_end] != ' ' && s[v_end] != '#')
+            v_end++;
+        size_t len = strlen(s), vl = strlen(value);
+        char *t = malloc(len - (v_end - j) + vl + 1);
+        if (t == NULL)
+            return done;
+        memcpy(t, s, j);
+        memcpy(t + j, value, vl);
+        memcpy(t + j + vl, s + v_end, len - v_end + 1);
+        free(s);
+        *line = t;
+        done = true;
+        i = j + vl;
+    }
+    return done;
+}
+
+/* The last line (0-based) of the group that opens at or after line
+ * `first`: braces counted outside strings and comments. */
+static size_t group_end(const text_lines *t, size_t first)
+{
+    int depth = 0;
+    bool opened = false;
+    for (size_t i = first; i < t->n; i++) {
+        const char *s = t->line[i];
+        size_t stop = comment_start(s);
+        bool in_str = false;
+        for (size_t k = 0; k < stop; k++) {
+            if (s[k] == '"' && (k == 0 || s[k - 1] != '\\'))
+                in_str = !in_str;
+            else if (!in_str && s[k] == '{')
+                depth++, opened = true;
+            else if (!in_str && s[k] == '}')
+                depth--;
+        }
+        if (opened && depth <= 0)
+            return i;
+    }
+    return t->n - 1;
+}
+
+static char *dup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static char *dup_printf(const char *fmt, ...)
+{
+    char buf[LINE_MAX_LEN];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    size_t n = strlen(buf) + 1;
+    char *s = malloc(n);
+    if (s)
+        memcpy(s, buf, n);
+    return s;
+}
+
+/* Writes one fitted indicator's sd and ar1 into its group. */
+static bool edit_indicator(text_lines *t, const sp_calib *c,
+                           const sp_calib_indicator *ci, size_t first)
+{
+    const sp_fit_ar1 *f = &ci->fit;
+    char sd[32], ar1[32];
+    snprintf(sd, sizeof sd, "%.4g", f->sigma);
+    snprintf(ar1, sizeof ar1, "%.2f", f->phi);
+    size_t last = group_end(t, first);
+    bool has_ar1 = false;
+    for (size_t i = first; i <= last; i++) {
+        bool s = replace_key(&t->line[i], "sd", sd);
+        bool a = replace_key(&t->line[i], "ar1", ar1);
+        has_ar1 = has_ar1 || a;
+        if (!s && !a)
+            continue;
+        char sd_se[40] = "", ar1_se[40] = "";
+        if (s)
+            snprintf(sd_se, sizeof sd_se, " sd se=%.2g", f->sigma_se);
+        if (a)
+            snprintf(ar1_se, sizeof ar1_se, " ar1 se=%.2g", f->phi_se);
+        free(t->comment[i]);
+        t->comment[i] = dup_printf("# fit: %s %d-%d n=%zu%s%s", c->data_file,
+                                   ci->from, ci->to, ci->n, sd_se, ar1_se);
+        if (t->comment[i] == NULL)
+            return false;
+    }
+    if (!has_ar1) {
+        const char *next = first + 1 <= last ? t->line[first + 1] : "";
+        size_t ind = strspn(next, " \t");
+        free(t->after[first]);
+        t->after[first] = dup_printf(
+            "%.*sar1 = %s;   # fit: %s %d-%d n=%zu ar1 se=%.2g", (int)ind,
+            next, ar1, c->data_file, ci->from, ci->to, ci->n, f->phi_se);
+        if (t->after[first] == NULL)
+            return false;
+    }
+    return true;
+}
+
+/* Writes the text with its edits: a changed line keeps its code and gets
+ * the fit's comment. */
+static void lines_write(FILE *out, const text_lines *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        const char *s = t->line[i];
+        if (t->comment[i]) {
+            size_t k = comment_start(s);
+            while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == '\t'))
+                k--;
+            fprintf(out, "%.*s   %s\n", (int)k, s, t->comment[i]);
+        } else {
+            fprintf(out, "%s\n", s);
+        }
+        if (t->after[i])
+            fprintf(out, "%s\n", t->after[i]);
+    }
+}
+
+/* Header lines that say what the fit changed and what it did not. */
+static void cfg_header(FILE *out, const sp_calib *c)
+{
+    fprintf(out, "# simplan fit: innovation sd and ar1 estimated from %s "
+                 "(region %s) by exact\n# Gaussian AR(1) maximum "
+                 "likelihood for:", c->data_file, c->region);
+    size_t shown = 0;
+    for (size_t i = 0; i < c->n_ind; i++)
+        if (c->ind[i].fitted)
+            fprintf(out, "%s %s", shown++ ? "," : "", c->ind[i].name);
+    fprintf(out, "%s.\n# Path means, trend_sd and every other number are "
+                 "the scenario's own.\n", shown ? "" : " none");
+    for (size_t i = 0; i < c->n_ind; i++)
+        if (!c->ind[i].fitted)
+            fprintf(out, "# fit: %s not fitted: %s\n", c->ind[i].name,
+                    c->ind[i].reason);
+    for (size_t k = 0; k < c->n_corr; k++)
+        fprintf(out, "# fit: innovation correlation %s-%s rho=%.3f se=%.3f "
+                     "n=%zu (not written in: add it to correlations if "
+                     "wanted)\n", c->ind[c->corr[k].a].name,
+                c->ind[c->corr[k].b].name, c->corr[k].rho,
+                c->corr[k].rho_se, c->corr[k].n);
+}
+
+sp_status sp_calib_report_cfg(FILE *out, const sp_scenario *sc,
+                              const sp_calib *c, sp_error *err)
+{
+    text_lines t = {0};
+    bool ok = lines_split(sc->text, sc->text_len, &t);
+    for (size_t i = 0; ok && i < c->n_ind; i++) {
+        const sp_calib_indicator *ci = &c->ind[i];
+        int line = sc->indicators[ci->index].line;
+        if (ci->fitted && line > 0 && (size_t)line <= t.n)
+            ok = edit_indicator(&t, c, ci, (size_t)line - 1);
+    }
+    if (!ok) {
+        lines_free(&t);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the scenario text");
+    }
+    cfg_header(out, c);
+    lines_write(out, &t);
+    lines_free(&t);
+    return flush(out, err);
+}
