@@ -5,12 +5,12 @@
                  [--report probabilities|full]
 
 This is the benchmark peer of simplan (bench/RESULTS.md): the same model
-(doc/model.md §3-§5 and §7, model/sp_model.h; not the observed years of
-§6), vectorised over draws and processed in chunks of C draws so that
-memory does not grow with N. It reproduces the model, not simplan's random
-streams: its variates come from numpy.random.Generator(PCG64(seed)), so
-its probabilities agree with simplan's only within Monte Carlo error
-(bench/compare.py checks that).
+(doc/model.md §3-§5 and §7, model/sp_model.h), vectorised over draws and
+processed in chunks of C draws so that memory does not grow with N; it
+ignores observed years (doc/model.md §6). It reproduces the model, not
+simplan's random streams: its variates come from
+numpy.random.Generator(PCG64(seed)), so its probabilities agree with
+simplan's only within Monte Carlo error (bench/compare.py checks that).
 
 Per draw and projected step t (step 0 = base year):
     r_i[t] = mean_i[t] + u_i + e_i[t] + sum of event effects on i in t

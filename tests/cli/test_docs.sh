@@ -37,13 +37,18 @@ list_files() {
   fi
 }
 
-# Writes to $2 every "file:line: text" of tree $1 that cites an outside
+# Runs grep with the arguments given on every file of tree $1 (in $1).
+grep_files() {
+  tree=$1; shift
+  (cd "$tree" && list_files "$tree" | tr '\n' '\0' |
+     xargs -0 grep -s -I -H "$@")
+  true
+}
+
+# Writes to $2 every "file:line:text" of tree $1 that cites an outside
 # file; binary files are skipped.
 find_outside() {
-  (cd "$1" && list_files "$1" | while IFS= read -r f; do
-     [ -f "$f" ] && grep -I -n -H -E "$outside" "$f"
-   done) > "$2"
-  true
+  grep_files "$1" -n -E "$outside" > "$2"
 }
 
 # Writes to $2 the section numbers of the headings of $1/doc/model.md
@@ -59,17 +64,18 @@ sections_of() {
 # named anywhere in doc/model.md.
 find_dangling() {
   sections_of "$1" "$tmp/sections"
-  (cd "$1" && list_files "$1" | while IFS= read -r f; do
-     [ -f "$f" ] || continue
-     if [ "$f" = doc/model.md ]; then
-       grep -I -o -E "$section" "$f"
-     else
-       grep -I -E 'doc/model[.]md' "$f" | grep -o -E "$section"
-     fi | sed 's/^§//' | sort -u | while IFS= read -r s; do
-       grep -q -x -F "$s" "$tmp/sections" || echo "$f: §$s"
-     done
-   done) > "$2"
-  true
+  { grep_files "$1" -E 'doc/model[.]md'
+    [ -f "$1/doc/model.md" ] && sed 's|^|doc/model.md:|' "$1/doc/model.md"
+  } | awk -v known="$tmp/sections" '
+    BEGIN { while ((getline s < known) > 0) ok[s] = 1 }
+    {
+      f = $0; sub(/:.*/, "", f); t = substr($0, length(f) + 2)
+      while (match(t, /§[0-9]+([.][0-9]+)*/)) {
+        s = substr(t, RSTART + 2, RLENGTH - 2)
+        if (!(s in ok)) print f ": §" s
+        t = substr(t, RSTART + RLENGTH)
+      }
+    }' | sort -u > "$2"
 }
 
 # The scanner itself, on a planted tree with one defect of each kind.
