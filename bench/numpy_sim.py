@@ -4,10 +4,11 @@
     numpy_sim.py SCENARIO.cfg [--draws N] [--seed S] [--chunk C] [--json]
                  [--report probabilities|full]
 
-This is the benchmark peer of simplan (DESIGN.md section 6): the same model
-(DESIGN.md 2.1-2.4, model/sp_model.h), vectorised over draws and processed in
-chunks of C draws so that memory does not grow with N. It reproduces the
-model, not simplan's random streams: its variates come from
+This is the benchmark peer of simplan (bench/RESULTS.md): the same model
+(doc/model.md §3-§5 and §7, model/sp_model.h), vectorised over draws and
+processed in chunks of C draws so that memory does not grow with N; it
+ignores observed years (doc/model.md §6). It reproduces the model, not
+simplan's random streams: its variates come from
 numpy.random.Generator(PCG64(seed)), so its probabilities agree with
 simplan's only within Monte Carlo error (bench/compare.py checks that).
 
@@ -19,19 +20,19 @@ Per draw and projected step t (step 0 = base year):
     rate:  X[t] = X[t-1] (1 + max(r, -0.99));  share: S = min(1, max(0, S + r))
     derived indicators from the same step's values, in dependency order.
 
---report probabilities (the default) computes only the probability that
-each target is met. --report full computes what `simplan run` reports
-(DESIGN.md 2.5, 4.1), with simplan's method (src/engine/sp_accum.c, src/engine/sp_mc.c)
-and memory independent of the draw count: for every indicator and year and
-every simple target's measure, the mean and the 5/25/50/75/95 % quantiles,
-plus each probability's 95 % Wilson interval. The first chunk (at least
-4096 draws) fixes every quantity's histogram range from its first
-min(N, 4096) draws -- [a - (b-a)/4, b + (b-a)/4] with a, b the pilot's
-2.5 % and 97.5 % order statistics -- and is then accumulated like the
-others: 4096 equal bins plus underflow and overflow counts, the count,
-sum, min and max of the finite values (non-finite values are left out and
-counted). Quantiles are read by linear interpolation inside the bin where
-the cumulative count reaches p N, clamped to [min, max]; a constant
+--report probabilities (the default) computes only the probability that each
+target is met. --report full computes what `simplan run` reports
+(doc/model.md §8, §11), with simplan's method (src/engine/sp_accum.c,
+src/engine/sp_mc.c) and memory independent of the draw count: for every
+indicator and year and every simple target's measure, the mean and the
+5/25/50/75/95 % quantiles, plus each probability's 95 % Wilson interval. The
+first chunk (at least 4096 draws) fixes every quantity's histogram range
+from its first min(N, 4096) draws -- [a - (b-a)/4, b + (b-a)/4] with a, b
+the pilot's 2.5 % and 97.5 % order statistics -- and is then accumulated
+like the others: 4096 equal bins plus underflow and overflow counts, the
+count, sum, min and max of the finite values (non-finite values are left out
+and counted). Quantiles are read by linear interpolation inside the bin
+where the cumulative count reaches p N, clamped to [min, max]; a constant
 quantity gives its value. On the same values the bins and quantiles are
 bit-identical to sp_accum's. The base year is the same constant in every
 draw and is reported as that constant without being accumulated.

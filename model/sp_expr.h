@@ -2,7 +2,7 @@
  * sp_expr: the formula language of derived indicators, compiled to a small
  * stack program and evaluated over a batch of draws at once.
  *
- * Grammar (DESIGN.md 2.1), lowest precedence first:
+ * Grammar (doc/model.md §3.3), lowest precedence first:
  *   expr    := term (('+' | '-') term)*
  *   term    := unary (('*' | '/') unary)*
  *   unary   := ('-' | '+') unary | power

@@ -3,7 +3,7 @@
  *
  * Innovations are generated as standard normals z (correlated across
  * indicators by the Gaussian copula) and mapped to each indicator's family by
- * eps = F^-1(Phi(z)) (DESIGN.md 2.2). The families:
+ * eps = F^-1(Phi(z)) (doc/model.md §4.2). The families:
  *   normal        eps = z                                     (unit variance)
  *   t (df > 2)    Student t scaled by sqrt((df-2)/df)         (unit variance)
  *   uniform       on [-sqrt 3, sqrt 3]                        (unit variance)

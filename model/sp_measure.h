@@ -2,7 +2,7 @@
  * sp_measure: target measures, comparison operators and the Wilson interval.
  *
  * A target compares a measure of one indicator's trajectory with a value
- * (DESIGN.md 2.4): level X[y]; change X[to]/X[from] - 1; cagr
+ * (doc/model.md §7.1): level X[y]; change X[to]/X[from] - 1; cagr
  * (X[to]/X[from])^(1/(to-from)) - 1; delta X[to] - X[from].
  */
 #ifndef SP_MEASURE_H

@@ -15,7 +15,7 @@
  * gathered one quantity at a time.
  *
  * Time is counted in steps: step 0 is the base year, steps 1..n_steps the
- * projected years. Per draw and step t (DESIGN.md 2.1-2.3):
+ * projected years. Per draw and step t (doc/model.md §3, §4, §5):
  *   r_i[t] = mean_i[t] + u_i + e_i[t] + sum of event effects on i in t
  *   u_i    = trend_sd_i * w_i                 (w = L zeta, once per draw)
  *   e_i[t] = ar1_i e_i[t-1] + sd_i[t] eps_i[t], eps_i = F_i^-1(Phi(z_i)),

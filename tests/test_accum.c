@@ -26,7 +26,7 @@ static double exact_quantile(const double *x, size_t n, double p)
 }
 
 /* Quantiles from the histogram must be within 0.1 % of (p95 - p05) of
- * the exact sample quantiles (DESIGN.md 2.5). */
+ * the exact sample quantiles (doc/model.md §8.3). */
 static void check_quantiles(double (*draw)(gsl_rng *))
 {
     const size_t n = 200000, pilot = 4096;

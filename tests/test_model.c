@@ -68,7 +68,7 @@ static double met_fraction(const sp_model *m, size_t n, uint64_t seed,
     return (double)count / (double)n;
 }
 
-/* Closed form (DESIGN.md 2.1): far from its bounds a share's delta over n
+/* Closed form (doc/model.md §3.5): far from its bounds a share's delta over n
  * years is normal with mean n m and variance
  * n^2 trend_sd^2 + sd^2 sum_{k=1..n} ((1 - ar1^k) / (1 - ar1))^2. */
 static void check_share_delta(double ar1)

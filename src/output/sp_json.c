@@ -1,5 +1,5 @@
 /*
- * sp_json: the JSON report of DESIGN.md 4.1, built with jansson.
+ * sp_json: the JSON report of doc/model.md §11, built with jansson.
  *
  * Key order is insertion order; reals are written with 17 significant
  * digits, so the file round-trips every double exactly. Values that are not

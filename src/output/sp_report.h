@@ -2,7 +2,8 @@
  * sp_report: the outputs of a run and of `simplan check`.
  *
  * table: a readable report for a terminal; csv: one tidy row per target;
- * json: the stable interface of DESIGN.md 4.1 (sp_json.c, through jansson).
+ * json: the stable interface of doc/model.md §11 (sp_json.c, through
+ * jansson).
  * Each writer formats into the given stream and reports write errors.
  */
 #ifndef SP_REPORT_H
