@@ -1,6 +1,6 @@
 /*
  * sp_fit: the exact AR(1) likelihood, its profile maximum and the observed
- * information (formulas in sp_fit.h and doc/model.md).
+ * information (formulas in sp_fit.h and doc/model.md §13.2).
  */
 #include "sp_fit.h"
 

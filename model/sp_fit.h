@@ -26,7 +26,7 @@
  * inverse of minus the Hessian of log L at the estimate, by central
  * differences in (mu, phi, sigma).
  *
- * What the data cannot identify: with fewer than SP_FIT_MIN_N values the
+ * (doc/model.md §13.2.) What the data cannot identify: with fewer than SP_FIT_MIN_N values the
  * estimate is refused; phi near +-0.99 (the bound) means the series looks
  * non-stationary and its mean is then poorly defined (reported through a
  * large mu_se and the `at_bound` flag).

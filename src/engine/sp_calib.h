@@ -19,7 +19,7 @@
  *
  * trend_sd, the uncertainty of a multi-year mean seen at the start of a
  * plan, is not identified by one region's yearly series; it is reported as
- * not estimated (see doc/model.md).
+ * not estimated (doc/model.md §13.5).
  */
 #ifndef SP_CALIB_H
 #define SP_CALIB_H
