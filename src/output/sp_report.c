@@ -90,17 +90,22 @@ static void restriction_text(const sp_report *r, size_t k, size_t j,
         return;
     }
     int first, last;
-    sp_model_target_window(m, k, &first, &last);
+    sp_model_input_window(m, k, j, &first, &last);
+    char years[32]; /* the steps the input covers: "2025" or "2021-2025" */
     int y0 = r->sc->base_year + first, y1 = r->sc->base_year + last;
+    if (y0 == y1)
+        snprintf(years, sizeof years, "%d", y0);
+    else
+        snprintf(years, sizeof years, "%d-%d", y0, y1);
     if (j < 2 * ns)
-        snprintf(buf, size, "the mean %s %d-%d %s %+.2f sd", name, y0, y1, op,
+        snprintf(buf, size, "the mean %s %s %s %+.2f sd", name, years, op,
                  bound);
     else if (op[0] == '>')
-        snprintf(buf, size, "%s occurs at least %.0f times in %d-%d", name,
-                 bound < 1 ? 1.0 : bound, y0, y1);
+        snprintf(buf, size, "%s occurs at least %.0f times in %s", name,
+                 bound < 1 ? 1.0 : bound, years);
     else
-        snprintf(buf, size, "%s occurs at most %.0f times in %d-%d", name,
-                 bound, y0, y1);
+        snprintf(buf, size, "%s occurs at most %.0f times in %s", name,
+                 bound, years);
 }
 
 void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size)
@@ -180,6 +185,22 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
                 t->indicator, sp_measure_name(t->measure), t->from, t->to,
                 cond, p05, p50, p95);
     driver_line(out, r, k);
+}
+
+size_t sp_report_observed(const sp_scenario *sc, size_t i, double *values)
+{
+    size_t n = 0;
+    const char *name = sc->indicators[i].name;
+    for (size_t k = 0; k < sc->n_observed; k++) {
+        const sp_observed_spec *o = &sc->observed[k];
+        int slot = o->year - sc->base_year - 1;
+        if (strcmp(o->indicator, name) != 0 || slot < 0 ||
+            slot >= SP_MAX_STEPS)
+            continue;
+        values[slot] = o->value; /* the loader made the years contiguous */
+        n++;
+    }
+    return n;
 }
 
 /* Years shown in the indicator table: 2025 and 2035 when projected, and
@@ -344,6 +365,11 @@ static void check_indicator(FILE *out, const sp_scenario *sc,
     for (size_t p = 0; p < s->n_path; p++)
         fprintf(out, "  %-20s   %d-%d mean %+g sd %g\n", "", s->path[p].from,
                 s->path[p].to, s->path[p].mean, s->path[p].sd);
+    double obs[SP_MAX_STEPS];
+    size_t n_obs = sp_report_observed(sc, i, obs);
+    for (size_t t = 0; t < n_obs; t++)
+        fprintf(out, "  %-20s   observed %d: %.15g\n", "",
+                sc->base_year + 1 + (int)t, obs[t]);
 }
 
 /* Warns when a share's mean path leaves [0, 1] (the clamp will bind in
@@ -681,6 +707,27 @@ static void md_indicators(FILE *out, const sp_report *r, bool plots)
                 r->sc->indicators[i].name);
 }
 
+/* The observed years of every indicator that has them, as a table;
+ * nothing when no year is observed. */
+static void md_observed(FILE *out, const sp_report *r)
+{
+    if (r->sc->n_observed == 0)
+        return;
+    fprintf(out, "\n## Observed years\n\nThese years are data, the same in "
+                 "every draw; the projection starts after them.\n\n"
+                 "| indicator | year | observed value |\n|---|---:|---:|\n");
+    for (size_t i = 0; i < r->sc->n_indicators; i++) {
+        double obs[SP_MAX_STEPS];
+        size_t n_obs = sp_report_observed(r->sc, i, obs);
+        for (size_t t = 0; t < n_obs; t++) {
+            fputs("| ", out);
+            md_text(out, r->sc->indicators[i].name);
+            fprintf(out, " | %d | %.15g |\n", r->sc->base_year + 1 + (int)t,
+                    obs[t]);
+        }
+    }
+}
+
 sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
                              sp_error *err)
 {
@@ -711,6 +758,7 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
     md_drivers(out, r);
     md_discovery(out, r);
     md_indicators(out, r, plots);
+    md_observed(out, r);
     fprintf(out, "\n## Warnings\n\n");
     for (size_t w = 0; w < r->res->n_warnings; w++) {
         fputs("- ", out);
