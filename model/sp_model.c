@@ -11,18 +11,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kind_names[] = {"rate", "share", "derived"};
+/* Indexed by sp_kind. */
+static const sp_kind_info kinds[] = {
+    {SP_KIND_RATE, "rate", true, {0.0, HUGE_VAL, true, true}},
+    {SP_KIND_SHARE, "share", true, {0.0, 1.0, false, false}},
+    {SP_KIND_DERIVED, "derived", false, {-HUGE_VAL, HUGE_VAL, false, false}},
+};
+
+size_t sp_kind_count(void)
+{
+    return sizeof kinds / sizeof kinds[0];
+}
+
+const sp_kind_info *sp_kind_info_of(sp_kind kind)
+{
+    return &kinds[kind];
+}
 
 const char *sp_kind_name(sp_kind kind)
 {
-    return kind_names[kind];
+    return kinds[kind].name;
 }
 
 bool sp_kind_parse(const char *name, sp_kind *kind)
 {
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(name, kind_names[i]) == 0) {
-            *kind = (sp_kind)i;
+    for (size_t i = 0; i < sp_kind_count(); i++) {
+        if (strcmp(name, kinds[i].name) == 0) {
+            *kind = kinds[i].kind;
             return true;
         }
     }
@@ -501,7 +516,9 @@ void sp_model_target_window(const sp_model *m, size_t k, int *first,
 {
     const sp_target *t = &m->targets[k];
     if (t->n_all == 0) {
-        *first = t->measure == SP_MEASURE_LEVEL ? 1 : t->from_step + 1;
+        *first = sp_measure_info_of(t->measure)->n_years == 1
+                     ? 1
+                     : t->from_step + 1;
         *last = t->to_step;
         if (*last < *first) /* a level target in the base year */
             *last = *first = 1;

@@ -41,9 +41,25 @@
 #include "sp_expr.h"
 #include "sp_marginal.h"
 #include "sp_measure.h"
+#include "sp_range.h"
 #include "sp_status.h"
 
 typedef enum { SP_KIND_RATE, SP_KIND_SHARE, SP_KIND_DERIVED } sp_kind;
+
+/* The kinds' descriptor table, read by the loader (names, the "allowed:"
+ * list, which keys an indicator has, the range of its base and observed
+ * values). */
+typedef struct {
+    sp_kind kind;
+    const char *name;   /* as written: "rate" */
+    bool stochastic;    /* has base, path, trend_sd, ar1, dist and may be
+                           observed and named by events and correlations */
+    sp_range level;     /* allowed base and observed values */
+} sp_kind_info;
+
+/* Number of kinds; enum values are 0 .. count - 1. */
+size_t sp_kind_count(void);
+const sp_kind_info *sp_kind_info_of(sp_kind kind);
 
 /* "rate", "share", "derived"; parse returns false if unknown. */
 const char *sp_kind_name(sp_kind kind);

@@ -87,7 +87,7 @@ static json_t *target_json(const sp_report *r, size_t k)
         json_object_set_new(o, "from", json_integer(t->from));
         json_object_set_new(o, "to", json_integer(t->to));
         json_object_set_new(o, "op", json_string(sp_op_name(t->op)));
-        if (t->op == SP_OP_BETWEEN)
+        if (sp_op_info_of(t->op)->range)
             json_object_set_new(o, "range", json_pack("[f, f]", t->lo, t->hi));
         else
             json_object_set_new(o, "value", json_real(t->value));

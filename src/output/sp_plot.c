@@ -442,24 +442,14 @@ typedef struct {
 } fan_target;
 
 /* The level at `year` (from..to) on the path that target `t` implies from
- * x_from at `from`, with measure value `v`, in the indicator's own units:
- * constant growth for change and cagr, linear for delta. At year = to this
- * is the threshold the target sets. */
+ * x_from at `from`, with measure value `v`, in the indicator's own units
+ * (sp_measure_path_level). At year = to this is the threshold the target
+ * sets. */
 static double implied_level(const sp_target_spec *t, double x_from, double v,
                             double year)
 {
-    double span = (double)(t->to - t->from), done = year - (double)t->from;
-    switch (t->measure) {
-    case SP_MEASURE_LEVEL:
-        return v;
-    case SP_MEASURE_CHANGE:
-        return x_from * pow(1.0 + v, span > 0 ? done / span : 1.0);
-    case SP_MEASURE_CAGR:
-        return x_from * pow(1.0 + v, done);
-    case SP_MEASURE_DELTA:
-        return x_from + v * (span > 0 ? done / span : 1.0);
-    }
-    return NAN;
+    return sp_measure_path_level(t->measure, x_from, v, t->to - t->from,
+                                 year - (double)t->from);
 }
 
 /* Fills `ft` for target k when it is a simple target on indicator `name`
@@ -472,22 +462,22 @@ static bool fan_target_load(const sp_report *r, const fan_data *f,
     if (t->n_all > 0 || t->indicator == NULL || strcmp(t->indicator, name) != 0)
         return false;
     int last = f->base_year + f->n - 1;
-    bool level = t->measure == SP_MEASURE_LEVEL;
+    const sp_measure_info *mi = sp_measure_info_of(t->measure);
+    bool level = mi->n_years == 1;
     int from = level ? t->to : t->from;
     if (t->to < f->base_year || t->to > last || from < f->base_year ||
         from > t->to)
         return false;
     double x_from = level ? 0.0 : f->q[Q50][from - f->base_year] / f->scale;
-    bool between = t->op == SP_OP_BETWEEN;
+    bool between = sp_op_info_of(t->op)->range;
     double a = implied_level(t, x_from, between ? t->lo : t->value, t->to);
     double b = implied_level(t, x_from, between ? t->hi : t->value, t->to);
     double anchor = level ? (double)NAN : f->scale * x_from;
     *ft = (fan_target){k, from, t->to, f->scale * fmin(a, b),
                        f->scale * fmax(a, b), anchor, 0};
     if (!between) { /* the level rises with v unless X[from] < 0 */
-        int up = t->op == SP_OP_GE || t->op == SP_OP_GT ? 1 : -1;
-        ft->dir = !level && t->measure != SP_MEASURE_DELTA && x_from < 0 ? -up
-                                                                         : up;
+        int up = sp_op_info_of(t->op)->side;
+        ft->dir = mi->unit == SP_UNIT_RELATIVE && x_from < 0 ? -up : up;
     }
     return isfinite(ft->lo) && isfinite(ft->hi) && (level || isfinite(x_from));
 }
@@ -631,7 +621,7 @@ static void fan_target_path(const fan_data *f, const sp_target_spec *t,
         return;
     PLFLT x[MAX_YEARS], y[MAX_YEARS];
     PLINT n = ft->to - ft->from + 1;
-    bool between = t->op == SP_OP_BETWEEN;
+    bool between = sp_op_info_of(t->op)->range;
     plcol0(COL_TARGET);
     plwidth(1.5);
     pllsty(2);

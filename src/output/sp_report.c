@@ -21,11 +21,12 @@ static void fmt_measure(char *buf, size_t size, const sp_scenario *sc,
 {
     long i = sp_scenario_find_indicator(sc, t->indicator);
     bool share = i >= 0 && sc->indicators[i].kind == SP_KIND_SHARE;
+    sp_unit_class unit = sp_measure_info_of(t->measure)->unit;
     if (!isfinite(v))
         snprintf(buf, size, "n/a");
-    else if (t->measure == SP_MEASURE_CHANGE || t->measure == SP_MEASURE_CAGR)
+    else if (unit == SP_UNIT_RELATIVE)
         snprintf(buf, size, "%+.2f %%", 100.0 * v);
-    else if (share && t->measure == SP_MEASURE_DELTA)
+    else if (share && unit == SP_UNIT_DIFFERENCE)
         snprintf(buf, size, "%+.2f pp", 100.0 * v);
     else if (share)
         snprintf(buf, size, "%.2f %%", 100.0 * v);
@@ -48,7 +49,7 @@ static void fmt_condition(char *buf, size_t size, const sp_scenario *sc,
                           const sp_target_spec *t)
 {
     char a[32], b[32];
-    if (t->op == SP_OP_BETWEEN) {
+    if (sp_op_info_of(t->op)->range) {
         fmt_measure(a, sizeof a, sc, t, t->lo);
         fmt_measure(b, sizeof b, sc, t, t->hi);
         snprintf(buf, size, "in [%s, %s]", a, b);
@@ -177,7 +178,7 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
     char cond[80], p05[32], p50[32], p95[32];
     fmt_condition(cond, sizeof cond, r->sc, t);
     fmt_spread(r, k, p05, p50, p95);
-    if (t->measure == SP_MEASURE_LEVEL)
+    if (sp_measure_info_of(t->measure)->n_years == 1)
         fprintf(out, "  %-20s %s level in %d %s; 5-50-95 %%: %s / %s / %s\n",
                 "", t->indicator, t->to, cond, p05, p50, p95);
     else
@@ -323,7 +324,7 @@ sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err)
         else
             fprintf(out, ",%d,%d,", t->from, t->to);
         sp_report_csv_string(out, joint ? "" : sp_op_name(t->op));
-        bool between = !joint && t->op == SP_OP_BETWEEN;
+        bool between = !joint && sp_op_info_of(t->op)->range;
         csv_number(out, joint || between ? (double)NAN : t->value);
         csv_number(out, between ? t->lo : (double)NAN);
         csv_number(out, between ? t->hi : (double)NAN);
@@ -355,12 +356,12 @@ static void check_indicator(FILE *out, const sp_scenario *sc,
         fprintf(out, "= %s\n", s->formula);
         return;
     }
-    fprintf(out, "trend_sd %g, ar1 %g, dist %s", s->trend_sd, s->ar1,
-            sp_family_name(s->marginal.family));
-    if (s->marginal.family == SP_FAMILY_T)
-        fprintf(out, " (df %g)", s->marginal.df);
-    if (s->marginal.family == SP_FAMILY_SPLIT_NORMAL)
-        fprintf(out, " (skew %g)", s->marginal.skew);
+    const sp_family_info *f = sp_family_info_of(s->marginal.family);
+    fprintf(out, "trend_sd %g, ar1 %g, dist %s", s->trend_sd, s->ar1, f->name);
+    for (size_t k = 0; k < f->n_params; k++)
+        fprintf(out, "%s%s %g%s", k ? ", " : " (", f->params[k].name,
+                sp_marginal_param_value(&s->marginal, &f->params[k]),
+                k + 1 == f->n_params ? ")" : "");
     fprintf(out, "\n");
     for (size_t p = 0; p < s->n_path; p++)
         fprintf(out, "  %-20s   %d-%d mean %+g sd %g\n", "", s->path[p].from,
@@ -456,7 +457,7 @@ sp_status sp_report_check(FILE *out, const sp_scenario *sc,
             continue;
         }
         fmt_condition(cond, sizeof cond, sc, t);
-        if (t->measure == SP_MEASURE_LEVEL)
+        if (sp_measure_info_of(t->measure)->n_years == 1)
             fprintf(out, "  %-20s level of %s in %d %s\n", t->id,
                     t->indicator, t->to, cond);
         else
@@ -611,7 +612,7 @@ static void md_targets(FILE *out, const sp_report *r)
         fmt_spread(r, k, a, b, c);
         md_text(out, t->indicator);
         fprintf(out, " %s ", sp_measure_name(t->measure));
-        if (t->measure == SP_MEASURE_LEVEL)
+        if (sp_measure_info_of(t->measure)->n_years == 1)
             fprintf(out, "%d ", t->to);
         else
             fprintf(out, "%d-%d ", t->from, t->to);
