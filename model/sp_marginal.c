@@ -6,25 +6,65 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *family_names[] = {"normal", "t", "uniform", "split_normal"};
+/* Indexed by sp_family. */
+static const sp_family_info families[] = {
+    {SP_FAMILY_NORMAL, "normal", 0, {{0}}},
+    {SP_FAMILY_T, "t", 1,
+     {{"df", {2.0, HUGE_VAL, true, true}, "so the variance is finite", 5.0,
+       2.1, 100.0, offsetof(sp_marginal, df)}}},
+    {SP_FAMILY_UNIFORM, "uniform", 0, {{0}}},
+    {SP_FAMILY_SPLIT_NORMAL, "split_normal", 1,
+     {{"skew", {-1.0, 1.0, true, true}, "", 0.3, -0.95, 0.95,
+       offsetof(sp_marginal, skew)}}},
+};
+
+size_t sp_family_count(void)
+{
+    return sizeof families / sizeof families[0];
+}
+
+const sp_family_info *sp_family_info_of(sp_family family)
+{
+    return &families[family];
+}
 
 const char *sp_family_name(sp_family family)
 {
-    return family_names[family];
+    return families[family].name;
 }
 
 bool sp_family_parse(const char *name, sp_family *family)
 {
-    for (int i = 0; i < 4; i++) {
-        if (strcmp(name, family_names[i]) == 0) {
-            *family = (sp_family)i;
+    for (size_t i = 0; i < sp_family_count(); i++) {
+        if (strcmp(name, families[i].name) == 0) {
+            *family = families[i].family;
             return true;
         }
     }
     return false;
+}
+
+double *sp_marginal_param(sp_marginal *m, const sp_family_param *p)
+{
+    return (double *)(void *)((char *)m + p->offset);
+}
+
+double sp_marginal_param_value(const sp_marginal *m, const sp_family_param *p)
+{
+    return *(const double *)(const void *)((const char *)m + p->offset);
+}
+
+void sp_marginal_set_default(sp_marginal *m, sp_family family)
+{
+    const sp_family_info *f = sp_family_info_of(family);
+    *m = (sp_marginal){.family = family};
+    for (size_t k = 0; k < f->n_params; k++)
+        *sp_marginal_param(m, &f->params[k]) = f->params[k].dflt;
 }
 
 /* Scale that gives the t distribution with `df` degrees of freedom unit

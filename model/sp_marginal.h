@@ -21,6 +21,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "sp_range.h"
+
 typedef enum {
     SP_FAMILY_NORMAL,
     SP_FAMILY_T,
@@ -34,11 +36,55 @@ typedef struct {
     double skew;      /* skew (split_normal only), in (-1, 1) */
 } sp_marginal;
 
+/* ---- The families' descriptor table ---------------------------------------
+ *
+ * Everything the rest of the program knows of a family comes from this
+ * table: the loader reads the `dist` group by it (the keys it allows, the
+ * ranges it checks, the "allowed:" list of its messages), `check` prints
+ * the parameters, solve and sweep find the levers `dist.NAME`, and bench
+ * --marginal and the usage text take the defaults. Adding a family means
+ * an enum value, a table entry and the cases of its formulas in
+ * sp_marginal.c, its tests, and the docs. */
+
+#define SP_FAMILY_MAX_PARAMS 2
+
+/* One parameter of a family, a key of the `dist` group. */
+typedef struct {
+    const char *name;     /* key as written: "df" */
+    sp_range range;       /* values the loader accepts */
+    const char *why;      /* why that range, for messages ("" if none) */
+    double dflt;          /* default: bench --marginal, the usage text */
+    double search_lo;     /* default range solve searches for a lever */
+    double search_hi;
+    size_t offset;        /* offsetof(sp_marginal, the field it sets) */
+} sp_family_param;
+
+/* One family. */
+typedef struct {
+    sp_family family;
+    const char *name;     /* as written in scenario files: "split_normal" */
+    size_t n_params;
+    sp_family_param params[SP_FAMILY_MAX_PARAMS];
+} sp_family_info;
+
+/* Number of families; their enum values are 0 .. count - 1. */
+size_t sp_family_count(void);
+
+/* The table entry of a family. */
+const sp_family_info *sp_family_info_of(sp_family family);
+
 /* Family name as written in scenario files ("split_normal"). */
 const char *sp_family_name(sp_family family);
 
 /* Parses a family name; returns false if unknown. */
 bool sp_family_parse(const char *name, sp_family *family);
+
+/* The field of `m` that parameter `p` (of m's family) sets. */
+double *sp_marginal_param(sp_marginal *m, const sp_family_param *p);
+double sp_marginal_param_value(const sp_marginal *m, const sp_family_param *p);
+
+/* Sets *m to `family` with every parameter at its default. */
+void sp_marginal_set_default(sp_marginal *m, sp_family family);
 
 /* Maps a standard normal z to the family: F^-1(Phi(z)). Accurate in both
  * tails (upper-tail probabilities are computed as Phi(-z), not 1 - Phi(z)). */

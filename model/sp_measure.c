@@ -6,24 +6,58 @@
 #include <math.h>
 #include <string.h>
 
-static const char *measure_names[] = {"level", "change", "cagr", "delta"};
-static const char *op_names[] = {">=", ">", "<=", "<", "between"};
+/* Indexed by sp_measure_kind and sp_op. */
+static const sp_measure_info measures[] = {
+    {SP_MEASURE_LEVEL, "level", 1, SP_UNIT_LEVEL, "X[year]"},
+    {SP_MEASURE_CHANGE, "change", 2, SP_UNIT_RELATIVE, "X[to] / X[from] - 1"},
+    {SP_MEASURE_CAGR, "cagr", 2, SP_UNIT_RELATIVE,
+     "(X[to] / X[from])^(1/(to-from)) - 1"},
+    {SP_MEASURE_DELTA, "delta", 2, SP_UNIT_DIFFERENCE, "X[to] - X[from]"},
+};
+
+static const sp_op_info ops[] = {
+    {SP_OP_GE, ">=", false, 1},
+    {SP_OP_GT, ">", false, 1},
+    {SP_OP_LE, "<=", false, -1},
+    {SP_OP_LT, "<", false, -1},
+    {SP_OP_BETWEEN, "between", true, 0},
+};
+
+size_t sp_measure_count(void)
+{
+    return sizeof measures / sizeof measures[0];
+}
+
+size_t sp_op_count(void)
+{
+    return sizeof ops / sizeof ops[0];
+}
+
+const sp_measure_info *sp_measure_info_of(sp_measure_kind kind)
+{
+    return &measures[kind];
+}
+
+const sp_op_info *sp_op_info_of(sp_op op)
+{
+    return &ops[op];
+}
 
 const char *sp_measure_name(sp_measure_kind kind)
 {
-    return measure_names[kind];
+    return measures[kind].name;
 }
 
 const char *sp_op_name(sp_op op)
 {
-    return op_names[op];
+    return ops[op].name;
 }
 
 bool sp_measure_parse(const char *name, sp_measure_kind *kind)
 {
-    for (int i = 0; i < 4; i++) {
-        if (strcmp(name, measure_names[i]) == 0) {
-            *kind = (sp_measure_kind)i;
+    for (size_t i = 0; i < sp_measure_count(); i++) {
+        if (strcmp(name, measures[i].name) == 0) {
+            *kind = measures[i].kind;
             return true;
         }
     }
@@ -32,9 +66,9 @@ bool sp_measure_parse(const char *name, sp_measure_kind *kind)
 
 bool sp_op_parse(const char *name, sp_op *op)
 {
-    for (int i = 0; i < 5; i++) {
-        if (strcmp(name, op_names[i]) == 0) {
-            *op = (sp_op)i;
+    for (size_t i = 0; i < sp_op_count(); i++) {
+        if (strcmp(name, ops[i].name) == 0) {
+            *op = ops[i].op;
             return true;
         }
     }
@@ -53,6 +87,23 @@ double sp_measure_eval(sp_measure_kind kind, double x_from, double x_to,
         return pow(x_to / x_from, 1.0 / years) - 1.0;
     case SP_MEASURE_DELTA:
         return x_to - x_from;
+    }
+    return NAN;
+}
+
+double sp_measure_path_level(sp_measure_kind kind, double x_from, double v,
+                             int years, double done)
+{
+    double span = (double)years;
+    switch (kind) {
+    case SP_MEASURE_LEVEL:
+        return v;
+    case SP_MEASURE_CHANGE:
+        return x_from * pow(1.0 + v, span > 0 ? done / span : 1.0);
+    case SP_MEASURE_CAGR:
+        return x_from * pow(1.0 + v, done);
+    case SP_MEASURE_DELTA:
+        return x_from + v * (span > 0 ? done / span : 1.0);
     }
     return NAN;
 }

@@ -9,6 +9,7 @@
 #define SP_MEASURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 typedef enum {
@@ -20,11 +21,58 @@ typedef enum {
 
 typedef enum { SP_OP_GE, SP_OP_GT, SP_OP_LE, SP_OP_LT, SP_OP_BETWEEN } sp_op;
 
+/* ---- Descriptor tables --------------------------------------------------
+ *
+ * The loader (the keys and "allowed:" lists of a target), `check`, the
+ * reports (how a value is formatted) and the fan chart (the level a
+ * target implies) read the measures and operators from these tables;
+ * adding a measure means an enum value, a table entry and its cases in
+ * sp_measure.c, its tests, and the docs. */
+
+/* What a measure's values are. */
+typedef enum {
+    SP_UNIT_LEVEL,      /* in the indicator's unit (shares: a fraction) */
+    SP_UNIT_RELATIVE,   /* a fraction of the `from` level (shown in %) */
+    SP_UNIT_DIFFERENCE  /* in the indicator's unit (shares: share points) */
+} sp_unit_class;
+
+typedef struct {
+    sp_measure_kind kind;
+    const char *name;     /* as written: "cagr" */
+    int n_years;          /* 1: the target gives `year`; 2: `from`, `to` */
+    sp_unit_class unit;   /* what its values are */
+    const char *formula;  /* of indicator X, for people: "X[to] - X[from]" */
+} sp_measure_info;
+
+typedef struct {
+    sp_op op;
+    const char *name;     /* as written: ">=" */
+    bool range;           /* true: takes range = [lo, hi], not value */
+    int side;             /* met above the threshold (+1), below (-1), or
+                             inside the range (0) */
+} sp_op_info;
+
+/* Numbers of measures and operators; enum values are 0 .. count - 1. */
+size_t sp_measure_count(void);
+size_t sp_op_count(void);
+
+/* Table entries. */
+const sp_measure_info *sp_measure_info_of(sp_measure_kind kind);
+const sp_op_info *sp_op_info_of(sp_op op);
+
 /* Names as written in scenario files ("cagr", ">="). */
 const char *sp_measure_name(sp_measure_kind kind);
 const char *sp_op_name(sp_op op);
 bool sp_measure_parse(const char *name, sp_measure_kind *kind);
 bool sp_op_parse(const char *name, sp_op *op);
+
+/* The level `done` years after `from` (0 <= done <= years) on the path
+ * from x_from along which the measure reaches v after `years` years:
+ * constant growth for change and cagr, a straight line for delta, the
+ * value itself for level. At done = years this is the threshold X[to]
+ * that measure value v sets. */
+double sp_measure_path_level(sp_measure_kind kind, double x_from, double v,
+                             int years, double done);
 
 /* The measure from the values at the start and end years, `years` apart
  * (level uses only x_to). May return NaN or infinity (e.g. X[from] = 0);

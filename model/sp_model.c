@@ -11,18 +11,33 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *kind_names[] = {"rate", "share", "derived"};
+/* Indexed by sp_kind. */
+static const sp_kind_info kinds[] = {
+    {SP_KIND_RATE, "rate", true, {0.0, HUGE_VAL, true, true}},
+    {SP_KIND_SHARE, "share", true, {0.0, 1.0, false, false}},
+    {SP_KIND_DERIVED, "derived", false, {-HUGE_VAL, HUGE_VAL, false, false}},
+};
+
+size_t sp_kind_count(void)
+{
+    return sizeof kinds / sizeof kinds[0];
+}
+
+const sp_kind_info *sp_kind_info_of(sp_kind kind)
+{
+    return &kinds[kind];
+}
 
 const char *sp_kind_name(sp_kind kind)
 {
-    return kind_names[kind];
+    return kinds[kind].name;
 }
 
 bool sp_kind_parse(const char *name, sp_kind *kind)
 {
-    for (int i = 0; i < 3; i++) {
-        if (strcmp(name, kind_names[i]) == 0) {
-            *kind = (sp_kind)i;
+    for (size_t i = 0; i < sp_kind_count(); i++) {
+        if (strcmp(name, kinds[i].name) == 0) {
+            *kind = kinds[i].kind;
             return true;
         }
     }
@@ -501,7 +516,9 @@ void sp_model_target_window(const sp_model *m, size_t k, int *first,
 {
     const sp_target *t = &m->targets[k];
     if (t->n_all == 0) {
-        *first = t->measure == SP_MEASURE_LEVEL ? 1 : t->from_step + 1;
+        *first = sp_measure_info_of(t->measure)->n_years == 1
+                     ? 1
+                     : t->from_step + 1;
         *last = t->to_step;
         if (*last < *first) /* a level target in the base year */
             *last = *first = 1;
@@ -518,6 +535,42 @@ void sp_model_target_window(const sp_model *m, size_t k, int *first,
     *last = hi;
 }
 
+/* The first step in which input j (an innovation or event input) can act:
+ * the first projected step of the indicator, or for an event the first
+ * step in which one of the indicators it hits is projected. Observed steps
+ * are data: their innovations are drawn but never used, and events are
+ * not applied to them. */
+static int first_active_step(const sp_model *m, size_t j)
+{
+    size_t ns = m->n_stochastic;
+    if (j < 2 * ns)
+        return m->indicators[m->stochastic[j - ns]].n_obs + 1;
+    const sp_event *ev = &m->events[j - 2 * ns];
+    int first = m->n_steps + 1;
+    for (size_t e = 0; e < ev->n_effects; e++) {
+        int obs = m->indicators[m->stochastic[ev->effects[e].slot]].n_obs;
+        first = obs + 1 < first ? obs + 1 : first;
+    }
+    return first;
+}
+
+bool sp_model_input_window(const sp_model *m, size_t k, size_t j,
+                           int *first, int *last)
+{
+    sp_model_target_window(m, k, first, last);
+    if (j < m->n_stochastic)
+        return true;
+    int active = first_active_step(m, j);
+    if (j >= 2 * m->n_stochastic) {
+        const sp_event *ev = &m->events[j - 2 * m->n_stochastic];
+        active = ev->first_step > active ? ev->first_step : active;
+        *last = ev->last_step < *last ? ev->last_step : *last;
+    }
+    if (*first < active)
+        *first = active;
+    return *first <= *last;
+}
+
 void sp_model_input_row(const sp_model *m, const sp_model_ws *ws, size_t k,
                         size_t j, size_t n, double *out)
 {
@@ -527,9 +580,11 @@ void sp_model_input_row(const sp_model *m, const sp_model_ws *ws, size_t k,
         return;
     }
     int first, last;
-    sp_model_target_window(m, k, &first, &last);
+    bool active = sp_model_input_window(m, k, j, &first, &last);
     for (size_t d = 0; d < n; d++)
         out[d] = 0.0;
+    if (!active)
+        return;
     if (j < 2 * ns) {
         size_t s = j - ns;
         for (int t = first; t <= last; t++) {
@@ -558,17 +613,20 @@ void sp_model_input_split(const sp_model *m, size_t k, size_t j, double *lo,
                           double *hi)
 {
     size_t ns = m->n_stochastic;
+    int first, last;
+    if (!sp_model_input_window(m, k, j, &first, &last)) {
+        *lo = -HUGE_VAL; /* a constant input: neither group has a draw */
+        *hi = HUGE_VAL;
+        return;
+    }
     if (j >= 2 * ns) {
         *lo = 0.0;
         *hi = 1.0;
         return;
     }
     double scale = 1.0;
-    if (j >= ns) {
-        int first, last;
-        sp_model_target_window(m, k, &first, &last);
+    if (j >= ns)
         scale = 1.0 / sqrt((double)(last - first + 1));
-    }
     *lo = -TERCILE * scale;
     *hi = TERCILE * scale;
 }

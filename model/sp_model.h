@@ -41,9 +41,25 @@
 #include "sp_expr.h"
 #include "sp_marginal.h"
 #include "sp_measure.h"
+#include "sp_range.h"
 #include "sp_status.h"
 
 typedef enum { SP_KIND_RATE, SP_KIND_SHARE, SP_KIND_DERIVED } sp_kind;
+
+/* The kinds' descriptor table, read by the loader (names, the "allowed:"
+ * list, which keys an indicator has, the range of its base and observed
+ * values). */
+typedef struct {
+    sp_kind kind;
+    const char *name;   /* as written: "rate" */
+    bool stochastic;    /* has base, path, trend_sd, ar1, dist and may be
+                           observed and named by events and correlations */
+    sp_range level;     /* allowed base and observed values */
+} sp_kind_info;
+
+/* Number of kinds; enum values are 0 .. count - 1. */
+size_t sp_kind_count(void);
+const sp_kind_info *sp_kind_info_of(sp_kind kind);
 
 /* "rate", "share", "derived"; parse returns false if unknown. */
 const char *sp_kind_name(sp_kind kind);
@@ -192,9 +208,10 @@ void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
  * indicator (in m->stochastic order) its trend draw z (a standard normal),
  * then for each its mean innovation normal over the target's window (the
  * steps after `from` up to `to`; for a level target, all steps up to the
- * year; for a joint target, the union of its members' windows), a normal
- * with variance 1 / (window length); then for each event the number of
- * steps of the window in which it occurred. Inputs are on the normal
+ * year; for a joint target, the union of its members' windows) without the
+ * indicator's observed steps, a normal with variance 1 / (steps averaged);
+ * then for each event the number of steps of the window in which it
+ * occurred and could act (sp_model_input_window). Inputs are on the normal
  * scale before the copula transform, so their distributions are known
  * exactly whatever the marginal families. */
 size_t sp_model_n_inputs(const sp_model *m);
@@ -203,14 +220,29 @@ size_t sp_model_n_inputs(const sp_model *m);
 void sp_model_target_window(const sp_model *m, size_t k, int *first,
                             int *last);
 
-/* Input j of target k for draws 0..n-1 of the batch into out[0..n). */
+/* The steps of target k's window on which input j acts, first..last: for
+ * a trend draw the target's window; for an indicator's innovations the
+ * window's projected steps of that indicator (its observed steps are data:
+ * their innovations are drawn but never used); for an event the window's
+ * steps in which it is active and hits at least one projected indicator
+ * (events are not applied to observed steps). Returns false when no step
+ * is left: the input is then the constant 0 and cannot move the target.
+ * Without observed years this is the target's window (for an event, its
+ * part in the event's years). */
+bool sp_model_input_window(const sp_model *m, size_t k, size_t j,
+                           int *first, int *last);
+
+/* Input j of target k for draws 0..n-1 of the batch into out[0..n): the
+ * trend draw, the mean innovation normal over sp_model_input_window, or
+ * the event's occurrences in it (0 for every draw when it is empty). */
 void sp_model_input_row(const sp_model *m, const sp_model_ws *ws, size_t k,
                         size_t j, size_t n, double *out);
 
 /* The split of input j of target k into a lower and an upper group: the
  * lower third (x <= *lo) and upper third (x >= *hi) of its distribution
  * for the normal inputs; for event counts, no occurrence (x <= 0) against
- * at least one (x >= 1). */
+ * at least one (x >= 1). An input with an empty window gets
+ * -HUGE_VAL and HUGE_VAL: no draw falls in either group. */
 void sp_model_input_split(const sp_model *m, size_t k, size_t j, double *lo,
                           double *hi);
 

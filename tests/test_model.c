@@ -258,6 +258,118 @@ static void observed_years_should_condition_the_trend_exactly(void **state)
     sp_model_destroy(&m);
 }
 
+/* A model of two rate indicators over 6 steps, the first observed in
+ * steps 1..3, with an event on the first alone in steps 1..3 and one on
+ * both in steps 2..5; target 0 is the first's delta over steps 0..6 (a
+ * window that overlaps the observed steps), target 1 its level at step 2
+ * (a window of observed steps only). */
+static sp_model observed_model(void)
+{
+    sp_model m = make_model(2, 6, SP_KIND_RATE, 100.0, 0.03, 0.02);
+    m.indicators[0].trend_sd = 0.01;
+    double obs[3] = {103.0, 106.0, 110.0};
+    sp_error err;
+    assert_int_equal(sp_model_observe(&m, 0, obs, 3, &err), SP_OK);
+    m.n_events = 2;
+    m.events = calloc(2, sizeof *m.events);
+    m.events[0] = (sp_event){0.5, 1, 3, 1, calloc(1, sizeof(sp_effect))};
+    m.events[0].effects[0] = (sp_effect){0, -0.05, 0.0};
+    m.events[1] = (sp_event){0.5, 2, 5, 2, calloc(2, sizeof(sp_effect))};
+    m.events[1].effects[0] = (sp_effect){0, -0.05, 0.0};
+    m.events[1].effects[1] = (sp_effect){1, -0.05, 0.0};
+    m.n_targets = 2;
+    m.targets = calloc(2, sizeof *m.targets);
+    m.targets[0] = (sp_target){.measure = SP_MEASURE_DELTA, .indicator = 0,
+                               .from_step = 0, .to_step = 6,
+                               .op = SP_OP_GE, .value = 20.0};
+    m.targets[1] = (sp_target){.measure = SP_MEASURE_LEVEL, .indicator = 0,
+                               .from_step = 2, .to_step = 2,
+                               .op = SP_OP_GE, .value = 100.0};
+    return m;
+}
+
+/* The inputs of both targets for a batch of n draws, input after input. */
+static void all_inputs(const sp_model *m, const sp_model_ws *ws, size_t n,
+                       double *out)
+{
+    size_t ni = sp_model_n_inputs(m);
+    for (size_t k = 0; k < m->n_targets; k++)
+        for (size_t j = 0; j < ni; j++)
+            sp_model_input_row(m, ws, k, j, n, out + (k * ni + j) * n);
+}
+
+/* Observed steps are data: whatever innovations and event occurrences
+ * were drawn for them, the drivers' and PRIM's inputs stay the same, the
+ * mean innovation is the mean over the projected steps of the window,
+ * and an input whose window is all observed steps is constant and falls
+ * in neither group of the driver split. */
+static void observed_steps_should_not_enter_the_inputs(void **state)
+{
+    (void)state;
+    sp_model m = observed_model();
+    const size_t n = 64, ns = 2, ni = sp_model_n_inputs(&m);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    sp_model_ws *ws = sp_model_ws_alloc(&m, n);
+    sp_model_batch(&m, r, n, ws);
+    double *before = malloc(2 * ni * n * sizeof *before);
+    double *after = malloc(2 * ni * n * sizeof *after);
+    all_inputs(&m, ws, n, before);
+    for (size_t d = 0; d < n; d++) {
+        double hand = (ws->normals[(4 * ns) * n + d] +
+                       ws->normals[(5 * ns) * n + d] +
+                       ws->normals[(6 * ns) * n + d]) / 3.0;
+        assert_close(before[(0 * ni + ns) * n + d], hand, 1e-15);
+        assert_true(before[(1 * ni + ns) * n + d] == 0.0);
+        assert_true(before[(1 * ni + 2 * ns) * n + d] == 0.0);
+        assert_true(before[(0 * ni + 2 * ns) * n + d] == 0.0);
+    }
+    /* Other innovations and occurrences in the observed steps of the
+     * first indicator (the first event hits only it). */
+    for (size_t t = 1; t <= 3; t++)
+        for (size_t d = 0; d < n; d++) {
+            ws->normals[(t * ns) * n + d] = 5.0 + (double)d;
+            ws->occurs[(0 * 6 + (t - 1)) * n + d] = 1;
+        }
+    all_inputs(&m, ws, n, after);
+    assert_memory_equal(before, after, 2 * ni * n * sizeof *before);
+    double lo, hi;
+    sp_model_input_split(&m, 1, ns, &lo, &hi);
+    assert_true(lo == -HUGE_VAL && hi == HUGE_VAL);
+    sp_model_input_split(&m, 0, ns, &lo, &hi);
+    assert_close(hi, 0.43072729929545756 / sqrt(3.0), 1e-15);
+    free(before);
+    free(after);
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    sp_model_destroy(&m);
+}
+
+/* The window of each input: the trend keeps the target's window, the
+ * innovations lose the observed steps, an event keeps the steps in which
+ * one of the indicators it hits is projected. */
+static void input_windows_should_leave_out_observed_steps(void **state)
+{
+    (void)state;
+    sp_model m = observed_model();
+    int first, last;
+    assert_true(sp_model_input_window(&m, 0, 0, &first, &last));
+    assert_int_equal(first, 1);
+    assert_int_equal(last, 6);
+    assert_true(sp_model_input_window(&m, 0, 2, &first, &last));
+    assert_int_equal(first, 4);
+    assert_int_equal(last, 6);
+    assert_true(sp_model_input_window(&m, 0, 3, &first, &last));
+    assert_int_equal(first, 1); /* the second indicator is not observed */
+    assert_false(sp_model_input_window(&m, 0, 4, &first, &last));
+    assert_true(sp_model_input_window(&m, 0, 5, &first, &last));
+    assert_int_equal(first, 2); /* the event's own years, 2..5 */
+    assert_int_equal(last, 5);
+    assert_false(sp_model_input_window(&m, 1, 2, &first, &last));
+    assert_true(sp_model_input_window(&m, 1, 3, &first, &last));
+    assert_int_equal(last, 2);
+    sp_model_destroy(&m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as main() does: statuses are checked */
@@ -270,6 +382,8 @@ int main(void)
         cmocka_unit_test(non_positive_definite_matrix_should_be_rejected),
         cmocka_unit_test(derived_rows_should_follow_their_formula),
         cmocka_unit_test(observed_years_should_condition_the_trend_exactly),
+        cmocka_unit_test(observed_steps_should_not_enter_the_inputs),
+        cmocka_unit_test(input_windows_should_leave_out_observed_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

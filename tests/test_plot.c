@@ -245,6 +245,68 @@ static void values_without_finite_draws_should_be_left_out(void **state)
     free(res.targets);
 }
 
+/* Occurrences of `needle` in `hay`. */
+static size_t count_of(const char *hay, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* `text` as PLplot's svg driver writes it: one character reference per
+ * character ("ab" is "&#x61;&#x62;"), ASCII only. */
+static void svg_encoded(const char *text, char *out, size_t size)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (; *text && used + 8 < size; text++)
+        used += (size_t)snprintf(out + used, size - used, "&#x%x;",
+                                 (unsigned)(unsigned char)*text);
+}
+
+/* Writes the SVG fan chart of indicator 0 of `r`, returns its text (the
+ * caller frees it) and removes the file. */
+static char *fan_svg(const fixture *fx, const sp_report *r)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/observed_fan.svg", fx->dir);
+    sp_error err;
+    sp_error_clear(&err);
+    if (sp_plot_fan(path, SP_PLOT_SVG, r, 0, &err) != SP_OK)
+        fail_msg("%s: %s", path, err.message);
+    long size;
+    char *svg = slurp(path, &size);
+    assert_int_equal(unlink(path), 0);
+    return svg;
+}
+
+/* Observed years are marked on the fan chart, one diamond each plus one
+ * in the legend beside the word "observed"; a chart without observed
+ * years has neither. */
+static void observed_years_should_be_marked_on_the_fan_chart(void **state)
+{
+    fixture *fx = *state;
+    sp_observed_spec obs[3] = {{fx->sc.indicators[0].name, 2021, 18000.0, 1},
+                               {fx->sc.indicators[0].name, 2022, 19000.0, 2},
+                               {fx->sc.indicators[0].name, 2023, 20000.0, 3}};
+    sp_scenario sc = fx->sc;
+    sc.observed = obs;
+    sc.n_observed = 3;
+    sp_report r = fx->r;
+    r.sc = &sc;
+    char word[128];
+    svg_encoded("observed", word, sizeof word);
+    char *svg = fan_svg(fx, &r);
+    assert_int_equal(count_of(svg, "&#x25c6;"), 3 + 1);
+    assert_int_equal(count_of(svg, word), 1);
+    free(svg);
+    svg = fan_svg(fx, &fx->r);
+    assert_int_equal(count_of(svg, "&#x25c6;"), 0);
+    assert_int_equal(count_of(svg, word), 0);
+    free(svg);
+}
+
 static void a_scenario_without_targets_should_still_plot(void **state)
 {
     fixture *fx = *state;
@@ -468,6 +530,7 @@ int main(void)
         cmocka_unit_test(an_indicator_out_of_range_should_be_rejected),
         cmocka_unit_test(values_without_finite_draws_should_be_left_out),
         cmocka_unit_test(a_scenario_without_targets_should_still_plot),
+        cmocka_unit_test(observed_years_should_be_marked_on_the_fan_chart),
         cmocka_unit_test(sweep_curves_should_be_written_as_svg_and_png),
         cmocka_unit_test(sweep_heat_maps_should_be_written_as_svg_and_png),
         cmocka_unit_test(sweep_charts_should_reject_bad_grids),

@@ -117,15 +117,13 @@ static sp_status bench(const sp_options *opt, const sp_scenario *sc,
     return st;
 }
 
-/* bench --marginal: every stochastic indicator gets the family. */
+/* bench --marginal: every stochastic indicator gets the family, with the
+ * parameters at the defaults of its descriptor table. */
 static void override_marginals(sp_scenario *sc, int family)
 {
-    for (size_t i = 0; i < sc->n_indicators; i++) {
-        sp_marginal *m = &sc->indicators[i].marginal;
-        m->family = (sp_family)family;
-        m->df = 5.0;
-        m->skew = 0.3;
-    }
+    for (size_t i = 0; i < sc->n_indicators; i++)
+        sp_marginal_set_default(&sc->indicators[i].marginal,
+                                (sp_family)family);
 }
 
 /* main() proper; with MPI every rank runs it, and only rank 0 prints. */

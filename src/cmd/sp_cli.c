@@ -14,9 +14,10 @@
 #include "sp_marginal.h"
 #include "sp_scenario.h"
 
-const char *sp_cli_usage(void)
-{
-    return "usage: simplan run SCENARIO.cfg [options]\n"
+/* The usage text before and after the paragraph on bench --marginal,
+ * which sp_cli_usage() writes from the families' descriptor table. */
+static const char *const usage_head =
+           "usage: simplan run SCENARIO.cfg [options]\n"
            "       simplan check SCENARIO.cfg\n"
            "       simplan merge PART... [--out DIR] [--force] [--no-plots]\n"
            "                     [--format F] [--quiet]\n"
@@ -54,10 +55,9 @@ const char *sp_cli_usage(void)
            "bench  throughput of the simulation core: time per draw on one\n"
            "       and all threads against the variate bound (the time to\n"
            "       draw just the random numbers), scaling, peak memory;\n"
-           "       default scenario: the shipped baseline, 1e6 draws;\n"
-           "       --marginal normal|t|uniform|split_normal gives every\n"
-           "       stochastic indicator that family (t: df 5, split_normal:\n"
-           "       skew 0.3) to compare the cost of the copula transforms\n"
+           "       default scenario: the shipped baseline, 1e6 draws;\n";
+
+static const char *const usage_tail =
            "\n"
            "options of run (override the scenario's simulation settings):\n"
            "  -n, --draws N       number of draws (1 .. 1e11)\n"
@@ -89,6 +89,70 @@ const char *sp_cli_usage(void)
            "\n"
            "exit codes: 0 ok, 1 usage error, 2 scenario error,\n"
            "            3 runtime or I/O error\n";
+
+/* Appends the words of `text` to buf (of `size` bytes) as lines indented
+ * by 7 spaces that end before column 70. */
+static void wrap_text(char *buf, size_t size, const char *text)
+{
+    size_t col = 0;
+    while (*text) {
+        size_t n = strcspn(text, " "), used = strlen(buf);
+        if (col == 0 || col + 1 + n > 70) {
+            snprintf(buf + used, size - used, "%s       %.*s",
+                     col ? "\n" : "", (int)n, text);
+            col = 7 + n;
+        } else {
+            snprintf(buf + used, size - used, " %.*s", (int)n, text);
+            col += 1 + n;
+        }
+        text += n;
+        text += strspn(text, " ");
+    }
+    if (col)
+        strncat(buf, "\n", size - strlen(buf) - 1);
+}
+
+/* The bench --marginal paragraph: the family names and the defaults of
+ * their parameters, from the descriptor table. */
+static void marginal_help(char *buf, size_t size)
+{
+    char text[1024] = "--marginal ", defaults[512] = "";
+    for (size_t k = 0; k < sp_family_count(); k++) {
+        const sp_family_info *f = sp_family_info_of((sp_family)k);
+        size_t used = strlen(text);
+        snprintf(text + used, sizeof text - used, "%s%s", k ? "|" : "",
+                 f->name);
+        for (size_t j = 0; j < f->n_params; j++) {
+            const sp_family_param *p = &f->params[j];
+            used = strlen(defaults);
+            if (j == 0)
+                snprintf(defaults + used, sizeof defaults - used,
+                         "%s%s: %s %g", used ? ", " : "", f->name, p->name,
+                         p->dflt);
+            else
+                snprintf(defaults + used, sizeof defaults - used, ", %s %g",
+                         p->name, p->dflt);
+        }
+    }
+    size_t used = strlen(text);
+    snprintf(text + used, sizeof text - used,
+             " gives every stochastic indicator that family%s%s%s to compare "
+             "the cost of the copula transforms", defaults[0] ? " (" : "",
+             defaults, defaults[0] ? ")" : "");
+    buf[0] = '\0';
+    wrap_text(buf, size, text);
+}
+
+const char *sp_cli_usage(void)
+{
+    static char text[8192];
+    if (text[0] == '\0') {
+        char marginal[1024];
+        marginal_help(marginal, sizeof marginal);
+        snprintf(text, sizeof text, "%s%s%s", usage_head, marginal,
+                 usage_tail);
+    }
+    return text;
 }
 
 /* Parses an unsigned decimal integer in [lo, hi]. */
@@ -245,9 +309,15 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
     }
     case 'm': {
         sp_family family;
+        char names[256] = "";
+        for (size_t k = 0; k < sp_family_count(); k++) {
+            size_t used = strlen(names);
+            snprintf(names + used, sizeof names - used, "%s%s",
+                     k == 0 ? "" : k + 1 < sp_family_count() ? ", " : " or ",
+                     sp_family_name((sp_family)k));
+        }
         if (!sp_family_parse(arg, &family))
-            return bad_value(err, "--marginal", arg,
-                             "normal, t, uniform or split_normal");
+            return bad_value(err, "--marginal", arg, names);
         opt->has_marginal = true;
         opt->marginal = (int)family;
         return SP_OK;

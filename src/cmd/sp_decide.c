@@ -39,6 +39,26 @@ static double spread(double v)
     return fmax(fabs(v), 0.05);
 }
 
+/* A parameter `dist.NAME` of the indicator's marginal family, with the
+ * range and search range of the family's descriptor table. */
+static bool lever_dist(sp_indicator_spec *ind, const char *rest,
+                       sp_lever *lv)
+{
+    const sp_family_info *f = sp_family_info_of(ind->marginal.family);
+    if (strncmp(rest, "dist.", 5) != 0)
+        return false;
+    for (size_t k = 0; k < f->n_params; k++) {
+        const sp_family_param *p = &f->params[k];
+        if (strcmp(rest + 5, p->name) != 0)
+            continue;
+        set_lever(lv, sp_marginal_param(&ind->marginal, p),
+                  sp_range_min(&p->range), sp_range_max(&p->range),
+                  p->search_lo, p->search_hi);
+        return true;
+    }
+    return false;
+}
+
 static bool lever_indicator(sp_scenario *sc, const char *name,
                             const char *rest, sp_lever *lv)
 {
@@ -48,6 +68,8 @@ static bool lever_indicator(sp_scenario *sc, const char *name,
     sp_indicator_spec *ind = &sc->indicators[i];
     size_t k;
     char key[16], tail;
+    if (lever_dist(ind, rest, lv))
+        return true;
     if (strcmp(rest, "base") == 0) {
         bool share = ind->kind == SP_KIND_SHARE;
         set_lever(lv, &ind->base, share ? 0.0 : 1e-300, share ? 1.0 : HUGE_VAL,
@@ -56,11 +78,6 @@ static bool lever_indicator(sp_scenario *sc, const char *name,
         set_lever(lv, &ind->trend_sd, 0.0, 10.0, 0.0, 3 * spread(ind->trend_sd));
     } else if (strcmp(rest, "ar1") == 0) {
         set_lever(lv, &ind->ar1, -0.999, 0.999, -0.95, 0.95);
-    } else if (strcmp(rest, "dist.df") == 0 && ind->marginal.family == SP_FAMILY_T) {
-        set_lever(lv, &ind->marginal.df, 2.0001, 1e6, 2.1, 100.0);
-    } else if (strcmp(rest, "dist.skew") == 0 &&
-               ind->marginal.family == SP_FAMILY_SPLIT_NORMAL) {
-        set_lever(lv, &ind->marginal.skew, -0.999, 0.999, -0.95, 0.95);
     } else if (sscanf(rest, "path[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
                k < ind->n_path && strcmp(key, "mean") == 0) {
         double *v = &ind->path[k].mean;

@@ -164,6 +164,21 @@ static sp_status drivers_of(const sp_state *st, size_t k,
     return SP_OK;
 }
 
+/* Leaves out of target k's drivers the inputs that act on no step of its
+ * window (an indicator's innovations when the window is all observed
+ * years): they are constant, so their counts say nothing. */
+static void drop_idle_inputs(const sp_model *m, size_t k,
+                             sp_target_result *tr)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < tr->n_drivers; i++) {
+        int first, last;
+        if (sp_model_input_window(m, k, tr->drivers[i].input, &first, &last))
+            tr->drivers[kept++] = tr->drivers[i];
+    }
+    tr->n_drivers = kept;
+}
+
 sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
                           const sp_compiled *c, sp_result *res, sp_error *err)
 {
@@ -211,6 +226,7 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
             return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                                 "out of memory for the drivers");
         }
+        drop_idle_inputs(m, k, tr);
     }
     memcpy(res->clamps, st->clamps, ni * sizeof *res->clamps);
     memcpy(res->nonfinite, st->nonfinite, ni * sizeof *res->nonfinite);

@@ -349,6 +349,41 @@ static sp_status check_range(const loader *L, const config_setting_t *g,
     return fail(L, SP_ERR_RANGE, m ? m : g, field, "%s, got %g", what, v);
 }
 
+/* "SUBJECT must be > 2 WHY" or "SUBJECT must lie in (-1, 1) WHY" for a
+ * range of a descriptor table. */
+static void range_what(char *buf, size_t size, const char *subject,
+                       const sp_range *r, const char *why)
+{
+    char text[64];
+    bool two_sided = sp_range_text(r, text, sizeof text);
+    snprintf(buf, size, "%s must %s %s%s%s", subject,
+             two_sided ? "lie" : "be", text, why && *why ? " " : "",
+             why ? why : "");
+}
+
+/* check_range() with the range of a descriptor table. */
+static sp_status check_table_range(const loader *L, const config_setting_t *g,
+                                   const char *path, const char *key,
+                                   double v, const sp_range *r,
+                                   const char *subject, const char *why)
+{
+    if (sp_range_holds(r, v))
+        return SP_OK;
+    char what[200];
+    range_what(what, sizeof what, subject, r, why);
+    return check_range(L, g, path, key, v, r->lo, r->hi, r->lo_open,
+                       r->hi_open, what);
+}
+
+/* Appends `name` to the list in buf (of `size` bytes), after `sep` unless
+ * it is the first. */
+static void append_name(char *buf, size_t size, const char *sep,
+                        const char *name)
+{
+    size_t used = strlen(buf);
+    snprintf(buf + used, size - used, "%s%s", used ? sep : "", name);
+}
+
 /* A list (or array) setting of 1..max elements. */
 static sp_status get_list(const loader *L, const config_setting_t *g,
                           const char *path, const char *key, bool required,
@@ -441,12 +476,19 @@ static sp_status read_simulation(const loader *L, config_setting_t *root,
     return st;
 }
 
+/* The keys of a `dist` group of family f: "family" and its parameters. */
+static void dist_keys(const sp_family_info *f,
+                      const char *keys[SP_FAMILY_MAX_PARAMS + 2])
+{
+    keys[0] = "family";
+    for (size_t k = 0; k < f->n_params; k++)
+        keys[k + 1] = f->params[k].name;
+    keys[f->n_params + 1] = NULL;
+}
+
 static sp_status read_dist(const loader *L, config_setting_t *g,
                            const char *path, sp_marginal *m)
 {
-    static const char *const normal_keys[] = {"family", NULL};
-    static const char *const t_keys[] = {"family", "df", NULL};
-    static const char *const split_keys[] = {"family", "skew", NULL};
     char *family = NULL;
     sp_status st = expect_group(L, g, path);
     if (st == SP_OK)
@@ -456,32 +498,27 @@ static sp_status read_dist(const loader *L, config_setting_t *g,
     bool known = sp_family_parse(family, &m->family);
     free(family);
     if (!known) {
-        char field[FIELD_MAX];
+        char field[FIELD_MAX], list[256] = "";
         member_path(field, path, "family");
+        for (size_t k = 0; k < sp_family_count(); k++)
+            append_name(list, sizeof list, ", ",
+                        sp_family_name((sp_family)k));
         return fail(L, SP_ERR_RANGE, config_setting_get_member(g, "family"),
-                    field, "unknown family; allowed: normal, t, uniform, "
-                           "split_normal");
+                    field, "unknown family; allowed: %s", list);
     }
-    switch (m->family) {
-    case SP_FAMILY_T:
-        st = check_keys(L, g, path, t_keys);
+    const sp_family_info *f = sp_family_info_of(m->family);
+    const char *keys[SP_FAMILY_MAX_PARAMS + 2];
+    dist_keys(f, keys);
+    st = check_keys(L, g, path, keys);
+    for (size_t k = 0; st == SP_OK && k < f->n_params; k++) {
+        const sp_family_param *p = &f->params[k];
+        double *v = sp_marginal_param(m, p);
+        st = get_double(L, g, path, p->name, true, v);
         if (st == SP_OK)
-            st = get_double(L, g, path, "df", true, &m->df);
-        if (st == SP_OK)
-            st = check_range(L, g, path, "df", m->df, 2.0, INFINITY, true,
-                             true, "df must be > 2 so the variance is finite");
-        return st;
-    case SP_FAMILY_SPLIT_NORMAL:
-        st = check_keys(L, g, path, split_keys);
-        if (st == SP_OK)
-            st = get_double(L, g, path, "skew", true, &m->skew);
-        if (st == SP_OK)
-            st = check_range(L, g, path, "skew", m->skew, -1.0, 1.0, true,
-                             true, "skew must lie in (-1, 1)");
-        return st;
-    default:
-        return check_keys(L, g, path, normal_keys);
+            st = check_table_range(L, g, path, p->name, *v, &p->range,
+                                   p->name, p->why);
     }
+    return st;
 }
 
 static sp_status read_period(const loader *L, config_setting_t *g,
@@ -571,12 +608,14 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
     sp_status st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_double(L, g, path, "base", true, &ind->base);
-    if (st == SP_OK && ind->kind == SP_KIND_RATE)
-        st = check_range(L, g, path, "base", ind->base, 0.0, INFINITY, true,
-                         true, "the base of a rate indicator must be > 0");
-    if (st == SP_OK && ind->kind == SP_KIND_SHARE)
-        st = check_range(L, g, path, "base", ind->base, 0.0, 1.0, false,
-                         false, "the base of a share must lie in [0, 1]");
+    if (st == SP_OK) {
+        char subject[64];
+        snprintf(subject, sizeof subject, "the base of a %s indicator",
+                 sp_kind_name(ind->kind));
+        st = check_table_range(L, g, path, "base", ind->base,
+                               &sp_kind_info_of(ind->kind)->level, subject,
+                               "");
+    }
     if (st == SP_OK)
         st = read_path(L, g, path, sc, ind);
     if (st == SP_OK)
@@ -649,10 +688,12 @@ static sp_status read_indicator(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = get_string(L, g, path, "kind", NULL, 16, &kind);
     if (st == SP_OK && !sp_kind_parse(kind, &ind->kind)) {
-        char field[FIELD_MAX];
+        char field[FIELD_MAX], list[256] = "";
         member_path(field, path, "kind");
+        for (size_t k = 0; k < sp_kind_count(); k++)
+            append_name(list, sizeof list, ", ", sp_kind_name((sp_kind)k));
         st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "kind"), field,
-                  "unknown kind '%s'; allowed: rate, share, derived", kind);
+                  "unknown kind '%s'; allowed: %s", kind, list);
     }
     free(kind);
     if (st == SP_OK)
@@ -665,7 +706,7 @@ static sp_status read_indicator(const loader *L, config_setting_t *g,
                         &ind->description);
     if (st != SP_OK)
         return st;
-    if (ind->kind == SP_KIND_DERIVED)
+    if (!sp_kind_info_of(ind->kind)->stochastic)
         return read_derived(L, g, path, ind);
     return read_stochastic(L, g, path, sc, ind);
 }
@@ -699,10 +740,10 @@ static sp_status stochastic_ref(const loader *L, const sp_scenario *sc,
     if (k < 0)
         return fail(L, SP_ERR_REFERENCE, at, field,
                     "no indicator is called '%s'", name);
-    if (sc->indicators[k].kind == SP_KIND_DERIVED)
+    if (!sp_kind_info_of(sc->indicators[k].kind)->stochastic)
         return fail(L, SP_ERR_REFERENCE, at, field,
-                    "'%s' is derived; only rate and share indicators can be "
-                    "named here", name);
+                    "'%s' is %s; only rate and share indicators can be "
+                    "named here", name, sp_kind_name(sc->indicators[k].kind));
     return SP_OK;
 }
 
@@ -890,15 +931,18 @@ static sp_status read_simple_target(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = get_string(L, g, path, "measure", NULL, 16, &measure);
     if (st == SP_OK && !sp_measure_parse(measure, &t->measure)) {
+        char list[256] = "";
         member_path(field, path, "measure");
+        for (size_t k = 0; k < sp_measure_count(); k++)
+            append_name(list, sizeof list, ", ",
+                        sp_measure_name((sp_measure_kind)k));
         st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "measure"),
-                  field, "unknown measure '%s'; allowed: level, change, cagr, "
-                         "delta", measure);
+                  field, "unknown measure '%s'; allowed: %s", measure, list);
     }
     free(measure);
     if (st != SP_OK)
         return st;
-    if (t->measure == SP_MEASURE_LEVEL) {
+    if (sp_measure_info_of(t->measure)->n_years == 1) {
         st = check_keys(L, g, path, keys_level);
         if (st == SP_OK)
             st = get_year(L, g, path, "year", sc->base_year, sc->horizon,
@@ -915,16 +959,19 @@ static sp_status read_simple_target(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = get_string(L, g, path, "op", NULL, 16, &op);
     if (st == SP_OK && !sp_op_parse(op, &t->op)) {
+        char list[256] = "";
         member_path(field, path, "op");
+        for (size_t k = 0; k < sp_op_count(); k++)
+            append_name(list, sizeof list, ", ", sp_op_name((sp_op)k));
         st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "op"), field,
-                  "unknown op '%s'; allowed: >=, >, <=, <, between", op);
+                  "unknown op '%s'; allowed: %s", op, list);
     }
     free(op);
     if (st != SP_OK)
         return st;
     config_setting_t *value = config_setting_get_member(g, "value");
     config_setting_t *range = config_setting_get_member(g, "range");
-    if (t->op != SP_OP_BETWEEN) {
+    if (!sp_op_info_of(t->op)->range) {
         member_path(field, path, "range");
         if (range != NULL)
             return fail(L, SP_ERR_UNKNOWN_KEY, range, field,
@@ -1003,11 +1050,12 @@ static sp_status read_observation(const loader *L, config_setting_t *g,
     if (st != SP_OK)
         return st;
     long i = sp_scenario_find_indicator(sc, o->indicator);
-    if (sc->indicators[i].kind == SP_KIND_RATE)
-        return check_range(L, g, path, "value", o->value, 0.0, INFINITY,
-                           true, true, "an observed rate level must be > 0");
-    return check_range(L, g, path, "value", o->value, 0.0, 1.0, false, false,
-                       "an observed share must lie in [0, 1]");
+    char subject[64];
+    snprintf(subject, sizeof subject, "an observed value of a %s indicator",
+             sp_kind_name(sc->indicators[i].kind));
+    return check_table_range(L, g, path, "value", o->value,
+                             &sp_kind_info_of(sc->indicators[i].kind)->level,
+                             subject, "");
 }
 
 /* Each indicator's observed years must run from base_year+1 without gaps

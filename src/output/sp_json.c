@@ -87,7 +87,7 @@ static json_t *target_json(const sp_report *r, size_t k)
         json_object_set_new(o, "from", json_integer(t->from));
         json_object_set_new(o, "to", json_integer(t->to));
         json_object_set_new(o, "op", json_string(sp_op_name(t->op)));
-        if (t->op == SP_OP_BETWEEN)
+        if (sp_op_info_of(t->op)->range)
             json_object_set_new(o, "range", json_pack("[f, f]", t->lo, t->hi));
         else
             json_object_set_new(o, "value", json_real(t->value));
@@ -111,6 +111,23 @@ static json_t *target_json(const sp_report *r, size_t k)
     json_object_set_new(o, "drivers", drivers);
     json_object_set_new(o, "discovery", box_json(r, k));
     return o;
+}
+
+/* The observed years of indicator i: [{year, value, measure}], the value
+ * as written in the scenario (a level); NULL when there are none. */
+static json_t *observed_json(const sp_report *r, size_t i)
+{
+    double obs[SP_MAX_STEPS];
+    size_t n_obs = sp_report_observed(r->sc, i, obs);
+    if (n_obs == 0)
+        return NULL;
+    json_t *a = json_array();
+    for (size_t t = 0; t < n_obs; t++)
+        json_array_append_new(a, json_pack("{s:i, s:f, s:s}", "year",
+                                           r->sc->base_year + 1 + (int)t,
+                                           "value", obs[t], "measure",
+                                           "level"));
+    return a;
 }
 
 static json_t *indicator_json(const sp_report *r, size_t i)
@@ -139,6 +156,9 @@ static json_t *indicator_json(const sp_report *r, size_t i)
         json_object_set_new(o, keys[c], cols[c]);
     json_object_set_new(o, "clamped",
                         json_integer((json_int_t)r->res->clamps[i]));
+    json_t *observed = observed_json(r, i);
+    if (observed != NULL)
+        json_object_set_new(o, "observed", observed);
     return o;
 }
 

@@ -402,6 +402,8 @@ typedef struct {
     double base;               /* base-year value, plotted units */
     double year[MAX_YEARS];
     double q[5][MAX_YEARS];    /* p05, p25, p50, p75, p95 */
+    int n_obs;                 /* observed years base_year+1 .. +n_obs */
+    double obs[MAX_YEARS];     /* their values, plotted units */
 } fan_data;
 
 enum { Q05, Q25, Q50, Q75, Q95 };
@@ -423,6 +425,11 @@ static void fan_load(const sp_report *r, size_t i, fan_data *f)
         for (int k = 0; k < 5; k++)
             f->q[k][y] = isfinite(v[k]) ? f->scale * v[k] : (double)NAN;
     }
+    double obs[SP_MAX_STEPS];
+    size_t n_obs = sp_report_observed(sc, i, obs);
+    f->n_obs = n_obs < (size_t)f->n ? (int)n_obs : f->n - 1;
+    for (int t = 0; t < f->n_obs; t++)
+        f->obs[t] = f->scale * obs[t];
 }
 
 /* A simple target drawn on a fan chart, in plotted units. */
@@ -435,24 +442,14 @@ typedef struct {
 } fan_target;
 
 /* The level at `year` (from..to) on the path that target `t` implies from
- * x_from at `from`, with measure value `v`, in the indicator's own units:
- * constant growth for change and cagr, linear for delta. At year = to this
- * is the threshold the target sets. */
+ * x_from at `from`, with measure value `v`, in the indicator's own units
+ * (sp_measure_path_level). At year = to this is the threshold the target
+ * sets. */
 static double implied_level(const sp_target_spec *t, double x_from, double v,
                             double year)
 {
-    double span = (double)(t->to - t->from), done = year - (double)t->from;
-    switch (t->measure) {
-    case SP_MEASURE_LEVEL:
-        return v;
-    case SP_MEASURE_CHANGE:
-        return x_from * pow(1.0 + v, span > 0 ? done / span : 1.0);
-    case SP_MEASURE_CAGR:
-        return x_from * pow(1.0 + v, done);
-    case SP_MEASURE_DELTA:
-        return x_from + v * (span > 0 ? done / span : 1.0);
-    }
-    return NAN;
+    return sp_measure_path_level(t->measure, x_from, v, t->to - t->from,
+                                 year - (double)t->from);
 }
 
 /* Fills `ft` for target k when it is a simple target on indicator `name`
@@ -465,22 +462,22 @@ static bool fan_target_load(const sp_report *r, const fan_data *f,
     if (t->n_all > 0 || t->indicator == NULL || strcmp(t->indicator, name) != 0)
         return false;
     int last = f->base_year + f->n - 1;
-    bool level = t->measure == SP_MEASURE_LEVEL;
+    const sp_measure_info *mi = sp_measure_info_of(t->measure);
+    bool level = mi->n_years == 1;
     int from = level ? t->to : t->from;
     if (t->to < f->base_year || t->to > last || from < f->base_year ||
         from > t->to)
         return false;
     double x_from = level ? 0.0 : f->q[Q50][from - f->base_year] / f->scale;
-    bool between = t->op == SP_OP_BETWEEN;
+    bool between = sp_op_info_of(t->op)->range;
     double a = implied_level(t, x_from, between ? t->lo : t->value, t->to);
     double b = implied_level(t, x_from, between ? t->hi : t->value, t->to);
     double anchor = level ? (double)NAN : f->scale * x_from;
     *ft = (fan_target){k, from, t->to, f->scale * fmin(a, b),
                        f->scale * fmax(a, b), anchor, 0};
     if (!between) { /* the level rises with v unless X[from] < 0 */
-        int up = t->op == SP_OP_GE || t->op == SP_OP_GT ? 1 : -1;
-        ft->dir = !level && t->measure != SP_MEASURE_DELTA && x_from < 0 ? -up
-                                                                         : up;
+        int up = sp_op_info_of(t->op)->side;
+        ft->dir = mi->unit == SP_UNIT_RELATIVE && x_from < 0 ? -up : up;
     }
     return isfinite(ft->lo) && isfinite(ft->hi) && (level || isfinite(x_from));
 }
@@ -518,6 +515,8 @@ static void fan_range(const fan_data *f, const fan_target *ts, size_t nt,
         for (int k = 0; k < 5; k++)
             extend(lo, hi, f->q[k][y]);
     extend(lo, hi, f->base);
+    for (int t = 0; t < f->n_obs; t++)
+        extend(lo, hi, f->obs[t]);
     for (size_t j = 0; j < nt; j++) {
         extend(lo, hi, ts[j].lo);
         extend(lo, hi, ts[j].hi);
@@ -545,13 +544,14 @@ static int next_run(const fan_data *f, int a, int b, int start, int *end)
 }
 
 /* Fills the band between rows lo and hi, one polygon per run of years
- * where both are finite, so a gap in the data is a gap in the band. */
+ * where both are finite, so a gap in the data is a gap in the band. The
+ * band starts at the last observed year: the years before are data. */
 static void fan_band(const fan_data *f, int lo, int hi, int col)
 {
     PLFLT x[2 * MAX_YEARS], y[2 * MAX_YEARS];
     plcol0(col);
     int end;
-    for (int a = next_run(f, lo, hi, 0, &end); a < f->n;
+    for (int a = next_run(f, lo, hi, f->n_obs, &end); a < f->n;
          a = next_run(f, lo, hi, end, &end)) {
         if (end - a < 2)
             continue;
@@ -597,6 +597,21 @@ static void fan_base(const fan_data *f)
     plschr(0, CHAR_SCALE);
 }
 
+/* Marks every observed year's value with a diamond: data, not a
+ * projection. */
+static void fan_observed(const fan_data *f)
+{
+    plcol0(COL_INK);
+    plschr(0, 0.75 * CHAR_SCALE);
+    for (int t = 0; t < f->n_obs; t++) {
+        if (!isfinite(f->obs[t]))
+            continue;
+        PLFLT x = f->year[t + 1], y = f->obs[t];
+        plstring(1, &x, &y, "◆");
+    }
+    plschr(0, CHAR_SCALE);
+}
+
 /* Draws, as a thin dashed line, the path from X[from] that target `t`
  * implies (to the threshold, or to both ends of a between range). */
 static void fan_target_path(const fan_data *f, const sp_target_spec *t,
@@ -606,7 +621,7 @@ static void fan_target_path(const fan_data *f, const sp_target_spec *t,
         return;
     PLFLT x[MAX_YEARS], y[MAX_YEARS];
     PLINT n = ft->to - ft->from + 1;
-    bool between = t->op == SP_OP_BETWEEN;
+    bool between = sp_op_info_of(t->op)->range;
     plcol0(COL_TARGET);
     plwidth(1.5);
     pllsty(2);
@@ -816,7 +831,7 @@ static void fan_labels(const sp_report *r, size_t i, double ydisp)
     fan_ylabel(ind, ydisp);
 }
 
-/* Legend entries, in the arrays pllegend() takes: up to six on a fan
+/* Legend entries, in the arrays pllegend() takes: up to seven on a fan
  * chart, one per target on a sweep curve chart. */
 #define LEGEND_MAX SP_PLOT_SWEEP_MAX_TARGETS
 typedef struct {
@@ -872,6 +887,8 @@ static void fan_legend(const fan_data *f, const fan_target *ts, size_t nt)
     legend_add(&l, PL_LEGEND_COLOR_BOX, COL_BAND90, 1, 1.0, NULL,
                "middle 90 % of draws");
     legend_add(&l, PL_LEGEND_SYMBOL, COL_INK, 1, 1.0, "●", base);
+    if (f->n_obs > 0)
+        legend_add(&l, PL_LEGEND_SYMBOL, COL_INK, 1, 1.0, "◆", "observed");
     bool paths = false;
     for (size_t j = 0; j < nt; j++)
         paths = paths || isfinite(ts[j].anchor);
@@ -923,6 +940,7 @@ static void fan_draw(const sp_report *r, size_t i, fan_chart *fc)
     fan_band(f, Q25, Q75, COL_BAND50);
     fan_median(f);
     fan_base(f);
+    fan_observed(f);
     fan_draw_targets(r, f, fc->t, fc->nt, fc->taken);
     plslabelfunc(label_plain, &decimals);
     plot_frame("bcnst", xtick, xtick >= 5.0 ? (PLINT)xtick : 0, "bcnstvo",

@@ -40,7 +40,9 @@ typedef enum {
  * bar from lo to hi), a change, cagr or delta target as the level it
  * implies from the median at `from` (change v: X[from] (1 + v); cagr c:
  * X[from] (1 + c)^(to - from); delta d: X[from] + d), labelled with its id
- * and probability. Shares are plotted in percent. Points that are not
+ * and probability. Observed years (on-track scenarios) are drawn as
+ * diamonds, "observed" in the legend, and the bands start at the last of
+ * them. Shares are plotted in percent. Points that are not
  * finite are left out. Returns SP_OK; SP_ERR_RANGE for an indicator index
  * out of range; SP_ERR_UNSUPPORTED when the PLplot driver is missing;
  * SP_ERR_IO when the file cannot be created or was not written. `err` is

@@ -21,11 +21,12 @@ static void fmt_measure(char *buf, size_t size, const sp_scenario *sc,
 {
     long i = sp_scenario_find_indicator(sc, t->indicator);
     bool share = i >= 0 && sc->indicators[i].kind == SP_KIND_SHARE;
+    sp_unit_class unit = sp_measure_info_of(t->measure)->unit;
     if (!isfinite(v))
         snprintf(buf, size, "n/a");
-    else if (t->measure == SP_MEASURE_CHANGE || t->measure == SP_MEASURE_CAGR)
+    else if (unit == SP_UNIT_RELATIVE)
         snprintf(buf, size, "%+.2f %%", 100.0 * v);
-    else if (share && t->measure == SP_MEASURE_DELTA)
+    else if (share && unit == SP_UNIT_DIFFERENCE)
         snprintf(buf, size, "%+.2f pp", 100.0 * v);
     else if (share)
         snprintf(buf, size, "%.2f %%", 100.0 * v);
@@ -48,7 +49,7 @@ static void fmt_condition(char *buf, size_t size, const sp_scenario *sc,
                           const sp_target_spec *t)
 {
     char a[32], b[32];
-    if (t->op == SP_OP_BETWEEN) {
+    if (sp_op_info_of(t->op)->range) {
         fmt_measure(a, sizeof a, sc, t, t->lo);
         fmt_measure(b, sizeof b, sc, t, t->hi);
         snprintf(buf, size, "in [%s, %s]", a, b);
@@ -90,17 +91,22 @@ static void restriction_text(const sp_report *r, size_t k, size_t j,
         return;
     }
     int first, last;
-    sp_model_target_window(m, k, &first, &last);
+    sp_model_input_window(m, k, j, &first, &last);
+    char years[32]; /* the steps the input covers: "2025" or "2021-2025" */
     int y0 = r->sc->base_year + first, y1 = r->sc->base_year + last;
+    if (y0 == y1)
+        snprintf(years, sizeof years, "%d", y0);
+    else
+        snprintf(years, sizeof years, "%d-%d", y0, y1);
     if (j < 2 * ns)
-        snprintf(buf, size, "the mean %s %d-%d %s %+.2f sd", name, y0, y1, op,
+        snprintf(buf, size, "the mean %s %s %s %+.2f sd", name, years, op,
                  bound);
     else if (op[0] == '>')
-        snprintf(buf, size, "%s occurs at least %.0f times in %d-%d", name,
-                 bound < 1 ? 1.0 : bound, y0, y1);
+        snprintf(buf, size, "%s occurs at least %.0f times in %s", name,
+                 bound < 1 ? 1.0 : bound, years);
     else
-        snprintf(buf, size, "%s occurs at most %.0f times in %d-%d", name,
-                 bound, y0, y1);
+        snprintf(buf, size, "%s occurs at most %.0f times in %s", name,
+                 bound, years);
 }
 
 void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size)
@@ -172,7 +178,7 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
     char cond[80], p05[32], p50[32], p95[32];
     fmt_condition(cond, sizeof cond, r->sc, t);
     fmt_spread(r, k, p05, p50, p95);
-    if (t->measure == SP_MEASURE_LEVEL)
+    if (sp_measure_info_of(t->measure)->n_years == 1)
         fprintf(out, "  %-20s %s level in %d %s; 5-50-95 %%: %s / %s / %s\n",
                 "", t->indicator, t->to, cond, p05, p50, p95);
     else
@@ -180,6 +186,22 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
                 t->indicator, sp_measure_name(t->measure), t->from, t->to,
                 cond, p05, p50, p95);
     driver_line(out, r, k);
+}
+
+size_t sp_report_observed(const sp_scenario *sc, size_t i, double *values)
+{
+    size_t n = 0;
+    const char *name = sc->indicators[i].name;
+    for (size_t k = 0; k < sc->n_observed; k++) {
+        const sp_observed_spec *o = &sc->observed[k];
+        int slot = o->year - sc->base_year - 1;
+        if (strcmp(o->indicator, name) != 0 || slot < 0 ||
+            slot >= SP_MAX_STEPS)
+            continue;
+        values[slot] = o->value; /* the loader made the years contiguous */
+        n++;
+    }
+    return n;
 }
 
 /* Years shown in the indicator table: 2025 and 2035 when projected, and
@@ -302,7 +324,7 @@ sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err)
         else
             fprintf(out, ",%d,%d,", t->from, t->to);
         sp_report_csv_string(out, joint ? "" : sp_op_name(t->op));
-        bool between = !joint && t->op == SP_OP_BETWEEN;
+        bool between = !joint && sp_op_info_of(t->op)->range;
         csv_number(out, joint || between ? (double)NAN : t->value);
         csv_number(out, between ? t->lo : (double)NAN);
         csv_number(out, between ? t->hi : (double)NAN);
@@ -334,16 +356,21 @@ static void check_indicator(FILE *out, const sp_scenario *sc,
         fprintf(out, "= %s\n", s->formula);
         return;
     }
-    fprintf(out, "trend_sd %g, ar1 %g, dist %s", s->trend_sd, s->ar1,
-            sp_family_name(s->marginal.family));
-    if (s->marginal.family == SP_FAMILY_T)
-        fprintf(out, " (df %g)", s->marginal.df);
-    if (s->marginal.family == SP_FAMILY_SPLIT_NORMAL)
-        fprintf(out, " (skew %g)", s->marginal.skew);
+    const sp_family_info *f = sp_family_info_of(s->marginal.family);
+    fprintf(out, "trend_sd %g, ar1 %g, dist %s", s->trend_sd, s->ar1, f->name);
+    for (size_t k = 0; k < f->n_params; k++)
+        fprintf(out, "%s%s %g%s", k ? ", " : " (", f->params[k].name,
+                sp_marginal_param_value(&s->marginal, &f->params[k]),
+                k + 1 == f->n_params ? ")" : "");
     fprintf(out, "\n");
     for (size_t p = 0; p < s->n_path; p++)
         fprintf(out, "  %-20s   %d-%d mean %+g sd %g\n", "", s->path[p].from,
                 s->path[p].to, s->path[p].mean, s->path[p].sd);
+    double obs[SP_MAX_STEPS];
+    size_t n_obs = sp_report_observed(sc, i, obs);
+    for (size_t t = 0; t < n_obs; t++)
+        fprintf(out, "  %-20s   observed %d: %.15g\n", "",
+                sc->base_year + 1 + (int)t, obs[t]);
 }
 
 /* Warns when a share's mean path leaves [0, 1] (the clamp will bind in
@@ -430,7 +457,7 @@ sp_status sp_report_check(FILE *out, const sp_scenario *sc,
             continue;
         }
         fmt_condition(cond, sizeof cond, sc, t);
-        if (t->measure == SP_MEASURE_LEVEL)
+        if (sp_measure_info_of(t->measure)->n_years == 1)
             fprintf(out, "  %-20s level of %s in %d %s\n", t->id,
                     t->indicator, t->to, cond);
         else
@@ -585,7 +612,7 @@ static void md_targets(FILE *out, const sp_report *r)
         fmt_spread(r, k, a, b, c);
         md_text(out, t->indicator);
         fprintf(out, " %s ", sp_measure_name(t->measure));
-        if (t->measure == SP_MEASURE_LEVEL)
+        if (sp_measure_info_of(t->measure)->n_years == 1)
             fprintf(out, "%d ", t->to);
         else
             fprintf(out, "%d-%d ", t->from, t->to);
@@ -681,6 +708,27 @@ static void md_indicators(FILE *out, const sp_report *r, bool plots)
                 r->sc->indicators[i].name);
 }
 
+/* The observed years of every indicator that has them, as a table;
+ * nothing when no year is observed. */
+static void md_observed(FILE *out, const sp_report *r)
+{
+    if (r->sc->n_observed == 0)
+        return;
+    fprintf(out, "\n## Observed years\n\nThese years are data, the same in "
+                 "every draw; the projection starts after them.\n\n"
+                 "| indicator | year | observed value |\n|---|---:|---:|\n");
+    for (size_t i = 0; i < r->sc->n_indicators; i++) {
+        double obs[SP_MAX_STEPS];
+        size_t n_obs = sp_report_observed(r->sc, i, obs);
+        for (size_t t = 0; t < n_obs; t++) {
+            fputs("| ", out);
+            md_text(out, r->sc->indicators[i].name);
+            fprintf(out, " | %d | %.15g |\n", r->sc->base_year + 1 + (int)t,
+                    obs[t]);
+        }
+    }
+}
+
 sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
                              sp_error *err)
 {
@@ -711,6 +759,7 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
     md_drivers(out, r);
     md_discovery(out, r);
     md_indicators(out, r, plots);
+    md_observed(out, r);
     fprintf(out, "\n## Warnings\n\n");
     for (size_t w = 0; w < r->res->n_warnings; w++) {
         fputs("- ", out);

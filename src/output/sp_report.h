@@ -53,6 +53,12 @@ void sp_report_input_name(const sp_report *r, size_t j, char *buf,
 void sp_report_box_text(const sp_report *r, size_t k, char *buf,
                         size_t size);
 
+/* The observed values of indicator i (an index into sc->indicators), in
+ * year order, into values[0..n) for the years base_year + 1 .. base_year
+ * + n; values has room for SP_MAX_STEPS. Returns n, 0 when the indicator
+ * has no observed years. */
+size_t sp_report_observed(const sp_scenario *sc, size_t i, double *values);
+
 /* How many drivers reports show per target. */
 #define SP_REPORT_DRIVERS 3
 
