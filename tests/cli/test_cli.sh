@@ -366,6 +366,50 @@ if [ -d /proc/self ]; then
         batch "$MINIMAL" --draws 10 --out /proc/x
 fi
 
+# ---- counts in scientific notation (--help: "1 .. 1e11") --------------------
+# Regression: --draws 1e6 was refused, though --help and the README use it.
+sp run "$MINIMAL" --draws 2e3 -q --format csv
+cp "$TMP/out" "$TMP/sci.csv"
+sp run "$MINIMAL" --draws 2000 -q --format csv
+if [ -s "$TMP/sci.csv" ] && cmp -s "$TMP/sci.csv" "$TMP/out"; then
+    pass "--draws 2e3 runs the same 2000 draws as --draws 2000"
+else
+    fail "--draws 2e3" "exit $rc or output differs (stderr: $(err_text))"
+fi
+expect_error "--draws 1.5 is not an integer" 1 "usage error" "--draws" \
+    run "$MINIMAL" -q --draws 1.5
+expect_error "--draws 1e6x is junk" 1 "usage error" "--draws" \
+    run "$MINIMAL" -q --draws 1e6x
+expect_error "--draws 2e11 is out of range" 1 "usage error" "--draws" \
+    run "$MINIMAL" -q --draws 2e11
+
+# ---- bench's default scenario comes from beside the binary -----------------
+# Regression: an installed binary read the build tree's scenario. A copy of
+# the binary in an install layout must use that layout's baseline; a copy
+# with no installed baseline beside it must say so, not fall back.
+mkdir -p "$TMP/prefix/bin" "$TMP/prefix/share/simplan/scenarios" "$TMP/bare/bin"
+cp "$SIMPLAN" "$TMP/prefix/bin/simplan"
+cp "$SIMPLAN" "$TMP/bare/bin/simplan"
+cp "$BASELINE" "$TMP/prefix/share/simplan/scenarios/baseline.cfg"
+$TIMEOUT "$TMP/prefix/bin/simplan" bench --draws 2000 --threads 1 \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 0 ] && head -n 1 "$TMP/out" | grep -q "($TMP/prefix/share/simplan/scenarios/baseline.cfg)"; then
+    pass "an installed bench uses the installed baseline"
+else
+    fail "installed bench" "exit $rc: $(head -n 1 "$TMP/out") $(err_text)"
+fi
+if [ ! -r /usr/local/share/simplan/scenarios/baseline.cfg ]; then
+    $TIMEOUT "$TMP/bare/bin/simplan" bench --draws 2000 --threads 1 \
+        >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    if [ "$rc" -eq 3 ] && grep -q 'no installed baseline' "$TMP/err" && [ ! -s "$TMP/out" ]; then
+        pass "a binary with no installed baseline asks for a scenario"
+    else
+        fail "bench without a baseline" "exit $rc: $(head -n 1 "$TMP/out") $(err_text)"
+    fi
+fi
+
 # ---- check on every shipped scenario -----------------------------------------
 n_scen=0
 for scen in "$SCEN_DIR"/*.cfg; do
