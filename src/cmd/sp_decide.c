@@ -17,6 +17,7 @@
 #include "sp_output.h"
 #include "sp_rng.h"
 #include "sp_run.h"
+#include "sp_signal.h"
 #ifdef SIMPLAN_HAVE_PLOTS
 #include "sp_plot.h"
 #endif
@@ -164,11 +165,40 @@ sp_status sp_lever_find(sp_scenario *sc, const char *path, sp_lever *out,
 
 /* ---- evaluation ------------------------------------------------------------ */
 
+#define EVAL_STEP_BLOCKS 256 /* blocks between checks for a signal */
+
+/* SP_ERR_IO when SIGINT or SIGTERM has arrived: solve and sweep stop at
+ * the next evaluation, or within one, and write nothing. */
+static sp_status stop_requested(sp_error *err)
+{
+    if (!sp_signal_caught())
+        return SP_OK;
+    return sp_signal_error(err, "stopped between evaluations; no results "
+                                "were written");
+}
+
+/* Runs every block of `mc` in steps, stopping early on a signal. Blocks
+ * are seeded by their index, so the steps do not change the result. */
+static sp_status run_all_blocks(sp_mc *mc, sp_error *err)
+{
+    uint64_t n = sp_mc_blocks(mc);
+    for (uint64_t k = 0; k < n; k += EVAL_STEP_BLOCKS) {
+        sp_status st = stop_requested(err);
+        if (st != SP_OK)
+            return st;
+        sp_mc_run(mc, k, k + EVAL_STEP_BLOCKS < n ? k + EVAL_STEP_BLOCKS : n);
+    }
+    return stop_requested(err);
+}
+
 /* Runs the scenario with the lever at x; fills res (caller destroys). */
 static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
                           sp_lever *lv, double x, sp_result *res,
                           sp_error *err)
 {
+    sp_status stop = stop_requested(err);
+    if (stop != SP_OK)
+        return stop;
     *lv->value = x;
     sp_compiled c = {0};
     sp_mc_config cfg;
@@ -179,14 +209,15 @@ static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
     sp_mc *mc = st == SP_OK ? sp_mc_alloc(sc, &c, &cfg, err) : NULL;
     if (st == SP_OK && mc == NULL)
         st = err->status;
+    if (st == SP_OK)
+        st = stop = run_all_blocks(mc, err);
     if (st == SP_OK) {
-        sp_mc_run(mc, 0, sp_mc_blocks(mc));
         memset(res, 0, sizeof *res);
         st = sp_mc_result(mc, res, err);
     }
     sp_mc_free(mc);
     sp_compiled_destroy(&c);
-    if (st != SP_OK && st != SP_ERR_NOMEM)
+    if (st != SP_OK && st != SP_ERR_NOMEM && stop == SP_OK)
         snprintf(err->message + strlen(err->message),
                  sizeof err->message - strlen(err->message),
                  " [with %s = %g]", lv->path, x);
@@ -323,6 +354,7 @@ static void print_solution(const sp_options *opt, const sp_lever *lv,
 sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
                           sp_error *err)
 {
+    sp_signal_catch();
     long k = sp_scenario_find_target(sc, opt->target);
     if (k < 0)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--target",
@@ -354,6 +386,8 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
     if (st == SP_OK)
         st = root_sd(opt, sc, &lv, (size_t)k, cfg.draws, &s, err);
     *lv.value = original;
+    if (st == SP_OK)
+        st = stop_requested(err);
     if (st == SP_OK)
         print_solution(opt, &lv, opt->target, cfg.draws, cfg.seed, &s);
     return st;
@@ -557,6 +591,7 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
 {
     axis ax[2];
     memset(ax, 0, sizeof ax);
+    sp_signal_catch();
     sp_status st = SP_OK;
     for (int a = 0; a < opt->n_vary && st == SP_OK; a++)
         st = parse_axis(sc, opt->vary[a], &ax[a], err);
@@ -583,6 +618,8 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
     *ax[0].lever.value = saved[0];
     if (opt->n_vary > 1)
         *ax[1].lever.value = saved[1];
+    if (st == SP_OK)
+        st = stop_requested(err);
     if (st == SP_OK && opt->format == SP_FORMAT_CSV)
         sweep_csv(stdout, sc, ax, opt->n_vary, p, ci);
     else if (st == SP_OK)

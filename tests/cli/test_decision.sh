@@ -12,9 +12,14 @@
 #  - precision: the run stops at the first 16-block boundary where every
 #    95 % half-width is below EPS (16 blocks fewer would not do), the same
 #    for 1 and 2 threads.
-# usage: test_decision.sh SIMPLAN TESTDATA_DIR SCENARIOS_DIR
+#  - signals: SIGTERM while run is in scenario discovery, after its
+#    simulation, stops it with exit 3 and no report; SIGTERM to solve and
+#    sweep stops them at the next evaluation with exit 3, nothing on stdout
+#    and no --out directory (the signal is sent while the process is held
+#    at a known step by PAUSE_SHIM, see tests/pause_shim.c).
+# usage: test_decision.sh SIMPLAN TESTDATA_DIR SCENARIOS_DIR PAUSE_SHIM
 set -u
-bin=$1; data=$2/decide; scen=$3
+bin=$1; data=$2/decide; scen=$3; shim=${4:-}
 py=/usr/bin/python3
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0; failed=0
@@ -55,6 +60,52 @@ check "observed years are the data in every draw" \
   "all(i['p05'][y]==i['p95'][y]==v for i in d['indicators'] if i['name']=='s' for y,v in ((1,0.45),(2,0.48),(3,0.55)))"
 check "with all years observed, P is 0 or 1" \
   "[t['probability'] for t in d['targets']] == [1.0, 0.0]"
+
+# signal_at N CMD...: runs CMD with the process held at its N-th
+# gsl_rng_alloc, waits (bounded) until it is held there, sends SIGTERM and
+# waits for it; the exit code in $sigrc, stdout and stderr in
+# $tmp/sig.out and $tmp/sig.err.
+signal_at() {
+  at=$1; shift
+  rm -f "$tmp"/mark.*
+  SP_PAUSE_MARK=$tmp/mark SP_PAUSE_AT=$at LD_PRELOAD=$shim \
+    ASAN_OPTIONS=verify_asan_link_order=0 "$@" > "$tmp/sig.out" 2> "$tmp/sig.err" &
+  pid=$!
+  i=0
+  while [ $i -lt 1200 ] && ! ls "$tmp"/mark.* > /dev/null 2>&1; do
+    sleep 0.1; i=$((i + 1))
+  done
+  kill -TERM $pid 2> /dev/null
+  wait $pid
+  sigrc=$?
+}
+if [ -n "$shim" ] && [ -r "$shim" ]; then
+  # Regression: the flag was not checked after the simulation; the run
+  # wrote its report and exited 0.
+  signal_at 2 "$bin" run "$scen/minimal.cfg" --draws 20000 --threads 1 -q \
+    --format json --out "$tmp/late"
+  if [ "$sigrc" -eq 3 ] && grep -q 'interrupted by signal 15' "$tmp/sig.err" &&
+     [ ! -s "$tmp/sig.out" ] && [ ! -e "$tmp/late/summary.json" ] &&
+     [ ! -e "$tmp/late/report.md" ] && [ ! -e "$tmp/late/targets.csv" ]; then
+    ok "SIGTERM during scenario discovery: exit 3, no report, no result files"
+  else bad "signal after the simulation" "exit $sigrc: $(cat "$tmp/sig.err"); $(ls "$tmp/late" 2>&1)"; fi
+  # Regression: solve and sweep had no handler (exit 143, an empty DIR).
+  signal_at 2 "$bin" solve "$data/closed_form_share.cfg" --target d5 --prob 0.8 \
+    --vary 'indicators.s.path[0].mean' --threads 1 --draws 20000
+  if [ "$sigrc" -eq 3 ] && grep -q 'interrupted by signal 15' "$tmp/sig.err" &&
+     [ ! -s "$tmp/sig.out" ]; then
+    ok "SIGTERM to solve: exit 3 at the next evaluation, nothing printed"
+  else bad "solve signal" "exit $sigrc: $(cat "$tmp/sig.err")"; fi
+  signal_at 2 "$bin" sweep "$data/closed_form_share.cfg" \
+    --vary 'indicators.s.path[0].mean=0:0.03:4' --threads 1 --draws 20000 \
+    --out "$tmp/sw_sig"
+  if [ "$sigrc" -eq 3 ] && grep -q 'interrupted by signal 15' "$tmp/sig.err" &&
+     [ ! -s "$tmp/sig.out" ] && [ ! -e "$tmp/sw_sig" ]; then
+    ok "SIGTERM to sweep --out: exit 3, nothing printed, no directory left"
+  else bad "sweep signal" "exit $sigrc: $(cat "$tmp/sig.err"); $(ls -a "$tmp/sw_sig" 2>&1)"; fi
+else
+  bad "signal tests" "no pause shim given ($shim)"
+fi
 
 eps=0.004
 for t in 1 2; do
