@@ -54,6 +54,13 @@ sys.exit(0 if len(p) == 7 and all(a <= b for a, b in zip(p, p[1:])) and p[0] < 0
 PY
 then ok "sweep: P rises monotonically with the lever"; else bad "sweep" "$(cat "$tmp/sweep.csv")"; fi
 [ -s "$tmp/sw/sweep.csv" ] && ok "sweep --out writes sweep.csv" || bad "sweep --out" "no sweep.csv"
+cmp -s "$tmp/sw/sweep.csv" "$tmp/sweep.csv" && ok "sweep.csv is the CSV printed on stdout" ||
+  bad "sweep.csv" "differs from stdout"
+# Regression: --format json printed the table.
+"$bin" sweep "$data/closed_form_share.cfg" --vary 'indicators.s.path[0].mean=0:0.03:7' \
+  --draws 20000 --format json > "$tmp/j"
+check "sweep --format json: one point per grid value, the CSV's probabilities" \
+  "[t['probability'] for pt in d['points'] for t in pt['targets']] == [float(l.split(',')[-3]) for l in open('$tmp/sweep.csv').read().split()[1:]] and len(d['points']) == 7"
 
 "$bin" run "$data/observed_all.cfg" --format json -q > "$tmp/j"
 check "observed years are the data in every draw" \
