@@ -242,6 +242,31 @@ static sp_status prob_at(const sp_options *opt, const sp_scenario *sc,
     return st;
 }
 
+/* ---- the pure parts ---------------------------------------------------------- */
+
+double sp_decide_grid(double lo, double hi, int n, int i)
+{
+    return lo + (hi - lo) * i / (n - 1);
+}
+
+bool sp_decide_monotone(const double *p, size_t n, size_t *peak)
+{
+    bool up = true, down = true;
+    *peak = 0;
+    for (size_t i = 1; i < n; i++) {
+        up = up && p[i] >= p[i - 1];
+        down = down && p[i] <= p[i - 1];
+        if (p[i] > p[*peak])
+            *peak = i;
+    }
+    return up || down;
+}
+
+bool sp_decide_bracketed(double p_lo, double p_hi, double prob)
+{
+    return fmin(p_lo, p_hi) <= prob && prob <= fmax(p_lo, p_hi);
+}
+
 /* ---- solve ------------------------------------------------------------------ */
 
 typedef struct {
@@ -262,6 +287,39 @@ static sp_status lever_range(const sp_options *opt, const sp_lever *lv,
                             "%s can range over [%g, %g]; got [%g, %g]",
                             lv->path, lv->valid_lo, lv->valid_hi, *lo, *hi);
     return SP_OK;
+}
+
+/* When the ends of the range do not bracket P: P at SP_DECIDE_INTERIOR
+ * interior points (common random numbers, so P is exactly monotone when
+ * the measure is). SP_OK when P is monotone over them -- P is then out of
+ * reach; otherwise SP_ERR_RANGE saying that P is not monotone in the
+ * lever and where its largest value was found. */
+static sp_status not_monotone(const sp_options *opt, const sp_scenario *sc,
+                              sp_lever *lv, size_t k, solution *s,
+                              sp_error *err)
+{
+    enum { N = SP_DECIDE_INTERIOR + 2 };
+    double x[N], p[N];
+    x[0] = s->lo, p[0] = s->p_lo, x[N - 1] = s->hi, p[N - 1] = s->p_hi;
+    for (int i = 1; i < N - 1; i++) {
+        x[i] = sp_decide_grid(s->lo, s->hi, N, i);
+        sp_status st = prob_at(opt, sc, lv, x[i], k, &p[i], &s->evals, err);
+        if (st != SP_OK)
+            return st;
+    }
+    size_t peak;
+    if (sp_decide_monotone(p, N, &peak))
+        return SP_OK;
+    bool reached = p[peak] >= opt->prob;
+    return sp_error_set(
+        err, SP_ERR_RANGE, sc->file, 0, lv->path,
+        "P(%s met) is not monotone in it over [%g, %g]: P is %.4f at %g and "
+        "%.4f at %g, but %.4f at %g (the largest of %d points); %s",
+        opt->target, s->lo, s->hi, s->p_lo, s->lo, s->p_hi, s->hi, p[peak],
+        x[peak], N,
+        reached ? "give --range on one side of that point to find the value "
+                  "there"
+                : "the probability asked for was not reached at any of them");
 }
 
 /* Bisection on P(x) - P*, keeping P* between P(a) and P(b). */
@@ -356,8 +414,9 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
     st = prob_at(opt, sc, &lv, s.lo, (size_t)k, &s.p_lo, &s.evals, err);
     if (st == SP_OK)
         st = prob_at(opt, sc, &lv, s.hi, (size_t)k, &s.p_hi, &s.evals, err);
-    if (st == SP_OK && !(fmin(s.p_lo, s.p_hi) <= opt->prob &&
-                         opt->prob <= fmax(s.p_lo, s.p_hi)))
+    if (st == SP_OK && !sp_decide_bracketed(s.p_lo, s.p_hi, opt->prob))
+        st = not_monotone(opt, sc, &lv, (size_t)k, &s, err);
+    if (st == SP_OK && !sp_decide_bracketed(s.p_lo, s.p_hi, opt->prob))
         st = sp_error_set(err, SP_ERR_RANGE, sc->file, 0, lv.path,
                           "target %s cannot reach P = %g by varying it over "
                           "[%g, %g]: P is %.4f at %g and %.4f at %g (widen "
@@ -418,7 +477,7 @@ static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
 
 static double grid(const axis *a, int i)
 {
-    return a->from + (a->to - a->from) * i / (a->steps - 1);
+    return sp_decide_grid(a->from, a->to, a->steps, i);
 }
 
 /* The grid's probabilities: p[(j * nx + i) * nt + k] for point (i, j). */

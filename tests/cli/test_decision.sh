@@ -44,6 +44,16 @@ rc=$?
 if [ "$rc" -eq 2 ] && grep -q 'cannot reach P = 0.8' "$tmp/e" && grep -q 'at 0 and' "$tmp/e"; then
   ok "an unreachable probability exits 2 with the range and P at its ends"
 else bad "unreachable probability" "exit $rc: $(cat "$tmp/e")"; fi
+# Regression: a between target, 0 at both ends of the range and largest
+# inside it, was reported as "P is 0 at both ends, widen --range".
+"$bin" solve "$scen/minimal.cfg" --target gdp_2025 --prob 0.2 --draws 5000 \
+  --vary 'indicators.gdp.path[0].mean' > /dev/null 2> "$tmp/e"
+rc=$?
+if [ "$rc" -eq 2 ] && grep -q 'is not monotone in it' "$tmp/e" &&
+   grep -q 'at 0.05 (the largest' "$tmp/e" && grep -q 'one side of that point' "$tmp/e" &&
+   ! grep -q 'widen' "$tmp/e"; then
+  ok "a non-monotone P is named as such, with where its largest value is"
+else bad "non-monotone solve" "exit $rc: $(cat "$tmp/e")"; fi
 
 "$bin" sweep "$data/closed_form_share.cfg" --vary 'indicators.s.path[0].mean=0:0.03:7' \
   --draws 20000 --format csv --out "$tmp/sw" > "$tmp/sweep.csv"
