@@ -60,7 +60,7 @@ const char *sp_cli_usage(void)
            "       skew 0.3) to compare the cost of the copula transforms\n"
            "\n"
            "options of run (override the scenario's simulation settings):\n"
-           "  -n, --draws N       number of draws (1 .. 1e11)\n"
+           "  -n, --draws N       number of draws (1 .. 1e11; e.g. 1e6)\n"
            "  -s, --seed S        seed (0 .. 2^63-1)\n"
            "  -t, --threads T     threads (default: all cores); results do\n"
            "                      not depend on it\n"

@@ -478,6 +478,10 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
                        NULL, NULL, NULL, 0, 0, opt->precision, precise};
         st = report(opt, &oo, &r, cmdline, err);
+        char warning[200];
+        if (st == SP_OK && sp_report_precision_warning(&r, warning,
+                                                       sizeof warning))
+            fprintf(stderr, "simplan: warning: %s\n", warning);
     }
     sp_result_destroy(&res);
     if (st != SP_OK && created)

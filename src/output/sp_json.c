@@ -172,6 +172,9 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
         json_array_append_new(inds, indicator_json(r, i));
     json_object_set_new(root, "indicators", inds);
     json_t *warnings = json_array();
+    char precision[200];
+    if (sp_report_precision_warning(r, precision, sizeof precision))
+        json_array_append_new(warnings, json_string(precision));
     for (size_t w = 0; w < r->res->n_warnings; w++)
         json_array_append_new(warnings, json_string(r->res->warnings[w]));
     json_object_set_new(root, "warnings", warnings);

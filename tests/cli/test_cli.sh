@@ -410,6 +410,49 @@ if [ ! -r /usr/local/share/simplan/scenarios/baseline.cfg ]; then
     fi
 fi
 
+# ---- labels of the reports ---------------------------------------------------
+# Regressions: "1 threads"; "threads 0" after a merge; an event effect on a
+# share labelled "rate"; sweep columns cutting target ids at 14
+# characters; "precision NOT reached" with exit 0 and no warning.
+sp run "$MINIMAL" --draws 2000 --threads 1 -q
+if [ "$rc" -eq 0 ] && grep -q 'xoshiro256ss, 1 thread, elapsed' "$TMP/out"; then
+    pass "one thread is '1 thread'"
+else
+    fail "1 thread" "exit $rc: $(head -n 2 "$TMP/out" | tail -n 1)"
+fi
+"$SIMPLAN" run "$MINIMAL" --draws 2000 --slice 1/2 --out "$TMP/lab1" -q 2>/dev/null
+"$SIMPLAN" run "$MINIMAL" --draws 2000 --slice 2/2 --out "$TMP/lab2" -q 2>/dev/null
+sp merge "$TMP/lab1" "$TMP/lab2" --out "$TMP/labm" -q
+if [ "$rc" -eq 0 ] && ! grep -q 'threads 0\|0 threads' "$TMP/out" "$TMP/labm/report.md" &&
+    grep -q 'threads of its slices' "$TMP/out"; then
+    pass "a merged run does not claim 0 threads"
+else
+    fail "merge threads" "exit $rc: $(head -n 2 "$TMP/out" | tail -n 1)"
+fi
+sed 's/{ indicator = "energy_intensity";/{ indicator = "nonfossil_share";/' \
+    "$SCEN_DIR/shock.cfg" >"$TMP/share_event.cfg"
+sp check "$TMP/share_event.cfg"
+if [ "$rc" -eq 0 ] && grep -q 'nonfossil_share share increment +0.02' "$TMP/out" &&
+    grep -q 'gdp rate -0.03' "$TMP/out"; then
+    pass "check labels an event effect on a share 'share increment', on a rate 'rate'"
+else
+    fail "share effect label" "exit $rc: $(grep -A3 '^Events' "$TMP/out" | tr '\n' '|')"
+fi
+sed 's/"gdp_2025"/"gdp_2025_growth_about_five"/' "$MINIMAL" >"$TMP/longid.cfg"
+sp sweep "$TMP/longid.cfg" --vary "$LEVER=0.04:0.06:2" --draws 1000 -q
+if [ "$rc" -eq 0 ] && grep -q ' gdp_2025_growth_about_five ' "$TMP/out"; then
+    pass "the sweep table shows target ids in full"
+else
+    fail "sweep ids" "exit $rc: $(sed -n 3p "$TMP/out")"
+fi
+sp run "$MINIMAL" --draws 20000 --precision 0.001 -q --format json
+if [ "$rc" -eq 0 ] && grep -q '^simplan: warning: --precision 0.001 was NOT reached' "$TMP/err" &&
+    "$PYTHON" -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if any('NOT reached' in w for w in d['warnings']) and not d['precision']['reached'] else 1)"; then
+    pass "precision not reached: exit 0, a warning on stderr and in the report's warnings"
+else
+    fail "precision warning" "exit $rc: $(err_text)"
+fi
+
 # ---- check on every shipped scenario -----------------------------------------
 n_scen=0
 for scen in "$SCEN_DIR"/*.cfg; do
