@@ -14,12 +14,13 @@
 # Prints one line per check (ok / FAIL: reason) and ends with
 # "N passed, M failed"; exits 1 if anything failed, 2 on bad arguments.
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 SIMPLAN SCENARIOS_DIR" >&2
+if [ $# -ne 2 ] && [ $# -ne 3 ]; then
+    echo "usage: $0 SIMPLAN SCENARIOS_DIR [lacks]" >&2
     exit 2
 fi
 SIMPLAN=$1
 SCEN_DIR=$2
+ONLY=${3:-}
 MINIMAL=$SCEN_DIR/minimal.cfg
 BASELINE=$SCEN_DIR/baseline.cfg
 PYTHON=/usr/bin/python3
@@ -135,6 +136,38 @@ expect_ok() {
     fail "$name" "${why#; } (stderr: $(err_text))"
     return 1
 }
+
+# ---- a build without jansson or charts: "lacks" runs only this part --------
+# Regressions: solve printed JSON without jansson; --plots was accepted
+# without charts and report.md linked charts that were never written.
+if [ "$ONLY" = lacks ]; then
+    features=$("$SIMPLAN" --version)
+    case $features in
+        *"json off"*)
+            for cmd in "run $MINIMAL" "solve $MINIMAL --target gdp_2025 --prob 0.3 --vary indicators.gdp.path[0].mean" \
+                "sweep $MINIMAL --vary indicators.gdp.path[0].mean=0:1:3" "merge $TMP/part"; do
+                # shellcheck disable=SC2086
+                expect_error "${cmd%% *} --format json without jansson" 3 \
+                    "not supported by this build" "without JSON support" $cmd --format json -q
+            done ;;
+    esac
+    case $features in
+        *"plots off"*)
+            expect_error "--plots without charts" 3 "not supported by this build" \
+                "--plots" run "$MINIMAL" -q --out "$TMP/np" --plots
+            if [ -e "$TMP/np" ]; then fail "--plots without charts" "$TMP/np was created"
+            else pass "--plots without charts writes nothing"; fi
+            sp run "$MINIMAL" --draws 2000 -q --out "$TMP/np"
+            if [ "$rc" -eq 0 ] && [ -s "$TMP/np/report.md" ] && ! grep -q '\.png' "$TMP/np/report.md"; then
+                pass "report.md links no chart in a build without charts"
+            else
+                fail "report.md links" "exit $rc: $(grep png "$TMP/np/report.md" | head -n 2)"
+            fi ;;
+    esac
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
 
 # ---- help and version ------------------------------------------------------
 sp --help
