@@ -423,6 +423,20 @@ static void bench_needs_no_scenario_and_checks_its_family(void **state)
     release(&p);
 }
 
+static void sp_cli_count_is_the_syntax_of_the_count_options(void **state)
+{
+    (void)state;
+    uint64_t v = 0;
+    assert_true(sp_cli_count("1e1", 2, 1000, &v));
+    assert_int_equal(v, 10);
+    assert_true(sp_cli_count("1000", 2, 1000, &v));
+    assert_false(sp_cli_count("1001", 2, 1000, &v));
+    assert_false(sp_cli_count("1", 2, 1000, &v));
+    assert_false(sp_cli_count("3abc", 2, 1000, &v));
+    assert_false(sp_cli_count("2.5", 2, 1000, &v));
+    assert_false(sp_cli_count(NULL, 2, 1000, &v));
+}
+
 static void commands_help_and_version_are_recognised(void **state)
 {
     (void)state;
@@ -460,6 +474,7 @@ int main(void)
         cmocka_unit_test(sweep_takes_one_or_two_levers),
         cmocka_unit_test(merge_and_batch_take_their_parts),
         cmocka_unit_test(bench_needs_no_scenario_and_checks_its_family),
+        cmocka_unit_test(sp_cli_count_is_the_syntax_of_the_count_options),
         cmocka_unit_test(commands_help_and_version_are_recognised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

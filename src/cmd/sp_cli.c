@@ -168,6 +168,11 @@ static count_error parse_count(const char *s, uint64_t lo, uint64_t hi,
     return COUNT_OK;
 }
 
+bool sp_cli_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    return parse_count(s, lo, hi, out) == COUNT_OK;
+}
+
 /* A count option: parse_count into *out, or SP_ERR_USAGE naming the
  * option, the value, what was wrong with it and the allowed range. */
 static sp_status count_option(const char *opt, const char *arg, uint64_t lo,

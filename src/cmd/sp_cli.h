@@ -67,6 +67,12 @@ typedef struct {
  * called again on another argv. */
 sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err);
 
+/* True when `s` is a count in [lo, hi] as the count options take it: an
+ * integer in decimal or exact scientific notation (1e6, 2.5e6), nothing
+ * else; the value in *out. For counts inside other arguments (sweep's
+ * STEPS). */
+bool sp_cli_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
+
 /* The --help text. */
 const char *sp_cli_usage(void);
 

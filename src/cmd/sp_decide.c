@@ -449,14 +449,33 @@ typedef struct {
 } axis;
 
 /* Parses PATH=FROM:TO:STEPS. */
+/* FROM:TO:STEPS with finite FROM != TO and STEPS a count 2 .. 1000
+ * (sp_cli_count: 1e1 is 10), nothing after it. */
+static bool parse_grid_spec(const char *s, double *from, double *to,
+                            int *steps)
+{
+    char *end;
+    *from = strtod(s, &end);
+    if (end == s || *end != ':')
+        return false;
+    const char *t = end + 1;
+    *to = strtod(t, &end);
+    if (end == t || *end != ':')
+        return false;
+    uint64_t n;
+    if (!sp_cli_count(end + 1, 2, 1000, &n))
+        return false;
+    *steps = (int)n;
+    return isfinite(*from) && isfinite(*to) && *from != *to;
+}
+
 static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
                             sp_error *err)
 {
     const char *eq = strrchr(spec, '=');
     char path[160];
     if (eq == NULL || (size_t)(eq - spec) >= sizeof path ||
-        sscanf(eq + 1, "%lf:%lf:%d", &a->from, &a->to, &a->steps) != 3 ||
-        a->steps < 2 || a->steps > 1000 || !(a->from != a->to))
+        !parse_grid_spec(eq + 1, &a->from, &a->to, &a->steps))
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                             "'%s': expected PATH=FROM:TO:STEPS with 2 <= "
                             "STEPS <= 1000", spec);

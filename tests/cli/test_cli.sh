@@ -354,6 +354,11 @@ expect_error "sweep --vary without STEPS" 1 "usage error" "--vary" \
 expect_error "sweep --vary with 0 steps" 1 "usage error" "--vary" \
     sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:0" -q
 expect_error "sweep without --vary" 1 "usage error" "--vary" sweep "$MINIMAL" -q
+# Regression: trailing junk after STEPS, and NaN ends, were accepted.
+for v in 0.04:0.06:3abc 0.04:0.06:2.5 nan:0.06:3 0.04:inf:3 0.04x:0.06:3 0.04:0.06:1001; do
+    expect_error "sweep --vary PATH=$v" 1 "usage error" "--vary" \
+        sweep "$MINIMAL" --vary "$LEVER=$v" -q
+done
 expect_error "sweep with three levers" 1 "usage error" "--vary" \
     sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:3" \
     --vary "indicators.gdp.trend_sd=0:0.01:3" \
