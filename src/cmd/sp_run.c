@@ -211,9 +211,9 @@ static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
     if (dir && sp_state_save(sp_mc_state(mc), path, err) != SP_OK)
         return err->status;
     return sp_signal_error(err,
-                        dir ? "the finished blocks are saved in the state "
-                              "file for --resume; no report was written"
-                            : "no results were written");
+                           dir ? "the finished blocks are saved in the state "
+                                 "file for --resume; no report was written"
+                               : "no results were written");
 }
 
 /* Loads the state to resume and checks it belongs to this scenario and
