@@ -177,7 +177,15 @@ static int simplan_main(int argc, char **argv)
     }
     sp_scenario sc = {0};
     sp_compiled c = {0};
-    sp_status st = sp_config_load(opt.scenario, &sc, &err);
+    char bench_scenario[4096];
+    sp_status st = SP_OK;
+    if (opt.command == SP_CMD_BENCH && opt.scenario == NULL) {
+        st = sp_bench_default_scenario(bench_scenario, sizeof bench_scenario,
+                                       &err);
+        opt.scenario = bench_scenario;
+    }
+    if (st == SP_OK)
+        st = sp_config_load(opt.scenario, &sc, &err);
     if (st == SP_OK && opt.has_marginal)
         override_marginals(&sc, opt.marginal);
     if (st == SP_OK)

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@
 #include "sp_output.h"
 #include "sp_report.h"
 #include "sp_rng.h"
+#include "sp_signal.h"
 #include "sp_state.h"
 
 extern char **environ;
@@ -39,22 +41,48 @@ typedef struct {
     bool loaded;
 } entry;
 
-/* The directory name of a scenario: its file name without .cfg, made
- * unique with a suffix when two scenarios share it. */
-static void entry_name(entry *e, size_t k, const entry *all)
+/* The file name of a scenario without its directory and its .cfg. */
+static void base_name(const char *scenario, char *buf, size_t size)
 {
-    const char *base = strrchr(e->scenario, '/');
-    base = base ? base + 1 : e->scenario;
-    snprintf(e->name, sizeof e->name, "%s", base);
-    char *dot = strstr(e->name, ".cfg");
-    if (dot && dot[4] == '\0')
-        *dot = '\0';
-    for (size_t j = 0; j < k; j++)
-        if (strcmp(all[j].name, e->name) == 0) {
-            size_t len = strlen(e->name);
-            snprintf(e->name + len, sizeof e->name - len, "_%zu", k + 1);
-            break;
-        }
+    const char *base = strrchr(scenario, '/');
+    base = base ? base + 1 : scenario;
+    snprintf(buf, size, "%s", base);
+    size_t len = strlen(buf);
+    if (len > 4 && strcmp(buf + len - 4, ".cfg") == 0)
+        buf[len - 4] = '\0';
+}
+
+/* True when `name` is taken: chosen by one of the entries before k, or
+ * the base name of any other entry (so that a later x_3.cfg keeps its
+ * "x_3"). */
+static bool name_taken(const char *name, const entry *all, size_t k, size_t n)
+{
+    char other[256];
+    for (size_t j = 0; j < n; j++) {
+        if (j < k && strcmp(all[j].name, name) == 0)
+            return true;
+        base_name(all[j].scenario, other, sizeof other);
+        if (j != k && strcmp(other, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* The directory name of entry k: its base name unless an entry before it
+ * has that name, else the base name with the first suffix _2, _3, ...
+ * that is not taken, so that the names are unique by construction. */
+static void entry_name(entry *all, size_t k, size_t n)
+{
+    char base[240];
+    base_name(all[k].scenario, base, sizeof base);
+    snprintf(all[k].name, sizeof all[k].name, "%s", base);
+    bool clash = false;
+    for (size_t j = 0; j < k && !clash; j++)
+        clash = strcmp(all[j].name, base) == 0;
+    for (size_t suffix = 2; clash; suffix++) {
+        snprintf(all[k].name, sizeof all[k].name, "%s_%zu", base, suffix);
+        clash = name_taken(all[k].name, all, k, n);
+    }
 }
 
 /* Starts `simplan run` for entry e; its stdout goes to /dev/null. */
@@ -98,18 +126,27 @@ static pid_t spawn_run(const sp_options *opt, const entry *e, int threads)
     return rc == 0 ? pid : -1;
 }
 
-/* Waits for one child and records its exit code. */
-static void reap(entry *entries, const pid_t *pids, size_t n)
+/* Waits for one child, records its exit code and forgets its pid (so the
+ * signal handler never signals a reused one). A wait cut short by a
+ * signal is resumed: the handler has already passed it on. */
+static void reap(entry *entries, pid_t *pids, size_t n)
 {
     int status;
-    pid_t pid = wait(&status);
-    for (size_t k = 0; k < n; k++)
-        if (pids[k] == pid)
-            entries[k].exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
-                                                     : 128 + WTERMSIG(status);
+    pid_t pid;
+    while ((pid = wait(&status)) < 0 && errno == EINTR)
+        ;
+    for (size_t k = 0; pid > 0 && k < n; k++)
+        if (pids[k] == pid) {
+            entries[k].exit_code = WIFEXITED(status)
+                                       ? WEXITSTATUS(status)
+                                       : 128 + WTERMSIG(status);
+            pids[k] = 0;
+        }
 }
 
-/* Runs every scenario, at most opt->jobs at a time. */
+/* Runs every scenario, at most opt->jobs at a time. On SIGINT or SIGTERM
+ * the running children get SIGTERM at once (sp_signal_forward), no more
+ * are started, and every child is waited for before the batch fails. */
 static sp_status run_all(const sp_options *opt, entry *entries, size_t n,
                          sp_error *err)
 {
@@ -119,21 +156,31 @@ static sp_status run_all(const sp_options *opt, entry *entries, size_t n,
     pid_t *pids = calloc(n, sizeof *pids);
     if (pids == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    sp_signal_forward(pids, n);
     size_t running = 0;
-    for (size_t k = 0; k < n; k++) {
+    for (size_t k = 0; k < n && !sp_signal_caught(); k++) {
         if (running == (size_t)jobs) {
             reap(entries, pids, n);
             running--;
         }
-        pids[k] = spawn_run(opt, &entries[k], threads);
-        if (pids[k] < 0)
+        if (sp_signal_caught())
+            break;
+        pid_t pid = spawn_run(opt, &entries[k], threads);
+        pids[k] = pid > 0 ? pid : 0;
+        if (pid > 0 && sp_signal_caught()) /* the handler may have missed it */
+            kill(pid, SIGTERM);
+        if (pid < 0)
             entries[k].exit_code = 3;
         else
             running++;
     }
     while (running-- > 0)
         reap(entries, pids, n);
+    sp_signal_forward(NULL, 0);
     free(pids);
+    if (sp_signal_caught())
+        return sp_signal_error(err, "the scenario runs were stopped and "
+                                    "waited for; no comparison was written");
     return SP_OK;
 }
 
@@ -313,6 +360,27 @@ static size_t list_collected(const char *dir, entry **out)
     return n;
 }
 
+/* The batch directory: created, or an existing one reused only with
+ * --force, as for run --out. */
+static sp_status batch_dir(const sp_options *opt, sp_error *err)
+{
+    struct stat sb;
+    if (mkdir(opt->out, 0777) == 0)
+        return SP_OK;
+    if (errno != EEXIST)
+        return sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
+                            "cannot create the batch directory: %s",
+                            strerror(errno));
+    if (stat(opt->out, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
+                            "exists and is not a directory");
+    if (!opt->force)
+        return sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
+                            "the directory exists; choose a new one or add "
+                            "--force to overwrite its results");
+    return SP_OK;
+}
+
 static void free_entries(entry *entries, size_t n)
 {
     for (size_t k = 0; k < n; k++) {
@@ -342,17 +410,20 @@ sp_status sp_batch_command(const sp_options *opt, sp_error *err)
         for (size_t k = 0; k < n; k++) {
             entries[k].scenario = opt->parts[k];
             entries[k].exit_code = -1;
-            entry_name(&entries[k], k, entries);
         }
-        if (mkdir(opt->out, 0777) != 0 && errno != EEXIST)
-            st = sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
-                              "cannot create the batch directory: %s",
-                              strerror(errno));
+        for (size_t k = 0; k < n; k++)
+            entry_name(entries, k, n);
+        sp_signal_catch();
+        st = batch_dir(opt, err);
         if (st == SP_OK)
             st = run_all(opt, entries, n, err);
     }
     int worst = 0;
     for (size_t k = 0; st == SP_OK && k < n; k++) {
+        if (sp_signal_caught()) {
+            st = sp_signal_error(err, "no comparison was written");
+            break;
+        }
         sp_error one;
         sp_error_clear(&one);
         if (entries[k].exit_code > 0 ||
@@ -366,6 +437,8 @@ sp_status sp_batch_command(const sp_options *opt, sp_error *err)
             worst = code > worst ? code : worst;
         }
     }
+    if (st == SP_OK && sp_signal_caught())
+        st = sp_signal_error(err, "no comparison was written");
     if (st == SP_OK)
         st = write_file(opt->out, "comparison.csv", entries, n, 0, err);
     if (st == SP_OK)

@@ -1,15 +1,73 @@
 /*
  * sp_bench: timing of the core against the variate bound.
  */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "sp_bench.h"
 
 #include <gsl/gsl_randist.h>
+#include <limits.h>
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sp_rng.h"
+
+/* The directory of the running executable (resolved, no trailing slash)
+ * into buf; false when /proc/self/exe cannot be read. */
+static bool exe_dir(char *buf, size_t size)
+{
+    char exe[PATH_MAX];
+    char *real = realpath("/proc/self/exe", exe);
+    char *slash = real ? strrchr(exe, '/') : NULL;
+    if (slash == NULL || (size_t)(slash - exe) >= size)
+        return false;
+    snprintf(buf, size, "%.*s", (int)(slash - exe), exe);
+    return true;
+}
+
+/* True when `dir` is the build directory this binary was built in. */
+static bool is_build_dir(const char *dir)
+{
+#if defined(SIMPLAN_BUILD_DIR) && defined(SIMPLAN_SOURCE_SCENARIO)
+    char build[PATH_MAX];
+    return realpath(SIMPLAN_BUILD_DIR, build) != NULL &&
+           strcmp(build, dir) == 0;
+#else
+    (void)dir;
+    return false;
+#endif
+}
+
+sp_status sp_bench_default_scenario(char *buf, size_t size, sp_error *err)
+{
+    char dir[PATH_MAX];
+    bool known = exe_dir(dir, sizeof dir);
+#if defined(SIMPLAN_BUILD_DIR) && defined(SIMPLAN_SOURCE_SCENARIO)
+    if (known && is_build_dir(dir)) {
+        snprintf(buf, size, "%s", SIMPLAN_SOURCE_SCENARIO);
+        return SP_OK;
+    }
+#endif
+    char beside[PATH_MAX + 64];
+    snprintf(beside, sizeof beside,
+             "%s/../share/simplan/scenarios/baseline.cfg", known ? dir : ".");
+    if (known && access(beside, R_OK) == 0) {
+        char real[PATH_MAX];
+        snprintf(buf, size, "%s", realpath(beside, real) ? real : beside);
+        return SP_OK;
+    }
+    if (access(SIMPLAN_INSTALLED_SCENARIO, R_OK) == 0) {
+        snprintf(buf, size, "%s", SIMPLAN_INSTALLED_SCENARIO);
+        return SP_OK;
+    }
+    return sp_error_set(err, SP_ERR_IO, SIMPLAN_INSTALLED_SCENARIO, 0, NULL,
+                        "no scenario given and no installed baseline "
+                        "scenario (looked for %s and here); give "
+                        "SCENARIO.cfg", known ? beside : "share/simplan");
+}
 
 static double now(void)
 {

@@ -38,6 +38,22 @@ typedef struct {
     long peak_rss_kib;
 } sp_bench_result;
 
+/* Where the shipped baseline is, fixed at build time: installed under the
+ * data directory, and in the source tree for a binary run from its build
+ * tree (SIMPLAN_BUILD_DIR). */
+#ifndef SIMPLAN_INSTALLED_SCENARIO
+#define SIMPLAN_INSTALLED_SCENARIO "/usr/local/share/simplan/scenarios/baseline.cfg"
+#endif
+
+/* The scenario `simplan bench` runs when given none, decided by where the
+ * running executable is (/proc/self/exe): a binary in its build tree uses
+ * the source tree's baseline; any other binary only an installed one --
+ * share/simplan/scenarios/baseline.cfg beside its bin/ directory (the
+ * install layout, wherever the prefix was moved), else
+ * SIMPLAN_INSTALLED_SCENARIO -- and never the build tree. Writes the path
+ * into buf; SP_ERR_IO naming the places looked at when none is readable. */
+sp_status sp_bench_default_scenario(char *buf, size_t size, sp_error *err);
+
 /* Runs the benchmark of compiled scenario `c`. */
 sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
                        const sp_bench_config *cfg, sp_bench_result *out,

@@ -21,8 +21,8 @@ static const char *const usage_head =
            "       simplan check SCENARIO.cfg\n"
            "       simplan merge PART... [--out DIR] [--force] [--no-plots]\n"
            "                     [--format F] [--quiet]\n"
-           "       simplan batch SCENARIO.cfg... --out DIR [--jobs J] [--draws N]\n"
-           "                     [--seed S] [--threads T] [--no-plots]\n"
+           "       simplan batch SCENARIO.cfg... --out DIR [--force] [--jobs J]\n"
+           "                     [--draws N] [--seed S] [--threads T] [--no-plots]\n"
            "       simplan batch --collect DIR\n"
            "       simplan solve SCENARIO.cfg --target ID --prob P --vary PATH\n"
            "                     [--range LO:HI] [--tol T] [run options]\n"
@@ -30,6 +30,9 @@ static const char *const usage_head =
            "                     [--vary PATH2=FROM:TO:STEPS] [--out DIR]\n"
            "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
            "                     [--rng NAME] [--marginal FAMILY]\n"
+           "       simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator NAME]...\n"
+           "                     [--region R] [--from Y] [--to Y]\n"
+           "                     [--format table|json|cfg]\n"
            "       simplan --help | --version\n"
            "\n"
            "run    simulate the scenario and report, for every target, the\n"
@@ -49,6 +52,10 @@ static const char *const usage_head =
            "       indicators.energy_intensity.path[0].mean) at which target\n"
            "       ID is met with probability P, with its Monte Carlo\n"
            "       uncertainty (bisection with common random numbers)\n"
+           "fit    estimate each stochastic indicator's innovation sd and\n"
+           "       ar1 (exact AR(1) maximum likelihood, with standard\n"
+           "       errors) and their correlations from a data file; cfg\n"
+           "       prints the scenario with them written in\n"
            "sweep  every target's probability over a grid of one or two\n"
            "       scenario numbers; with --out, sweep.csv and a curve or\n"
            "       heat maps with the P = 0.5, 0.8, 0.9 contours\n"
@@ -60,7 +67,7 @@ static const char *const usage_head =
 static const char *const usage_tail =
            "\n"
            "options of run (override the scenario's simulation settings):\n"
-           "  -n, --draws N       number of draws (1 .. 1e11)\n"
+           "  -n, --draws N       number of draws (1 .. 1e11; e.g. 1e6)\n"
            "  -s, --seed S        seed (0 .. 2^63-1)\n"
            "  -t, --threads T     threads (default: all cores); results do\n"
            "                      not depend on it\n"
@@ -155,18 +162,111 @@ const char *sp_cli_usage(void)
     return text;
 }
 
-/* Parses an unsigned decimal integer in [lo, hi]. */
-static bool parse_u64(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+/* Why a count did not parse (see parse_count). */
+typedef enum {
+    COUNT_OK,
+    COUNT_SYNTAX,    /* not a number: junk, a sign, hex, empty */
+    COUNT_FRACTION,  /* a number, but not an integer (1.5, 15e-1) */
+    COUNT_RANGE      /* an integer outside [lo, hi] */
+} count_error;
+
+/* Parses a count written as a decimal integer or in scientific notation
+ * (1000000, 1e6, 2.5e6, 1.5E+3), exactly: the digits are kept as an
+ * integer and scaled by the exponent, never rounded through a double, so a
+ * value that is not an integer is refused rather than truncated. Only
+ * digits may start it (no sign, no leading point, no hex). Stores the
+ * value in *out on COUNT_OK. */
+static count_error parse_count(const char *s, uint64_t lo, uint64_t hi,
+                               uint64_t *out)
 {
     if (s == NULL || !(*s >= '0' && *s <= '9'))
-        return false;
-    char *end = NULL;
-    errno = 0;
-    uintmax_t v = strtoumax(s, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return false;
-    *out = (uint64_t)v;
-    return true;
+        return COUNT_SYNTAX;
+    char digits[64];
+    size_t nd = 0, nfrac = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9'; p++) {
+        if (nd == sizeof digits)
+            return COUNT_RANGE;
+        digits[nd++] = *p;
+    }
+    if (*p == '.') {
+        for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
+            if (nd == sizeof digits)
+                return COUNT_RANGE;
+            digits[nd++] = *p;
+        }
+    }
+    long exp10 = 0;
+    if (*p == 'e' || *p == 'E') {
+        char *end = NULL;
+        p++;
+        if (!((*p >= '0' && *p <= '9') ||
+              ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9')))
+            return COUNT_SYNTAX;
+        errno = 0;
+        exp10 = strtol(p, &end, 10);
+        if (errno != 0 || exp10 > 1000 || exp10 < -1000)
+            return COUNT_RANGE;
+        p = end;
+    }
+    if (*p != '\0')
+        return COUNT_SYNTAX;
+    exp10 -= (long)nfrac;
+    while (exp10 < 0 && nd > 0 && digits[nd - 1] == '0') {
+        nd--; /* trailing zeros: 2.50e1 is 25, 150e-1 is 15 */
+        exp10++;
+    }
+    if (exp10 < 0 && nd > 0) {
+        for (size_t i = 0; i < nd; i++)
+            if (digits[i] != '0')
+                return COUNT_FRACTION;
+    }
+    uint64_t v = 0;
+    for (size_t i = 0; i < nd; i++) {
+        uint64_t d = (uint64_t)(digits[i] - '0');
+        if (v > (UINT64_MAX - d) / 10)
+            return COUNT_RANGE;
+        v = v * 10 + d;
+    }
+    for (long e = 0; v != 0 && e < exp10; e++) {
+        if (v > UINT64_MAX / 10)
+            return COUNT_RANGE;
+        v *= 10;
+    }
+    if (v < lo || v > hi)
+        return COUNT_RANGE;
+    *out = v;
+    return COUNT_OK;
+}
+
+bool sp_cli_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    return parse_count(s, lo, hi, out) == COUNT_OK;
+}
+
+/* A count option: parse_count into *out, or SP_ERR_USAGE naming the
+ * option, the value, what was wrong with it and the allowed range. */
+static sp_status count_option(const char *opt, const char *arg, uint64_t lo,
+                              uint64_t hi, const char *range, uint64_t *out,
+                              sp_error *err)
+{
+    switch (parse_count(arg, lo, hi, out)) {
+    case COUNT_OK:
+        return SP_OK;
+    case COUNT_FRACTION:
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
+                            "invalid value '%s': not an integer; expected "
+                            "an integer %s", arg, range);
+    case COUNT_RANGE:
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
+                            "invalid value '%s': out of range; expected an "
+                            "integer %s", arg, range);
+    case COUNT_SYNTAX:
+        break;
+    }
+    return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
+                        "invalid value '%s'; expected an integer %s (digits, "
+                        "or scientific notation such as 1e6)", arg, range);
 }
 
 static sp_status bad_value(sp_error *err, const char *opt, const char *value,
@@ -176,27 +276,69 @@ static sp_status bad_value(sp_error *err, const char *opt, const char *value,
                         "invalid value '%s'; expected %s", value, allowed);
 }
 
+/* --format json: only in a build with jansson; every command refuses it
+ * otherwise, before any work, with the message of the JSON writer. */
+static sp_status json_format(sp_options *opt, sp_error *err)
+{
+#ifdef SIMPLAN_HAVE_JSON
+    (void)err;
+    opt->format = SP_FORMAT_JSON;
+    return SP_OK;
+#else
+    (void)opt;
+    return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--format",
+                        "this simplan was built without JSON support "
+                        "(configure with -DSIMPLAN_JSON=ON and jansson)");
+#endif
+}
+
+/* --slice K/N: two counts with 1 <= K <= N <= 1000000. */
+static sp_status parse_slice(const char *arg, sp_options *opt, sp_error *err)
+{
+    char k_text[32], n_text[32];
+    const char *slash = strchr(arg, '/');
+    uint64_t k = 0, n = 0;
+    bool ok = slash != NULL && (size_t)(slash - arg) < sizeof k_text &&
+              strlen(slash + 1) < sizeof n_text;
+    if (ok) {
+        snprintf(k_text, sizeof k_text, "%.*s", (int)(slash - arg), arg);
+        snprintf(n_text, sizeof n_text, "%s", slash + 1);
+        ok = parse_count(k_text, 1, 1000000, &k) == COUNT_OK &&
+             parse_count(n_text, 1, 1000000, &n) == COUNT_OK && k <= n;
+    }
+    if (!ok)
+        return bad_value(err, "--slice", arg,
+                         "K/N with 1 <= K <= N <= 1000000");
+    opt->slice = (uint32_t)k;
+    opt->slices = (uint32_t)n;
+    return SP_OK;
+}
+
 static sp_status parse_option(int c, const char *arg, sp_options *opt,
                               sp_error *err)
 {
     uint64_t v = 0;
+    sp_status st;
     switch (c) {
     case 'n':
-        if (!parse_u64(arg, 1, SP_MAX_DRAWS, &v))
-            return bad_value(err, "--draws", arg, "an integer 1 .. 1e11");
-        opt->draws = v;
-        return SP_OK;
+        st = count_option("--draws", arg, 1, SP_MAX_DRAWS, "1 .. 1e11", &v,
+                          err);
+        if (st == SP_OK)
+            opt->draws = v;
+        return st;
     case 's':
-        if (!parse_u64(arg, 0, INT64_MAX, &v))
-            return bad_value(err, "--seed", arg, "an integer 0 .. 2^63-1");
-        opt->has_seed = true;
-        opt->seed = v;
-        return SP_OK;
+        st = count_option("--seed", arg, 0, INT64_MAX, "0 .. 2^63-1", &v,
+                          err);
+        if (st == SP_OK) {
+            opt->has_seed = true;
+            opt->seed = v;
+        }
+        return st;
     case 't':
-        if (!parse_u64(arg, 1, 1024, &v))
-            return bad_value(err, "--threads", arg, "an integer 1 .. 1024");
-        opt->threads = (int)v;
-        return SP_OK;
+        st = count_option("--threads", arg, 1, 1024, "1 .. 1024", &v, err);
+        if (st == SP_OK)
+            opt->threads = (int)v;
+        return st;
     case 'r':
         if (*arg == '\0')
             return bad_value(err, "--rng", arg, "a generator name");
@@ -208,7 +350,7 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         else if (strcmp(arg, "csv") == 0)
             opt->format = SP_FORMAT_CSV;
         else if (strcmp(arg, "json") == 0)
-            opt->format = SP_FORMAT_JSON;
+            return json_format(opt, err);
         else
             return bad_value(err, "--format", arg, "table, csv or json");
         return SP_OK;
@@ -227,20 +369,16 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         opt->plots = false;
         return SP_OK;
     case 'G':
+#ifndef SIMPLAN_HAVE_PLOTS
+        return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--plots",
+                            "this simplan was built without charts "
+                            "(configure with -DSIMPLAN_PLOTS=ON and PLplot)");
+#else
         opt->plots = true;
-    opt->checkpoint = 60.0;
         return SP_OK;
-    case 'K': {
-        unsigned k = 0, n = 0;
-        char extra;
-        if (sscanf(arg, "%u/%u%c", &k, &n, &extra) != 2 || k < 1 || n < 1 ||
-            k > n || n > 1000000)
-            return bad_value(err, "--slice", arg,
-                             "K/N with 1 <= K <= N <= 1000000");
-        opt->slice = k;
-        opt->slices = n;
-        return SP_OK;
-    }
+#endif
+    case 'K':
+        return parse_slice(arg, opt, err);
     case 'R':
         if (*arg == '\0')
             return bad_value(err, "--resume", arg, "a result directory");
@@ -288,10 +426,10 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         return SP_OK;
     }
     case 'j':
-        if (!parse_u64(arg, 1, 1024, &v))
-            return bad_value(err, "--jobs", arg, "an integer 1 .. 1024");
-        opt->jobs = (int)v;
-        return SP_OK;
+        st = count_option("--jobs", arg, 1, 1024, "1 .. 1024", &v, err);
+        if (st == SP_OK)
+            opt->jobs = (int)v;
+        return st;
     case 'L':
         if (*arg == '\0')
             return bad_value(err, "--collect", arg, "a batch directory");
@@ -370,7 +508,7 @@ static const char *accepted(sp_command command)
     case SP_CMD_MERGE:
         return "fqoFPGh";
     case SP_CMD_BATCH:
-        return "nstojLPqh";
+        return "nstojLPFqh";
     case SP_CMD_SOLVE:
     case SP_CMD_SWEEP:
         return "nstrfqoFPTpVAXh";
@@ -405,7 +543,9 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
 {
     memset(opt, 0, sizeof *opt);
     opt->command = SP_CMD_HELP;
-    opt->plots = true;
+#ifdef SIMPLAN_HAVE_PLOTS
+    opt->plots = true; /* charts by default with --out */
+#endif
     opt->checkpoint = 60.0;
     if (argc < 2)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
@@ -435,32 +575,38 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
     else
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "unknown command '%s'; commands: run, check, "
-                            "merge, batch, solve, sweep, bench", cmd);
+                            "merge, batch, solve, sweep, bench, fit", cmd);
     bool is_batch = opt->command == SP_CMD_BATCH;
     bool is_bench = opt->command == SP_CMD_BENCH;
     bool is_merge = opt->command == SP_CMD_MERGE;
     struct option longopts[sizeof all_options / sizeof *all_options];
     char shortopts[64];
     command_options(opt->command, longopts, shortopts);
-    optind = 2;
+    /* getopt_long sees the command as its argv[0]; optind = 0 makes it
+     * start afresh on every call (glibc), so sp_cli_parse can be called
+     * again on another argv. */
+    int nargs = argc - 1;
+    char **args = argv + 1;
+    optind = 0;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+    while ((c = getopt_long(nargs, args, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
             opt->command = SP_CMD_HELP;
             return SP_OK;
         }
         if (c == ':')
-            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, argv[optind - 1],
+            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, args[optind - 1],
                                 "missing value; see simplan --help");
         if (c == '?')
-            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, argv[optind - 1],
+            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, args[optind - 1],
                                 "unknown option for '%s'; see simplan --help",
                                 cmd);
         sp_status st = parse_option(c, optarg, opt, err);
         if (st != SP_OK)
             return st;
     }
+    optind += 1; /* an index into argv again */
     if (opt->command == SP_CMD_SOLVE &&
         (opt->target == NULL || opt->prob == 0.0 || opt->n_vary != 1))
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
@@ -495,12 +641,8 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
     if (opt->slices > 0 && opt->out == NULL)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--slice",
                             "a slice needs --out DIR for its state file");
-    if (is_bench && optind == argc) {
-        opt->scenario = access(SIMPLAN_INSTALLED_SCENARIO, R_OK) == 0
-                            ? SIMPLAN_INSTALLED_SCENARIO
-                            : SIMPLAN_SOURCE_SCENARIO;
-        return SP_OK;
-    }
+    if (is_bench && optind == argc)
+        return SP_OK; /* the shipped baseline: sp_bench_default_scenario */
     if (optind != argc - 1)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             optind >= argc ? "no scenario file given"

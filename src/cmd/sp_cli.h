@@ -9,15 +9,6 @@
 
 #include "sp_status.h"
 
-/* Scenario benchmarked when `simplan bench` is given none: the installed
- * baseline, or the source tree's when not installed. */
-#ifndef SIMPLAN_INSTALLED_SCENARIO
-#define SIMPLAN_INSTALLED_SCENARIO "/usr/local/share/simplan/scenarios/baseline.cfg"
-#endif
-#ifndef SIMPLAN_SOURCE_SCENARIO
-#define SIMPLAN_SOURCE_SCENARIO "scenarios/baseline.cfg"
-#endif
-
 typedef enum {
     SP_CMD_HELP,
     SP_CMD_VERSION,
@@ -34,7 +25,8 @@ typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
 
 typedef struct {
     sp_command command;
-    const char *scenario;   /* path, borrowed from argv */
+    const char *scenario;   /* path, borrowed from argv; NULL for bench
+                               without one (sp_bench_default_scenario) */
     uint64_t draws;         /* 0: from the scenario */
     bool has_seed;
     uint64_t seed;
@@ -60,13 +52,26 @@ typedef struct {
     double tol;             /* solve: bracket width to stop at */
     bool collect;           /* batch: only collect the runs in --out */
     bool force;             /* --force: reuse an existing DIR */
-    bool plots;             /* charts in DIR (default on with --out) */
+    bool plots;             /* charts in DIR (default on with --out in a
+                               build with charts; off, and --plots refused,
+                               in one without) */
     bool has_marginal;      /* bench: override every stochastic family */
     int marginal;           /* sp_family */
 } sp_options;
 
-/* Parses argv into `opt`. SP_ERR_USAGE with a message on bad usage. */
+/* Parses argv into `opt` (which borrows strings from argv). SP_ERR_USAGE
+ * with a message naming the option on bad usage; SP_ERR_UNSUPPORTED for
+ * --format json in a build without jansson and --plots in one without
+ * charts. Counts (--draws, --seed, --threads, --jobs, --slice) are
+ * integers in decimal or exact scientific notation (1e6, 2.5e6). May be
+ * called again on another argv. */
 sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err);
+
+/* True when `s` is a count in [lo, hi] as the count options take it: an
+ * integer in decimal or exact scientific notation (1e6, 2.5e6), nothing
+ * else; the value in *out. For counts inside other arguments (sweep's
+ * STEPS). */
+bool sp_cli_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out);
 
 /* The --help text. */
 const char *sp_cli_usage(void);

@@ -16,17 +16,6 @@
 #include "sp_config.h"
 #include "sp_data.h"
 
-const char *sp_cmd_fit_usage(void)
-{
-    return "simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator NAME]...\n"
-           "            [--region R] [--from YEAR] [--to YEAR]\n"
-           "            [--format table|json|cfg]\n"
-           "  estimate each stochastic indicator's innovation sd and ar1 (exact\n"
-           "  AR(1) maximum likelihood, with standard errors) and their\n"
-           "  correlations from the data; cfg prints the scenario with them\n"
-           "  written in\n";
-}
-
 static sp_status usage_error(sp_error *err, const char *field,
                              const char *fmt, const char *arg)
     __attribute__((format(printf, 3, 0)));

@@ -36,7 +36,4 @@ sp_status sp_cmd_fit_parse(int argc, char **argv, sp_fit_options *o,
 /* Runs the command. */
 sp_status sp_cmd_fit_run(const sp_fit_options *o, sp_error *err);
 
-/* The usage lines of the command. */
-const char *sp_cmd_fit_usage(void);
-
 #endif /* SP_CMD_FIT_H */

@@ -8,15 +8,19 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "sp_compile.h"
+#include "sp_decision.h"
 #include "sp_mc.h"
 #include "sp_output.h"
 #include "sp_rng.h"
 #include "sp_run.h"
+#include "sp_signal.h"
 #ifdef SIMPLAN_HAVE_PLOTS
 #include "sp_plot.h"
 #endif
@@ -181,11 +185,40 @@ sp_status sp_lever_find(sp_scenario *sc, const char *path, sp_lever *out,
 
 /* ---- evaluation ------------------------------------------------------------ */
 
+#define EVAL_STEP_BLOCKS 256 /* blocks between checks for a signal */
+
+/* SP_ERR_IO when SIGINT or SIGTERM has arrived: solve and sweep stop at
+ * the next evaluation, or within one, and write nothing. */
+static sp_status stop_requested(sp_error *err)
+{
+    if (!sp_signal_caught())
+        return SP_OK;
+    return sp_signal_error(err, "stopped between evaluations; no results "
+                                "were written");
+}
+
+/* Runs every block of `mc` in steps, stopping early on a signal. Blocks
+ * are seeded by their index, so the steps do not change the result. */
+static sp_status run_all_blocks(sp_mc *mc, sp_error *err)
+{
+    uint64_t n = sp_mc_blocks(mc);
+    for (uint64_t k = 0; k < n; k += EVAL_STEP_BLOCKS) {
+        sp_status st = stop_requested(err);
+        if (st != SP_OK)
+            return st;
+        sp_mc_run(mc, k, k + EVAL_STEP_BLOCKS < n ? k + EVAL_STEP_BLOCKS : n);
+    }
+    return stop_requested(err);
+}
+
 /* Runs the scenario with the lever at x; fills res (caller destroys). */
 static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
                           sp_lever *lv, double x, sp_result *res,
                           sp_error *err)
 {
+    sp_status stop = stop_requested(err);
+    if (stop != SP_OK)
+        return stop;
     *lv->value = x;
     sp_compiled c = {0};
     sp_mc_config cfg;
@@ -196,14 +229,15 @@ static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
     sp_mc *mc = st == SP_OK ? sp_mc_alloc(sc, &c, &cfg, err) : NULL;
     if (st == SP_OK && mc == NULL)
         st = err->status;
+    if (st == SP_OK)
+        st = stop = run_all_blocks(mc, err);
     if (st == SP_OK) {
-        sp_mc_run(mc, 0, sp_mc_blocks(mc));
         memset(res, 0, sizeof *res);
         st = sp_mc_result(mc, res, err);
     }
     sp_mc_free(mc);
     sp_compiled_destroy(&c);
-    if (st != SP_OK && st != SP_ERR_NOMEM)
+    if (st != SP_OK && st != SP_ERR_NOMEM && stop == SP_OK)
         snprintf(err->message + strlen(err->message),
                  sizeof err->message - strlen(err->message),
                  " [with %s = %g]", lv->path, x);
@@ -223,6 +257,31 @@ static sp_status prob_at(const sp_options *opt, const sp_scenario *sc,
     }
     (*evals)++;
     return st;
+}
+
+/* ---- the pure parts ---------------------------------------------------------- */
+
+double sp_decide_grid(double lo, double hi, int n, int i)
+{
+    return lo + (hi - lo) * i / (n - 1);
+}
+
+bool sp_decide_monotone(const double *p, size_t n, size_t *peak)
+{
+    bool up = true, down = true;
+    *peak = 0;
+    for (size_t i = 1; i < n; i++) {
+        up = up && p[i] >= p[i - 1];
+        down = down && p[i] <= p[i - 1];
+        if (p[i] > p[*peak])
+            *peak = i;
+    }
+    return up || down;
+}
+
+bool sp_decide_bracketed(double p_lo, double p_hi, double prob)
+{
+    return fmin(p_lo, p_hi) <= prob && prob <= fmax(p_lo, p_hi);
 }
 
 /* ---- solve ------------------------------------------------------------------ */
@@ -245,6 +304,39 @@ static sp_status lever_range(const sp_options *opt, const sp_lever *lv,
                             "%s can range over [%g, %g]; got [%g, %g]",
                             lv->path, lv->valid_lo, lv->valid_hi, *lo, *hi);
     return SP_OK;
+}
+
+/* When the ends of the range do not bracket P: P at SP_DECIDE_INTERIOR
+ * interior points (common random numbers, so P is exactly monotone when
+ * the measure is). SP_OK when P is monotone over them -- P is then out of
+ * reach; otherwise SP_ERR_RANGE saying that P is not monotone in the
+ * lever and where its largest value was found. */
+static sp_status not_monotone(const sp_options *opt, const sp_scenario *sc,
+                              sp_lever *lv, size_t k, solution *s,
+                              sp_error *err)
+{
+    enum { N = SP_DECIDE_INTERIOR + 2 };
+    double x[N], p[N];
+    x[0] = s->lo, p[0] = s->p_lo, x[N - 1] = s->hi, p[N - 1] = s->p_hi;
+    for (int i = 1; i < N - 1; i++) {
+        x[i] = sp_decide_grid(s->lo, s->hi, N, i);
+        sp_status st = prob_at(opt, sc, lv, x[i], k, &p[i], &s->evals, err);
+        if (st != SP_OK)
+            return st;
+    }
+    size_t peak;
+    if (sp_decide_monotone(p, N, &peak))
+        return SP_OK;
+    bool reached = p[peak] >= opt->prob;
+    return sp_error_set(
+        err, SP_ERR_RANGE, sc->file, 0, lv->path,
+        "P(%s met) is not monotone in it over [%g, %g]: P is %.4f at %g and "
+        "%.4f at %g, but %.4f at %g (the largest of %d points); %s",
+        opt->target, s->lo, s->hi, s->p_lo, s->lo, s->p_hi, s->hi, p[peak],
+        x[peak], N,
+        reached ? "give --range on one side of that point to find the value "
+                  "there"
+                : "the probability asked for was not reached at any of them");
 }
 
 /* Bisection on P(x) - P*, keeping P* between P(a) and P(b). */
@@ -287,59 +379,43 @@ static sp_status root_sd(const sp_options *opt, const sp_scenario *sc,
     return SP_OK;
 }
 
-static void print_solution(const sp_options *opt, const sp_lever *lv,
-                           const char *id, uint64_t draws, uint64_t seed,
-                           const solution *s)
+/* The writers of a solution and of a sweep, one per --format. */
+typedef sp_status (*solve_writer)(FILE *, const sp_solve_report *, sp_error *);
+typedef sp_status (*sweep_writer)(FILE *, const sp_sweep_report *, sp_error *);
+static const solve_writer solve_writers[] = {
+    [SP_FORMAT_TABLE] = sp_solve_table,
+    [SP_FORMAT_CSV] = sp_solve_csv,
+    [SP_FORMAT_JSON] = sp_solve_json};
+static const sweep_writer sweep_writers[] = {
+    [SP_FORMAT_TABLE] = sp_sweep_table,
+    [SP_FORMAT_CSV] = sp_sweep_csv,
+    [SP_FORMAT_JSON] = sp_sweep_json};
+
+/* The solution as the plain result the writers take (borrowing). */
+static sp_solve_report solve_report(const sp_options *opt,
+                                    const sp_scenario *sc, const sp_lever *lv,
+                                    uint64_t draws, uint64_t seed,
+                                    const solution *s)
 {
-    /* A flat P around the root leaves the uncertainty unresolved: no
-     * infinity is ever printed. */
-    bool resolved = isfinite(s->mc_sd);
-    double lo95 = s->value - 1.96 * s->mc_sd, hi95 = s->value + 1.96 * s->mc_sd;
-    char sd[40], lo[40], hi[40];
-    snprintf(sd, sizeof sd, resolved ? "%.17g" : "null", s->mc_sd);
-    snprintf(lo, sizeof lo, resolved ? "%.17g" : "null", lo95);
-    snprintf(hi, sizeof hi, resolved ? "%.17g" : "null", hi95);
-    if (opt->format == SP_FORMAT_JSON) {
-        printf("{\n  \"target\": \"%s\",\n  \"probability\": %.17g,\n"
-               "  \"lever\": \"%s\",\n  \"value\": %.17g,\n"
-               "  \"mc_sd\": %s,\n  \"ci95\": [%s, %s],\n"
-               "  \"bracket\": [%.17g, %.17g],\n"
-               "  \"p_bracket\": [%.17g, %.17g],\n"
-               "  \"range\": [%.17g, %.17g],\n  \"p_range\": [%.17g, %.17g],\n"
-               "  \"evaluations\": %d,\n  \"draws\": %llu,\n  \"seed\": %llu\n}\n",
-               id, opt->prob, lv->path, s->value, sd, lo, hi, s->a,
-               s->b, s->p_a, s->p_b, s->lo, s->hi, s->p_lo, s->p_hi, s->evals,
-               (unsigned long long)draws, (unsigned long long)seed);
-        return;
-    }
-    if (opt->format == SP_FORMAT_CSV) {
-        printf("target,probability,lever,value,mc_sd,ci_low,ci_high,bracket_low,"
-               "bracket_high,evaluations,draws,seed\n\"%s\",%.17g,\"%s\",%.17g,"
-               "%s,%s,%s,%.17g,%.17g,%d,%llu,%llu\n", id, opt->prob,
-               lv->path, s->value, resolved ? sd : "", resolved ? lo : "",
-               resolved ? hi : "", s->a, s->b, s->evals,
-               (unsigned long long)draws, (unsigned long long)seed);
-        return;
-    }
-    printf("solve: P(%s met) = %g by varying %s\n", id, opt->prob, lv->path);
-    if (resolved)
-        printf("  value        %.6g  (Monte Carlo sd %.3g; 95 %% interval "
-               "%.6g .. %.6g)\n", s->value, s->mc_sd, lo95, hi95);
-    else
-        printf("  value        %.6g  (P does not change near it: its Monte "
-               "Carlo uncertainty is not resolved)\n", s->value);
-    printf("  bracket      [%.6g, %.6g] with P = %.4f .. %.4f\n", s->a, s->b,
-           s->p_a, s->p_b);
-    printf("  range tried  [%.6g, %.6g] with P = %.4f .. %.4f\n", s->lo, s->hi,
-           s->p_lo, s->p_hi);
-    printf("  %d evaluations of %llu draws each, seed %llu (common random "
-           "numbers)\n", s->evals, (unsigned long long)draws,
-           (unsigned long long)seed);
+    return (sp_solve_report){.scenario = sc->name,
+                             .target = opt->target,
+                             .probability = opt->prob,
+                             .lever = lv->path,
+                             .value = s->value,
+                             .mc_sd = s->mc_sd,
+                             .a = s->a, .b = s->b,
+                             .p_a = s->p_a, .p_b = s->p_b,
+                             .lo = s->lo, .hi = s->hi,
+                             .p_lo = s->p_lo, .p_hi = s->p_hi,
+                             .evaluations = s->evals,
+                             .draws = draws,
+                             .seed = seed};
 }
 
 sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
                           sp_error *err)
 {
+    sp_signal_catch();
     long k = sp_scenario_find_target(sc, opt->target);
     if (k < 0)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--target",
@@ -355,8 +431,9 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
     st = prob_at(opt, sc, &lv, s.lo, (size_t)k, &s.p_lo, &s.evals, err);
     if (st == SP_OK)
         st = prob_at(opt, sc, &lv, s.hi, (size_t)k, &s.p_hi, &s.evals, err);
-    if (st == SP_OK && !(fmin(s.p_lo, s.p_hi) <= opt->prob &&
-                         opt->prob <= fmax(s.p_lo, s.p_hi)))
+    if (st == SP_OK && !sp_decide_bracketed(s.p_lo, s.p_hi, opt->prob))
+        st = not_monotone(opt, sc, &lv, (size_t)k, &s, err);
+    if (st == SP_OK && !sp_decide_bracketed(s.p_lo, s.p_hi, opt->prob))
         st = sp_error_set(err, SP_ERR_RANGE, sc->file, 0, lv.path,
                           "target %s cannot reach P = %g by varying it over "
                           "[%g, %g]: P is %.4f at %g and %.4f at %g (widen "
@@ -372,7 +449,11 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
         st = root_sd(opt, sc, &lv, (size_t)k, cfg.draws, &s, err);
     *lv.value = original;
     if (st == SP_OK)
-        print_solution(opt, &lv, opt->target, cfg.draws, cfg.seed, &s);
+        st = stop_requested(err);
+    if (st == SP_OK) {
+        sp_solve_report r = solve_report(opt, sc, &lv, cfg.draws, cfg.seed, &s);
+        st = solve_writers[opt->format](stdout, &r, err);
+    }
     return st;
 }
 
@@ -385,14 +466,33 @@ typedef struct {
 } axis;
 
 /* Parses PATH=FROM:TO:STEPS. */
+/* FROM:TO:STEPS with finite FROM != TO and STEPS a count 2 .. 1000
+ * (sp_cli_count: 1e1 is 10), nothing after it. */
+static bool parse_grid_spec(const char *s, double *from, double *to,
+                            int *steps)
+{
+    char *end;
+    *from = strtod(s, &end);
+    if (end == s || *end != ':')
+        return false;
+    const char *t = end + 1;
+    *to = strtod(t, &end);
+    if (end == t || *end != ':')
+        return false;
+    uint64_t n;
+    if (!sp_cli_count(end + 1, 2, 1000, &n))
+        return false;
+    *steps = (int)n;
+    return isfinite(*from) && isfinite(*to) && *from != *to;
+}
+
 static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
                             sp_error *err)
 {
     const char *eq = strrchr(spec, '=');
     char path[160];
     if (eq == NULL || (size_t)(eq - spec) >= sizeof path ||
-        sscanf(eq + 1, "%lf:%lf:%d", &a->from, &a->to, &a->steps) != 3 ||
-        a->steps < 2 || a->steps > 1000 || !(a->from != a->to))
+        !parse_grid_spec(eq + 1, &a->from, &a->to, &a->steps))
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                             "'%s': expected PATH=FROM:TO:STEPS with 2 <= "
                             "STEPS <= 1000", spec);
@@ -413,7 +513,7 @@ static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
 
 static double grid(const axis *a, int i)
 {
-    return a->from + (a->to - a->from) * i / (a->steps - 1);
+    return sp_decide_grid(a->from, a->to, a->steps, i);
 }
 
 /* The grid's probabilities: p[(j * nx + i) * nt + k] for point (i, j). */
@@ -440,52 +540,6 @@ static sp_status sweep_grid(const sp_options *opt, const sp_scenario *sc,
         }
     }
     return st;
-}
-
-static void sweep_csv(FILE *f, const sp_scenario *sc, const axis *ax,
-                      int n_axes, const double *p, const double *ci)
-{
-    int nx = ax[0].steps, ny = n_axes > 1 ? ax[1].steps : 1;
-    fprintf(f, "lever,value%s,target,probability,ci_low,ci_high\n",
-            n_axes > 1 ? ",lever2,value2" : "");
-    for (int j = 0; j < ny; j++)
-        for (int i = 0; i < nx; i++)
-            for (size_t k = 0; k < sc->n_targets; k++) {
-                size_t at = ((size_t)j * (size_t)nx + (size_t)i) *
-                                sc->n_targets + k;
-                fprintf(f, "\"%s\",%.17g", ax[0].lever.path, grid(&ax[0], i));
-                if (n_axes > 1)
-                    fprintf(f, ",\"%s\",%.17g", ax[1].lever.path,
-                            grid(&ax[1], j));
-                fprintf(f, ",\"%s\",%.17g,%.17g,%.17g\n", sc->targets[k].id,
-                        p[at], ci[2 * at], ci[2 * at + 1]);
-            }
-}
-
-static void sweep_table(FILE *f, const sp_scenario *sc, const axis *ax,
-                        int n_axes, const double *p)
-{
-    int nx = ax[0].steps, ny = n_axes > 1 ? ax[1].steps : 1;
-    fprintf(f, "P(target met) with %s%s%s (common random numbers)\n\n",
-            ax[0].lever.path, n_axes > 1 ? " and " : "",
-            n_axes > 1 ? ax[1].lever.path : "");
-    fprintf(f, "%12s", "value");
-    if (n_axes > 1)
-        fprintf(f, " %12s", "value2");
-    for (size_t k = 0; k < sc->n_targets; k++)
-        fprintf(f, " %14.14s", sc->targets[k].id);
-    fputc('\n', f);
-    for (int j = 0; j < ny; j++)
-        for (int i = 0; i < nx; i++) {
-            fprintf(f, "%12.6g", grid(&ax[0], i));
-            if (n_axes > 1)
-                fprintf(f, " %12.6g", grid(&ax[1], j));
-            for (size_t k = 0; k < sc->n_targets; k++)
-                fprintf(f, " %14.4f",
-                        p[((size_t)j * (size_t)nx + (size_t)i) *
-                              sc->n_targets + k]);
-            fputc('\n', f);
-        }
 }
 
 #ifdef SIMPLAN_HAVE_PLOTS
@@ -547,10 +601,9 @@ static sp_status sweep_plots(const char *dir, const sp_scenario *sc,
 
 /* DIR/sweep.csv (through a temporary file) and the charts. */
 static sp_status sweep_files(const sp_options *opt, const sp_scenario *sc,
-                             const axis *ax, int n_axes, const double *p,
-                             const double *ci, sp_error *err)
+                             const axis *ax, int n_axes,
+                             const sp_sweep_report *r, sp_error *err)
 {
-    sp_status st = SP_OK;
     char path[4096], tmp[4096];
     snprintf(path, sizeof path, "%s/sweep.csv", opt->out);
     snprintf(tmp, sizeof tmp, "%s/.sweep.csv.tmp", opt->out);
@@ -558,15 +611,67 @@ static sp_status sweep_files(const sp_options *opt, const sp_scenario *sc,
     if (f == NULL)
         return sp_error_set(err, SP_ERR_IO, tmp, 0, NULL, "cannot write: %s",
                             strerror(errno));
-    sweep_csv(f, sc, ax, n_axes, p, ci);
-    if (fclose(f) != 0 || rename(tmp, path) != 0)
-        return sp_error_set(err, SP_ERR_IO, path, 0, NULL, "cannot write: %s",
-                            strerror(errno));
+    sp_status st = sp_sweep_csv(f, r, err);
+    if (fclose(f) != 0 && st == SP_OK)
+        st = sp_error_set(err, SP_ERR_IO, tmp, 0, NULL, "cannot write: %s",
+                          strerror(errno));
+    if (st == SP_OK && rename(tmp, path) != 0)
+        st = sp_error_set(err, SP_ERR_IO, path, 0, NULL, "cannot write: %s",
+                          strerror(errno));
+    if (st != SP_OK) {
+        unlink(tmp);
+        return st;
+    }
 #ifdef SIMPLAN_HAVE_PLOTS
     if (opt->plots)
-        st = sweep_plots(opt->out, sc, ax, n_axes, p, err);
+        st = sweep_plots(opt->out, sc, ax, n_axes, r->p, err);
+#else
+    (void)sc;
+    (void)ax;
+    (void)n_axes;
 #endif
     return st;
+}
+
+/* The sweep's grid values and target ids for its report (caller frees
+ * x, y and ids). */
+static sp_status sweep_report(const sp_options *opt, const sp_scenario *sc,
+                              const axis *ax, const double *p,
+                              const double *ci, sp_sweep_report *r,
+                              sp_error *err)
+{
+    int two = opt->n_vary > 1;
+    size_t nx = (size_t)ax[0].steps, ny = two ? (size_t)ax[1].steps : 1;
+    double *x = malloc(nx * sizeof *x), *y = malloc(ny * sizeof *y);
+    const char **ids = malloc((sc->n_targets ? sc->n_targets : 1) *
+                              sizeof *ids);
+    sp_mc_config cfg;
+    const char *rng_name;
+    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    if (st == SP_OK && (x == NULL || y == NULL || ids == NULL))
+        st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; st == SP_OK && i < nx; i++)
+        x[i] = grid(&ax[0], (int)i);
+    for (size_t j = 0; st == SP_OK && j < ny; j++)
+        y[j] = two ? grid(&ax[1], (int)j) : 0.0;
+    for (size_t k = 0; st == SP_OK && k < sc->n_targets; k++)
+        ids[k] = sc->targets[k].id;
+    *r = (sp_sweep_report){.scenario = sc->name,
+                           .lever = ax[0].lever.path,
+                           .lever2 = two ? ax[1].lever.path : NULL,
+                           .x = x, .y = y, .nx = nx, .ny = ny,
+                           .n_targets = sc->n_targets,
+                           .ids = ids, .p = p, .ci = ci,
+                           .draws = st == SP_OK ? cfg.draws : 0,
+                           .seed = st == SP_OK ? cfg.seed : 0};
+    return st;
+}
+
+static void sweep_report_free(sp_sweep_report *r)
+{
+    free((void *)(uintptr_t)r->x);
+    free((void *)(uintptr_t)r->y);
+    free((void *)(uintptr_t)r->ids);
 }
 
 sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
@@ -574,6 +679,7 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
 {
     axis ax[2];
     memset(ax, 0, sizeof ax);
+    sp_signal_catch();
     sp_status st = SP_OK;
     for (int a = 0; a < opt->n_vary && st == SP_OK; a++)
         st = parse_axis(sc, opt->vary[a], &ax[a], err);
@@ -600,12 +706,17 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
     *ax[0].lever.value = saved[0];
     if (opt->n_vary > 1)
         *ax[1].lever.value = saved[1];
-    if (st == SP_OK && opt->format == SP_FORMAT_CSV)
-        sweep_csv(stdout, sc, ax, opt->n_vary, p, ci);
-    else if (st == SP_OK)
-        sweep_table(stdout, sc, ax, opt->n_vary, p);
+    sp_sweep_report r = {0};
+    if (st == SP_OK)
+        st = sweep_report(opt, sc, ax, p, ci, &r, err);
+    if (st == SP_OK)
+        st = stop_requested(err);
+    /* The files first, so the results are saved before stdout. */
     if (st == SP_OK && opt->out)
-        st = sweep_files(opt, sc, ax, opt->n_vary, p, ci, err);
+        st = sweep_files(opt, sc, ax, opt->n_vary, &r, err);
+    if (st == SP_OK)
+        st = sweep_writers[opt->format](stdout, &r, err);
+    sweep_report_free(&r);
     free(p);
     free(ci);
     if (st != SP_OK && created)

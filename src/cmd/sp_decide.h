@@ -15,6 +15,9 @@
 #ifndef SP_DECIDE_H
 #define SP_DECIDE_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "sp_cli.h"
 #include "sp_scenario.h"
 #include "sp_status.h"
@@ -32,6 +35,24 @@ typedef struct {
  * the accepted forms when there is none. */
 sp_status sp_lever_find(sp_scenario *sc, const char *path, sp_lever *out,
                         sp_error *err);
+
+/* ---- the pure parts of solve and sweep --------------------------------- */
+
+/* Point i of n >= 2 evenly spaced points from lo to hi (both included). */
+double sp_decide_grid(double lo, double hi, int n, int i);
+
+/* True when p[0..n) never goes down, or never goes up (ties allowed);
+ * *peak is the index of the largest p (the first of equals). */
+bool sp_decide_monotone(const double *p, size_t n, size_t *peak);
+
+/* True when `prob` lies between P at the two ends of a range (inclusive):
+ * bisection can then keep it bracketed. */
+bool sp_decide_bracketed(double p_lo, double p_hi, double prob);
+
+/* How many interior points solve evaluates, when the ends of the range do
+ * not bracket P, to tell a P out of reach from a P that is not monotone
+ * in the lever (a `between` target peaks inside the range). */
+#define SP_DECIDE_INTERIOR 7
 
 /* `simplan solve` and `simplan sweep`. */
 sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,

@@ -19,6 +19,7 @@
 #include "sp_output.h"
 #include "sp_report.h"
 #include "sp_rng.h"
+#include "sp_signal.h"
 #include "sp_state.h"
 
 #define STEP_BLOCKS 256     /* blocks between progress updates and checks */
@@ -44,24 +45,6 @@ static double now_seconds(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-/* Set by SIGINT and SIGTERM: the run stops after the current step. */
-static volatile sig_atomic_t interrupted = 0;
-
-static void on_signal(int sig)
-{
-    interrupted = sig;
-}
-
-static void catch_signals(void)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
 }
 
 /* Progress on stderr: only on a terminal, not with --quiet, and only once
@@ -125,11 +108,26 @@ static sp_status write_report(const sp_options *opt, const sp_report *r,
     return sp_report_table(stdout, r, err);
 }
 
+/* SP_OK unless SIGINT or SIGTERM arrived: then the error of a command
+ * stopped after its simulation, before anything is published. */
+static sp_status stop_requested(const char *dir, sp_error *err)
+{
+    if (!sp_signal_caught())
+        return SP_OK;
+    return sp_signal_error(err, dir ? "stopped after the simulation; no "
+                                      "report was written"
+                                    : "stopped after the simulation; no "
+                                      "results were written");
+}
+
 /* The report on stdout and, with an output directory, the result files. */
 static sp_status report(const sp_options *opt, const sp_output_options *oo,
                         sp_report *r, const char *cmdline, sp_error *err)
 {
-    sp_status st = write_report(opt, r, err);
+    sp_status st = stop_requested(oo->dir, err);
+    if (st != SP_OK)
+        return st;
+    st = write_report(opt, r, err);
     if (st != SP_OK || oo->dir == NULL)
         return st;
     r->command_line = cmdline ? cmdline : "";
@@ -188,7 +186,7 @@ static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
     progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
     uint64_t done0 = from, step = opt->precision > 0 ? PRECISION_BLOCKS
                                                       : STEP_BLOCKS;
-    for (uint64_t k = from; k < to && !interrupted; k += step) {
+    for (uint64_t k = from; k < to && !sp_signal_caught(); k += step) {
         uint64_t end = k + step < to ? k + step : to;
         sp_mc_run(mc, k, end);
         if (opt->precision > 0 && end < to &&
@@ -208,15 +206,14 @@ static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
         }
     }
     progress_end(&bar);
-    if (!interrupted)
+    if (!sp_signal_caught())
         return SP_OK;
     if (dir && sp_state_save(sp_mc_state(mc), path, err) != SP_OK)
         return err->status;
-    return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                        "interrupted by signal %d; %s", (int)interrupted,
-                        dir ? "the finished blocks are saved in the state "
-                              "file for --resume; no report was written"
-                            : "no results were written");
+    return sp_signal_error(err,
+                           dir ? "the finished blocks are saved in the state "
+                                 "file for --resume; no report was written"
+                               : "no results were written");
 }
 
 /* Loads the state to resume and checks it belongs to this scenario and
@@ -447,7 +444,7 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
         sp_state_free(saved);
         return st;
     }
-    catch_signals();
+    sp_signal_catch();
     double start = now_seconds();
     sp_mc *mc = sp_mc_alloc(sc, c, &cfg, err);
     st = mc ? SP_OK : err->status;
@@ -473,12 +470,18 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
                 SP_STATE_FILE);
     sp_mc_free(mc);
     /* After the run's memory is freed; not part of its elapsed time. */
+    if (st == SP_OK)
+        st = stop_requested(oo.dir, err);
     if (st == SP_OK && opt->slices == 0)
         st = sp_discover(sc, c, cfg.seed, cfg.rng, draws_run, &res, err);
     if (st == SP_OK && opt->slices == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
                        NULL, NULL, NULL, 0, 0, opt->precision, precise};
         st = report(opt, &oo, &r, cmdline, err);
+        char warning[200];
+        if (st == SP_OK && sp_report_precision_warning(&r, warning,
+                                                       sizeof warning))
+            fprintf(stderr, "simplan: warning: %s\n", warning);
     }
     sp_result_destroy(&res);
     if (st != SP_OK && created)
@@ -503,6 +506,7 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
     sp_scenario sc = {0};
     sp_compiled c = {0};
     sp_result res = {0};
+    sp_signal_catch();
     sp_status st = sp_config_load_text(all->scenario_name, all->scenario_text,
                                        &sc, err);
     if (st == SP_OK)

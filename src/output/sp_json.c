@@ -5,6 +5,7 @@
  * digits, so the file round-trips every double exactly. Values that are not
  * finite (a quantity with no finite draws) are written as null.
  */
+#include "sp_decision.h"
 #include "sp_report.h"
 
 #ifdef SIMPLAN_HAVE_JSON
@@ -191,6 +192,9 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
         json_array_append_new(inds, indicator_json(r, i));
     json_object_set_new(root, "indicators", inds);
     json_t *warnings = json_array();
+    char precision[200];
+    if (sp_report_precision_warning(r, precision, sizeof precision))
+        json_array_append_new(warnings, json_string(precision));
     for (size_t w = 0; w < r->res->n_warnings; w++)
         json_array_append_new(warnings, json_string(r->res->warnings[w]));
     json_object_set_new(root, "warnings", warnings);
@@ -217,6 +221,77 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
     return sp_report_flush(out, err);
 }
 
+/* ---- solve and sweep ---------------------------------------------------- */
+
+/* Writes root to out, then a newline, and frees it. */
+static sp_status dump_json(FILE *out, json_t *root, const char *what,
+                           sp_error *err)
+{
+    int rc = root ? json_dumpf(root, out,
+                               JSON_INDENT(2) | JSON_REAL_PRECISION(17))
+                  : -1;
+    json_decref(root);
+    if (rc != 0)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "cannot write the JSON %s", what);
+    fputc('\n', out);
+    return sp_report_flush(out, err);
+}
+
+sp_status sp_solve_json(FILE *out, const sp_solve_report *s, sp_error *err)
+{
+    bool resolved = sp_solve_resolved(s);
+    json_t *o = json_object();
+    json_object_set_new(o, "target", json_string(s->target));
+    json_object_set_new(o, "probability", json_real(s->probability));
+    json_object_set_new(o, "lever", json_string(s->lever));
+    json_object_set_new(o, "value", json_real(s->value));
+    json_object_set_new(o, "mc_sd", resolved ? json_real(s->mc_sd)
+                                             : json_null());
+    json_object_set_new(o, "ci95",
+                        resolved ? json_pack("[f, f]",
+                                             s->value - 1.96 * s->mc_sd,
+                                             s->value + 1.96 * s->mc_sd)
+                                 : json_pack("[n, n]"));
+    json_object_set_new(o, "bracket", json_pack("[f, f]", s->a, s->b));
+    json_object_set_new(o, "p_bracket", json_pack("[f, f]", s->p_a, s->p_b));
+    json_object_set_new(o, "range", json_pack("[f, f]", s->lo, s->hi));
+    json_object_set_new(o, "p_range", json_pack("[f, f]", s->p_lo, s->p_hi));
+    json_object_set_new(o, "evaluations", json_integer(s->evaluations));
+    json_object_set_new(o, "draws", json_integer((json_int_t)s->draws));
+    json_object_set_new(o, "seed", json_integer((json_int_t)s->seed));
+    return dump_json(out, o, "solution", err);
+}
+
+sp_status sp_sweep_json(FILE *out, const sp_sweep_report *s, sp_error *err)
+{
+    json_t *o = json_object(), *points = json_array();
+    json_object_set_new(o, "scenario", json_string(s->scenario));
+    json_object_set_new(o, "lever", json_string(s->lever));
+    if (s->lever2 != NULL)
+        json_object_set_new(o, "lever2", json_string(s->lever2));
+    json_object_set_new(o, "draws", json_integer((json_int_t)s->draws));
+    json_object_set_new(o, "seed", json_integer((json_int_t)s->seed));
+    for (size_t j = 0; j < s->ny; j++)
+        for (size_t i = 0; i < s->nx; i++) {
+            json_t *pt = json_object(), *ts = json_array();
+            json_object_set_new(pt, "value", json_real(s->x[i]));
+            if (s->lever2 != NULL)
+                json_object_set_new(pt, "value2", json_real(s->y[j]));
+            for (size_t k = 0; k < s->n_targets; k++) {
+                size_t at = (j * s->nx + i) * s->n_targets + k;
+                json_array_append_new(
+                    ts, json_pack("{s:s, s:f, s:[f, f]}", "id", s->ids[k],
+                                  "probability", s->p[at], "ci95",
+                                  s->ci[2 * at], s->ci[2 * at + 1]));
+            }
+            json_object_set_new(pt, "targets", ts);
+            json_array_append_new(points, pt);
+        }
+    json_object_set_new(o, "points", points);
+    return dump_json(out, o, "sweep", err);
+}
+
 #else
 
 sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
@@ -226,6 +301,29 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
     return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--format",
                         "this simplan was built without JSON support "
                         "(configure with -DSIMPLAN_JSON=ON and jansson)");
+}
+
+/* Without jansson: --format json is refused by the command line already;
+ * these say the same if called. */
+static sp_status no_json(sp_error *err)
+{
+    return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--format",
+                        "this simplan was built without JSON support "
+                        "(configure with -DSIMPLAN_JSON=ON and jansson)");
+}
+
+sp_status sp_solve_json(FILE *out, const sp_solve_report *s, sp_error *err)
+{
+    (void)out;
+    (void)s;
+    return no_json(err);
+}
+
+sp_status sp_sweep_json(FILE *out, const sp_sweep_report *s, sp_error *err)
+{
+    (void)out;
+    (void)s;
+    return no_json(err);
 }
 
 #endif

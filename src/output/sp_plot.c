@@ -728,7 +728,9 @@ static void fan_target_label(const sp_report *r, const fan_target *ft,
     char id[MAX_TEXT / 2], p[16], text[MAX_TEXT];
     plot_text(id, sizeof id, r->sc->targets[ft->k].id);
     fmt_probability(p, sizeof p, r->res->targets[ft->k].probability);
-    snprintf(text, sizeof text, "%s  P = %s", id, p);
+    /* "P < 0.01", never "P = < 0.01". */
+    snprintf(text, sizeof text, "%s  P %s%s", id,
+             p[0] == '<' || p[0] == '>' ? "" : "= ", p);
     PLFLT wx0, wx1, wy0, wy1;
     double wx, wy;
     plgvpw(&wx0, &wx1, &wy0, &wy1);

@@ -14,6 +14,27 @@ sp_status sp_report_flush(FILE *out, sp_error *err)
     return SP_OK;
 }
 
+/* "1 thread", "8 threads", or, for a merged run (threads 0: the slices
+ * ran elsewhere, each with its own), "threads of its slices". */
+static void threads_text(char *buf, size_t size, int threads)
+{
+    if (threads <= 0)
+        snprintf(buf, size, "threads of its slices");
+    else
+        snprintf(buf, size, "%d thread%s", threads, threads == 1 ? "" : "s");
+}
+
+bool sp_report_precision_warning(const sp_report *r, char *buf, size_t size)
+{
+    if (!(r->precision > 0) || r->precision_reached)
+        return false;
+    snprintf(buf, size, "--precision %g was NOT reached: some 95 %% "
+                        "half-width is still %g or more after all %llu draws "
+                        "(raise --draws)", r->precision, r->precision,
+             (unsigned long long)r->res->draws);
+    return true;
+}
+
 /* Formats a value of target `t`'s measure for people: percentages for
  * growth measures and share levels, share points for share deltas. */
 static void fmt_measure(char *buf, size_t size, const sp_scenario *sc,
@@ -262,10 +283,12 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
     const sp_scenario *sc = r->sc;
     fprintf(out, "simplan %s  scenario \"%s\" (%s), %d-%d\n", SIMPLAN_VERSION,
             sc->name, sc->file, sc->base_year, sc->horizon);
-    fprintf(out, "draws %llu, seed %llu, generator %s, threads %d, "
+    char threads[40];
+    threads_text(threads, sizeof threads, r->threads);
+    fprintf(out, "draws %llu, seed %llu, generator %s, %s, "
                  "elapsed %.2f s\n",
             (unsigned long long)r->res->draws, (unsigned long long)r->seed,
-            r->rng, r->threads, r->elapsed);
+            r->rng, threads, r->elapsed);
     if (r->precision > 0)
         fprintf(out, "precision: every 95 %% half-width below %g %s after "
                      "%llu draws\n", r->precision,
@@ -277,8 +300,13 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
     for (size_t k = 0; k < sc->n_targets; k++)
         target_lines(out, r, k);
     indicator_lines(out, r);
-    if (r->res->n_warnings > 0) {
+    char precision[200];
+    bool imprecise = sp_report_precision_warning(r, precision,
+                                                 sizeof precision);
+    if (r->res->n_warnings > 0 || imprecise) {
         fprintf(out, "\nWarnings\n");
+        if (imprecise)
+            fprintf(out, "  %s\n", precision);
         for (size_t w = 0; w < r->res->n_warnings; w++)
             fprintf(out, "  %s\n", r->res->warnings[w]);
     }
@@ -441,9 +469,13 @@ sp_status sp_report_check(FILE *out, const sp_scenario *sc,
         const sp_event_spec *e = &sc->events[k];
         fprintf(out, "  %s: probability %g per year in %d-%d\n", e->name,
                 e->probability, e->from, e->to);
-        for (size_t j = 0; j < e->n_effects; j++)
-            fprintf(out, "    %s rate %+g (sd %g)\n", e->effects[j].indicator,
-                    e->effects[j].mean, e->effects[j].sd);
+        for (size_t j = 0; j < e->n_effects; j++) {
+            long i = sp_scenario_find_indicator(sc, e->effects[j].indicator);
+            bool share = i >= 0 && sc->indicators[i].kind == SP_KIND_SHARE;
+            fprintf(out, "    %s %s %+g (sd %g)\n", e->effects[j].indicator,
+                    share ? "share increment" : "rate", e->effects[j].mean,
+                    e->effects[j].sd);
+        }
     }
     fprintf(out, "\nTargets\n");
     for (size_t k = 0; k < sc->n_targets; k++) {
@@ -745,10 +777,12 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
         fprintf(out, " (SHA-256 `%s`)", r->scenario_sha256);
     fprintf(out, "\n- years %d-%d, region ", sc->base_year, sc->horizon);
     md_text(out, sc->region);
-    fprintf(out, "\n- %llu draws, seed %llu, generator %s, %d threads, "
+    char threads[40];
+    threads_text(threads, sizeof threads, r->threads);
+    fprintf(out, "\n- %llu draws, seed %llu, generator %s, %s, "
                  "%.2f s\n- simplan %s\n",
             (unsigned long long)r->res->draws, (unsigned long long)r->seed,
-            r->rng, r->threads, r->elapsed, SIMPLAN_VERSION);
+            r->rng, threads, r->elapsed, SIMPLAN_VERSION);
     if (r->command_line)
         fprintf(out, "- command: `%s`\n", r->command_line);
     fputc('\n', out);
@@ -761,12 +795,20 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
     md_indicators(out, r, plots);
     md_observed(out, r);
     fprintf(out, "\n## Warnings\n\n");
+    char precision[200];
+    bool imprecise = sp_report_precision_warning(r, precision,
+                                                 sizeof precision);
+    if (imprecise) {
+        fputs("- ", out);
+        md_text(out, precision);
+        fputc('\n', out);
+    }
     for (size_t w = 0; w < r->res->n_warnings; w++) {
         fputs("- ", out);
         md_text(out, r->res->warnings[w]);
         fputc('\n', out);
     }
-    if (r->res->n_warnings == 0)
+    if (r->res->n_warnings == 0 && !imprecise)
         fputs("None.\n", out);
     return sp_report_flush(out, err);
 }

@@ -92,6 +92,11 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err);
 sp_status sp_report_check(FILE *out, const sp_scenario *sc,
                           const sp_compiled *c, sp_error *err);
 
+/* The warning of a --precision run that stopped at --draws without
+ * reaching its half-width, into buf; false (buf untouched) otherwise.
+ * Every report format lists it with the other warnings. */
+bool sp_report_precision_warning(const sp_report *r, char *buf, size_t size);
+
 /* Checks `out` for a write error after a report. */
 sp_status sp_report_flush(FILE *out, sp_error *err);
 

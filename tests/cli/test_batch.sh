@@ -3,10 +3,13 @@
 # results of `simplan run` on it (targets.csv byte for byte), each with its
 # own seed unless --seed is shared; comparison.csv has one row per scenario
 # and target; --collect rebuilds the same comparison; a failing scenario
-# is reported and makes the batch fail without stopping the others.
-# usage: test_batch.sh SIMPLAN SCENARIOS_DIR
+# is reported and makes the batch fail without stopping the others;
+# directory names stay unique whatever the scenarios are called; an
+# existing --out is refused without --force; SIGTERM to the batch stops
+# and waits for its children and exits 3.
+# usage: test_batch.sh SIMPLAN SCENARIOS_DIR PAUSE_SHIM
 set -u
-bin=$1; dir=$2
+bin=$1; dir=$2; shim=${3:-}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 pass=0; failed=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
@@ -47,5 +50,68 @@ if [ "$rc" -eq 2 ] && grep -q broken "$tmp/err" && [ -s "$tmp/mixed/minimal/targ
 else
   bad "failing scenario" "exit $rc: $(cat "$tmp/err")"
 fi
+# Regression: a/x, b/x_3, c/x made two directories (the renamed x_3 hit
+# the real one) and a result was lost with exit 0.
+mkdir -p "$tmp/a" "$tmp/b2" "$tmp/c"
+cp "$dir/minimal.cfg" "$tmp/a/x.cfg"
+cp "$dir/shock.cfg" "$tmp/b2/x_3.cfg"
+cp "$dir/minimal.cfg" "$tmp/c/x.cfg"
+"$bin" batch "$tmp/a/x.cfg" "$tmp/b2/x_3.cfg" "$tmp/c/x.cfg" --out "$tmp/names" \
+  --draws 2000 --no-plots > /dev/null 2> "$tmp/err"
+rc=$?
+dirs=$(find "$tmp/names" -mindepth 1 -maxdepth 1 -type d | wc -l)
+scen=$(tail -n +2 "$tmp/names/comparison.csv" 2>/dev/null | cut -d, -f1 | sort -u | wc -l)
+if [ "$rc" -eq 0 ] && [ "$dirs" -eq 3 ] && [ "$scen" -eq 3 ] &&
+   grep -q '"name": "shock"' "$tmp/names/x_3/summary.json"; then
+  ok "x, x_3, x: three result directories, x_3 keeps its own run"
+else bad "unique names" "exit $rc, $dirs directories, $scen scenarios: $(ls "$tmp/names")"; fi
+
+# Regression: an existing --out was overwritten without --force.
+mkdir "$tmp/exists"; echo keep > "$tmp/exists/mine.txt"
+"$bin" batch "$dir/minimal.cfg" --out "$tmp/exists" --draws 2000 --no-plots \
+  > "$tmp/out" 2> "$tmp/err"
+rc=$?
+if [ "$rc" -eq 3 ] && grep -q -- '--force' "$tmp/err" && [ ! -e "$tmp/exists/minimal" ] &&
+   [ ! -e "$tmp/exists/comparison.csv" ] && [ ! -s "$tmp/out" ]; then
+  ok "an existing --out is refused without --force (exit 3), left as it was"
+else bad "existing --out" "exit $rc: $(cat "$tmp/err"); $(ls "$tmp/exists")"; fi
+"$bin" batch "$dir/minimal.cfg" --out "$tmp/exists" --force --draws 2000 --no-plots \
+  > /dev/null 2> "$tmp/err"
+rc=$?
+[ "$rc" -eq 0 ] && [ -s "$tmp/exists/minimal/targets.csv" ] &&
+  ok "with --force an existing --out is used" || bad "--force" "exit $rc: $(cat "$tmp/err")"
+
+# Regression: SIGTERM to batch left its children running. Both children
+# are held at their first gsl_rng_alloc (after their own handlers are
+# installed) until the batch has been signalled.
+if [ -n "$shim" ] && [ -r "$shim" ]; then
+  SP_PAUSE_MARK=$tmp/mark SP_PAUSE_AT=1 LD_PRELOAD=$shim \
+    ASAN_OPTIONS=verify_asan_link_order=0 "$bin" batch "$dir/minimal.cfg" \
+    "$dir/shock.cfg" --out "$tmp/sig" --jobs 2 --threads 2 --draws 20000 \
+    --no-plots > "$tmp/out" 2> "$tmp/err" &
+  pid=$!
+  i=0
+  while [ $i -lt 1200 ] && [ "$(ls "$tmp"/mark.* 2>/dev/null | wc -l)" -lt 2 ]; do
+    sleep 0.1; i=$((i + 1))
+  done
+  children=$(ls "$tmp"/mark.* 2>/dev/null | sed 's/.*mark\.//')
+  kill -TERM $pid
+  wait $pid
+  rc=$?
+  alive=
+  for c in $children; do
+    kill -0 "$c" 2>/dev/null && alive="$alive $c"
+  done
+  if [ "$rc" -eq 3 ] && [ -n "$children" ] && [ -z "$alive" ] &&
+     grep -q 'interrupted by signal 15' "$tmp/err" && [ ! -e "$tmp/sig/comparison.csv" ]; then
+    ok "SIGTERM to batch stops and waits for its children, exit 3, no comparison"
+  else
+    bad "batch signal" "exit $rc, children '$children' still alive '$alive': $(cat "$tmp/err")"
+  fi
+  for c in $alive; do kill -TERM "$c" 2>/dev/null; done
+else
+  bad "batch signal" "no pause shim given ($shim)"
+fi
+
 echo "$pass passed, $failed failed"
 [ "$failed" -eq 0 ]

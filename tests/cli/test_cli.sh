@@ -14,12 +14,13 @@
 # Prints one line per check (ok / FAIL: reason) and ends with
 # "N passed, M failed"; exits 1 if anything failed, 2 on bad arguments.
 
-if [ $# -ne 2 ]; then
-    echo "usage: $0 SIMPLAN SCENARIOS_DIR" >&2
+if [ $# -ne 2 ] && [ $# -ne 3 ]; then
+    echo "usage: $0 SIMPLAN SCENARIOS_DIR [lacks]" >&2
     exit 2
 fi
 SIMPLAN=$1
 SCEN_DIR=$2
+ONLY=${3:-}
 MINIMAL=$SCEN_DIR/minimal.cfg
 BASELINE=$SCEN_DIR/baseline.cfg
 PYTHON=/usr/bin/python3
@@ -135,6 +136,38 @@ expect_ok() {
     fail "$name" "${why#; } (stderr: $(err_text))"
     return 1
 }
+
+# ---- a build without jansson or charts: "lacks" runs only this part --------
+# Regressions: solve printed JSON without jansson; --plots was accepted
+# without charts and report.md linked charts that were never written.
+if [ "$ONLY" = lacks ]; then
+    features=$("$SIMPLAN" --version)
+    case $features in
+        *"json off"*)
+            for cmd in "run $MINIMAL" "solve $MINIMAL --target gdp_2025 --prob 0.3 --vary indicators.gdp.path[0].mean" \
+                "sweep $MINIMAL --vary indicators.gdp.path[0].mean=0:1:3" "merge $TMP/part"; do
+                # shellcheck disable=SC2086
+                expect_error "${cmd%% *} --format json without jansson" 3 \
+                    "not supported by this build" "without JSON support" $cmd --format json -q
+            done ;;
+    esac
+    case $features in
+        *"plots off"*)
+            expect_error "--plots without charts" 3 "not supported by this build" \
+                "--plots" run "$MINIMAL" -q --out "$TMP/np" --plots
+            if [ -e "$TMP/np" ]; then fail "--plots without charts" "$TMP/np was created"
+            else pass "--plots without charts writes nothing"; fi
+            sp run "$MINIMAL" --draws 2000 -q --out "$TMP/np"
+            if [ "$rc" -eq 0 ] && [ -s "$TMP/np/report.md" ] && ! grep -q '\.png' "$TMP/np/report.md"; then
+                pass "report.md links no chart in a build without charts"
+            else
+                fail "report.md links" "exit $rc: $(grep png "$TMP/np/report.md" | head -n 2)"
+            fi ;;
+    esac
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    exit
+fi
 
 # ---- help and version ------------------------------------------------------
 sp --help
@@ -321,6 +354,11 @@ expect_error "sweep --vary without STEPS" 1 "usage error" "--vary" \
 expect_error "sweep --vary with 0 steps" 1 "usage error" "--vary" \
     sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:0" -q
 expect_error "sweep without --vary" 1 "usage error" "--vary" sweep "$MINIMAL" -q
+# Regression: trailing junk after STEPS, and NaN ends, were accepted.
+for v in 0.04:0.06:3abc 0.04:0.06:2.5 nan:0.06:3 0.04:inf:3 0.04x:0.06:3 0.04:0.06:1001; do
+    expect_error "sweep --vary PATH=$v" 1 "usage error" "--vary" \
+        sweep "$MINIMAL" --vary "$LEVER=$v" -q
+done
 expect_error "sweep with three levers" 1 "usage error" "--vary" \
     sweep "$MINIMAL" --vary "$LEVER=0.04:0.06:3" \
     --vary "indicators.gdp.trend_sd=0:0.01:3" \
@@ -364,6 +402,93 @@ if [ -d /proc/self ]; then
         run "$MINIMAL" --draws 10 -q --out /proc/x
     expect_error "batch --out /proc/x" 3 "input/output error" "/proc/x" \
         batch "$MINIMAL" --draws 10 --out /proc/x
+fi
+
+# ---- counts in scientific notation (--help: "1 .. 1e11") --------------------
+# Regression: --draws 1e6 was refused, though --help and the README use it.
+sp run "$MINIMAL" --draws 2e3 -q --format csv
+cp "$TMP/out" "$TMP/sci.csv"
+sp run "$MINIMAL" --draws 2000 -q --format csv
+if [ -s "$TMP/sci.csv" ] && cmp -s "$TMP/sci.csv" "$TMP/out"; then
+    pass "--draws 2e3 runs the same 2000 draws as --draws 2000"
+else
+    fail "--draws 2e3" "exit $rc or output differs (stderr: $(err_text))"
+fi
+expect_error "--draws 1.5 is not an integer" 1 "usage error" "--draws" \
+    run "$MINIMAL" -q --draws 1.5
+expect_error "--draws 1e6x is junk" 1 "usage error" "--draws" \
+    run "$MINIMAL" -q --draws 1e6x
+expect_error "--draws 2e11 is out of range" 1 "usage error" "--draws" \
+    run "$MINIMAL" -q --draws 2e11
+
+# ---- bench's default scenario comes from beside the binary -----------------
+# Regression: an installed binary read the build tree's scenario. A copy of
+# the binary in an install layout must use that layout's baseline; a copy
+# with no installed baseline beside it must say so, not fall back.
+mkdir -p "$TMP/prefix/bin" "$TMP/prefix/share/simplan/scenarios" "$TMP/bare/bin"
+cp "$SIMPLAN" "$TMP/prefix/bin/simplan"
+cp "$SIMPLAN" "$TMP/bare/bin/simplan"
+cp "$BASELINE" "$TMP/prefix/share/simplan/scenarios/baseline.cfg"
+$TIMEOUT "$TMP/prefix/bin/simplan" bench --draws 2000 --threads 1 \
+    >"$TMP/out" 2>"$TMP/err"
+rc=$?
+if [ "$rc" -eq 0 ] && head -n 1 "$TMP/out" | grep -q "($TMP/prefix/share/simplan/scenarios/baseline.cfg)"; then
+    pass "an installed bench uses the installed baseline"
+else
+    fail "installed bench" "exit $rc: $(head -n 1 "$TMP/out") $(err_text)"
+fi
+if [ ! -r /usr/local/share/simplan/scenarios/baseline.cfg ]; then
+    $TIMEOUT "$TMP/bare/bin/simplan" bench --draws 2000 --threads 1 \
+        >"$TMP/out" 2>"$TMP/err"
+    rc=$?
+    if [ "$rc" -eq 3 ] && grep -q 'no installed baseline' "$TMP/err" && [ ! -s "$TMP/out" ]; then
+        pass "a binary with no installed baseline asks for a scenario"
+    else
+        fail "bench without a baseline" "exit $rc: $(head -n 1 "$TMP/out") $(err_text)"
+    fi
+fi
+
+# ---- labels of the reports ---------------------------------------------------
+# Regressions: "1 threads"; "threads 0" after a merge; an event effect on a
+# share labelled "rate"; sweep columns cutting target ids at 14
+# characters; "precision NOT reached" with exit 0 and no warning.
+sp run "$MINIMAL" --draws 2000 --threads 1 -q
+if [ "$rc" -eq 0 ] && grep -q 'xoshiro256ss, 1 thread, elapsed' "$TMP/out"; then
+    pass "one thread is '1 thread'"
+else
+    fail "1 thread" "exit $rc: $(head -n 2 "$TMP/out" | tail -n 1)"
+fi
+"$SIMPLAN" run "$MINIMAL" --draws 2000 --slice 1/2 --out "$TMP/lab1" -q 2>/dev/null
+"$SIMPLAN" run "$MINIMAL" --draws 2000 --slice 2/2 --out "$TMP/lab2" -q 2>/dev/null
+sp merge "$TMP/lab1" "$TMP/lab2" --out "$TMP/labm" -q
+if [ "$rc" -eq 0 ] && ! grep -q 'threads 0\|0 threads' "$TMP/out" "$TMP/labm/report.md" &&
+    grep -q 'threads of its slices' "$TMP/out"; then
+    pass "a merged run does not claim 0 threads"
+else
+    fail "merge threads" "exit $rc: $(head -n 2 "$TMP/out" | tail -n 1)"
+fi
+sed 's/{ indicator = "energy_intensity";/{ indicator = "nonfossil_share";/' \
+    "$SCEN_DIR/shock.cfg" >"$TMP/share_event.cfg"
+sp check "$TMP/share_event.cfg"
+if [ "$rc" -eq 0 ] && grep -q 'nonfossil_share share increment +0.02' "$TMP/out" &&
+    grep -q 'gdp rate -0.03' "$TMP/out"; then
+    pass "check labels an event effect on a share 'share increment', on a rate 'rate'"
+else
+    fail "share effect label" "exit $rc: $(grep -A3 '^Events' "$TMP/out" | tr '\n' '|')"
+fi
+sed 's/"gdp_2025"/"gdp_2025_growth_about_five"/' "$MINIMAL" >"$TMP/longid.cfg"
+sp sweep "$TMP/longid.cfg" --vary "$LEVER=0.04:0.06:2" --draws 1000 -q
+if [ "$rc" -eq 0 ] && grep -q ' gdp_2025_growth_about_five ' "$TMP/out"; then
+    pass "the sweep table shows target ids in full"
+else
+    fail "sweep ids" "exit $rc: $(sed -n 3p "$TMP/out")"
+fi
+sp run "$MINIMAL" --draws 20000 --precision 0.001 -q --format json
+if [ "$rc" -eq 0 ] && grep -q '^simplan: warning: --precision 0.001 was NOT reached' "$TMP/err" &&
+    "$PYTHON" -c "import json,sys; d=json.load(open('$TMP/out')); sys.exit(0 if any('NOT reached' in w for w in d['warnings']) and not d['precision']['reached'] else 1)"; then
+    pass "precision not reached: exit 0, a warning on stderr and in the report's warnings"
+else
+    fail "precision warning" "exit $rc: $(err_text)"
 fi
 
 # ---- check on every shipped scenario -----------------------------------------
