@@ -260,11 +260,14 @@ static sp_status write_at(int dfd, const char *display, const char *name,
 {
     char path[PATH_MAX];
     int len = snprintf(path, sizeof path, "%s/%s", display, name);
-    if (len < 0 || (size_t)len >= sizeof path || strchr(name, '/') ||
-        name[0] == '\0')
+    if (strchr(name, '/') != NULL || name[0] == '\0')
         return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "cannot write %s/%s: the file name is too long "
-                            "or not a plain name", display, name);
+                            "cannot write %s/%s: not a plain file name",
+                            display, name);
+    if (len < 0 || (size_t)len >= sizeof path)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "file path too long (at most %d bytes): %s/%s",
+                            PATH_MAX - 1, display, name);
     int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
                                    O_CLOEXEC, 0666);
     if (fd < 0)
@@ -437,9 +440,10 @@ sp_status sp_output_checkpoint(sp_output *w, const char *name,
 
 sp_status sp_output_stdout(sp_error *err)
 {
-    errno = 0;
+    int e = errno; /* of the write that failed, if one did */
     bool bad = fflush(stdout) != 0;
-    int e = errno;
+    if (bad)
+        e = errno;
     if (!bad && !ferror(stdout))
         return SP_OK;
     return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
@@ -455,6 +459,11 @@ static void chart_child(const sp_output *w, const char *const *names,
                         size_t n, sp_output_chart_fn fn, const void *ctx,
                         int fd)
 {
+    /* A crash must end the child, whatever handler the parent had. */
+    static const int crashes[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
+                                  SIGTRAP};
+    for (size_t k = 0; k < sizeof crashes / sizeof crashes[0]; k++)
+        signal(crashes[k], SIG_DFL);
     for (size_t k = 0; k < n; k++) {
         char path[PATH_MAX];
         sp_error e;
