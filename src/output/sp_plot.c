@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #ifdef __SANITIZE_ADDRESS__
@@ -255,11 +256,17 @@ static sp_status plot_verify(const char *path, sp_plot_format fmt,
     bool nomem = b == NULL;
     free(b);
     int e = fsync(fd) != 0 ? errno : 0;
+    /* PLplot hides the errno of its failed write; a full file system is
+     * the likely one and can be seen. */
+    struct statvfs vfs;
+    if (!whole && e == 0 && fstatvfs(fd, &vfs) == 0 &&
+        (double)vfs.f_bavail * (double)vfs.f_frsize < 1048576.0)
+        e = ENOSPC;
     close(fd);
     if (!whole || e != 0)
         return sp_error_set(err, nomem ? SP_ERR_NOMEM : SP_ERR_IO, path,
                             0, NULL, "the chart was not written completely%s%s",
-                            e ? ": " : " (a write failed: disk full?)",
+                            e ? ": " : " (PLplot could not write it)",
                             e ? strerror(e) : "");
     return SP_OK;
 }

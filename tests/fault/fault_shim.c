@@ -6,8 +6,8 @@
  * SP_FAULT=KIND:N[:ERRNO] makes the Nth call (1-based, counted from the
  * start of the process) of KIND fail, and with a trailing "+" every call
  * from the Nth on. KIND is write, fsync or close (counted only on regular
- * files opened as descriptor 3 or higher, so the terminal and pipes keep
- * working), io (those three counted together) or malloc (malloc, calloc
+ * files open for writing as descriptor 3 or higher, so the terminal,
+ * pipes and files being read keep working), io (those three counted together) or malloc (malloc, calloc
  * and realloc together). ERRNO is ENOSPC (the default), EIO or EDQUOT;
  * malloc fails with ENOMEM. SP_FAULT_LOG=FILE appends one line per
  * injected failure, so a test can tell that a fault was reached.
@@ -111,11 +111,14 @@ static bool hit(kind k, const char *what)
     return fail;
 }
 
-/* Only regular files from descriptor 3 on are counted. */
+/* Only regular files open for writing, from descriptor 3 on, are
+ * counted: closing a file that was only read cannot lose data. */
 static bool counted_fd(int fd)
 {
     struct stat sb;
-    return fd > 2 && fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
+    int flags = fd > 2 ? fcntl(fd, F_GETFL) : -1;
+    return flags >= 0 && (flags & O_ACCMODE) != O_RDONLY &&
+           fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
 }
 
 ssize_t write(int fd, const void *buf, size_t size)
