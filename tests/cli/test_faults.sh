@@ -273,6 +273,24 @@ for delay in 0.1 0.3 0.5 0.8 1.1 1.5; do
 done
 [ $errs -eq 0 ] && ok "kill -9 of a sweep at 6 points: sweep.csv and charts whole"
 
+# ---- solve --out writes its result through the same writer -------------
+solve() { "$bin" solve "$scen" --target ei_2025 --prob 0.5 \
+  --vary 'indicators.energy_intensity.path[0].mean' --draws 5000 "$@"; }
+rm -rf "$tmp/solve"
+solve --out "$tmp/solve" > "$tmp/solve.out" 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 0 ] && [ "$(ls "$tmp/solve" | tr '\n' ' ')" = "solve.csv solve.json " ] &&
+   "$py" -c "import json,sys; d=json.load(open(sys.argv[1])); assert d['target']=='ei_2025'" \
+     "$tmp/solve/solve.json" && grep -q '^"ei_2025",0.5,' "$tmp/solve/solve.csv"; then
+  ok "solve --out DIR writes solve.csv and solve.json"
+else
+  bad "solve --out" "exit $rc, $(ls "$tmp/solve" 2>&1): $(cat "$tmp/err")"
+fi
+solve --out "$tmp/solve" > /dev/null 2> "$tmp/err"
+rc=$?
+if [ $rc -eq 3 ] && grep -q -- --force "$tmp/err"; then ok "solve --out over an existing DIR needs --force"
+else bad "solve --out existing" "exit $rc: $(cat "$tmp/err")"; fi
+
 # ---- a closed stdout ----------------------------------------------------
 rm -rf "$tmp/pipe"
 "$py" - "$bin" "$scen" "$tmp/pipe" > "$tmp/pipe.out" 2>&1 <<'PY'
