@@ -167,9 +167,13 @@ static sp_status write_run(const sp_options *opt, const char *dir, entry *e,
         st = sp_output_report(w, &r, err);
     if (st == SP_OK)
         st = sp_output_publish(w, err);
-    if (st == SP_OK && sp_output_warning(w) != NULL)
-        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
-                          sp_output_warning(w));
+    if (st == SP_OK && sp_output_warning(w) != NULL) {
+        /* The data files are saved: the scenario is compared, and the
+         * batch exits 3. */
+        fprintf(stderr, "simplan batch: %s: %s\n", e->name,
+                sp_output_warning(w));
+        e->exit_code = 3;
+    }
     sp_output_free(w);
     return st;
 }
@@ -395,6 +399,8 @@ sp_status sp_batch_command(const sp_options *opt, sp_error *err)
                     entries[k].name, code, one.message[0] ? ": " : "",
                     one.message);
             worst = code > worst ? code : worst;
+        } else if (entries[k].exit_code == 3) { /* charts failed */
+            worst = worst > 3 ? worst : 3;
         }
     }
     if (st == SP_OK)

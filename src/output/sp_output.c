@@ -371,6 +371,33 @@ sp_status sp_output_replace_file(const char *dir, const char *name,
 
 /* ---- publishing ------------------------------------------------------------ */
 
+/* For file systems without renameat2 flags (EINVAL): moves the old DIR
+ * aside to a fresh name, then renames `name` into place. Not one step,
+ * but never a mix: DIR is briefly absent instead. */
+static int rename_plain(sp_output *w, const char *name, bool replace)
+{
+    char aside[NAME_MAX + 1];
+    int afd = -1;
+    bool moved = false;
+    if (replace && make_private(w, aside, &afd, NULL) == SP_OK) {
+        close(afd);
+        moved = renameat(w->parent_fd, w->base, w->parent_fd, aside) == 0;
+        if (!moved)
+            unlinkat(w->parent_fd, aside, AT_REMOVEDIR);
+    }
+    struct stat sb;
+    if (!moved && fstatat(w->parent_fd, w->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+        errno = EEXIST;
+        return -1;
+    }
+    int rc = renameat(w->parent_fd, name, w->parent_fd, w->base);
+    int e = errno;
+    if (moved)
+        remove_tree(w->parent_fd, aside, 0);
+    errno = e;
+    return rc;
+}
+
 /* Moves private directory `name` (descriptor fd) into place as DIR: an
  * exchange with the existing DIR when `replace` (the old run is then
  * removed), a rename that never replaces otherwise. */
@@ -380,26 +407,43 @@ static sp_status move_into_place(sp_output *w, const char *name, int fd,
     const char *dir = w->o->dir;
     if (fchmod(fd, w->dir_mode) != 0 || fsync(fd) != 0)
         return io_fail(err, "cannot sync the result for", dir, NULL, errno);
-    for (int attempt = 0; attempt < 100; attempt++) {
-        if (replace && renameat2(w->parent_fd, name, w->parent_fd, w->base,
-                                 RENAME_EXCHANGE) == 0) {
-            remove_tree(w->parent_fd, name, 0); /* now the old run */
-            break;
+    bool moved = false;
+    for (int attempt = 0; attempt < 100 && !moved; attempt++) {
+        int e = 0;
+        if (replace) {
+            if (renameat2(w->parent_fd, name, w->parent_fd, w->base,
+                          RENAME_EXCHANGE) == 0) {
+                remove_tree(w->parent_fd, name, 0); /* now the old run */
+                moved = true;
+                break;
+            }
+            e = errno;
+            if (e != ENOENT && e != EINVAL && e != ENOSYS)
+                return io_fail(err, "cannot replace", dir, NULL, e);
         }
-        if (replace && errno != ENOENT)
-            return io_fail(err, "cannot replace", dir, NULL, errno);
-        if (renameat2(w->parent_fd, name, w->parent_fd, w->base,
-                      RENAME_NOREPLACE) == 0)
-            break;
-        if (errno != EEXIST && errno != ENOTEMPTY)
-            return io_fail(err, "cannot move the result into", dir, NULL,
-                           errno);
-        if (!replace)
+        int rc = -1;
+        if (e != EINVAL && e != ENOSYS) {
+            rc = renameat2(w->parent_fd, name, w->parent_fd, w->base,
+                           RENAME_NOREPLACE);
+            e = rc != 0 ? errno : 0;
+        }
+        if (rc != 0 && (e == EINVAL || e == ENOSYS)) { /* no flags here */
+            rc = rename_plain(w, name, replace);
+            e = rc != 0 ? errno : 0;
+        }
+        moved = rc == 0;
+        if (!moved && e != EEXIST && e != ENOTEMPTY)
+            return io_fail(err, "cannot move the result into", dir, NULL, e);
+        if (!moved && !replace)
             return sp_error_set(err, SP_ERR_IO, dir, 0, "--out",
                                 "another process created the directory "
                                 "while this one ran; the results were not "
                                 "saved (use --force to replace it)");
     }
+    if (!moved)
+        return sp_error_set(err, SP_ERR_IO, dir, 0, "--out",
+                            "other processes keep replacing the directory; "
+                            "the results were not saved");
     if (fsync(w->parent_fd) != 0)
         return io_fail(err, "cannot sync the directory that holds", dir,
                        NULL, errno);

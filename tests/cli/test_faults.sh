@@ -291,6 +291,23 @@ rc=$?
 if [ $rc -eq 3 ] && grep -q -- --force "$tmp/err"; then ok "solve --out over an existing DIR needs --force"
 else bad "solve --out existing" "exit $rc: $(cat "$tmp/err")"; fi
 
+# ---- a DIR so long that DIR/summary.json does not fit in a path ---------
+deep=$tmp
+while [ ${#deep} -lt 3990 ]; do
+  deep=$deep/$(printf '%0200d' 0 | tr 0 d)
+  mkdir "$deep" || break
+done
+long=$deep/$(printf '%0*d' $((4090 - ${#deep} - 1)) 0 | tr 0 r)
+run --seed 1 --out "$long" > /dev/null 2> "$tmp/err"
+rc=$?
+trunc=$(find "$tmp" -name 'summary.j*' ! -name summary.json | head -1)
+if [ $rc -eq 3 ] && grep -q "too long" "$tmp/err" && [ -z "$trunc" ] && [ ! -e "$long" ]; then
+  ok "a DIR too long for its file names: exit 3, no file under a truncated name"
+else
+  bad "long DIR" "exit $rc, truncated: $trunc: $(head -c 200 "$tmp/err")"
+fi
+rm -rf "$tmp/dddd"*
+
 # ---- a closed stdout ----------------------------------------------------
 rm -rf "$tmp/pipe"
 "$py" - "$bin" "$scen" "$tmp/pipe" > "$tmp/pipe.out" 2>&1 <<'PY'
