@@ -149,7 +149,7 @@ static sp_status write_run(const sp_options *opt, const char *dir, entry *e,
     int len = snprintf(out, sizeof out, "%s/%s", dir, e->name);
     if (len < 0 || (size_t)len >= sizeof out)
         return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "%s/%s: the path is too long", dir, e->name);
+                            "the path is too long: %s/%s", dir, e->name);
     sp_output_options oo = {out, true, opt->plots, NULL};
     const gsl_rng_type *t = sp_rng_lookup(s->rng);
     sp_report r = {&e->sc, &e->c, &e->res, s->seed, t ? t->name : s->rng, 0,
@@ -190,7 +190,7 @@ static sp_status collect(const sp_options *opt, const char *dir, entry *e,
     sp_status st = len > 0 && (size_t)len < sizeof path
                        ? sp_state_load(path, &s, err)
                        : sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                                      "%s/%s: the path is too long", dir,
+                                      "the path is too long: %s/%s", dir,
                                       e->name);
     if (st == SP_OK)
         st = sp_config_load_text(s->scenario_name, s->scenario_text, &e->sc,

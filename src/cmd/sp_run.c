@@ -200,7 +200,7 @@ static sp_status load_state(const char *path, sp_state **out, sp_error *err)
                   : snprintf(file, sizeof file, "%s", path);
     if (len < 0 || (size_t)len >= sizeof file)
         return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "%s: the path is too long", path);
+                            "the path is too long: %s", path);
     return sp_state_load(file, out, err);
 }
 

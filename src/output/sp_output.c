@@ -82,10 +82,11 @@ static sp_status split_dir(sp_output *w, sp_error *err)
         (blen == 2 && dir[cut] == '.' && dir[cut + 1] == '.'))
         return sp_error_set(err, blen > NAME_MAX - 8 ? SP_ERR_IO
                                                      : SP_ERR_USAGE,
-                            NULL, 0, "--out", "%s: %s", dir,
+                            NULL, 0, "--out", "%s: %s",
                             blen == 0 || blen <= 2
                                 ? "give a directory name to create"
-                                : "the directory name is too long");
+                                : "the directory name is too long",
+                            dir);
     memcpy(w->base, dir + cut, blen);
     w->base[blen] = '\0';
     char parent[PATH_MAX];
@@ -93,7 +94,7 @@ static sp_status split_dir(sp_output *w, sp_error *err)
         snprintf(parent, sizeof parent, ".");
     else if (cut - 1 >= sizeof parent)
         return sp_error_set(err, SP_ERR_IO, NULL, 0, "--out",
-                            "%s: the path is too long", dir);
+                            "the path is too long: %s", dir);
     else
         snprintf(parent, sizeof parent, "%.*s", cut == 1 ? 1 : (int)cut - 1,
                  dir);

@@ -84,10 +84,11 @@ sp_status sp_output_file(sp_output *w, const char *name, sp_output_fn fn,
 sp_status sp_output_report(sp_output *w, const sp_report *r, sp_error *err);
 
 /* Draws the n charts named `names` (file names in DIR) by calling `fn`
- * for each in a child process, then checks that each is a complete file.
- * Returns true when all were written; otherwise removes those that were,
- * records the warning and returns false. Without plots in this build it
- * does nothing and returns false. */
+ * for each in a child process (fn gets a path inside the private
+ * directory and should verify what it wrote, as sp_plot does), then
+ * checks that each is there. Returns true when all were written;
+ * otherwise removes those that were, records the warning (the child's
+ * error, or the signal that killed it) and returns false. */
 bool sp_output_charts(sp_output *w, const char *const *names, size_t n,
                       sp_output_chart_fn fn, const void *ctx);
 

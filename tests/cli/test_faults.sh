@@ -121,6 +121,17 @@ judge() { # name rc verdict want
   bad "$name" "DIR is '$v' (exit $rc)"; return 1
 }
 
+# ---- --force over another scenario's result keeps none of its files ----
+"$bin" run "$2/baseline.cfg" --draws 2000 -q --out "$tmp/other" > /dev/null 2>&1
+run --seed 1 --out "$tmp/other" --force > /dev/null 2> "$tmp/err"
+rc=$?
+v=$(check "$tmp/other")
+if [ $rc -eq 0 ] && [ "$v" = "complete 1" ] && [ ! -e "$tmp/other/fan_nonfossil_share.png" ]; then
+  ok "--force over another scenario's result: only the new run's files remain"
+else
+  bad "--force over another scenario" "exit $rc, $v: $(ls "$tmp/other" | tr '\n' ' ')"
+fi
+
 # ---- a full disk --------------------------------------------------------
 size=$(du -sk "$tmp/ref1" | cut -f1)
 mkdir -p "$mnt"
