@@ -11,6 +11,7 @@
  */
 #define _POSIX_C_SOURCE 200809L
 #include <gsl/gsl_errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -144,6 +145,7 @@ int main(int argc, char **argv)
 static int simplan_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
+    signal(SIGPIPE, SIG_IGN); /* a closed stdout is an I/O error, exit 3 */
     sp_options opt;
     sp_error err;
     sp_error_clear(&err);

@@ -89,7 +89,9 @@ static void entry_name(entry *all, size_t k, size_t n)
 static pid_t spawn_run(const sp_options *opt, const entry *e, int threads)
 {
     char out[PATH_LEN], thr[32], draws[32], seed[32];
-    snprintf(out, sizeof out, "%s/%s", opt->out, e->name);
+    int len = snprintf(out, sizeof out, "%s/%s", opt->out, e->name);
+    if (len < 0 || (size_t)len >= sizeof out)
+        return -1;
     snprintf(thr, sizeof thr, "%d", threads);
     const char *argv[20];
     int n = 0;
@@ -184,17 +186,43 @@ static sp_status run_all(const sp_options *opt, entry *entries, size_t n,
     return SP_OK;
 }
 
-/* Writes the result files of a collected run into DIR/NAME. */
+/* Publishes DIR/NAME anew: the state file and the result files of a
+ * collected run. A failed chart stage is returned as an I/O error after
+ * the data files are published. */
 static sp_status write_run(const sp_options *opt, const char *dir, entry *e,
                            const sp_state *s, sp_error *err)
 {
     char out[PATH_LEN];
-    snprintf(out, sizeof out, "%s/%s", dir, e->name);
-    sp_output_options oo = {out, true, opt->plots};
+    int len = snprintf(out, sizeof out, "%s/%s", dir, e->name);
+    if (len < 0 || (size_t)len >= sizeof out)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "the path is too long: %s/%s", dir, e->name);
+    sp_output_options oo = {out, true, opt->plots, sp_signal_flag()};
     const gsl_rng_type *t = sp_rng_lookup(s->rng);
     sp_report r = {&e->sc, &e->c, &e->res, s->seed, t ? t->name : s->rng, 0,
                    0.0, "simplan batch", e->sc.sha256, out, opt->plots, 0, 0.0, 0};
-    return sp_output_write(&oo, &r, err);
+    sp_output *w = NULL;
+    char *buf = NULL;
+    size_t size;
+    sp_status st = sp_output_begin(&oo, &w, err);
+    if (st == SP_OK)
+        st = sp_state_to_bytes(s, &buf, &size, err);
+    if (st == SP_OK)
+        st = sp_output_bytes(w, SP_STATE_FILE, buf, size, err);
+    free(buf);
+    if (st == SP_OK)
+        st = sp_output_report(w, &r, err);
+    if (st == SP_OK)
+        st = sp_output_publish(w, err);
+    if (st == SP_OK && sp_output_warning(w) != NULL) {
+        /* The data files are saved: the scenario is compared, and the
+         * batch exits 3. */
+        fprintf(stderr, "simplan batch: %s: %s\n", e->name,
+                sp_output_warning(w));
+        e->exit_code = 3;
+    }
+    sp_output_free(w);
+    return st;
 }
 
 /* Loads DIR/NAME/state.simplan, computes its result and writes its result
@@ -203,9 +231,14 @@ static sp_status collect(const sp_options *opt, const char *dir, entry *e,
                          sp_error *err)
 {
     char path[PATH_LEN];
-    snprintf(path, sizeof path, "%s/%s/%s", dir, e->name, SP_STATE_FILE);
+    int len = snprintf(path, sizeof path, "%s/%s/%s", dir, e->name,
+                       SP_STATE_FILE);
     sp_state *s = NULL;
-    sp_status st = sp_state_load(path, &s, err);
+    sp_status st = len > 0 && (size_t)len < sizeof path
+                       ? sp_state_load(path, &s, err)
+                       : sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                                      "the path is too long: %s/%s", dir,
+                                      e->name);
     if (st == SP_OK)
         st = sp_config_load_text(s->scenario_name, s->scenario_text, &e->sc,
                                  err);
@@ -296,29 +329,31 @@ static void write_table(FILE *f, const entry *entries, size_t n, bool md)
     }
 }
 
-/* Writes DIR/name through a temporary file. */
+/* One comparison file: the long CSV (kind 0) or the Markdown table. */
+typedef struct {
+    const entry *entries;
+    size_t n;
+    int kind;
+} comparison;
+
+static sp_status put_comparison(FILE *f, const void *ctx, sp_error *err)
+{
+    const comparison *c = ctx;
+    (void)err;
+    if (c->kind == 0)
+        write_long_csv(f, c->entries, c->n);
+    else
+        write_table(f, c->entries, c->n, true);
+    return SP_OK;
+}
+
+/* Replaces DIR/name in one step through the result writer. */
 static sp_status write_file(const char *dir, const char *name,
                             const entry *entries, size_t n, int kind,
                             sp_error *err)
 {
-    char path[PATH_LEN], tmp[PATH_LEN];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        return sp_error_set(err, SP_ERR_IO, tmp, 0, NULL, "cannot write: %s",
-                            strerror(errno));
-    if (kind == 0)
-        write_long_csv(f, entries, n);
-    else
-        write_table(f, entries, n, true);
-    bool ok = fclose(f) == 0 && rename(tmp, path) == 0;
-    if (!ok) {
-        unlink(tmp);
-        return sp_error_set(err, SP_ERR_IO, path, 0, NULL, "cannot write: %s",
-                            strerror(errno));
-    }
-    return SP_OK;
+    comparison c = {entries, n, kind};
+    return sp_output_replace_file(dir, name, put_comparison, &c, err);
 }
 
 /* --collect DIR: every subdirectory holding a state file. */
@@ -435,6 +470,8 @@ sp_status sp_batch_command(const sp_options *opt, sp_error *err)
                     entries[k].name, code, one.message[0] ? ": " : "",
                     one.message);
             worst = code > worst ? code : worst;
+        } else if (entries[k].exit_code == 3) { /* charts failed */
+            worst = worst > 3 ? worst : 3;
         }
     }
     if (st == SP_OK && sp_signal_caught())
@@ -443,8 +480,10 @@ sp_status sp_batch_command(const sp_options *opt, sp_error *err)
         st = write_file(opt->out, "comparison.csv", entries, n, 0, err);
     if (st == SP_OK)
         st = write_file(opt->out, "comparison.md", entries, n, 1, err);
-    if (st == SP_OK)
+    if (st == SP_OK) {
         write_table(stdout, entries, n, false);
+        st = sp_output_stdout(err);
+    }
     free_entries(entries, n);
     if (st == SP_OK && worst > 0)
         st = sp_error_set(err, worst >= 3 ? SP_ERR_IO : SP_ERR_RANGE, NULL, 0,

@@ -412,6 +412,49 @@ static sp_solve_report solve_report(const sp_options *opt,
                              .seed = seed};
 }
 
+/* Refuses an --out DIR that cannot be written before the work, as run
+ * does (the writer is begun and dropped again). */
+static sp_status solve_check_out(const sp_options *opt, sp_error *err)
+{
+    sp_output_options oo = {opt->out, opt->force, false, NULL};
+    sp_output *w = NULL;
+    sp_status st = opt->out ? sp_output_begin(&oo, &w, err) : SP_OK;
+    sp_output_free(w);
+    return st;
+}
+
+static sp_status put_solve_csv(FILE *out, const void *ctx, sp_error *err)
+{
+    return sp_solve_csv(out, ctx, err);
+}
+
+#ifdef SIMPLAN_HAVE_JSON
+static sp_status put_solve_json(FILE *out, const void *ctx, sp_error *err)
+{
+    return sp_solve_json(out, ctx, err);
+}
+#endif
+
+/* DIR/solve.csv and (with jansson, as run) DIR/solve.json, published
+ * through the result writer. */
+static sp_status solve_files(const sp_options *opt, const sp_solve_report *r,
+                             sp_error *err)
+{
+    sp_output_options oo = {opt->out, opt->force, false, sp_signal_flag()};
+    sp_output *w = NULL;
+    sp_status st = sp_output_begin(&oo, &w, err);
+    if (st == SP_OK)
+        st = sp_output_file(w, "solve.csv", put_solve_csv, r, err);
+#ifdef SIMPLAN_HAVE_JSON
+    if (st == SP_OK)
+        st = sp_output_file(w, "solve.json", put_solve_json, r, err);
+#endif
+    if (st == SP_OK)
+        st = sp_output_publish(w, err);
+    sp_output_free(w);
+    return st;
+}
+
 sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
                           sp_error *err)
 {
@@ -422,7 +465,9 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
                             "no target has id '%s'", opt->target);
     sp_lever lv;
     solution s = {0};
-    sp_status st = sp_lever_find(sc, opt->vary[0], &lv, err);
+    sp_status st = solve_check_out(opt, err);
+    if (st == SP_OK)
+        st = sp_lever_find(sc, opt->vary[0], &lv, err);
     if (st == SP_OK)
         st = lever_range(opt, &lv, &s.lo, &s.hi, err);
     if (st != SP_OK)
@@ -450,10 +495,15 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
     *lv.value = original;
     if (st == SP_OK)
         st = stop_requested(err);
-    if (st == SP_OK) {
-        sp_solve_report r = solve_report(opt, sc, &lv, cfg.draws, cfg.seed, &s);
+    sp_solve_report r = {0};
+    if (st == SP_OK)
+        r = solve_report(opt, sc, &lv, cfg.draws, cfg.seed, &s);
+    if (st == SP_OK && opt->out) /* saved before stdout is written */
+        st = solve_files(opt, &r, err);
+    if (st == SP_OK)
         st = solve_writers[opt->format](stdout, &r, err);
-    }
+    if (st == SP_OK)
+        st = sp_output_stdout(err);
     return st;
 }
 
@@ -542,94 +592,124 @@ static sp_status sweep_grid(const sp_options *opt, const sp_scenario *sc,
     return st;
 }
 
+/* What the sweep's charts are drawn from. */
+typedef struct {
+    const sp_scenario *sc;
+    const axis *ax;
+    int n_axes;
+    const double *p;
+    double *x, *y; /* lever values along each axis */
+    double *q;     /* per chart: [n_targets][n_x] (one lever) or, per
+                      target, [n_y][n_x] (two) */
+    const char **ids;
+    const char *dir; /* DIR, for messages */
+} sweep_out;
+
 #ifdef SIMPLAN_HAVE_PLOTS
-/* The sweep charts in both formats: one curve chart for one lever, one
- * heat map per target for two. */
-static sp_status sweep_plots(const char *dir, const sp_scenario *sc,
-                             const axis *ax, int n_axes, const double *p,
-                             sp_error *err)
+/* Chart k of a sweep: format k % 2 (SVG, PNG) of the curve chart (one
+ * lever) or of target k / 2's heat map (two); drawn in the chart child. */
+static sp_status draw_sweep_chart(const char *path, size_t k,
+                                  const void *ctx, sp_error *err)
 {
-    size_t nt = sc->n_targets, nx = (size_t)ax[0].steps;
-    size_t ny = n_axes > 1 ? (size_t)ax[1].steps : 1;
-    double *x = malloc(nx * sizeof *x), *y = malloc(ny * sizeof *y);
-    double *q = malloc(nx * ny * (nt ? nt : 1) * sizeof *q);
-    const char **ids = malloc((nt ? nt : 1) * sizeof *ids);
-    sp_status st = (x && y && q && ids) ? SP_OK : SP_ERR_NOMEM;
-    for (size_t i = 0; st == SP_OK && i < nx; i++)
-        x[i] = grid(&ax[0], (int)i);
-    for (size_t j = 0; st == SP_OK && j < ny; j++)
-        y[j] = n_axes > 1 ? grid(&ax[1], (int)j) : 0.0;
-    for (size_t k = 0; st == SP_OK && k < nt; k++)
-        ids[k] = sc->targets[k].id;
-    static const struct {
-        sp_plot_format format;
-        const char *ext;
-    } formats[] = {{SP_PLOT_SVG, "svg"}, {SP_PLOT_PNG, "png"}};
-    for (size_t f = 0; st == SP_OK && f < 2; f++) {
-        char path[4096], title[256];
-        if (n_axes == 1) {
-            for (size_t k = 0; k < nt; k++)
-                for (size_t i = 0; i < nx; i++)
-                    q[k * nx + i] = p[i * nt + k];
-            snprintf(path, sizeof path, "%s/sweep.%s", dir, formats[f].ext);
-            st = sp_plot_sweep_curve(path, formats[f].format, sc->name,
-                                     ax[0].lever.path, x, nx, ids, nt, q,
-                                     err);
-            continue;
-        }
-        for (size_t k = 0; st == SP_OK && k < nt; k++) {
-            for (size_t c = 0; c < nx * ny; c++)
-                q[c] = p[c * nt + k];
-            snprintf(path, sizeof path, "%s/sweep_%s.%s", dir, ids[k],
-                     formats[f].ext);
-            snprintf(title, sizeof title, "%s: %s", ids[k],
-                     sc->targets[k].name);
-            st = sp_plot_sweep_heatmap(path, formats[f].format, title,
-                                       ax[0].lever.path, x, nx,
-                                       ax[1].lever.path, y, ny, q, err);
-        }
+    const sweep_out *o = ctx;
+    sp_plot_format fmt = k % 2 == 0 ? SP_PLOT_SVG : SP_PLOT_PNG;
+    size_t nt = o->sc->n_targets, nx = (size_t)o->ax[0].steps;
+    if (o->n_axes == 1)
+        return sp_plot_sweep_curve(path, fmt, o->sc->name,
+                                   o->ax[0].lever.path, o->x, nx, o->ids, nt,
+                                   o->q, err);
+    size_t t = k / 2, ny = (size_t)o->ax[1].steps;
+    char title[256];
+    snprintf(title, sizeof title, "%s: %s", o->ids[t], o->sc->targets[t].name);
+    return sp_plot_sweep_heatmap(path, fmt, title, o->ax[0].lever.path, o->x,
+                                 nx, o->ax[1].lever.path, o->y, ny,
+                                 o->q + t * nx * ny, err);
+}
+
+/* Fills the chart data of `o` from its probabilities. */
+static void sweep_chart_data(sweep_out *o)
+{
+    size_t nt = o->sc->n_targets, nx = (size_t)o->ax[0].steps;
+    size_t ny = o->n_axes > 1 ? (size_t)o->ax[1].steps : 1;
+    for (size_t i = 0; i < nx; i++)
+        o->x[i] = grid(&o->ax[0], (int)i);
+    for (size_t j = 0; j < ny; j++)
+        o->y[j] = o->n_axes > 1 ? grid(&o->ax[1], (int)j) : 0.0;
+    for (size_t k = 0; k < nt; k++) {
+        o->ids[k] = o->sc->targets[k].id;
+        for (size_t c = 0; c < nx * ny; c++)
+            o->q[k * nx * ny + c] = o->p[c * nt + k];
     }
-    if (st == SP_ERR_NOMEM)
-        sp_error_set(err, st, NULL, 0, NULL, "out of memory for the charts");
-    free(x);
-    free(y);
-    free(q);
-    free(ids);
+}
+
+/* The sweep charts in both formats, through the writer's chart stage:
+ * one curve chart for one lever, one heat map per target for two. A
+ * failed chart stage leaves its warning in the writer. */
+static sp_status sweep_plots(sp_output *w, sweep_out *o, sp_error *err)
+{
+    size_t nt = o->sc->n_targets, nx = (size_t)o->ax[0].steps;
+    size_t ny = o->n_axes > 1 ? (size_t)o->ax[1].steps : 1;
+    size_t n = o->n_axes == 1 ? 2 : 2 * nt;
+    o->x = malloc(nx * sizeof *o->x);
+    o->y = malloc(ny * sizeof *o->y);
+    o->q = malloc(nx * ny * (nt ? nt : 1) * sizeof *o->q);
+    o->ids = malloc((nt ? nt : 1) * sizeof *o->ids);
+    char (*names)[300] = calloc(n ? n : 1, sizeof *names);
+    const char **ptrs = calloc(n ? n : 1, sizeof *ptrs);
+    sp_status st = o->x && o->y && o->q && o->ids && names && ptrs
+                       ? SP_OK
+                       : sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                                      "out of memory for the charts");
+    for (size_t k = 0; st == SP_OK && k < n; k++) {
+        const char *ext = k % 2 == 0 ? "svg" : "png";
+        int len = o->n_axes == 1
+                      ? snprintf(names[k], sizeof names[k], "sweep.%s", ext)
+                      : snprintf(names[k], sizeof names[k], "sweep_%s.%s",
+                                 o->sc->targets[k / 2].id, ext);
+        if (len < 0 || (size_t)len >= sizeof names[k])
+            st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "cannot write "
+                              "%s/sweep_%s: the file name is too long",
+                              o->dir, o->sc->targets[k / 2].id);
+        ptrs[k] = names[k];
+    }
+    if (st == SP_OK) {
+        sweep_chart_data(o);
+        sp_output_charts(w, ptrs, n, draw_sweep_chart, o);
+    }
+    free(o->x);
+    free(o->y);
+    free(o->q);
+    free(o->ids);
+    free(names);
+    free(ptrs);
     return st;
 }
 #endif
 
-/* DIR/sweep.csv (through a temporary file) and the charts. */
-static sp_status sweep_files(const sp_options *opt, const sp_scenario *sc,
-                             const axis *ax, int n_axes,
-                             const sp_sweep_report *r, sp_error *err)
+static sp_status put_sweep_csv(FILE *out, const void *ctx, sp_error *err)
 {
-    char path[4096], tmp[4096];
-    snprintf(path, sizeof path, "%s/sweep.csv", opt->out);
-    snprintf(tmp, sizeof tmp, "%s/.sweep.csv.tmp", opt->out);
-    FILE *f = fopen(tmp, "w");
-    if (f == NULL)
-        return sp_error_set(err, SP_ERR_IO, tmp, 0, NULL, "cannot write: %s",
-                            strerror(errno));
-    sp_status st = sp_sweep_csv(f, r, err);
-    if (fclose(f) != 0 && st == SP_OK)
-        st = sp_error_set(err, SP_ERR_IO, tmp, 0, NULL, "cannot write: %s",
-                          strerror(errno));
-    if (st == SP_OK && rename(tmp, path) != 0)
-        st = sp_error_set(err, SP_ERR_IO, path, 0, NULL, "cannot write: %s",
-                          strerror(errno));
-    if (st != SP_OK) {
-        unlink(tmp);
-        return st;
-    }
+    return sp_sweep_csv(out, ctx, err);
+}
+
+/* DIR/sweep.csv, then the charts, published through the writer. */
+static sp_status sweep_files(const sp_options *opt, sp_output *w,
+                             const sp_scenario *sc, const axis *ax,
+                             int n_axes, const sp_sweep_report *r,
+                             sp_error *err)
+{
+    sp_status st = sp_output_file(w, "sweep.csv", put_sweep_csv, r, err);
 #ifdef SIMPLAN_HAVE_PLOTS
-    if (opt->plots)
-        st = sweep_plots(opt->out, sc, ax, n_axes, r->p, err);
+    sweep_out o = {sc, ax, n_axes, r->p, NULL, NULL, NULL, NULL, opt->out};
+    if (st == SP_OK && opt->plots)
+        st = sweep_plots(w, &o, err);
 #else
+    (void)opt;
     (void)sc;
     (void)ax;
     (void)n_axes;
 #endif
+    if (st == SP_OK)
+        st = sp_output_publish(w, err);
     return st;
 }
 
@@ -686,10 +766,11 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
     if (st == SP_OK && opt->n_vary == 2 && ax[0].lever.value == ax[1].lever.value)
         st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                           "the two levers are the same number");
-    sp_output_options oo = {opt->out, opt->force, opt->plots};
-    bool created = false;
+    sp_output_options oo = {opt->out, opt->force, opt->plots,
+                            sp_signal_flag()};
+    sp_output *w = NULL;
     if (st == SP_OK && opt->out) /* before the work, as run does */
-        st = sp_output_prepare(&oo, &created, err);
+        st = sp_output_begin(&oo, &w, err);
     if (st != SP_OK)
         return st;
     double saved[2] = {*ax[0].lever.value,
@@ -712,14 +793,18 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
     if (st == SP_OK)
         st = stop_requested(err);
     /* The files first, so the results are saved before stdout. */
-    if (st == SP_OK && opt->out)
-        st = sweep_files(opt, sc, ax, opt->n_vary, &r, err);
+    if (st == SP_OK && w)
+        st = sweep_files(opt, w, sc, ax, opt->n_vary, &r, err);
     if (st == SP_OK)
         st = sweep_writers[opt->format](stdout, &r, err);
+    if (st == SP_OK)
+        st = sp_output_stdout(err);
+    if (st == SP_OK && w && sp_output_warning(w))
+        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
+                          sp_output_warning(w));
     sweep_report_free(&r);
     free(p);
     free(ci);
-    if (st != SP_OK && created)
-        sp_output_abandon(&oo);
+    sp_output_free(w);
     return st;
 }

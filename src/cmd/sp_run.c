@@ -120,29 +120,69 @@ static sp_status stop_requested(const char *dir, sp_error *err)
                                       "results were written");
 }
 
-/* The report on stdout and, with an output directory, the result files. */
-static sp_status report(const sp_options *opt, const sp_output_options *oo,
-                        sp_report *r, const char *cmdline, sp_error *err)
+/* The report on stdout; a write error there (a closed pipe included) is
+ * an I/O error naming standard output. */
+static sp_status print_report(const sp_options *opt, const sp_report *r,
+                              sp_error *err)
 {
-    sp_status st = stop_requested(oo->dir, err);
-    if (st != SP_OK)
-        return st;
-    st = write_report(opt, r, err);
-    if (st != SP_OK || oo->dir == NULL)
-        return st;
-    r->command_line = cmdline ? cmdline : "";
-    r->scenario_sha256 = r->sc->sha256;
-    r->settings_out = oo->dir;
-    r->settings_plots = oo->plots;
-    r->settings_ranks = sp_mpi_size();
-    st = sp_output_write(oo, r, err);
-    r->command_line = NULL;
+    sp_status st = write_report(opt, r, err);
+    if (st == SP_OK || ferror(stdout))
+        return sp_output_stdout(err) != SP_OK ? SP_ERR_IO : st;
     return st;
 }
 
-static void state_path(char *buf, size_t size, const char *dir)
+/* With a writer, the result files published in its DIR (after the state
+ * file the caller wrote); then the report on stdout, so a closed stdout
+ * cannot lose the results. A chart stage that failed is reported as an
+ * I/O error after both. */
+static sp_status report(const sp_options *opt, sp_output *w,
+                        const sp_output_options *oo, sp_report *r,
+                        const char *cmdline, sp_error *err)
 {
-    snprintf(buf, size, "%s/%s", dir, SP_STATE_FILE);
+    sp_status st = stop_requested(oo->dir, err);
+    if (st == SP_OK && w != NULL) {
+        sp_report plain = *r;
+        r->command_line = cmdline ? cmdline : "";
+        r->scenario_sha256 = r->sc->sha256;
+        r->settings_out = oo->dir;
+        r->settings_plots = oo->plots;
+        r->settings_ranks = sp_mpi_size();
+        st = sp_output_report(w, r, err);
+        if (st == SP_OK)
+            st = sp_output_publish(w, err);
+        *r = plain;
+    }
+    if (st == SP_OK)
+        st = print_report(opt, r, err);
+    if (st == SP_OK && w != NULL && sp_output_warning(w) != NULL)
+        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
+                          sp_output_warning(w));
+    return st;
+}
+
+/* Writes state `s` into the result of `w` as its state file. */
+static sp_status save_state(sp_output *w, const sp_state *s, sp_error *err)
+{
+    char *buf;
+    size_t size;
+    sp_status st = sp_state_to_bytes(s, &buf, &size, err);
+    if (st == SP_OK)
+        st = sp_output_bytes(w, SP_STATE_FILE, buf, size, err);
+    free(buf);
+    return st;
+}
+
+/* Publishes DIR holding only the state file `s`: a checkpoint of the run
+ * going on, which --resume continues. */
+static sp_status checkpoint(sp_output *w, const sp_state *s, sp_error *err)
+{
+    char *buf;
+    size_t size;
+    sp_status st = sp_state_to_bytes(s, &buf, &size, err);
+    if (st == SP_OK)
+        st = sp_output_checkpoint(w, SP_STATE_FILE, buf, size, err);
+    free(buf);
+    return st;
 }
 
 /* A state file, given as itself or as the directory that holds it. */
@@ -150,38 +190,35 @@ static sp_status load_state(const char *path, sp_state **out, sp_error *err)
 {
     struct stat sb;
     char file[4096];
-    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        state_path(file, sizeof file, path);
-    else
-        snprintf(file, sizeof file, "%s", path);
+    int len = stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)
+                  ? snprintf(file, sizeof file, "%s/%s", path, SP_STATE_FILE)
+                  : snprintf(file, sizeof file, "%s", path);
+    if (len < 0 || (size_t)len >= sizeof file)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "the path is too long: %s", path);
     return sp_state_load(file, out, err);
 }
 
-/* The report of a merged state (MPI ranks or slices) and, with an output
- * directory, the merged state beside it, so the run can be resumed. */
-static sp_status report_and_save(const sp_options *opt,
+/* The report of a merged state (MPI ranks or slices) and, with a writer,
+ * the merged state in the result, so the run can be resumed. */
+static sp_status report_and_save(const sp_options *opt, sp_output *w,
                                  const sp_output_options *oo, sp_report *r,
                                  const sp_state *all, const char *cmdline,
                                  sp_error *err)
 {
-    sp_status st = report(opt, oo, r, cmdline, err);
-    if (st == SP_OK && oo->dir) {
-        char path[4096];
-        state_path(path, sizeof path, oo->dir);
-        st = sp_state_save(all, path, err);
-    }
+    sp_status st = w ? save_state(w, all, err) : SP_OK;
+    if (st == SP_OK)
+        st = report(opt, w, oo, r, cmdline, err);
     return st;
 }
 
-/* Runs blocks [from, to) in steps, checkpointing into `dir` (if any) at
- * most every `every` seconds; on a signal saves the state and fails. */
+/* Runs blocks [from, to) in steps, checkpointing into the writer's DIR
+ * (if any) at most every opt->checkpoint seconds; on a signal saves the
+ * state there and fails. */
 static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
-                          uint64_t to, const char *dir, uint64_t total_draws,
+                          uint64_t to, sp_output *dir, uint64_t total_draws,
                           sp_error *err)
 {
-    char path[4096];
-    if (dir)
-        state_path(path, sizeof path, dir);
     double start = now_seconds(), last_save = start;
     progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
     uint64_t done0 = from, step = opt->precision > 0 ? PRECISION_BLOCKS
@@ -199,7 +236,7 @@ static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
         progress_update(&bar, done < todo ? done : todo,
                         todo < total_draws ? todo : total_draws);
         if (dir && now_seconds() - last_save >= opt->checkpoint) {
-            sp_status st = sp_state_save(sp_mc_state(mc), path, err);
+            sp_status st = checkpoint(dir, sp_mc_state(mc), err);
             if (st != SP_OK)
                 return st;
             last_save = now_seconds();
@@ -208,7 +245,7 @@ static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
     progress_end(&bar);
     if (!sp_signal_caught())
         return SP_OK;
-    if (dir && sp_state_save(sp_mc_state(mc), path, err) != SP_OK)
+    if (dir && checkpoint(dir, sp_mc_state(mc), err) != SP_OK)
         return err->status;
     return sp_signal_error(err,
                            dir ? "the finished blocks are saved in the state "
@@ -289,7 +326,7 @@ static void block_range(const sp_options *opt, const sp_mc *mc,
 /* Runs the blocks and saves the state: for a whole run, the state of its
  * full blocks (resumable with more draws); for a slice, all of it. */
 static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
-                            const sp_mc_config *cfg, const char *dir,
+                            const sp_mc_config *cfg, sp_output *dir,
                             sp_error *err)
 {
     uint64_t from, to;
@@ -300,11 +337,8 @@ static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
     sp_status st = simulate(opt, mc, from, full_end, dir, cfg->draws, err);
     if (sp_mc_blocks(mc) < to) /* stopped early by --precision */
         partial_last = false;
-    char path[4096];
-    if (dir)
-        state_path(path, sizeof path, dir);
     if (st == SP_OK && dir)
-        st = sp_state_save(sp_mc_state(mc), path, err);
+        st = save_state(dir, sp_mc_state(mc), err);
     if (st == SP_OK && partial_last)
         sp_mc_run(mc, full_end, to);
     return st;
@@ -388,14 +422,16 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
     sp_mc_config cfg;
     const char *rng_name;
     sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
-    sp_output_options oo = {opt->out, opt->force, opt->plots};
-    bool created = false;
+    sp_output_options oo = {opt->out, opt->force, opt->plots, sp_signal_flag()};
+    sp_output *w = NULL;
     if (st == SP_OK && rank == 0 && oo.dir != NULL)
-        st = sp_output_prepare(&oo, &created, err);
-    if (sp_mpi_agree(st) != SP_OK)
+        st = sp_output_begin(&oo, &w, err);
+    if (sp_mpi_agree(st) != SP_OK) {
+        sp_output_free(w);
         return st != SP_OK ? st
                            : sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
                                           "stopped: rank 0 failed");
+    }
     double start = now_seconds();
     sp_state *all = NULL;
     st = run_rank_slice(sc, c, &cfg, &all, err);
@@ -407,10 +443,9 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
     if (st == SP_OK && rank == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads,
                        now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
-        st = report_and_save(opt, &oo, &r, all, cmdline, err);
+        st = report_and_save(opt, w, &oo, &r, all, cmdline, err);
     }
-    if (st != SP_OK && created)
-        sp_output_abandon(&oo);
+    sp_output_free(w);
     sp_result_destroy(&res);
     sp_state_free(all);
     sp_status final = sp_mpi_agree(st);
@@ -432,14 +467,14 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
     if (st == SP_OK)
         st = resume_state(opt, sc, &cfg, &rng_name, &saved, err);
-    sp_output_options oo = {opt->out, opt->force, opt->plots};
+    sp_output_options oo = {opt->out, opt->force, opt->plots, sp_signal_flag()};
     if (oo.dir == NULL && opt->resume != NULL) {
         oo.dir = opt->resume; /* continue in place */
         oo.force = true;
     }
-    bool created = false;
+    sp_output *w = NULL;
     if (st == SP_OK && oo.dir != NULL)
-        st = sp_output_prepare(&oo, &created, err);
+        st = sp_output_begin(&oo, &w, err);
     if (st != SP_OK) {
         sp_state_free(saved);
         return st;
@@ -454,7 +489,9 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
         st = apply_resume(mc, saved, err);
     sp_state_free(saved);
     if (st == SP_OK)
-        st = run_blocks(opt, mc, &cfg, oo.dir, err);
+        st = run_blocks(opt, mc, &cfg, w, err);
+    if (st == SP_OK && opt->slices > 0 && w != NULL)
+        st = sp_output_publish(w, err); /* a slice's result is its state */
     sp_result res = {0};
     if (st == SP_OK && opt->slices == 0)
         st = sp_mc_result(mc, &res, err);
@@ -477,15 +514,14 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     if (st == SP_OK && opt->slices == 0) {
         sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
                        NULL, NULL, NULL, 0, 0, opt->precision, precise};
-        st = report(opt, &oo, &r, cmdline, err);
+        st = report(opt, w, &oo, &r, cmdline, err);
         char warning[200];
         if (st == SP_OK && sp_report_precision_warning(&r, warning,
                                                        sizeof warning))
             fprintf(stderr, "simplan: warning: %s\n", warning);
     }
     sp_result_destroy(&res);
-    if (st != SP_OK && created)
-        sp_output_abandon(&oo);
+    sp_output_free(w);
     return st;
 }
 
@@ -516,17 +552,16 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
     const gsl_rng_type *type = sp_rng_lookup(all->rng);
     if (st == SP_OK && type != NULL)
         st = sp_discover(&sc, &c, all->seed, type, all->draws, &res, err);
-    sp_output_options oo = {opt->out, opt->force, opt->plots};
-    bool created = false;
+    sp_output_options oo = {opt->out, opt->force, opt->plots, sp_signal_flag()};
+    sp_output *w = NULL;
     if (st == SP_OK && oo.dir)
-        st = sp_output_prepare(&oo, &created, err);
+        st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK) {
         sp_report r = {&sc, &c, &res, all->seed, type ? type->name : all->rng, 0,
                        now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
-        st = report_and_save(opt, &oo, &r, all, cmdline, err);
+        st = report_and_save(opt, w, &oo, &r, all, cmdline, err);
     }
-    if (st != SP_OK && created)
-        sp_output_abandon(&oo);
+    sp_output_free(w);
     sp_result_destroy(&res);
     sp_compiled_destroy(&c);
     sp_scenario_destroy(&sc);

@@ -39,6 +39,11 @@ int sp_signal_caught(void)
     return (int)caught;
 }
 
+volatile sig_atomic_t *sp_signal_flag(void)
+{
+    return &caught;
+}
+
 void sp_signal_forward(const pid_t *pids, size_t n)
 {
     forward_n = 0; /* never a count beyond the array being replaced */

@@ -12,6 +12,7 @@
 #ifndef SP_SIGNAL_H
 #define SP_SIGNAL_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -23,6 +24,10 @@ void sp_signal_catch(void);
 
 /* The signal caught since sp_signal_catch, or 0. */
 int sp_signal_caught(void);
+
+/* The flag itself, for code below the commands that checks it between its
+ * own steps (the result writer before each file and before publishing). */
+volatile sig_atomic_t *sp_signal_flag(void);
 
 /* The children the handler sends SIGTERM to when a signal arrives: `pids`
  * (n entries; 0 or negative entries are skipped) stays owned by the

@@ -1,41 +1,122 @@
 /*
- * sp_output: the result directory of `simplan run --out DIR`.
+ * sp_output: the one writer of result directories (`--out DIR`).
  *
- * DIR receives summary.json (the JSON report with the scenario's SHA-256,
- * the command line and the resolved settings), targets.csv, indicators.csv,
- * iamc.csv, report.md and, with plots, a fan chart per indicator and the
- * target chart as SVG and PNG. Every file is written under a temporary
- * name in DIR and renamed into place once complete, so an interrupted run
- * never leaves a half-written file. An existing DIR is reused only with
- * force.
+ * Every command that saves results (run, merge, batch, sweep, solve)
+ * writes them through a writer: sp_output_begin() checks DIR and creates
+ * a fresh private directory beside it (".NAME.XXXXXX" in DIR's parent,
+ * mode 0700 until published); the files of the result are written into it
+ * one by one, each created exclusively without following symbolic links,
+ * every write, flush, sync and close checked, errors naming the file and
+ * the system's reason; sp_output_publish() syncs it and moves it into
+ * place in one step: a rename when DIR does not exist, and with force an
+ * exchange with the existing DIR (renameat2 RENAME_EXCHANGE), after which
+ * the old run is removed. So DIR always holds exactly one complete run,
+ * never a mix of two, and concurrent writers end with one of their runs.
+ * A writer freed before publishing (an error, a signal) removes its
+ * private directory and leaves DIR as it was.
+ *
+ * Charts are drawn in a child process after every data file: if it fails
+ * or dies (PLplot's text layout can crash under a memory limit), the data
+ * files are still published, report.md does not link the missing charts,
+ * and sp_output_warning() says what happened.
+ *
+ * A run's state file is also saved through here: as part of the result,
+ * and, while the run goes on, as checkpoints (a directory holding only the
+ * state file, published the same way).
  */
 #ifndef SP_OUTPUT_H
 #define SP_OUTPUT_H
 
+#include <signal.h>
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include "sp_report.h"
 #include "sp_status.h"
 
 typedef struct {
-    const char *dir; /* result directory */
-    bool force;      /* reuse an existing directory */
-    bool plots;      /* write the charts */
+    const char *dir;              /* result directory */
+    bool force;                   /* replace an existing directory */
+    bool plots;                   /* write the charts */
+    volatile sig_atomic_t *stop;  /* non-zero when a signal asked to stop
+                                     (NULL: never); checked before each
+                                     file and before publishing */
 } sp_output_options;
 
-/* Creates DIR (or accepts an existing one with force) before the run, so a
- * long run cannot fail at its end for want of a place to write. *created
- * tells whether this call made the directory. SP_ERR_IO with a message on
- * failure. */
-sp_status sp_output_prepare(const sp_output_options *o, bool *created,
-                            sp_error *err);
+typedef struct sp_output sp_output; /* one result being written */
 
-/* Removes DIR if it is empty (after a failed or interrupted run that
- * created it). */
-void sp_output_abandon(const sp_output_options *o);
+/* Writes one file's content to `out`; returns SP_OK or fills `err`. The
+ * writer checks `out` for write errors itself. */
+typedef sp_status (*sp_output_fn)(FILE *out, const void *ctx, sp_error *err);
 
-/* Writes every result file of report `r` into DIR. */
-sp_status sp_output_write(const sp_output_options *o, const sp_report *r,
+/* Draws chart `k` of a chart set to `path` (a file in the private
+ * directory); runs in the child process. */
+typedef sp_status (*sp_output_chart_fn)(const char *path, size_t k,
+                                        const void *ctx, sp_error *err);
+
+/* Starts a result for o->dir: refuses a DIR that exists without o->force
+ * (or is not a directory, or is a symbolic link) and creates the private
+ * directory, so a long run learns at its start that it cannot save. `o`
+ * must outlive the writer. On SP_OK *out is the writer (free it with
+ * sp_output_free); SP_ERR_IO, SP_ERR_USAGE or SP_ERR_NOMEM otherwise. */
+sp_status sp_output_begin(const sp_output_options *o, sp_output **out,
                           sp_error *err);
+
+/* Removes the private directory unless the result was published, and
+ * frees the writer. NULL is allowed. */
+void sp_output_free(sp_output *w);
+
+/* Writes file `name` (no '/') of the result: the bytes, or what `fn`
+ * writes for `ctx`. SP_ERR_IO "cannot write DIR/name: reason" on failure;
+ * SP_ERR_NOMEM when the content does not fit in memory. */
+sp_status sp_output_bytes(sp_output *w, const char *name, const void *buf,
+                          size_t size, sp_error *err);
+sp_status sp_output_file(sp_output *w, const char *name, sp_output_fn fn,
+                         const void *ctx, sp_error *err);
+
+/* Writes the report files of `r`: summary.json (with jansson),
+ * targets.csv, indicators.csv, iamc.csv, drivers.csv, then with o->plots
+ * the charts (targets and one fan chart per indicator, SVG and PNG, in a
+ * child process), then report.md, which links only the charts that were
+ * written. A failed chart stage is not an error here (see
+ * sp_output_warning). */
+sp_status sp_output_report(sp_output *w, const sp_report *r, sp_error *err);
+
+/* Draws the n charts named `names` (file names in DIR) by calling `fn`
+ * for each in a child process (fn gets a path inside the private
+ * directory and should verify what it wrote, as sp_plot does), then
+ * checks that each is there. Returns true when all were written;
+ * otherwise removes those that were, records the warning (the child's
+ * error, or the signal that killed it) and returns false. */
+bool sp_output_charts(sp_output *w, const char *const *names, size_t n,
+                      sp_output_chart_fn fn, const void *ctx);
+
+/* The warning of a failed chart stage ("the charts were not written:
+ * ..."), or NULL. */
+const char *sp_output_warning(const sp_output *w);
+
+/* Moves the finished result into place as DIR (see the top). A signal
+ * seen before the move fails with SP_ERR_IO and leaves DIR as it was. */
+sp_status sp_output_publish(sp_output *w, sp_error *err);
+
+/* Publishes DIR holding only file `name` with these bytes (a checkpoint
+ * of a run still going on), replacing what DIR holds when w's options
+ * allow it or w published before; the writer's own files are untouched.
+ * After it, DIR belongs to this writer: its publication replaces it. */
+sp_status sp_output_checkpoint(sp_output *w, const char *name,
+                               const void *buf, size_t size, sp_error *err);
+
+/* Replaces file `name` of the existing directory `dir` in one step:
+ * written under a fresh temporary name (created exclusively, symbolic
+ * links not followed), synced, renamed. For files beside result
+ * directories (batch comparison tables). */
+sp_status sp_output_replace_file(const char *dir, const char *name,
+                                 sp_output_fn fn, const void *ctx,
+                                 sp_error *err);
+
+/* Flushes stdout: SP_ERR_IO "cannot write to standard output: reason"
+ * when it failed (a closed pipe included, SIGPIPE being ignored). */
+sp_status sp_output_stdout(sp_error *err);
 
 #endif /* SP_OUTPUT_H */

@@ -6,7 +6,8 @@
  * to it with our palette, page size and font size; the chart is drawn in
  * world coordinates; plot_close() ends the stream, returns to the stream
  * that was current before, and checks that PLplot reported no error and
- * that the file is not empty. PLplot exits the process when it cannot open
+ * that the file is a complete PNG or SVG (PLplot does not report failed
+ * writes), then syncs it. PLplot exits the process when it cannot open
  * its output file, and asks on stdin when it does not know the device, so
  * both are checked here before PLplot is asked to do either. Errors of
  * individual calls are caught with plsError instead of being printed.
@@ -19,14 +20,17 @@
 #include "sp_plot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <plplot.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #ifdef __SANITIZE_ADDRESS__
@@ -96,7 +100,8 @@ static const int palette[COL_COUNT][3] = {
 
 /* One open chart: the PLplot stream and where its errors land. */
 typedef struct {
-    const char *path; /* output file */
+    const char *path;   /* output file */
+    sp_plot_format fmt; /* its format */
     PLINT prev;       /* stream current before ours */
     PLINT code;       /* set non-zero by PLplot when a call aborts */
     char msg[1024];   /* PLplot's message for that call */
@@ -143,8 +148,9 @@ static sp_status plot_open(plot_stream *s, const char *path,
                             "package %s", dev,
                             fmt == SP_PLOT_PNG ? "plplot-driver-cairo"
                                                : "libplplot17");
-    FILE *f = fopen(path, "wb");
-    if (f == NULL || fclose(f) != 0)
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+                            O_CLOEXEC, 0666);
+    if (fd < 0 || close(fd) != 0)
         return sp_error_set(err, SP_ERR_IO, path, 0, NULL,
                             "cannot create the chart file: %s",
                             strerror(errno));
@@ -156,7 +162,7 @@ static sp_status plot_open(plot_stream *s, const char *path,
         return sp_error_set(err, SP_ERR_IO, path, 0, NULL,
                             "PLplot cannot open another stream");
     }
-    *s = (plot_stream){path, s->prev, 0, ""};
+    *s = (plot_stream){path, fmt, s->prev, 0, ""};
     plsError(&s->code, s->msg);
     plsdev(dev);
     plsfnam(path);
@@ -167,22 +173,118 @@ static sp_status plot_open(plot_stream *s, const char *path,
     return SP_OK;
 }
 
+/* The CRC-32 of PNG (ISO 3309, polynomial 0xEDB88320) of `n` bytes. */
+static uint32_t png_crc(const unsigned char *p, size_t n)
+{
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = 0; i < n; i++) {
+        c ^= p[i];
+        for (int b = 0; b < 8; b++)
+            c = (c >> 1) ^ (0xEDB88320u & (0u - (c & 1u)));
+    }
+    return c ^ 0xFFFFFFFFu;
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+           (uint32_t)p[2] << 8 | (uint32_t)p[3];
+}
+
+/* True when the n bytes are a whole PNG: the signature, then chunks whose
+ * lengths and CRCs are right, the last one IEND, ending at the end. */
+static bool png_complete(const unsigned char *b, size_t n)
+{
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n',
+                                         0x1a, '\n'};
+    if (n < 8 || memcmp(b, sig, 8) != 0)
+        return false;
+    for (size_t at = 8; n - at >= 12;) {
+        uint32_t len = be32(b + at);
+        if (len > n - at - 12 ||
+            png_crc(b + at + 4, len + 4) != be32(b + at + 8 + len))
+            return false;
+        bool end = memcmp(b + at + 4, "IEND", 4) == 0;
+        at += 12 + (size_t)len;
+        if (end)
+            return at == n;
+    }
+    return false;
+}
+
+/* True when the n bytes are a whole SVG document: "<svg" near the start,
+ * "</svg>" and only white space after it at the end. */
+static bool svg_complete(const char *b, size_t n)
+{
+    size_t end = n;
+    while (end > 0 && strchr(" \t\r\n", b[end - 1]) != NULL)
+        end--;
+    size_t head = n < 512 ? n : 512;
+    bool opens = false;
+    for (size_t i = 0; i + 4 <= head && !opens; i++)
+        opens = memcmp(b + i, "<svg", 4) == 0;
+    return opens && end >= 6 && memcmp(b + end - 6, "</svg>", 6) == 0;
+}
+
+/* Reads the chart PLplot closed and checks that it is complete (PLplot
+ * does not report failed writes, so a full disk leaves a truncated file),
+ * then syncs it to disk. SP_ERR_IO naming the file otherwise. */
+static sp_status plot_verify(const char *path, sp_plot_format fmt,
+                             sp_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        sp_status st = sp_error_set(err, SP_ERR_IO, path, 0, NULL,
+                                    "the chart was not written: %s",
+                                    fd < 0 ? strerror(errno)
+                                           : "not a regular file");
+        if (fd >= 0)
+            close(fd);
+        return st;
+    }
+    size_t n = (size_t)sb.st_size;
+    unsigned char *b = malloc(n ? n : 1);
+    size_t got = 0;
+    ssize_t r = 0;
+    while (b && got < n && ((r = read(fd, b + got, n - got)) > 0 ||
+                            (r < 0 && errno == EINTR)))
+        got += r > 0 ? (size_t)r : 0;
+    bool whole = b && got == n &&
+                 (fmt == SP_PLOT_PNG ? png_complete(b, n)
+                                     : svg_complete((const char *)b, n));
+    bool nomem = b == NULL;
+    free(b);
+    int e = fsync(fd) != 0 ? errno : 0;
+    /* PLplot hides the errno of its failed write; a full file system is
+     * the likely one and can be seen. */
+    struct statvfs vfs;
+    if (!whole && e == 0 && fstatvfs(fd, &vfs) == 0 &&
+        (double)vfs.f_bavail * (double)vfs.f_frsize < 1048576.0)
+        e = ENOSPC;
+    close(fd);
+    if (!whole || e != 0)
+        return sp_error_set(err, nomem ? SP_ERR_NOMEM : SP_ERR_IO, path,
+                            0, NULL, "the chart was not written completely%s%s",
+                            e ? ": " : " (PLplot could not write it)",
+                            e ? strerror(e) : "");
+    return SP_OK;
+}
+
 /* Ends the stream of `s` and makes the previous stream current again.
  * Returns `st` when the drawing had already failed, SP_ERR_IO when PLplot
- * reported an error or the file is missing or empty, and SP_OK otherwise;
- * on failure the file is removed. */
+ * reported an error or the file is not a complete chart (plot_verify),
+ * and SP_OK otherwise; on failure the file is removed. */
 static sp_status plot_close(plot_stream *s, sp_status st, sp_error *err)
 {
     plend1();
     plsstrm(s->prev);
     s->msg[strcspn(s->msg, "\n")] = '\0'; /* PLplot ends it with a newline */
-    struct stat sb;
     if (st == SP_OK && s->code != 0)
         st = sp_error_set(err, SP_ERR_IO, s->path, 0, NULL,
                           "PLplot failed: %s", s->msg);
-    else if (st == SP_OK && (stat(s->path, &sb) != 0 || sb.st_size <= 0))
-        st = sp_error_set(err, SP_ERR_IO, s->path, 0, NULL,
-                          "the chart was not written");
+    else if (st == SP_OK)
+        st = plot_verify(s->path, s->fmt, err);
     if (st != SP_OK)
         unlink(s->path);
     return st;

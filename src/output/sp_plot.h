@@ -10,7 +10,9 @@
  * lever (sweep curve), and of one target over a grid of two (heat map).
  * Each call opens its own PLplot stream and ends it, so the functions can
  * be called any number of times; a call that fails removes the file it
- * was writing (sp_output writes under a temporary name and renames).
+ * was writing, and a file PLplot could not write whole (a full disk) is a
+ * failure (sp_output draws the charts into a private directory, in a
+ * child process, and publishes the result whole).
  * sp_plot.c is the only file that includes PLplot; nothing here prints or
  * exits (PLplot itself may still print a driver warning).
  */
