@@ -98,35 +98,6 @@ static char *command_line(int argc, char **argv)
     return s;
 }
 
-/* `simplan bench`: the same scenario timed against the variate bound. */
-static sp_status bench(const sp_options *opt, const sp_scenario *sc,
-                       const sp_compiled *c, sp_error *err)
-{
-    sp_mc_config cfg;
-    const char *rng_name;
-    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
-    if (st != SP_OK)
-        return st;
-    sp_bench_config bc = {opt->draws ? opt->draws : 1000000, cfg.seed,
-                          cfg.rng, cfg.threads};
-    sp_bench_result r;
-    st = sp_bench_run(sc, c, &bc, &r, err);
-    if (st == SP_OK) {
-        sp_bench_print(stdout, sc, &bc, rng_name, &r);
-        st = sp_report_flush(stdout, err);
-    }
-    return st;
-}
-
-/* bench --marginal: every stochastic indicator gets the family, with the
- * parameters at the defaults of its descriptor table. */
-static void override_marginals(sp_scenario *sc, int family)
-{
-    for (size_t i = 0; i < sc->n_indicators; i++)
-        sp_marginal_set_default(&sc->indicators[i].marginal,
-                                (sp_family)family);
-}
-
 /* main() proper; with MPI every rank runs it, and only rank 0 prints. */
 static int simplan_main(int argc, char **argv);
 
@@ -177,25 +148,19 @@ static int simplan_main(int argc, char **argv)
         free(cmdline);
         return 0;
     }
+    if (opt.command == SP_CMD_BENCH) {
+        sp_status st = sp_bench_command(&opt, &err);
+        free(cmdline);
+        return st == SP_OK ? 0 : report_error(&err);
+    }
+    /* The pipeline: scenario file -> scenario -> model -> command. */
     sp_scenario sc = {0};
     sp_compiled c = {0};
-    char bench_scenario[4096];
-    sp_status st = SP_OK;
-    if (opt.command == SP_CMD_BENCH && opt.scenario == NULL) {
-        st = sp_bench_default_scenario(bench_scenario, sizeof bench_scenario,
-                                       &err);
-        opt.scenario = bench_scenario;
-    }
-    if (st == SP_OK)
-        st = sp_config_load(opt.scenario, &sc, &err);
-    if (st == SP_OK && opt.has_marginal)
-        override_marginals(&sc, opt.marginal);
+    sp_status st = sp_config_load(opt.scenario, &sc, &err);
     if (st == SP_OK)
         st = sp_compile(&sc, &c, &err);
     if (st == SP_OK && opt.command == SP_CMD_CHECK)
         st = sp_report_check(stdout, &sc, &c, &err);
-    else if (st == SP_OK && opt.command == SP_CMD_BENCH)
-        st = bench(&opt, &sc, &c, &err);
     else if (st == SP_OK && opt.command == SP_CMD_SOLVE)
         st = sp_decide_solve(&opt, &sc, &err);
     else if (st == SP_OK && opt.command == SP_CMD_SWEEP)

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sp_cli.h"
 #include "sp_compile.h"
 #include "sp_mc.h"
 #include "sp_scenario.h"
@@ -53,6 +54,12 @@ typedef struct {
  * SIMPLAN_INSTALLED_SCENARIO -- and never the build tree. Writes the path
  * into buf; SP_ERR_IO naming the places looked at when none is readable. */
 sp_status sp_bench_default_scenario(char *buf, size_t size, sp_error *err);
+
+/* `simplan bench`: loads the scenario (opt->scenario, or the default
+ * above), gives every stochastic indicator the --marginal family with its
+ * table defaults if one is asked for, compiles it, times it against the
+ * variate bound and prints the result. */
+sp_status sp_bench_command(const sp_options *opt, sp_error *err);
 
 /* Runs the benchmark of compiled scenario `c`. */
 sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
