@@ -164,7 +164,6 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         return SP_OK;
     case 'G':
         opt->plots = true;
-    opt->checkpoint = 60.0;
         return SP_OK;
     case 'K': {
         unsigned k = 0, n = 0;
@@ -422,9 +421,10 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
     if (opt->precision > 0 && (opt->slices > 0 || opt->resume != NULL))
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--precision",
                             "not with --slice or --resume");
-    if (opt->slices > 0 && opt->out == NULL)
+    if (opt->slices > 0 && opt->out == NULL && opt->resume == NULL)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--slice",
-                            "a slice needs --out DIR for its state file");
+                            "a slice needs --out DIR (or --resume DIR) for "
+                            "its state file");
     if (is_bench && optind == argc) {
         opt->scenario = access(SIMPLAN_INSTALLED_SCENARIO, R_OK) == 0
                             ? SIMPLAN_INSTALLED_SCENARIO
