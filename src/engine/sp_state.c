@@ -558,7 +558,9 @@ static sp_status read_identity(reader *r, header *h)
     if (st == SP_OK)
         st = rd_u64(r, "slice", 1, SP_STATE_MAX_SLICES, &h->slice);
     if (st == SP_OK)
-        st = rd_u64(r, "slices", h->slice, SP_STATE_MAX_SLICES, &h->slices);
+        st = rd_u64(r, "slices", 1, SP_STATE_MAX_SLICES, &h->slices);
+    if (st == SP_OK && h->slice > h->slices)
+        st = refuse(r, "slice", "the slice number exceeds the slices");
     return st;
 }
 
@@ -601,7 +603,8 @@ static sp_status read_ranges(reader *r, size_t n_q, double *lo, double *hi)
         double bins = SP_ACCUM_BINS / (hi[q] - lo[q]);
         if (!isfinite(lo[q]) || !isfinite(hi[q]) || !(lo[q] < hi[q]) ||
             !isfinite(bins))
-            st = sp_error_set(r->err, SP_ERR_USAGE, r->name, 0, "lo",
+            st = sp_error_set(r->err, SP_ERR_USAGE, r->name, 0,
+                              isfinite(lo[q]) ? "hi" : "lo",
                               "invalid state file: the range [%g, %g] of "
                               "quantity %zu is not finite and increasing",
                               lo[q], hi[q], q);
