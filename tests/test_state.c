@@ -169,6 +169,34 @@ static void merged_slices_should_equal_the_whole_run_byte_for_byte(void **st)
     unload(&l);
 }
 
+/* A state whose shape is not its scenario's (a crafted file can be
+ * self-consistent) is refused before its arrays are read. */
+static void a_state_of_another_shape_should_not_be_reported(void **state)
+{
+    (void)state;
+    loaded l;
+    load(&l, "minimal.cfg");
+    sp_mc *mc = run_slice(&l, DRAWS, 0, 0);
+    sp_state *s = sp_state_copy(sp_mc_state(mc));
+    assert_non_null(s);
+    size_t *fields[] = {&s->n_q, &s->n_targets, &s->n_indicators,
+                        &s->n_inputs};
+    for (size_t i = 0; i < 4; i++) {
+        size_t keep = *fields[i];
+        *fields[i] = keep ? keep - 1 : 1;
+        sp_result res = {0};
+        sp_error err;
+        assert_int_equal(sp_state_result(s, &l.sc, &l.c, &res, &err),
+                         SP_ERR_USAGE);
+        assert_non_null(strstr(err.message, "is not its scenario's"));
+        sp_result_destroy(&res);
+        *fields[i] = keep;
+    }
+    sp_state_free(s);
+    sp_mc_free(mc);
+    unload(&l);
+}
+
 /* ---- the layout of a state file, for damaging one field --------------- */
 
 typedef struct {
@@ -548,6 +576,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip_should_give_the_same_bytes_and_result),
         cmocka_unit_test(merged_slices_should_equal_the_whole_run_byte_for_byte),
+        cmocka_unit_test(a_state_of_another_shape_should_not_be_reported),
         cmocka_unit_test(every_out_of_range_count_should_be_refused_naming_it),
         cmocka_unit_test(values_that_contradict_others_should_be_refused),
         cmocka_unit_test(truncated_files_should_be_refused),

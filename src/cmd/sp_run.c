@@ -353,7 +353,9 @@ static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
     sp_status st = simulate(opt, mc, from, full_end, dir, cfg->draws, err);
     if (sp_mc_blocks(mc) < to) /* stopped early by --precision */
         partial_last = false;
-    if (st == SP_OK && partial_last)
+    if (st == SP_OK && partial_last && dir == NULL)
+        sp_mc_run(mc, full_end, to); /* no state to keep */
+    else if (st == SP_OK && partial_last)
         st = sp_mc_run_partial_last(mc, err);
     if (st == SP_OK && dir) {
         char path[4096];
