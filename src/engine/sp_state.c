@@ -765,6 +765,9 @@ static sp_status read_full_blocks(reader *r, sp_state *s, uint32_t version)
     if (!sp_state_ends_partial(s))
         return refuse(r, "full_blocks", "present, but the state does not "
                                         "cover a partial last block");
+    st = need(r, "full_blocks", s->n_q, ACCUM_BYTES_PER_Q);
+    if (st != SP_OK)
+        return st;
     s->full_blocks = empty_like(s);
     if (s->full_blocks == NULL)
         return sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0, NULL,
