@@ -638,9 +638,10 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
     if (opt->precision > 0 && (opt->slices > 0 || opt->resume != NULL))
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--precision",
                             "not with --slice or --resume");
-    if (opt->slices > 0 && opt->out == NULL)
+    if (opt->slices > 0 && opt->out == NULL && opt->resume == NULL)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--slice",
-                            "a slice needs --out DIR for its state file");
+                            "a slice needs --out DIR (or --resume DIR) for "
+                            "its state file");
     if (is_bench && optind == argc)
         return SP_OK; /* the shipped baseline: sp_bench_default_scenario */
     if (optind != argc - 1)

@@ -253,19 +253,23 @@ static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
                                : "no results were written");
 }
 
-/* Loads the state to resume and checks it belongs to this scenario and
- * these settings; NULL (and SP_OK) when there is nothing to resume. */
-static sp_status resume_state(const sp_options *opt, const sp_scenario *sc,
-                              sp_mc_config *cfg, const char **rng_name,
-                              sp_state **out, sp_error *err)
+/* "slice K/N", or "a whole run" for 1/1, into buf. */
+static const char *slice_words(char *buf, size_t size, uint32_t k, uint32_t n)
 {
-    *out = NULL;
-    if (opt->resume == NULL)
-        return SP_OK;
-    sp_state *s;
-    sp_status st = load_state(opt->resume, &s, err);
-    if (st != SP_OK)
-        return st;
+    if (n == 1)
+        snprintf(buf, size, "a whole run");
+    else
+        snprintf(buf, size, "slice %u/%u", k, n);
+    return buf;
+}
+
+/* Checks that the saved state `s` can be continued by this command line:
+ * same scenario, seed, generator and slice, and a draw count it can reach
+ * bit for bit (at least as many; the same for a slice, whose blocks depend
+ * on it). */
+static sp_status check_resume(const sp_options *opt, const sp_scenario *sc,
+                              const sp_state *s, sp_error *err)
+{
     const char *field = NULL;
     if (strcmp(s->sha256, sc->sha256) != 0)
         field = "the scenario file";
@@ -273,22 +277,66 @@ static sp_status resume_state(const sp_options *opt, const sp_scenario *sc,
         field = "--seed";
     else if (opt->rng && strcmp(opt->rng, s->rng) != 0)
         field = "--rng";
-    if (field != NULL) {
-        sp_state_free(s);
+    if (field != NULL)
         return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--resume",
                             "%s differs from the saved run's", field);
+    uint32_t k = opt->slices ? opt->slice : 1, n = opt->slices ? opt->slices : 1;
+    char saved[32], asked[32];
+    if (s->slice != k || s->slices != n)
+        return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--resume",
+                            "the saved state is %s; the command line asks "
+                            "for %s",
+                            slice_words(saved, sizeof saved, s->slice,
+                                        s->slices),
+                            slice_words(asked, sizeof asked, k, n));
+    uint64_t draws = opt->draws ? opt->draws : s->draws;
+    unsigned long long had = (unsigned long long)s->draws;
+    if (draws < s->draws)
+        return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--draws",
+                            "the saved run already has %llu draws; ask for "
+                            "at least as many (without --draws the run is "
+                            "continued to its own count)", had);
+    if (draws != s->draws && n > 1)
+        return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--draws",
+                            "a slice continues its run's %llu draws (its "
+                            "blocks depend on the draw count)", had);
+    if (draws != s->draws && sp_state_ends_partial(s) && !s->full_blocks)
+        return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--draws",
+                            "the saved run ends in a partial block and does "
+                            "not keep the blocks before it, so it can only "
+                            "be resumed with its own %llu draws", had);
+    return SP_OK;
+}
+
+/* Loads the state to resume, checks it (check_resume) and sets seed,
+ * generator and draws from it; NULL (and SP_OK) when there is nothing to
+ * resume. A state that ends in the run's partial last block is resumed
+ * from its full blocks: the block is run again, at its new size if the
+ * draw count grows. */
+static sp_status resume_state(const sp_options *opt, const sp_scenario *sc,
+                              sp_mc_config *cfg, const char **rng_name,
+                              sp_state **out, sp_error *err)
+{
+    *out = NULL;
+    if (opt->resume == NULL)
+        return SP_OK;
+    sp_state *s = NULL;
+    sp_status st = load_state(opt->resume, &s, err);
+    if (st == SP_OK)
+        st = check_resume(opt, sc, s, err);
+    if (st != SP_OK) {
+        sp_state_free(s);
+        return st;
     }
     cfg->seed = s->seed;
     cfg->rng = sp_rng_lookup(s->rng);
     *rng_name = cfg->rng ? cfg->rng->name : "";
-    if (sp_state_end(s) * SP_MC_BLOCK > cfg->draws) {
-        sp_status rc = sp_error_set(err, SP_ERR_USAGE, opt->resume, 0,
-                                    "--draws", "the saved run already has "
-                                    "%llu draws; ask for at least as many",
-                                    (unsigned long long)(sp_state_end(s) *
-                                                         SP_MC_BLOCK));
+    cfg->draws = opt->draws ? opt->draws : s->draws;
+    if (s->full_blocks != NULL) {
+        sp_state *full = s->full_blocks;
+        s->full_blocks = NULL;
         sp_state_free(s);
-        return rc;
+        s = full;
     }
     *out = s;
     return SP_OK;
@@ -323,24 +371,28 @@ static void block_range(const sp_options *opt, const sp_mc *mc,
         *from = sp_state_end(s);
 }
 
-/* Runs the blocks and saves the state: for a whole run, the state of its
- * full blocks (resumable with more draws); for a slice, all of it. */
+/* Runs the blocks and saves the state. When the run's last block is
+ * partial, the blocks before it run first and the state keeps them beside
+ * the whole (sp_mc_run_partial_last): the saved state is complete for
+ * merge, batch --collect and the report, and resumable with more draws. */
 static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
                             const sp_mc_config *cfg, sp_output *dir,
                             sp_error *err)
 {
     uint64_t from, to;
     block_range(opt, mc, &from, &to);
-    bool partial_last = opt->slices == 0 && to > from &&
+    bool partial_last = to == sp_mc_blocks(mc) && to > from &&
                         cfg->draws % SP_MC_BLOCK != 0;
     uint64_t full_end = partial_last ? to - 1 : to;
     sp_status st = simulate(opt, mc, from, full_end, dir, cfg->draws, err);
     if (sp_mc_blocks(mc) < to) /* stopped early by --precision */
         partial_last = false;
+    if (st == SP_OK && partial_last && dir == NULL)
+        sp_mc_run(mc, full_end, to); /* no state to keep */
+    else if (st == SP_OK && partial_last)
+        st = sp_mc_run_partial_last(mc, err);
     if (st == SP_OK && dir)
         st = save_state(dir, sp_mc_state(mc), err);
-    if (st == SP_OK && partial_last)
-        sp_mc_run(mc, full_end, to);
     return st;
 }
 

@@ -15,6 +15,9 @@
 #include "sp_accum.h"
 #include "sp_rng.h"
 
+_Static_assert(SP_MC_BLOCK == SP_STATE_BLOCK,
+               "state files count blocks of SP_MC_BLOCK draws");
+
 #define CHUNK_BLOCKS 64 /* blocks run in parallel between ordered merges */
 
 /* What one thread owns. */
@@ -177,6 +180,26 @@ bool sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last)
     }
     fold_workers(mc);
     return true;
+}
+
+sp_status sp_mc_run_partial_last(sp_mc *mc, sp_error *err)
+{
+    sp_state *st = mc->state;
+    uint64_t last = mc->n_blocks - 1;
+    if (mc->cfg.draws % SP_MC_BLOCK == 0 ||
+        (!sp_state_empty(st) && sp_state_end(st) != last))
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "the state does not end before a partial "
+                            "last block");
+    if (sp_state_empty(st))
+        st->first = last;
+    sp_state_free(st->full_blocks);
+    st->full_blocks = sp_state_copy(st);
+    if (st->full_blocks == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the run state");
+    sp_mc_run(mc, last, mc->n_blocks);
+    return SP_OK;
 }
 
 void sp_mc_set_slice(sp_mc *mc, uint32_t k, uint32_t n)

@@ -61,6 +61,13 @@ uint64_t sp_mc_blocks(const sp_mc *mc);
  * it is empty); returns false otherwise. */
 bool sp_mc_run(sp_mc *mc, uint64_t first, uint64_t last);
 
+/* Runs the run's last block, which is partial, once the state ends just
+ * before it (or is empty); the state first keeps a copy of itself as its
+ * full_blocks, so that a resume with more draws can run the block again at
+ * its new size. SP_ERR_NOMEM, or SP_ERR_USAGE when the run does not end in
+ * a partial block or the state does not end before it. */
+sp_status sp_mc_run_partial_last(sp_mc *mc, sp_error *err);
+
 /* Marks the run's state as slice k of n (1-based), before any block. */
 void sp_mc_set_slice(sp_mc *mc, uint32_t k, uint32_t n);
 

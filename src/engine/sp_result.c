@@ -179,12 +179,29 @@ static void drop_idle_inputs(const sp_model *m, size_t k,
     tr->n_drivers = kept;
 }
 
+/* True when the state has the shape of model m: its counts and sums can
+ * be read with m's layout. */
+static bool state_fits(const sp_state *st, const sp_model *m)
+{
+    size_t ny = (size_t)m->n_steps + 1;
+    return st->n_targets == m->n_targets &&
+           st->n_indicators == m->n_indicators &&
+           st->n_inputs == sp_model_n_inputs(m) &&
+           st->n_q == m->n_indicators * ny + m->n_targets;
+}
+
 sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
                           const sp_compiled *c, sp_result *res, sp_error *err)
 {
     const sp_model *m = &c->model;
     size_t ni = m->n_indicators, nt = m->n_targets;
     size_t ny = (size_t)m->n_steps + 1;
+    if (!state_fits(st, m))
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
+                            "the state's shape (%zu quantities, %zu targets, "
+                            "%zu indicators, %zu inputs) is not its "
+                            "scenario's", st->n_q, st->n_targets,
+                            st->n_indicators, st->n_inputs);
     if (st->first != 0 || sp_state_end(st) != st->n_blocks)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "the state covers blocks %llu..%llu of %llu; all "

@@ -1,16 +1,26 @@
 /*
  * sp_state: merge and (de)serialisation of run states.
+ *
+ * The reader trusts nothing but the checksum's proof that the bytes are
+ * the ones written: every count, size, index and range is checked in the
+ * type it is used in, and every array's size against the bytes left in
+ * the file before anything is allocated, so a crafted file (checksum
+ * recomputed) is refused with the name of the field, never overruns a
+ * buffer, and never asks for more memory than the file's own size.
  */
 #define _POSIX_C_SOURCE 200809L
 #include "sp_state.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sp_digest.h"
+#include "sp_rng.h"
+#include "sp_scenario.h"
 
 static const char magic[12] = {'S', 'I', 'M', 'P', 'L', 'A',
                                'N', 'S', 'T', 'A', 'T', 'E'};
@@ -19,6 +29,8 @@ static const uint32_t byte_order = 0x01020304u;
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
                          size_t n_inputs, const double *lo, const double *hi)
 {
+    if (n_inputs != 0 && n_targets > SIZE_MAX / 32 / n_inputs)
+        return NULL; /* drivers[n_targets * n_inputs * 4] overflows */
     sp_state *s = calloc(1, sizeof *s);
     if (s == NULL)
         return NULL;
@@ -60,6 +72,7 @@ void sp_state_free(sp_state *s)
     free(s->nonfinite);
     free(s->drivers);
     sp_sumstack_destroy(&s->sums);
+    sp_state_free(s->full_blocks);
     free(s);
 }
 
@@ -71,6 +84,19 @@ uint64_t sp_state_end(const sp_state *s)
 bool sp_state_empty(const sp_state *s)
 {
     return s->sums.depth == 0;
+}
+
+uint64_t sp_state_block_draws(uint64_t draws, uint64_t first, uint64_t last)
+{
+    uint64_t a = first > draws / SP_STATE_BLOCK ? draws : first * SP_STATE_BLOCK;
+    uint64_t b = last > draws / SP_STATE_BLOCK ? draws : last * SP_STATE_BLOCK;
+    return b > a ? b - a : 0;
+}
+
+bool sp_state_ends_partial(const sp_state *s)
+{
+    return s->draws % SP_STATE_BLOCK != 0 && !sp_state_empty(s) &&
+           sp_state_end(s) == s->n_blocks;
 }
 
 bool sp_state_same_run(const sp_state *a, const sp_state *b, char *why,
@@ -185,7 +211,9 @@ static sp_state *empty_like(const sp_state *p)
     s->seed = p->seed;
     s->draws = p->draws;
     s->n_blocks = p->n_blocks;
+    s->slice = p->slice;
     s->slices = p->slices;
+    s->first = p->first;
     s->scenario_name = strdup(p->scenario_name);
     s->scenario_text = strdup(p->scenario_text);
     if (s->scenario_name == NULL || s->scenario_text == NULL) {
@@ -193,6 +221,52 @@ static sp_state *empty_like(const sp_state *p)
         return NULL;
     }
     return s;
+}
+
+sp_state *sp_state_copy(const sp_state *s)
+{
+    sp_state *c = empty_like(s);
+    sp_error ignored;
+    if (c == NULL || sp_state_merge(c, s, "", &ignored) != SP_OK) {
+        sp_state_free(c);
+        return NULL;
+    }
+    if (s->full_blocks && (c->full_blocks = sp_state_copy(s->full_blocks)) ==
+                              NULL) {
+        sp_state_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* The full blocks of the merged run when its last slice kept its own:
+ * slices 1..N-1, then the last slice's full blocks. */
+static sp_status merge_full_blocks(sp_state *const *parts,
+                                   const char *const *names,
+                                   const size_t *by_slice, uint32_t slices,
+                                   sp_state *all, sp_error *err)
+{
+    const sp_state *last = parts[by_slice[slices - 1]];
+    if (last->full_blocks == NULL)
+        return SP_OK;
+    sp_state *pre = empty_like(parts[0]);
+    if (pre == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory merging states");
+    pre->first = 0;
+    sp_status st = SP_OK;
+    for (uint32_t k = 0; k + 1 < slices && st == SP_OK; k++)
+        st = sp_state_merge(pre, parts[by_slice[k]], names[by_slice[k]], err);
+    if (st == SP_OK)
+        st = sp_state_merge(pre, last->full_blocks, names[by_slice[slices - 1]],
+                            err);
+    if (st != SP_OK) {
+        sp_state_free(pre);
+        return st;
+    }
+    pre->slice = pre->slices = 1;
+    all->full_blocks = pre;
+    return SP_OK;
 }
 
 sp_status sp_state_merge_slices(sp_state *const *parts,
@@ -225,6 +299,8 @@ sp_status sp_state_merge_slices(sp_state *const *parts,
             st = sp_state_merge(all, parts[by_slice[k]], names[by_slice[k]],
                                 err);
     }
+    if (st == SP_OK)
+        st = merge_full_blocks(parts, names, by_slice, slices, all, err);
     free(by_slice);
     if (st != SP_OK) {
         sp_state_free(all);
@@ -253,6 +329,23 @@ static bool put_text(FILE *f, const char *s)
     return put_u64(f, n) && put(f, s, n);
 }
 
+/* What a state accumulated over its blocks (not its identity or shape). */
+static bool write_accumulated(const sp_state *s, FILE *f)
+{
+    bool ok = put_u64(f, s->first) && sp_accum_write(s->acc, f) &&
+              put(f, s->met, s->n_targets * sizeof *s->met) &&
+              put(f, s->clamps, s->n_indicators * sizeof *s->clamps) &&
+              put(f, s->nonfinite, s->n_indicators * sizeof *s->nonfinite) &&
+              put(f, s->drivers,
+                  s->n_targets * s->n_inputs * 4 * sizeof *s->drivers) &&
+              put_u64(f, s->sums.depth);
+    for (size_t k = 0; ok && k < s->sums.depth; k++)
+        ok = put_u64(f, s->sums.first[k]) &&
+             put_u64(f, (uint64_t)s->sums.level[k]) &&
+             put(f, s->sums.sum + k * s->n_q, s->n_q * sizeof(double));
+    return ok;
+}
+
 static bool write_body(const sp_state *s, FILE *f)
 {
     uint32_t version = SP_STATE_VERSION;
@@ -267,18 +360,9 @@ static bool write_body(const sp_state *s, FILE *f)
               put_u64(f, s->n_inputs) &&
               put(f, s->lo, s->n_q * sizeof *s->lo) &&
               put(f, s->hi, s->n_q * sizeof *s->hi) &&
-              put_u64(f, s->first) && sp_accum_write(s->acc, f) &&
-              put(f, s->met, s->n_targets * sizeof *s->met) &&
-              put(f, s->clamps, s->n_indicators * sizeof *s->clamps) &&
-              put(f, s->nonfinite, s->n_indicators * sizeof *s->nonfinite) &&
-              put(f, s->drivers,
-                  s->n_targets * s->n_inputs * 4 * sizeof *s->drivers) &&
-              put_u64(f, s->sums.depth);
-    for (size_t k = 0; ok && k < s->sums.depth; k++)
-        ok = put_u64(f, s->sums.first[k]) &&
-             put_u64(f, (uint64_t)s->sums.level[k]) &&
-             put(f, s->sums.sum + k * s->n_q, s->n_q * sizeof(double));
-    return ok;
+              write_accumulated(s, f) &&
+              put_u64(f, s->full_blocks != NULL);
+    return ok && (s->full_blocks == NULL || write_accumulated(s->full_blocks, f));
 }
 
 sp_status sp_state_to_bytes(const sp_state *s, char **buf, size_t *size,
@@ -335,99 +419,391 @@ sp_status sp_state_save(const sp_state *s, const char *path, sp_error *err)
 
 /* ---- reading ---------------------------------------------------------------- */
 
-static bool get(FILE *f, void *p, size_t n)
+/* Bytes one quantity's histogram takes in the file (sp_accum_write:
+ * count, min, max, underflow, bins, overflow). */
+#define ACCUM_BYTES_PER_Q (8u * (3u + SP_ACCUM_BINS + 2u))
+
+/* The body of a state file being read, and where refusals go. */
+typedef struct {
+    FILE *f;
+    size_t left;       /* bytes of the body not read yet */
+    const char *name;  /* file (or rank) named in messages */
+    sp_error *err;
+} reader;
+
+static sp_status refuse(reader *r, const char *field, const char *what)
 {
-    return n == 0 || fread(p, 1, n, f) == n;
+    return sp_error_set(r->err, SP_ERR_USAGE, r->name, 0, field,
+                        "invalid state file: %s", what);
 }
 
-static bool get_u64(FILE *f, uint64_t *v)
+/* Fails unless `count` items of `size` bytes fit in what is left of the
+ * file: the bound on every allocation the reader makes. */
+static sp_status need(reader *r, const char *field, uint64_t count,
+                      size_t size)
 {
-    return get(f, v, sizeof *v);
+    if (count > r->left / size)
+        return sp_error_set(r->err, SP_ERR_USAGE, r->name, 0, field,
+                            "invalid state file: %llu items of %zu bytes, "
+                            "but only %zu bytes are left (truncated or "
+                            "inconsistent)", (unsigned long long)count, size,
+                            r->left);
+    return SP_OK;
 }
 
-/* A length-prefixed string of at most `max` bytes, NUL-terminated. */
-static char *get_text(FILE *f, uint64_t max)
+static sp_status rd(reader *r, const char *field, void *p, size_t n)
+{
+    if (n > r->left || (n > 0 && fread(p, 1, n, r->f) != n))
+        return refuse(r, field, "the file ends inside this field");
+    r->left -= n;
+    return SP_OK;
+}
+
+/* A 64-bit field that must lie in [lo, hi]. */
+static sp_status rd_u64(reader *r, const char *field, uint64_t lo,
+                        uint64_t hi, uint64_t *v)
+{
+    sp_status st = rd(r, field, v, sizeof *v);
+    if (st == SP_OK && (*v < lo || *v > hi))
+        st = sp_error_set(r->err, SP_ERR_USAGE, r->name, 0, field,
+                          "invalid state file: %llu is outside %llu .. %llu",
+                          (unsigned long long)*v, (unsigned long long)lo,
+                          (unsigned long long)hi);
+    return st;
+}
+
+/* A length-prefixed text of min..max bytes without NUL; malloc'd. */
+static sp_status rd_text(reader *r, const char *field, uint64_t min,
+                         uint64_t max, char **out)
 {
     uint64_t n;
-    if (!get_u64(f, &n) || n > max)
-        return NULL;
+    *out = NULL;
+    sp_status st = rd_u64(r, field, min, max, &n);
+    if (st == SP_OK)
+        st = need(r, field, n, 1);
+    if (st != SP_OK)
+        return st;
     char *s = malloc((size_t)n + 1);
-    if (s == NULL || !get(f, s, (size_t)n)) {
-        free(s);
-        return NULL;
-    }
-    s[n] = '\0';
-    return s;
-}
-
-static bool get_fixed_text(FILE *f, char *dst, size_t size)
-{
-    char *s = get_text(f, size - 1);
     if (s == NULL)
-        return false;
-    snprintf(dst, size, "%s", s);
-    free(s);
-    return true;
+        return sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0, field,
+                            "out of memory reading a state");
+    st = rd(r, field, s, (size_t)n);
+    s[n] = '\0';
+    if (st == SP_OK && memchr(s, '\0', (size_t)n) != NULL)
+        st = refuse(r, field, "the text holds a NUL byte");
+    if (st != SP_OK) {
+        free(s);
+        return st;
+    }
+    *out = s;
+    return SP_OK;
 }
 
-/* Reads the fields after the header into a new state. */
-static sp_state *read_body(FILE *f)
+/* A text of min..size-1 bytes into dst[size]. */
+static sp_status rd_fixed_text(reader *r, const char *field, uint64_t min,
+                               char *dst, size_t size)
 {
-    char version[16], sha[65], rng[64];
-    uint64_t seed, draws, n_blocks, slice, slices, n_q, nt, ni, nin;
-    char *name = NULL, *text = NULL;
-    bool ok = get_fixed_text(f, version, sizeof version) &&
-              get_fixed_text(f, sha, sizeof sha) &&
-              (name = get_text(f, 4096)) != NULL &&
-              (text = get_text(f, 16u << 20)) != NULL && get_u64(f, &seed) &&
-              get_u64(f, &draws) && get_fixed_text(f, rng, sizeof rng) &&
-              get_u64(f, &n_blocks) && get_u64(f, &slice) &&
-              get_u64(f, &slices) && get_u64(f, &n_q) && get_u64(f, &nt) &&
-              get_u64(f, &ni) && get_u64(f, &nin) && n_q < (1u << 24) &&
-              nt < (1u << 16) && ni < (1u << 16) && nin < (1u << 16) &&
-              slice >= 1 && slice <= slices;
-    double *lo = ok ? malloc((n_q ? n_q : 1) * sizeof *lo) : NULL;
-    double *hi = ok ? malloc((n_q ? n_q : 1) * sizeof *hi) : NULL;
-    ok = ok && lo && hi && get(f, lo, n_q * sizeof *lo) &&
-         get(f, hi, n_q * sizeof *hi);
-    sp_state *s = ok ? sp_state_alloc(n_q, nt, ni, nin, lo, hi) : NULL;
+    char *s;
+    sp_status st = rd_text(r, field, min, size - 1, &s);
+    if (st == SP_OK)
+        memcpy(dst, s, strlen(s) + 1);
+    free(s);
+    return st;
+}
+
+/* Identity and shape, read before the state is allocated. */
+typedef struct {
+    char version[16], sha256[65], rng[64];
+    char *name, *text;
+    uint64_t seed, draws, n_blocks, slice, slices;
+    uint64_t n_q, n_targets, n_indicators, n_inputs;
+} header;
+
+/* The scenario's SHA-256 is 64 lowercase hex digits, and the text's. */
+static sp_status check_sha(reader *r, const header *h)
+{
+    if (strlen(h->sha256) != 64 ||
+        strspn(h->sha256, "0123456789abcdef") != 64)
+        return refuse(r, "sha256", "not 64 hexadecimal digits");
+    char hex[65];
+    sp_digest_hex(h->text, strlen(h->text), hex);
+    if (strcmp(hex, h->sha256) != 0)
+        return refuse(r, "sha256", "does not match the scenario text");
+    return SP_OK;
+}
+
+static sp_status read_identity(reader *r, header *h)
+{
+    sp_status st = rd_fixed_text(r, "version", 1, h->version,
+                                 sizeof h->version);
+    if (st == SP_OK)
+        st = rd_fixed_text(r, "sha256", 64, h->sha256, sizeof h->sha256);
+    if (st == SP_OK)
+        st = rd_text(r, "scenario_name", 1, SP_STATE_MAX_NAME - 1, &h->name);
+    if (st == SP_OK)
+        st = rd_text(r, "scenario_text", 1, SP_STATE_MAX_TEXT, &h->text);
+    if (st == SP_OK)
+        st = check_sha(r, h);
+    if (st == SP_OK)
+        st = rd_u64(r, "seed", 0, UINT64_MAX, &h->seed);
+    if (st == SP_OK)
+        st = rd_u64(r, "draws", 1, SP_MAX_DRAWS, &h->draws);
+    if (st == SP_OK)
+        st = rd_fixed_text(r, "rng", 1, h->rng, sizeof h->rng);
+    if (st == SP_OK && sp_rng_lookup(h->rng) == NULL)
+        st = refuse(r, "rng", "not a generator this simplan knows");
+    uint64_t blocks = (h->draws + SP_STATE_BLOCK - 1) / SP_STATE_BLOCK;
+    if (st == SP_OK)
+        st = rd_u64(r, "n_blocks", blocks, blocks, &h->n_blocks);
+    if (st == SP_OK)
+        st = rd_u64(r, "slice", 1, SP_STATE_MAX_SLICES, &h->slice);
+    if (st == SP_OK)
+        st = rd_u64(r, "slices", 1, SP_STATE_MAX_SLICES, &h->slices);
+    if (st == SP_OK && h->slice > h->slices)
+        st = refuse(r, "slice", "the slice number exceeds the slices");
+    return st;
+}
+
+/* n_q = n_indicators x years + n_targets, with at least one year. */
+static sp_status read_shape(reader *r, header *h)
+{
+    sp_status st = rd_u64(r, "n_q", 1, SIZE_MAX, &h->n_q);
+    if (st == SP_OK)
+        st = rd_u64(r, "n_targets", 0, SP_STATE_MAX_TARGETS, &h->n_targets);
+    if (st == SP_OK)
+        st = rd_u64(r, "n_indicators", 1, SP_STATE_MAX_INDICATORS,
+                    &h->n_indicators);
+    if (st == SP_OK)
+        st = rd_u64(r, "n_inputs", 0, SP_STATE_MAX_INPUTS, &h->n_inputs);
+    if (st != SP_OK)
+        return st;
+    uint64_t per_year = h->n_q > h->n_targets ? h->n_q - h->n_targets : 0;
+    if (per_year < h->n_indicators || per_year % h->n_indicators != 0)
+        return refuse(r, "n_q", "not n_indicators x years + n_targets");
+    /* Arrays allocated from the shape must fit in the file. */
+    st = need(r, "n_targets", h->n_targets, sizeof(uint64_t));
+    if (st == SP_OK)
+        st = need(r, "n_indicators", h->n_indicators, 2 * sizeof(uint64_t));
+    if (st == SP_OK)
+        st = need(r, "n_inputs", h->n_targets * h->n_inputs * 4,
+                  sizeof(uint64_t));
+    if (st != SP_OK)
+        return st;
+    /* Each quantity has two range bounds and a histogram in the file. */
+    return need(r, "n_q", h->n_q, 2 * sizeof(double) + ACCUM_BYTES_PER_Q);
+}
+
+/* Histogram ranges: finite, increasing, with a finite bin width. */
+static sp_status read_ranges(reader *r, size_t n_q, double *lo, double *hi)
+{
+    sp_status st = rd(r, "lo", lo, n_q * sizeof *lo);
+    if (st == SP_OK)
+        st = rd(r, "hi", hi, n_q * sizeof *hi);
+    for (size_t q = 0; q < n_q && st == SP_OK; q++) {
+        double bins = SP_ACCUM_BINS / (hi[q] - lo[q]);
+        if (!isfinite(lo[q]) || !isfinite(hi[q]) || !(lo[q] < hi[q]) ||
+            !isfinite(bins))
+            st = sp_error_set(r->err, SP_ERR_USAGE, r->name, 0,
+                              isfinite(lo[q]) ? "hi" : "lo",
+                              "invalid state file: the range [%g, %g] of "
+                              "quantity %zu is not finite and increasing",
+                              lo[q], hi[q], q);
+    }
+    return st;
+}
+
+/* The state of the header's identity and shape, ranges read; NULL with
+ * `err` set on failure. Takes the header's texts. */
+static sp_state *state_of(reader *r, header *h)
+{
+    size_t n_q = (size_t)h->n_q;
+    double *lo = malloc(n_q * sizeof *lo), *hi = malloc(n_q * sizeof *hi);
+    sp_status st = lo && hi ? SP_OK
+                            : sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0,
+                                           NULL, "out of memory reading a "
+                                                 "state");
+    if (st == SP_OK)
+        st = read_ranges(r, n_q, lo, hi);
+    sp_state *s = st == SP_OK ? sp_state_alloc(n_q, (size_t)h->n_targets,
+                                                (size_t)h->n_indicators,
+                                                (size_t)h->n_inputs, lo, hi)
+                              : NULL;
     free(lo);
     free(hi);
     if (s == NULL) {
-        free(name);
-        free(text);
+        if (st == SP_OK)
+            sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0, NULL,
+                         "out of memory reading a state");
         return NULL;
     }
-    snprintf(s->version, sizeof s->version, "%s", version);
-    snprintf(s->sha256, sizeof s->sha256, "%s", sha);
-    snprintf(s->rng, sizeof s->rng, "%s", rng);
-    s->scenario_name = name;
-    s->scenario_text = text;
-    s->seed = seed;
-    s->draws = draws;
-    s->n_blocks = n_blocks;
-    s->slice = (uint32_t)slice;
-    s->slices = (uint32_t)slices;
-    uint64_t depth = 0;
-    ok = get_u64(f, &s->first) && sp_accum_read(s->acc, f) &&
-         get(f, s->met, nt * sizeof *s->met) &&
-         get(f, s->clamps, ni * sizeof *s->clamps) &&
-         get(f, s->nonfinite, ni * sizeof *s->nonfinite) &&
-         get(f, s->drivers, nt * nin * 4 * sizeof *s->drivers) &&
-         get_u64(f, &depth) && depth <= SP_SUMSTACK_MAX;
-    double *node = ok ? malloc((n_q ? n_q : 1) * sizeof *node) : NULL;
-    for (uint64_t k = 0; ok && k < depth; k++) {
-        uint64_t first, level;
-        ok = node && get_u64(f, &first) && get_u64(f, &level) &&
-             get(f, node, n_q * sizeof *node) &&
-             sp_sumstack_push(&s->sums, first, (int)level, node);
+    memcpy(s->version, h->version, sizeof s->version);
+    memcpy(s->sha256, h->sha256, sizeof s->sha256);
+    memcpy(s->rng, h->rng, sizeof s->rng);
+    s->scenario_name = h->name;
+    s->scenario_text = h->text;
+    h->name = h->text = NULL;
+    s->seed = h->seed;
+    s->draws = h->draws;
+    s->n_blocks = h->n_blocks;
+    s->slice = (uint32_t)h->slice;
+    s->slices = (uint32_t)h->slices;
+    return s;
+}
+
+/* "prefix.field" into buf: field names of the full-blocks section. */
+static const char *field_name(char *buf, size_t size, const char *prefix,
+                              const char *field)
+{
+    snprintf(buf, size, "%s%s", prefix, field);
+    return buf;
+}
+
+/* The block sums: depth nodes continuing from s->first, each inside the
+ * range the state may cover (its slice), level 0..62. */
+static sp_status read_sums(reader *r, sp_state *s, const char *prefix,
+                           uint64_t last)
+{
+    char fb[64];
+    uint64_t depth;
+    sp_status st = rd_u64(r, field_name(fb, sizeof fb, prefix, "sums.depth"),
+                          0, SP_SUMSTACK_MAX, &depth);
+    if (st == SP_OK)
+        st = need(r, fb, depth, 16 + s->n_q * sizeof(double));
+    double *node = malloc((s->n_q ? s->n_q : 1) * sizeof *node);
+    if (st == SP_OK && node == NULL)
+        st = sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0, NULL,
+                          "out of memory reading a state");
+    for (uint64_t k = 0; k < depth && st == SP_OK; k++) {
+        uint64_t first, level, start = k ? sp_state_end(s) : s->first;
+        st = rd_u64(r, field_name(fb, sizeof fb, prefix, "sums.first"), start,
+                    start, &first);
+        if (st == SP_OK)
+            st = rd_u64(r, field_name(fb, sizeof fb, prefix, "sums.level"), 0,
+                        62, &level);
+        if (st == SP_OK && ((uint64_t)1 << level) > last - first)
+            st = refuse(r, fb, "the node reaches past the blocks this "
+                               "state may cover");
+        if (st == SP_OK)
+            st = rd(r, field_name(fb, sizeof fb, prefix, "sums"), node,
+                    s->n_q * sizeof *node);
+        if (st == SP_OK && !sp_sumstack_push(&s->sums, first, (int)level, node))
+            st = refuse(r, fb, "the node does not continue the others");
     }
     free(node);
-    if (!ok || fgetc(f) != EOF) {
-        sp_state_free(s);
-        return NULL;
+    return st;
+}
+
+/* Counts are at most the draws of the blocks covered; a driver group
+ * holds at most the draws, of which at most all met the target. */
+static sp_status check_counts(reader *r, const sp_state *s, const char *prefix)
+{
+    char fb[64];
+    uint64_t n = sp_state_block_draws(s->draws, s->first, sp_state_end(s));
+    for (size_t q = 0; q < s->n_q; q++)
+        if (sp_accum_count(s->acc, q) > n)
+            return refuse(r, field_name(fb, sizeof fb, prefix, "acc"),
+                          "more values than draws");
+    for (size_t k = 0; k < s->n_targets; k++)
+        if (s->met[k] > n)
+            return refuse(r, field_name(fb, sizeof fb, prefix, "met"),
+                          "more draws met than run");
+    for (size_t i = 0; i < s->n_targets * s->n_inputs; i++) {
+        const uint64_t *c = s->drivers + 4 * i;
+        if (c[0] > n || c[2] > n - c[0] || c[1] > c[0] || c[3] > c[2])
+            return refuse(r, field_name(fb, sizeof fb, prefix, "drivers"),
+                          "group counts exceed the draws");
     }
-    return s;
+    return SP_OK;
+}
+
+/* What write_accumulated wrote, into s (allocated to the right shape). The
+ * blocks covered lie inside the state's slice. */
+static sp_status read_accumulated(reader *r, sp_state *s, const char *prefix)
+{
+    char fb[64];
+    uint64_t first, last;
+    sp_state_slice_range(s->n_blocks, s->slice, s->slices, &first, &last);
+    size_t nt = s->n_targets, ni = s->n_indicators;
+    sp_status st = rd_u64(r, field_name(fb, sizeof fb, prefix, "first"), 0,
+                          last, &s->first);
+    if (st == SP_OK)
+        st = need(r, field_name(fb, sizeof fb, prefix, "acc"), s->n_q,
+                  ACCUM_BYTES_PER_Q);
+    if (st == SP_OK && !sp_accum_read(s->acc, r->f))
+        st = refuse(r, fb, "the file ends inside this field");
+    if (st == SP_OK)
+        r->left -= s->n_q * ACCUM_BYTES_PER_Q;
+    if (st == SP_OK)
+        st = rd(r, field_name(fb, sizeof fb, prefix, "met"), s->met,
+                nt * sizeof *s->met);
+    if (st == SP_OK)
+        st = rd(r, field_name(fb, sizeof fb, prefix, "clamps"), s->clamps,
+                ni * sizeof *s->clamps);
+    if (st == SP_OK)
+        st = rd(r, field_name(fb, sizeof fb, prefix, "nonfinite"),
+                s->nonfinite, ni * sizeof *s->nonfinite);
+    if (st == SP_OK)
+        st = rd(r, field_name(fb, sizeof fb, prefix, "drivers"), s->drivers,
+                nt * s->n_inputs * 4 * sizeof *s->drivers);
+    if (st == SP_OK)
+        st = read_sums(r, s, prefix, last);
+    if (st == SP_OK && !sp_state_empty(s) && s->first < first)
+        st = refuse(r, field_name(fb, sizeof fb, prefix, "first"),
+                    "the blocks start before the state's slice");
+    return st == SP_OK ? check_counts(r, s, prefix) : st;
+}
+
+/* The full blocks kept beside a state that ends in the run's partial last
+ * block: they end one block earlier and start where the state starts. */
+static sp_status read_full_blocks(reader *r, sp_state *s, uint32_t version)
+{
+    uint64_t present = 0;
+    sp_status st = version < 3 ? SP_OK
+                               : rd_u64(r, "full_blocks", 0, 1, &present);
+    if (st != SP_OK || !present)
+        return st;
+    if (!sp_state_ends_partial(s))
+        return refuse(r, "full_blocks", "present, but the state does not "
+                                        "cover a partial last block");
+    st = need(r, "full_blocks", s->n_q, ACCUM_BYTES_PER_Q);
+    if (st != SP_OK)
+        return st;
+    s->full_blocks = empty_like(s);
+    if (s->full_blocks == NULL)
+        return sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0, NULL,
+                            "out of memory reading a state");
+    st = read_accumulated(r, s->full_blocks, "full_blocks.");
+    const sp_state *f = s->full_blocks;
+    if (st == SP_OK && (sp_state_end(f) != s->n_blocks - 1 ||
+                        (!sp_state_empty(f) && f->first != s->first)))
+        st = refuse(r, "full_blocks.first", "the full blocks are not the "
+                                            "state without its last block");
+    return st;
+}
+
+/* Reads the fields after the magic, version and byte order into *out. */
+static sp_status read_body(reader *r, uint32_t version, sp_state **out)
+{
+    header h = {0};
+    sp_status st = read_identity(r, &h);
+    if (st == SP_OK)
+        st = read_shape(r, &h);
+    sp_state *s = st == SP_OK ? state_of(r, &h) : NULL;
+    free(h.name);
+    free(h.text);
+    if (s == NULL)
+        return st != SP_OK ? st : r->err->status;
+    st = read_accumulated(r, s, "");
+    if (st == SP_OK)
+        st = read_full_blocks(r, s, version);
+    if (st == SP_OK && (r->left != 0 || fgetc(r->f) != EOF))
+        st = refuse(r, NULL, "bytes follow its last field");
+    if (st != SP_OK) {
+        sp_state_free(s);
+        return st;
+    }
+    *out = s;
+    return SP_OK;
 }
 
 sp_status sp_state_from_bytes(const char *buf, size_t size,
@@ -436,33 +812,37 @@ sp_status sp_state_from_bytes(const char *buf, size_t size,
 {
     *out = NULL;
     uint8_t digest[SP_DIGEST_SIZE];
-    size_t header = sizeof magic + 8;
-    if (size < header + SP_DIGEST_SIZE || memcmp(buf, magic, sizeof magic))
+    size_t header_size = sizeof magic + 8;
+    if (size < header_size + SP_DIGEST_SIZE ||
+        memcmp(buf, magic, sizeof magic))
         return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
                             "not a simplan state file");
     uint32_t version, order;
     memcpy(&version, buf + sizeof magic, 4);
     memcpy(&order, buf + sizeof magic + 4, 4);
-    if (version != SP_STATE_VERSION || order != byte_order)
+    if ((version != SP_STATE_VERSION && version != 2) || order != byte_order)
         return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
                             "state file format %u (byte order %08x); this "
-                            "simplan reads format %u written on this kind "
-                            "of machine", version, order, SP_STATE_VERSION);
+                            "simplan reads formats 2 and %u written on this "
+                            "kind of machine", version, order,
+                            SP_STATE_VERSION);
     sp_digest(buf, size - SP_DIGEST_SIZE, digest);
     if (memcmp(digest, buf + size - SP_DIGEST_SIZE, SP_DIGEST_SIZE) != 0)
         return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
                             "checksum mismatch: the state file is damaged");
-    FILE *f = fmemopen((void *)(uintptr_t)(buf + header),
-                       size - header - SP_DIGEST_SIZE, "rb");
+    size_t body = size - header_size - SP_DIGEST_SIZE;
+    if (body == 0)
+        return sp_error_set(err, SP_ERR_USAGE, name, 0, "version",
+                            "invalid state file: the file ends inside this "
+                            "field");
+    FILE *f = fmemopen((void *)(uintptr_t)(buf + header_size), body, "rb");
     if (f == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, name, 0, NULL,
                             "out of memory reading a state");
-    *out = read_body(f);
+    reader r = {f, body, name, err};
+    sp_status st = read_body(&r, version, out);
     fclose(f);
-    if (*out == NULL)
-        return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
-                            "the state file is inconsistent");
-    return SP_OK;
+    return st;
 }
 
 sp_status sp_state_load(const char *path, sp_state **out, sp_error *err)

@@ -12,9 +12,18 @@
  * how slices (`run --slice K/N`), MPI ranks, `merge` and `--resume` give
  * exactly the single-process result.
  *
+ * A run whose draw count is not a multiple of SP_STATE_BLOCK ends in a
+ * partial block. The state that covers it also keeps, in `full_blocks`,
+ * the same state without that block: a resume with more draws continues
+ * from there and runs the block again at its new size, so the result is
+ * bit for bit that of a single run of the new draw count.
+ *
  * File: "SIMPLANSTATE" magic, format version, a byte-order mark, the
  * fields, and a SHA-256 of everything before it. Written under a
- * temporary name and renamed, so a file on disk is always complete.
+ * temporary name and renamed, so a file on disk is always complete. The
+ * reader checks every field against its bound in the type it is used in,
+ * and the sizes it allocates against the bytes the file holds, before
+ * allocating; a refusal names the field.
  */
 #ifndef SP_STATE_H
 #define SP_STATE_H
@@ -25,10 +34,17 @@
 #include "sp_accum.h"
 #include "sp_status.h"
 
-#define SP_STATE_VERSION 2u
+#define SP_STATE_VERSION 3u
 #define SP_STATE_FILE "state.simplan" /* name inside a result directory */
+#define SP_STATE_BLOCK 1024u          /* draws per block (= SP_MC_BLOCK) */
+#define SP_STATE_MAX_SLICES 1000000u  /* most slices of one run */
+#define SP_STATE_MAX_TARGETS 65535u   /* bounds of the shape fields */
+#define SP_STATE_MAX_INDICATORS 65535u
+#define SP_STATE_MAX_INPUTS 65535u
+#define SP_STATE_MAX_NAME 4096u       /* bytes of the scenario's file name */
+#define SP_STATE_MAX_TEXT (16u << 20) /* bytes of the scenario's text */
 
-typedef struct {
+typedef struct sp_state {
     /* Identity of the run. */
     char version[16];        /* simplan version that wrote it */
     char sha256[65];         /* of the scenario text */
@@ -52,6 +68,9 @@ typedef struct {
                                 lower group, of which met; draws in the
                                 upper group, of which met */
     sp_sumstack sums;
+    /* Owned, or NULL: when the state covers the run's partial last block,
+       the same state without it (same identity, ends one block earlier). */
+    struct sp_state *full_blocks;
 } sp_state;
 
 /* An empty state of the given shape and ranges; NULL when out of memory.
@@ -59,6 +78,9 @@ typedef struct {
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
                          size_t n_inputs, const double *lo, const double *hi);
 void sp_state_free(sp_state *s);
+
+/* A deep copy of `s` (full_blocks included); NULL when out of memory. */
+sp_state *sp_state_copy(const sp_state *s);
 
 /* Blocks covered: [s->first, sp_state_end(s)). */
 uint64_t sp_state_end(const sp_state *s);
@@ -81,16 +103,26 @@ void sp_state_slice_range(uint64_t n_blocks, uint32_t k, uint32_t n,
 
 /* Merges slice states into the state of the whole run: all must be of the
  * same run, each slice 1..N exactly once and complete. Errors name the
- * offending part (names[i]) and say what is wrong. */
+ * offending part (names[i]) and say what is wrong; SP_ERR_NOMEM when out
+ * of memory. When the last slice keeps its full blocks, so does the
+ * merged state. */
 sp_status sp_state_merge_slices(sp_state *const *parts,
                                 const char *const *names, size_t n,
                                 sp_state **out, sp_error *err);
 
-/* Writes the state to `path` (through a temporary file). */
+/* Draws in blocks [first, last) of a run of `draws` draws. */
+uint64_t sp_state_block_draws(uint64_t draws, uint64_t first, uint64_t last);
+
+/* True when the run's last block is partial and the state covers it. */
+bool sp_state_ends_partial(const sp_state *s);
+
+/* Writes the state (and its full_blocks) to `path` (through a temporary
+ * file). */
 sp_status sp_state_save(const sp_state *s, const char *path, sp_error *err);
 
-/* Reads a state file; verifies magic, version, byte order and checksum.
- * SP_ERR_IO for unreadable files, SP_ERR_USAGE for invalid ones. */
+/* Reads a state file; verifies magic, version, byte order, checksum and
+ * every field. SP_ERR_IO for unreadable files, SP_ERR_NOMEM when out of
+ * memory, SP_ERR_USAGE for invalid ones (the message names the field). */
 sp_status sp_state_load(const char *path, sp_state **out, sp_error *err);
 
 /* The same through memory, for MPI: a malloc'd buffer and its size. */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # The Slurm scripts on a real single-node Slurm on localhost: this test
 # writes its own slurm.conf (one node, proctrack/linuxproc, task/none,
-# select/cons_tres, no accounting, state under a temporary directory),
+# select/cons_tres, no accounting, state under a temporary directory,
+# credentials that expire after 10 s so that a requeued job may start
+# again 10 s later instead of 120),
 # starts munged, slurmctld and slurmd itself, then
 #   1. submits a run as a 3-task job array plus a dependent merge job
 #      (scripts/slurm/submit-slices.sh) and checks the merged results equal
@@ -9,6 +11,9 @@
 #   2. submits the MPI batch script with 2 ranks (srun --mpi=pmix) and
 #      checks the same;
 #   3. runs a two-scenario batch as an array and collects it;
+#   4. requeues a running slice task (scontrol requeue: SIGTERM, then the
+#      task runs again), which resumes from its saved state, and checks
+#      the merged results equal a single-process run;
 # and stops exactly the daemons it started, by their PIDs.
 # usage: test_slurm.sh SIMPLAN SCENARIOS_DIR SLURM_SCRIPTS_DIR
 set -u
@@ -46,7 +51,7 @@ SlurmdPort=16818
 SlurmUser=root
 SlurmdUser=root
 AuthType=auth/munge
-AuthInfo=socket=$tmp/munge/socket
+AuthInfo=socket=$tmp/munge/socket,cred_expire=10
 CredType=cred/munge
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -143,6 +148,31 @@ if grep -q minimal "$tmp/work/table" && grep -q shock "$tmp/work/table" &&
   ok "batch array of 2 scenarios collected into the comparison"
 else
   bad "batch array" "$(cat "$tmp/work/table") $(tail -n 3 "$tmp"/work/batch_*.log 2>/dev/null)"
+fi
+
+# 4. A slice task requeued while it runs resumes from its saved state.
+rq=$tmp/work/requeue; big=1200000   # 1172 blocks, the last one partial
+mkdir -p "$rq"
+"$bin" run "$scen" --draws $big --seed 9 --out "$rq/single" --no-plots -q > /dev/null
+arr=$(SCENARIO="$scen" PARTS="$rq/parts" DRAWS=$big SEED=9 CHECKPOINT=0.001 \
+  sbatch --parsable --array=1-2 --cpus-per-task=1 --output="$rq/slice_%a.log" \
+  --export=ALL "$scripts/simplan-slice.sbatch")
+i=0   # the first checkpoint of task 1, or the end of its first attempt
+while [ ! -s "$rq/parts/part_1/state.simplan" ] && [ $i -lt 600 ]; do
+  sleep 0.2; i=$((i + 1))
+done
+scontrol requeue "${arr}_1" > "$rq/requeue.out" 2>&1
+requeued=$?
+wait_jobs "$arr" 400
+restarts=$(scontrol show job "${arr}_1" 2>/dev/null | sed -n 's/.*Restarts=\([0-9]*\).*/\1/p' | head -n 1)
+st1=$(job_state "${arr}_1")
+"$bin" merge "$rq"/parts/part_* --out "$rq/results" --no-plots -q > /dev/null 2> "$rq/merge.err"
+if [ "$requeued" -eq 0 ] && [ "${restarts:-0}" -ge 1 ] && [ "$st1" = COMPLETED ] &&
+   grep -q "resuming slice 1/2" "$rq/slice_1.log" &&
+   same_results "$rq/single" "$rq/results"; then
+  ok "a requeued slice task resumes from its state; merged results equal the single run"
+else
+  bad "requeued slice" "requeue exit $requeued ($(cat "$rq/requeue.out")), restarts '${restarts:-}', task 1 $st1, $(tail -n 3 "$rq"/slice_1.log 2>/dev/null) $(cat "$rq/merge.err")"
 fi
 
 echo "$pass passed, $failed failed"
