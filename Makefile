@@ -52,7 +52,7 @@ $(BUILD_FUZZ)/CMakeCache.txt:
 	      -DSIMPLAN_JSON=OFF
 
 build-fuzz: deps $(BUILD_FUZZ)/CMakeCache.txt
-	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_config fuzz_expr fuzz_data
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target fuzz_config fuzz_expr fuzz_data fuzz_state
 
 # Seconds per harness; the harnesses run side by side, one core each.
 FUZZ_TIME       ?= 120

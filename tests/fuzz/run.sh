@@ -2,7 +2,7 @@
 # run.sh BUILD_DIR SECONDS [HARNESS...]
 #
 # Runs the libFuzzer harnesses built in BUILD_DIR (SIMPLAN_FUZZ=ON; default
-# harnesses: config expr data) side by side, each for SECONDS seconds.
+# harnesses: config expr data state) side by side, each for SECONDS seconds.
 #
 # Each harness starts from its seed corpus, rebuilt on every run in
 # BUILD_DIR/fuzz/seeds/NAME from the files in the repository:
@@ -10,7 +10,9 @@
 #           and the crash regressions tests/fuzz/regressions/*.cfg;
 #   expr:   tests/fuzz/corpus/expr/* and tests/fuzz/regressions/expr/*;
 #   data:   data/*.csv, tests/fuzz/corpus/data/* and
-#           tests/fuzz/regressions/data/*.
+#           tests/fuzz/regressions/data/*;
+#   state:  tests/fuzz/corpus/state/* (edits of a real state file, see
+#           fuzz_state.c) and tests/fuzz/regressions/state/*.
 # New inputs that reach new code go to BUILD_DIR/fuzz/corpus/NAME, which
 # persists between runs of the same build directory. A crash, sanitizer
 # report, leak or slow input (> 10 s) is saved under
@@ -29,7 +31,7 @@ fi
 build=$(cd "$1" && pwd) || exit 2
 seconds=$2
 shift 2
-[ $# -eq 0 ] && set -- config expr data
+[ $# -eq 0 ] && set -- config expr data state
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=$build/fuzz
@@ -54,6 +56,8 @@ seed_dir "$work/seeds/expr" "$root"/tests/fuzz/corpus/expr/* \
   "$root"/tests/fuzz/regressions/expr/*
 seed_dir "$work/seeds/data" "$root"/data/*.csv "$root"/tests/fuzz/corpus/data/* \
   "$root"/tests/fuzz/regressions/data/*
+seed_dir "$work/seeds/state" "$root"/tests/fuzz/corpus/state/* \
+  "$root"/tests/fuzz/regressions/state/*
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1}"
 supp="suppressions=$here/lsan.supp:print_suppressions=0"
