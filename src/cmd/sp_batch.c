@@ -18,7 +18,7 @@
 
 #include "sp_compile.h"
 #include "sp_config.h"
-#include "sp_discover.h"
+#include "sp_finish.h"
 #include "sp_mc.h"
 #include "sp_output.h"
 #include "sp_report.h"
@@ -186,59 +186,23 @@ static sp_status run_all(const sp_options *opt, entry *entries, size_t n,
     return SP_OK;
 }
 
-/* Publishes DIR/NAME anew: the state file and the result files of a
- * collected run. A failed chart stage is returned as an I/O error after
- * the data files are published. */
-static sp_status write_run(const sp_options *opt, const char *dir, entry *e,
-                           const sp_state *s, sp_error *err)
-{
-    char out[PATH_LEN];
-    int len = snprintf(out, sizeof out, "%s/%s", dir, e->name);
-    if (len < 0 || (size_t)len >= sizeof out)
-        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "the path is too long: %s/%s", dir, e->name);
-    sp_output_options oo = {out, true, opt->plots, sp_signal_flag()};
-    const gsl_rng_type *t = sp_rng_lookup(s->rng);
-    sp_report r = {&e->sc, &e->c, &e->res, s->seed, t ? t->name : s->rng, 0,
-                   0.0, "simplan batch", e->sc.sha256, out, opt->plots, 0, 0.0, 0};
-    sp_output *w = NULL;
-    char *buf = NULL;
-    size_t size;
-    sp_status st = sp_output_begin(&oo, &w, err);
-    if (st == SP_OK)
-        st = sp_state_to_bytes(s, &buf, &size, err);
-    if (st == SP_OK)
-        st = sp_output_bytes(w, SP_STATE_FILE, buf, size, err);
-    free(buf);
-    if (st == SP_OK)
-        st = sp_output_report(w, &r, err);
-    if (st == SP_OK)
-        st = sp_output_publish(w, err);
-    if (st == SP_OK && sp_output_warning(w) != NULL) {
-        /* The data files are saved: the scenario is compared, and the
-         * batch exits 3. */
-        fprintf(stderr, "simplan batch: %s: %s\n", e->name,
-                sp_output_warning(w));
-        e->exit_code = 3;
-    }
-    sp_output_free(w);
-    return st;
-}
-
-/* Loads DIR/NAME/state.simplan, computes its result and writes its result
- * files. */
+/* Loads DIR/NAME/state.simplan and writes the run's result files into
+ * DIR/NAME through the shared tail (sp_finish_report), without stdout. A
+ * chart stage that failed leaves the data files published: the scenario
+ * is still compared, and the batch exits 3. */
 static sp_status collect(const sp_options *opt, const char *dir, entry *e,
                          sp_error *err)
 {
-    char path[PATH_LEN];
+    char path[PATH_LEN], out[PATH_LEN];
     int len = snprintf(path, sizeof path, "%s/%s/%s", dir, e->name,
                        SP_STATE_FILE);
+    int olen = snprintf(out, sizeof out, "%s/%s", dir, e->name);
+    if (len < 0 || (size_t)len >= sizeof path || olen < 0 ||
+        (size_t)olen >= sizeof out)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "the path is too long: %s/%s", dir, e->name);
     sp_state *s = NULL;
-    sp_status st = len > 0 && (size_t)len < sizeof path
-                       ? sp_state_load(path, &s, err)
-                       : sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                                      "the path is too long: %s/%s", dir,
-                                      e->name);
+    sp_status st = sp_state_load(path, &s, err);
     if (st == SP_OK)
         st = sp_config_load_text(s->scenario_name, s->scenario_text, &e->sc,
                                  err);
@@ -246,11 +210,24 @@ static sp_status collect(const sp_options *opt, const char *dir, entry *e,
         st = sp_compile(&e->sc, &e->c, err);
     if (st == SP_OK)
         st = sp_state_result(s, &e->sc, &e->c, &e->res, err);
-    const gsl_rng_type *type = st == SP_OK ? sp_rng_lookup(s->rng) : NULL;
-    if (type != NULL)
-        st = sp_discover(&e->sc, &e->c, s->seed, type, s->draws, &e->res, err);
+    sp_output_options oo = {out, true, opt->plots, sp_signal_flag()};
+    sp_output *w = NULL;
     if (st == SP_OK)
-        st = write_run(opt, dir, e, s, err);
+        st = sp_output_begin(&oo, &w, err);
+    if (st == SP_OK) {
+        sp_finish f = {.sc = &e->sc, .c = &e->c, .res = &e->res,
+                       .seed = s->seed, .rng = s->rng, .draws = s->draws,
+                       .threads = 0, .state = s,
+                       .command_line = "simplan batch"};
+        sp_finish_out o = {w, &oo, false, SP_FORMAT_TABLE, NULL};
+        st = sp_finish_report(&f, &o, err);
+        if (st == SP_OK && o.chart_warning != NULL) {
+            fprintf(stderr, "simplan batch: %s: %s\n", e->name,
+                    o.chart_warning);
+            e->exit_code = 3;
+        }
+    }
+    sp_output_free(w);
     sp_state_free(s);
     e->loaded = st == SP_OK;
     return st;

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "sp_config.h"
-#include "sp_discover.h"
+#include "sp_finish.h"
 #include "sp_mc.h"
 #include "sp_mpi.h"
 #include "sp_output.h"
@@ -94,81 +94,18 @@ sp_status sp_run_resolve(const sp_options *opt, const sp_scenario *sc,
     return SP_OK;
 }
 
-static sp_status write_report(const sp_options *opt, const sp_report *r,
-                              sp_error *err)
+/* The shared tail (sp_finish_report) for run, MPI and merge: the report
+ * on stdout in --format, and a failed chart stage an I/O error after the
+ * data files are published. */
+static sp_status finish(const sp_options *opt, sp_output *w,
+                        const sp_output_options *oo, const sp_finish *f,
+                        sp_error *err)
 {
-    switch (opt->format) {
-    case SP_FORMAT_CSV:
-        return sp_report_csv(stdout, r, err);
-    case SP_FORMAT_JSON:
-        return sp_report_json(stdout, r, err);
-    case SP_FORMAT_TABLE:
-        break;
-    }
-    return sp_report_table(stdout, r, err);
-}
-
-/* SP_OK unless SIGINT or SIGTERM arrived: then the error of a command
- * stopped after its simulation, before anything is published. */
-static sp_status stop_requested(const char *dir, sp_error *err)
-{
-    if (!sp_signal_caught())
-        return SP_OK;
-    return sp_signal_error(err, dir ? "stopped after the simulation; no "
-                                      "report was written"
-                                    : "stopped after the simulation; no "
-                                      "results were written");
-}
-
-/* The report on stdout; a write error there (a closed pipe included) is
- * an I/O error naming standard output. */
-static sp_status print_report(const sp_options *opt, const sp_report *r,
-                              sp_error *err)
-{
-    sp_status st = write_report(opt, r, err);
-    if (st == SP_OK || ferror(stdout))
-        return sp_output_stdout(err) != SP_OK ? SP_ERR_IO : st;
-    return st;
-}
-
-/* With a writer, the result files published in its DIR (after the state
- * file the caller wrote); then the report on stdout, so a closed stdout
- * cannot lose the results. A chart stage that failed is reported as an
- * I/O error after both. */
-static sp_status report(const sp_options *opt, sp_output *w,
-                        const sp_output_options *oo, sp_report *r,
-                        const char *cmdline, sp_error *err)
-{
-    sp_status st = stop_requested(oo->dir, err);
-    if (st == SP_OK && w != NULL) {
-        sp_report plain = *r;
-        r->command_line = cmdline ? cmdline : "";
-        r->scenario_sha256 = r->sc->sha256;
-        r->settings_out = oo->dir;
-        r->settings_plots = oo->plots;
-        r->settings_ranks = sp_mpi_size();
-        st = sp_output_report(w, r, err);
-        if (st == SP_OK)
-            st = sp_output_publish(w, err);
-        *r = plain;
-    }
-    if (st == SP_OK)
-        st = print_report(opt, r, err);
-    if (st == SP_OK && w != NULL && sp_output_warning(w) != NULL)
+    sp_finish_out o = {w, oo, true, opt->format, NULL};
+    sp_status st = sp_finish_report(f, &o, err);
+    if (st == SP_OK && o.chart_warning != NULL)
         st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
-                          sp_output_warning(w));
-    return st;
-}
-
-/* Writes state `s` into the result of `w` as its state file. */
-static sp_status save_state(sp_output *w, const sp_state *s, sp_error *err)
-{
-    char *buf;
-    size_t size;
-    sp_status st = sp_state_to_bytes(s, &buf, &size, err);
-    if (st == SP_OK)
-        st = sp_output_bytes(w, SP_STATE_FILE, buf, size, err);
-    free(buf);
+                          o.chart_warning);
     return st;
 }
 
@@ -197,19 +134,6 @@ static sp_status load_state(const char *path, sp_state **out, sp_error *err)
         return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
                             "the path is too long: %s", path);
     return sp_state_load(file, out, err);
-}
-
-/* The report of a merged state (MPI ranks or slices) and, with a writer,
- * the merged state in the result, so the run can be resumed. */
-static sp_status report_and_save(const sp_options *opt, sp_output *w,
-                                 const sp_output_options *oo, sp_report *r,
-                                 const sp_state *all, const char *cmdline,
-                                 sp_error *err)
-{
-    sp_status st = w ? save_state(w, all, err) : SP_OK;
-    if (st == SP_OK)
-        st = report(opt, w, oo, r, cmdline, err);
-    return st;
 }
 
 /* Runs blocks [from, to) in steps, checkpointing into the writer's DIR
@@ -392,7 +316,7 @@ static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
     else if (st == SP_OK && partial_last)
         st = sp_mc_run_partial_last(mc, err);
     if (st == SP_OK && dir)
-        st = save_state(dir, sp_mc_state(mc), err);
+        st = sp_output_state(dir, sp_mc_state(mc), err);
     return st;
 }
 
@@ -490,12 +414,13 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
     sp_result res = {0};
     if (st == SP_OK && rank == 0)
         st = sp_state_result(all, sc, c, &res, err);
-    if (st == SP_OK && rank == 0)
-        st = sp_discover(sc, c, cfg.seed, cfg.rng, cfg.draws, &res, err);
     if (st == SP_OK && rank == 0) {
-        sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads,
-                       now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
-        st = report_and_save(opt, w, &oo, &r, all, cmdline, err);
+        sp_finish f = {.sc = sc, .c = c, .res = &res, .seed = cfg.seed,
+                       .rng = rng_name, .draws = cfg.draws,
+                       .threads = cfg.threads,
+                       .elapsed = now_seconds() - start, .state = all,
+                       .command_line = cmdline};
+        st = finish(opt, w, &oo, &f, err);
     }
     sp_output_free(w);
     sp_result_destroy(&res);
@@ -558,19 +483,15 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
                 (unsigned long long)sp_state_end(sp_mc_state(mc)), oo.dir,
                 SP_STATE_FILE);
     sp_mc_free(mc);
-    /* After the run's memory is freed; not part of its elapsed time. */
-    if (st == SP_OK)
-        st = stop_requested(oo.dir, err);
-    if (st == SP_OK && opt->slices == 0)
-        st = sp_discover(sc, c, cfg.seed, cfg.rng, draws_run, &res, err);
+    /* After the run's memory is freed: discovery is not part of its
+     * elapsed time. The state file is in DIR already (run_blocks). */
     if (st == SP_OK && opt->slices == 0) {
-        sp_report r = {sc, c, &res, cfg.seed, rng_name, cfg.threads, elapsed,
-                       NULL, NULL, NULL, 0, 0, opt->precision, precise};
-        st = report(opt, w, &oo, &r, cmdline, err);
-        char warning[200];
-        if (st == SP_OK && sp_report_precision_warning(&r, warning,
-                                                       sizeof warning))
-            fprintf(stderr, "simplan: warning: %s\n", warning);
+        sp_finish f = {.sc = sc, .c = c, .res = &res, .seed = cfg.seed,
+                       .rng = rng_name, .draws = draws_run,
+                       .threads = cfg.threads, .elapsed = elapsed,
+                       .precision = opt->precision, .precise = precise,
+                       .command_line = cmdline};
+        st = finish(opt, w, &oo, &f, err);
     }
     sp_result_destroy(&res);
     sp_output_free(w);
@@ -599,19 +520,18 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
                                        &sc, err);
     if (st == SP_OK)
         st = sp_compile(&sc, &c, err);
-    if (st == SP_OK)
-        st = sp_state_result(all, &sc, &c, &res, err);
-    const gsl_rng_type *type = sp_rng_lookup(all->rng);
-    if (st == SP_OK && type != NULL)
-        st = sp_discover(&sc, &c, all->seed, type, all->draws, &res, err);
     sp_output_options oo = {opt->out, opt->force, opt->plots, sp_signal_flag()};
     sp_output *w = NULL;
     if (st == SP_OK && oo.dir)
         st = sp_output_begin(&oo, &w, err);
+    if (st == SP_OK)
+        st = sp_state_result(all, &sc, &c, &res, err);
     if (st == SP_OK) {
-        sp_report r = {&sc, &c, &res, all->seed, type ? type->name : all->rng, 0,
-                       now_seconds() - start, NULL, NULL, NULL, 0, 0, 0.0, 0};
-        st = report_and_save(opt, w, &oo, &r, all, cmdline, err);
+        sp_finish f = {.sc = &sc, .c = &c, .res = &res, .seed = all->seed,
+                       .rng = all->rng, .draws = all->draws, .threads = 0,
+                       .elapsed = now_seconds() - start, .state = all,
+                       .command_line = cmdline};
+        st = finish(opt, w, &oo, &f, err);
     }
     sp_output_free(w);
     sp_result_destroy(&res);

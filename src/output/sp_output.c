@@ -293,6 +293,17 @@ sp_status sp_output_bytes(sp_output *w, const char *name, const void *buf,
     return write_at(w->fd, w->o->dir, name, buf, size, err);
 }
 
+sp_status sp_output_state(sp_output *w, const sp_state *s, sp_error *err)
+{
+    char *buf;
+    size_t size;
+    sp_status st = sp_state_to_bytes(s, &buf, &size, err);
+    if (st == SP_OK)
+        st = sp_output_bytes(w, SP_STATE_FILE, buf, size, err);
+    free(buf);
+    return st;
+}
+
 /* Formats what `fn` writes into a malloc'd buffer (*buf, *size). */
 static sp_status format(const char *dir, const char *name, sp_output_fn fn,
                         const void *ctx, char **buf, size_t *size,

@@ -33,6 +33,7 @@
 #include <stdio.h>
 
 #include "sp_report.h"
+#include "sp_state.h"
 #include "sp_status.h"
 
 typedef struct {
@@ -74,6 +75,10 @@ sp_status sp_output_bytes(sp_output *w, const char *name, const void *buf,
                           size_t size, sp_error *err);
 sp_status sp_output_file(sp_output *w, const char *name, sp_output_fn fn,
                          const void *ctx, sp_error *err);
+
+/* Writes run state `s` as the result's state file (SP_STATE_FILE), which
+ * merge, batch --collect and --resume read. */
+sp_status sp_output_state(sp_output *w, const sp_state *s, sp_error *err);
 
 /* Writes the report files of `r`: summary.json (with jansson),
  * targets.csv, indicators.csv, iamc.csv, drivers.csv, then with o->plots

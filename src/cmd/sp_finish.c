@@ -1,0 +1,96 @@
+/*
+ * sp_finish: discovery, report, result files and stdout, in that order.
+ */
+#include "sp_finish.h"
+
+#include <stdio.h>
+
+#include "sp_discover.h"
+#include "sp_mpi.h"
+#include "sp_report.h"
+#include "sp_rng.h"
+#include "sp_signal.h"
+
+typedef sp_status (*report_writer)(FILE *, const sp_report *, sp_error *);
+
+/* One writer per --format. */
+static const report_writer writers[] = {
+    [SP_FORMAT_TABLE] = sp_report_table,
+    [SP_FORMAT_CSV] = sp_report_csv,
+    [SP_FORMAT_JSON] = sp_report_json,
+};
+
+/* SP_OK unless SIGINT or SIGTERM arrived. */
+static sp_status stop_requested(const sp_finish_out *o, sp_error *err)
+{
+    if (!sp_signal_caught())
+        return SP_OK;
+    return sp_signal_error(err, o->w ? "stopped after the simulation; no "
+                                       "report was written"
+                                     : "stopped after the simulation; no "
+                                       "results were written");
+}
+
+/* The result's files in DIR, published. */
+static sp_status write_files(const sp_finish *f, sp_finish_out *o,
+                             const sp_report *plain, sp_error *err)
+{
+    sp_report r = *plain;
+    r.command_line = f->command_line ? f->command_line : "";
+    r.scenario_sha256 = f->sc->sha256;
+    r.settings_out = o->oo->dir;
+    r.settings_plots = o->oo->plots;
+    r.settings_ranks = sp_mpi_size();
+    sp_status st = f->state ? sp_output_state(o->w, f->state, err) : SP_OK;
+    if (st == SP_OK)
+        st = sp_output_report(o->w, &r, err);
+    if (st == SP_OK)
+        st = sp_output_publish(o->w, err);
+    o->chart_warning = st == SP_OK ? sp_output_warning(o->w) : NULL;
+    return st;
+}
+
+/* The report on stdout; a write error there (a closed pipe included) is
+ * an I/O error naming standard output. */
+static sp_status print_report(const sp_finish_out *o, const sp_report *r,
+                              sp_error *err)
+{
+    sp_status st = writers[o->format](stdout, r, err);
+    if (st == SP_OK || ferror(stdout))
+        return sp_output_stdout(err) != SP_OK ? SP_ERR_IO : st;
+    return st;
+}
+
+sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o,
+                           sp_error *err)
+{
+    o->chart_warning = NULL;
+    const gsl_rng_type *type = sp_rng_lookup(f->rng);
+    sp_status st = stop_requested(o, err);
+    if (st == SP_OK && type != NULL)
+        st = sp_discover(f->sc, f->c, f->seed, type, f->draws, f->res, err);
+    if (st == SP_OK)
+        st = stop_requested(o, err);
+    if (st != SP_OK)
+        return st;
+    const sp_report r = {
+        .sc = f->sc,
+        .c = f->c,
+        .res = f->res,
+        .seed = f->seed,
+        .rng = type ? type->name : f->rng,
+        .threads = f->threads,
+        .elapsed = f->elapsed,
+        .precision = f->precision,
+        .precision_reached = f->precise,
+    };
+    if (o->w != NULL)
+        st = write_files(f, o, &r, err);
+    if (st == SP_OK && o->to_stdout)
+        st = print_report(o, &r, err);
+    char warning[200];
+    if (st == SP_OK && o->to_stdout &&
+        sp_report_precision_warning(&r, warning, sizeof warning))
+        fprintf(stderr, "simplan: warning: %s\n", warning);
+    return st;
+}

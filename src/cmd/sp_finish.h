@@ -1,0 +1,62 @@
+/*
+ * sp_finish: the one tail of every command that reports a simulation.
+ *
+ * run (whole, resumed or under MPI), merge and batch --collect all end the
+ * same way, and only here: the run's result (sp_result, built from its
+ * complete state) gets its scenario-discovery boxes (sp_discover), the
+ * report is built once, with designated initialisers, and its files are
+ * written into DIR through the result writer -- the state file first when
+ * there is one, then the data files, then the charts -- and published;
+ * only then does the report go to stdout, through one table of writers
+ * (table, csv, json). A stop request (SIGINT, SIGTERM) is honoured before
+ * discovery and before anything is published.
+ */
+#ifndef SP_FINISH_H
+#define SP_FINISH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sp_cli.h"
+#include "sp_compile.h"
+#include "sp_output.h"
+#include "sp_result.h"
+#include "sp_scenario.h"
+#include "sp_state.h"
+#include "sp_status.h"
+
+/* A finished simulation, as the report needs it. */
+typedef struct {
+    const sp_scenario *sc;
+    const sp_compiled *c;
+    sp_result *res;           /* its numbers; discovery adds the boxes */
+    uint64_t seed;
+    const char *rng;          /* generator name as recorded */
+    uint64_t draws;           /* draws discovery simulates again from */
+    int threads;              /* 0 for a merge (its slices' threads) */
+    double elapsed;           /* seconds of the simulation and its
+                                 statistics (discovery excluded) */
+    double precision;         /* --precision asked for, 0 if none */
+    bool precise;             /* it was reached */
+    const sp_state *state;    /* written into DIR as its state file, or
+                                 NULL when the caller wrote it already */
+    const char *command_line; /* recorded in summary.json */
+} sp_finish;
+
+/* Where the report goes. */
+typedef struct {
+    sp_output *w;             /* the result being written, or NULL */
+    const sp_output_options *oo;
+    bool to_stdout;           /* print the report in `format` */
+    sp_format format;
+    const char *chart_warning; /* out: set when the chart stage failed
+                                  (the data files are published) */
+} sp_finish_out;
+
+/* Discovery, the report's files in DIR (published), then stdout. A chart
+ * stage that failed sets o->chart_warning and is not an error here: the
+ * caller decides (run exits 3, batch still compares). */
+sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o,
+                           sp_error *err);
+
+#endif /* SP_FINISH_H */
