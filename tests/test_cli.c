@@ -19,7 +19,7 @@
 typedef struct {
     char *argv[MAX_ARGS + 1];
     int argc;
-    sp_options opt;
+    sp_command_line cl;
     sp_error err;
     sp_status st;
 } parsed;
@@ -37,7 +37,7 @@ static void parse(parsed *p, ...)
         p->argv[p->argc++] = strdup(a);
     va_end(ap);
     sp_error_clear(&p->err);
-    p->st = sp_cli_parse(p->argc, p->argv, &p->opt, &p->err);
+    p->st = sp_cli_parse(p->argc, p->argv, &p->cl, &p->err);
 }
 
 static void release(parsed *p)
@@ -74,9 +74,9 @@ static void draws_are(const char *value, uint64_t want)
     parsed p;
     parse(&p, "run", "x.cfg", "--draws", value, NULL);
     assert_parsed(&p);
-    if (p.opt.draws != want)
+    if (p.cl.as.run.sim.draws != want)
         fail_msg("--draws %s gave %llu, expected %llu", value,
-                 (unsigned long long)p.opt.draws, (unsigned long long)want);
+                 (unsigned long long)p.cl.as.run.sim.draws, (unsigned long long)want);
     release(&p);
 }
 
@@ -147,9 +147,9 @@ static void other_counts_share_the_count_syntax_and_name_their_option(
     parse(&p, "run", "x.cfg", "--seed", "9223372036854775807", "--threads",
           "1e1", NULL);
     assert_parsed(&p);
-    assert_true(p.opt.has_seed);
-    assert_int_equal(p.opt.seed, INT64_MAX);
-    assert_int_equal(p.opt.threads, 10);
+    assert_true(p.cl.as.run.sim.has_seed);
+    assert_int_equal(p.cl.as.run.sim.seed, INT64_MAX);
+    assert_int_equal(p.cl.as.run.sim.threads, 10);
     release(&p);
     parse(&p, "run", "x.cfg", "--seed", "9223372036854775808", NULL);
     assert_refused(&p, SP_ERR_USAGE, "--seed", "out of range");
@@ -165,14 +165,14 @@ static void other_counts_share_the_count_syntax_and_name_their_option(
     release(&p);
     parse(&p, "batch", "a.cfg", "--out", "d", "--jobs", "2e0", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.jobs, 2);
+    assert_int_equal(p.cl.as.batch.jobs, 2);
     release(&p);
     parse(&p, "batch", "a.cfg", "--out", "d", "--jobs", "0", NULL);
     assert_refused(&p, SP_ERR_USAGE, "--jobs", "1 .. 1024");
     release(&p);
     parse(&p, "bench", "--draws", "2e3", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.draws, 2000);
+    assert_int_equal(p.cl.as.bench.sim.draws, 2000);
     release(&p);
 }
 
@@ -182,8 +182,8 @@ static void slice_takes_two_counts_with_k_at_most_n(void **state)
     parsed p;
     parse(&p, "run", "x.cfg", "--slice", "3/1e1", "--out", "d", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.slice, 3);
-    assert_int_equal(p.opt.slices, 10);
+    assert_int_equal(p.cl.as.run.slice, 3);
+    assert_int_equal(p.cl.as.run.slices, 10);
     release(&p);
     static const char *const bad[] = {"0/1", "3/2", "1/0", "abc", "1/",
                                       "/2", "1/2x", "-1/2", "1.5/2",
@@ -206,22 +206,22 @@ static void run_parses_every_option_it_lists(void **state)
           "csv", "-q", "-o", "dir", "--force", "--no-plots", "--checkpoint",
           "5", "x.cfg", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.command, SP_CMD_RUN);
-    assert_string_equal(p.opt.scenario, "x.cfg");
-    assert_int_equal(p.opt.draws, 2000);
-    assert_int_equal(p.opt.seed, 7);
-    assert_int_equal(p.opt.threads, 2);
-    assert_string_equal(p.opt.rng, "taus2");
-    assert_int_equal(p.opt.format, SP_FORMAT_CSV);
-    assert_true(p.opt.quiet);
-    assert_string_equal(p.opt.out, "dir");
-    assert_true(p.opt.force);
-    assert_false(p.opt.plots);
-    assert_close(p.opt.checkpoint, 5.0, 0.0);
+    assert_int_equal(p.cl.command, SP_CMD_RUN);
+    assert_string_equal(p.cl.scenario, "x.cfg");
+    assert_int_equal(p.cl.as.run.sim.draws, 2000);
+    assert_int_equal(p.cl.as.run.sim.seed, 7);
+    assert_int_equal(p.cl.as.run.sim.threads, 2);
+    assert_string_equal(p.cl.as.run.sim.rng, "taus2");
+    assert_int_equal(p.cl.as.run.format, SP_FORMAT_CSV);
+    assert_true(p.cl.as.run.quiet);
+    assert_string_equal(p.cl.as.run.out.dir, "dir");
+    assert_true(p.cl.as.run.out.force);
+    assert_false(p.cl.as.run.out.plots);
+    assert_close(p.cl.as.run.checkpoint, 5.0, 0.0);
     release(&p);
     parse(&p, "run", "x.cfg", "--precision", "0.01", NULL);
     assert_parsed(&p);
-    assert_close(p.opt.precision, 0.01, 0.0);
+    assert_close(p.cl.as.run.precision, 0.01, 0.0);
     release(&p);
 }
 
@@ -233,8 +233,8 @@ static void plots_leaves_the_checkpoint_interval_alone(void **state)
           NULL);
 #ifdef SIMPLAN_HAVE_PLOTS
     assert_parsed(&p);
-    assert_true(p.opt.plots);
-    assert_close(p.opt.checkpoint, 5.0, 0.0);
+    assert_true(p.cl.as.run.out.plots);
+    assert_close(p.cl.as.run.checkpoint, 5.0, 0.0);
 #else
     assert_refused(&p, SP_ERR_UNSUPPORTED, "--plots", "without charts");
 #endif
@@ -242,9 +242,9 @@ static void plots_leaves_the_checkpoint_interval_alone(void **state)
     parse(&p, "run", "x.cfg", "--out", "d", NULL);
     assert_parsed(&p);
 #ifdef SIMPLAN_HAVE_PLOTS
-    assert_true(p.opt.plots);
+    assert_true(p.cl.as.run.out.plots);
 #else
-    assert_false(p.opt.plots); /* report.md then links no chart */
+    assert_false(p.cl.as.run.out.plots); /* report.md then links no chart */
 #endif
     release(&p);
 }
@@ -296,7 +296,10 @@ static void json_format_is_accepted_only_with_jansson(void **state)
         parsed p;
         parse(&p, commands[i], "x.cfg", "--format", "json", NULL);
 #ifdef SIMPLAN_HAVE_JSON
-        assert_int_equal(p.opt.format, SP_FORMAT_JSON);
+        sp_format f = p.cl.command == SP_CMD_RUN     ? p.cl.as.run.format
+                      : p.cl.command == SP_CMD_MERGE ? p.cl.as.merge.format
+                                                     : p.cl.as.decide.format;
+        assert_int_equal(f, SP_FORMAT_JSON);
 #else
         assert_refused(&p, SP_ERR_UNSUPPORTED, "--format",
                        "without JSON support");
@@ -311,7 +314,7 @@ static void check_takes_no_run_options(void **state)
     parsed p;
     parse(&p, "check", "x.cfg", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.command, SP_CMD_CHECK);
+    assert_int_equal(p.cl.command, SP_CMD_CHECK);
     release(&p);
     parse(&p, "check", "x.cfg", "--draws", "10", NULL);
     assert_refused(&p, SP_ERR_USAGE, "--draws", "unknown option");
@@ -326,14 +329,14 @@ static void solve_needs_target_prob_and_one_lever(void **state)
           "indicators.a.base", "--range", "1:2e1", "--tol", "1e-6", "--draws",
           "1e4", NULL);
     assert_parsed(&p);
-    assert_string_equal(p.opt.target, "t");
-    assert_close(p.opt.prob, 0.8, 0.0);
-    assert_int_equal(p.opt.n_vary, 1);
-    assert_true(p.opt.has_range);
-    assert_close(p.opt.range_lo, 1.0, 0.0);
-    assert_close(p.opt.range_hi, 20.0, 0.0);
-    assert_close(p.opt.tol, 1e-6, 0.0);
-    assert_int_equal(p.opt.draws, 10000);
+    assert_string_equal(p.cl.as.decide.target, "t");
+    assert_close(p.cl.as.decide.prob, 0.8, 0.0);
+    assert_int_equal(p.cl.as.decide.n_vary, 1);
+    assert_true(p.cl.as.decide.has_range);
+    assert_close(p.cl.as.decide.range_lo, 1.0, 0.0);
+    assert_close(p.cl.as.decide.range_hi, 20.0, 0.0);
+    assert_close(p.cl.as.decide.tol, 1e-6, 0.0);
+    assert_int_equal(p.cl.as.decide.sim.draws, 10000);
     release(&p);
     parse(&p, "solve", "x.cfg", "--prob", "0.8", "--vary", "v", NULL);
     assert_refused(&p, SP_ERR_USAGE, NULL, "--target");
@@ -359,8 +362,8 @@ static void sweep_takes_one_or_two_levers(void **state)
     parse(&p, "sweep", "x.cfg", "--vary", "a=0:1:3", "--vary", "b=0:1:3",
           "--format", "csv", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.n_vary, 2);
-    assert_int_equal(p.opt.format, SP_FORMAT_CSV);
+    assert_int_equal(p.cl.as.decide.n_vary, 2);
+    assert_int_equal(p.cl.as.decide.format, SP_FORMAT_CSV);
     release(&p);
     parse(&p, "sweep", "x.cfg", NULL);
     assert_refused(&p, SP_ERR_USAGE, "--vary", "one or two");
@@ -377,8 +380,8 @@ static void merge_and_batch_take_their_parts(void **state)
     parsed p;
     parse(&p, "merge", "p1", "p2", "--out", "d", "--force", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.n_parts, 2);
-    assert_true(p.opt.force);
+    assert_int_equal(p.cl.as.merge.n_parts, 2);
+    assert_true(p.cl.as.merge.out.force);
     release(&p);
     parse(&p, "merge", NULL);
     assert_refused(&p, SP_ERR_USAGE, "", "no state files");
@@ -386,8 +389,8 @@ static void merge_and_batch_take_their_parts(void **state)
     parse(&p, "batch", "a.cfg", "b.cfg", "--out", "d", "--force", "--jobs",
           "2", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.n_parts, 2);
-    assert_true(p.opt.force);
+    assert_int_equal(p.cl.as.batch.n_scenarios, 2);
+    assert_true(p.cl.as.batch.out.force);
     release(&p);
     parse(&p, "batch", "a.cfg", NULL);
     assert_refused(&p, SP_ERR_USAGE, "--out", "--out DIR");
@@ -397,8 +400,8 @@ static void merge_and_batch_take_their_parts(void **state)
     release(&p);
     parse(&p, "batch", "--collect", "d", NULL);
     assert_parsed(&p);
-    assert_true(p.opt.collect);
-    assert_string_equal(p.opt.out, "d");
+    assert_true(p.cl.as.batch.collect);
+    assert_string_equal(p.cl.as.batch.out.dir, "d");
     release(&p);
 }
 
@@ -408,12 +411,12 @@ static void bench_needs_no_scenario_and_checks_its_family(void **state)
     parsed p;
     parse(&p, "bench", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.command, SP_CMD_BENCH);
-    assert_null(p.opt.scenario); /* sp_bench_default_scenario decides */
+    assert_int_equal(p.cl.command, SP_CMD_BENCH);
+    assert_null(p.cl.scenario); /* sp_bench_default_scenario decides */
     release(&p);
     parse(&p, "bench", "--marginal", "t", NULL);
     assert_parsed(&p);
-    assert_true(p.opt.has_marginal);
+    assert_true(p.cl.as.bench.has_marginal);
     release(&p);
     parse(&p, "bench", "--marginal", "gamma", NULL);
     assert_refused(&p, SP_ERR_USAGE, "--marginal", "split_normal");
@@ -448,11 +451,11 @@ static void commands_help_and_version_are_recognised(void **state)
     assert_refused(&p, SP_ERR_USAGE, "", "frobnicate");
     release(&p);
     parse(&p, "--version", NULL);
-    assert_int_equal(p.opt.command, SP_CMD_VERSION);
+    assert_int_equal(p.cl.command, SP_CMD_VERSION);
     release(&p);
     parse(&p, "run", "x.cfg", "--help", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.opt.command, SP_CMD_HELP);
+    assert_int_equal(p.cl.command, SP_CMD_HELP);
     release(&p);
     assert_non_null(strstr(sp_cli_usage(), "1 .. 1e11"));
 }

@@ -117,7 +117,7 @@ static int simplan_main(int argc, char **argv)
 {
     gsl_set_error_handler_off();
     signal(SIGPIPE, SIG_IGN); /* a closed stdout is an I/O error, exit 3 */
-    sp_options opt;
+    sp_command_line cl;
     sp_error err;
     sp_error_clear(&err);
     if (argc > 1 && strcmp(argv[1], "fit") == 0) {
@@ -129,44 +129,44 @@ static int simplan_main(int argc, char **argv)
     }
     /* Before parsing: getopt_long reorders argv. */
     char *cmdline = command_line(argc, argv);
-    if (sp_cli_parse(argc, argv, &opt, &err) != SP_OK) {
+    if (sp_cli_parse(argc, argv, &cl, &err) != SP_OK) {
         free(cmdline);
         return report_error(&err);
     }
-    if (opt.command == SP_CMD_MERGE || opt.command == SP_CMD_BATCH) {
-        sp_status st = opt.command == SP_CMD_MERGE
-                           ? sp_run_merge(&opt, cmdline, &err)
-                           : sp_batch_command(&opt, &err);
+    if (cl.command == SP_CMD_MERGE || cl.command == SP_CMD_BATCH) {
+        sp_status st = cl.command == SP_CMD_MERGE
+                           ? sp_run_merge(&cl.as.merge, cmdline, &err)
+                           : sp_batch_command(&cl.as.batch, &err);
         free(cmdline);
         return st == SP_OK ? 0 : report_error(&err);
     }
-    if (opt.command == SP_CMD_HELP || opt.command == SP_CMD_VERSION) {
-        if (opt.command == SP_CMD_HELP)
+    if (cl.command == SP_CMD_HELP || cl.command == SP_CMD_VERSION) {
+        if (cl.command == SP_CMD_HELP)
             fputs(sp_cli_usage(), stdout);
         else
             printf("simplan %s (%s)\n", SIMPLAN_VERSION, features());
         free(cmdline);
         return 0;
     }
-    if (opt.command == SP_CMD_BENCH) {
-        sp_status st = sp_bench_command(&opt, &err);
+    if (cl.command == SP_CMD_BENCH) {
+        sp_status st = sp_bench_command(&cl.as.bench, cl.scenario, &err);
         free(cmdline);
         return st == SP_OK ? 0 : report_error(&err);
     }
     /* The pipeline: scenario file -> scenario -> model -> command. */
     sp_scenario sc = {0};
     sp_compiled c = {0};
-    sp_status st = sp_config_load(opt.scenario, &sc, &err);
+    sp_status st = sp_config_load(cl.scenario, &sc, &err);
     if (st == SP_OK)
         st = sp_compile(&sc, &c, &err);
-    if (st == SP_OK && opt.command == SP_CMD_CHECK)
+    if (st == SP_OK && cl.command == SP_CMD_CHECK)
         st = sp_report_check(stdout, &sc, &c, &err);
-    else if (st == SP_OK && opt.command == SP_CMD_SOLVE)
-        st = sp_decide_solve(&opt, &sc, &err);
-    else if (st == SP_OK && opt.command == SP_CMD_SWEEP)
-        st = sp_decide_sweep(&opt, &sc, &err);
+    else if (st == SP_OK && cl.command == SP_CMD_SOLVE)
+        st = sp_decide_solve(&cl.as.decide, &sc, &err);
+    else if (st == SP_OK && cl.command == SP_CMD_SWEEP)
+        st = sp_decide_sweep(&cl.as.decide, &sc, &err);
     else if (st == SP_OK)
-        st = sp_run_command(&opt, &sc, &c, cmdline, &err);
+        st = sp_run_command(&cl.as.run, &sc, &c, cmdline, &err);
     free(cmdline);
     sp_compiled_destroy(&c);
     sp_scenario_destroy(&sc);

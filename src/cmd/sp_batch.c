@@ -86,10 +86,10 @@ static void entry_name(entry *all, size_t k, size_t n)
 }
 
 /* Starts `simplan run` for entry e; its stdout goes to /dev/null. */
-static pid_t spawn_run(const sp_options *opt, const entry *e, int threads)
+static pid_t spawn_run(const sp_batch_options *opt, const entry *e, int threads)
 {
     char out[PATH_LEN], thr[32], draws[32], seed[32];
-    int len = snprintf(out, sizeof out, "%s/%s", opt->out, e->name);
+    int len = snprintf(out, sizeof out, "%s/%s", opt->out.dir, e->name);
     if (len < 0 || (size_t)len >= sizeof out)
         return -1;
     snprintf(thr, sizeof thr, "%d", threads);
@@ -106,13 +106,13 @@ static pid_t spawn_run(const sp_options *opt, const entry *e, int threads)
     argv[n++] = "--quiet";
     argv[n++] = "--threads";
     argv[n++] = thr;
-    if (opt->draws) {
-        snprintf(draws, sizeof draws, "%llu", (unsigned long long)opt->draws);
+    if (opt->sim.draws) {
+        snprintf(draws, sizeof draws, "%llu", (unsigned long long)opt->sim.draws);
         argv[n++] = "--draws";
         argv[n++] = draws;
     }
-    if (opt->has_seed) {
-        snprintf(seed, sizeof seed, "%llu", (unsigned long long)opt->seed);
+    if (opt->sim.has_seed) {
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)opt->sim.seed);
         argv[n++] = "--seed";
         argv[n++] = seed;
     }
@@ -149,11 +149,11 @@ static void reap(entry *entries, pid_t *pids, size_t n)
 /* Runs every scenario, at most opt->jobs at a time. On SIGINT or SIGTERM
  * the running children get SIGTERM at once (sp_signal_forward), no more
  * are started, and every child is waited for before the batch fails. */
-static sp_status run_all(const sp_options *opt, entry *entries, size_t n,
+static sp_status run_all(const sp_batch_options *opt, entry *entries, size_t n,
                          sp_error *err)
 {
     int jobs = opt->jobs > 0 ? opt->jobs : 1;
-    int threads = opt->threads > 0 ? opt->threads : sp_mc_default_threads();
+    int threads = opt->sim.threads > 0 ? opt->sim.threads : sp_mc_default_threads();
     threads = threads / jobs > 0 ? threads / jobs : 1;
     pid_t *pids = calloc(n, sizeof *pids);
     if (pids == NULL)
@@ -190,7 +190,7 @@ static sp_status run_all(const sp_options *opt, entry *entries, size_t n,
  * DIR/NAME through the shared tail (sp_finish_report), without stdout. A
  * chart stage that failed leaves the data files published: the scenario
  * is still compared, and the batch exits 3. */
-static sp_status collect(const sp_options *opt, const char *dir, entry *e,
+static sp_status collect(const sp_batch_options *opt, const char *dir, entry *e,
                          sp_error *err)
 {
     char path[PATH_LEN], out[PATH_LEN];
@@ -210,7 +210,7 @@ static sp_status collect(const sp_options *opt, const char *dir, entry *e,
         st = sp_compile(&e->sc, &e->c, err);
     if (st == SP_OK)
         st = sp_state_result(s, &e->sc, &e->c, &e->res, err);
-    sp_output_options oo = {out, true, opt->plots, sp_signal_flag()};
+    sp_output_options oo = {out, true, opt->out.plots, sp_signal_flag()};
     sp_output *w = NULL;
     if (st == SP_OK)
         st = sp_output_begin(&oo, &w, err);
@@ -374,20 +374,20 @@ static size_t list_collected(const char *dir, entry **out)
 
 /* The batch directory: created, or an existing one reused only with
  * --force, as for run --out. */
-static sp_status batch_dir(const sp_options *opt, sp_error *err)
+static sp_status batch_dir(const sp_batch_options *opt, sp_error *err)
 {
     struct stat sb;
-    if (mkdir(opt->out, 0777) == 0)
+    if (mkdir(opt->out.dir, 0777) == 0)
         return SP_OK;
     if (errno != EEXIST)
-        return sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
+        return sp_error_set(err, SP_ERR_IO, opt->out.dir, 0, "--out",
                             "cannot create the batch directory: %s",
                             strerror(errno));
-    if (stat(opt->out, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
+    if (stat(opt->out.dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return sp_error_set(err, SP_ERR_IO, opt->out.dir, 0, "--out",
                             "exists and is not a directory");
-    if (!opt->force)
-        return sp_error_set(err, SP_ERR_IO, opt->out, 0, "--out",
+    if (!opt->out.force)
+        return sp_error_set(err, SP_ERR_IO, opt->out.dir, 0, "--out",
                             "the directory exists; choose a new one or add "
                             "--force to overwrite its results");
     return SP_OK;
@@ -403,24 +403,24 @@ static void free_entries(entry *entries, size_t n)
     free(entries);
 }
 
-sp_status sp_batch_command(const sp_options *opt, sp_error *err)
+sp_status sp_batch_command(const sp_batch_options *opt, sp_error *err)
 {
     entry *entries = NULL;
     size_t n = 0;
     sp_status st = SP_OK;
     if (opt->collect) {
-        n = list_collected(opt->out, &entries);
+        n = list_collected(opt->out.dir, &entries);
         if (n == 0)
-            st = sp_error_set(err, SP_ERR_IO, opt->out, 0, "--collect",
+            st = sp_error_set(err, SP_ERR_IO, opt->out.dir, 0, "--collect",
                               "no run directories with a state file here");
     } else {
-        n = (size_t)opt->n_parts;
+        n = (size_t)opt->n_scenarios;
         entries = calloc(n ? n : 1, sizeof *entries);
         if (entries == NULL)
             return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                                 "out of memory");
         for (size_t k = 0; k < n; k++) {
-            entries[k].scenario = opt->parts[k];
+            entries[k].scenario = opt->scenarios[k];
             entries[k].exit_code = -1;
         }
         for (size_t k = 0; k < n; k++)
@@ -439,7 +439,7 @@ sp_status sp_batch_command(const sp_options *opt, sp_error *err)
         sp_error one;
         sp_error_clear(&one);
         if (entries[k].exit_code > 0 ||
-            collect(opt, opt->out, &entries[k], &one) != SP_OK) {
+            collect(opt, opt->out.dir, &entries[k], &one) != SP_OK) {
             int code = entries[k].exit_code > 0
                            ? entries[k].exit_code
                            : sp_status_exit_code(one.status);
@@ -454,9 +454,9 @@ sp_status sp_batch_command(const sp_options *opt, sp_error *err)
     if (st == SP_OK && sp_signal_caught())
         st = sp_signal_error(err, "no comparison was written");
     if (st == SP_OK)
-        st = write_file(opt->out, "comparison.csv", entries, n, 0, err);
+        st = write_file(opt->out.dir, "comparison.csv", entries, n, 0, err);
     if (st == SP_OK)
-        st = write_file(opt->out, "comparison.md", entries, n, 1, err);
+        st = write_file(opt->out.dir, "comparison.md", entries, n, 1, err);
     if (st == SP_OK) {
         write_table(stdout, entries, n, false);
         st = sp_output_stdout(err);

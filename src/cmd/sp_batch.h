@@ -18,6 +18,6 @@
 #include "sp_status.h"
 
 /* `simplan batch`; argv0 is this program, used to start the runs. */
-sp_status sp_batch_command(const sp_options *opt, sp_error *err);
+sp_status sp_batch_command(const sp_batch_options *opt, sp_error *err);
 
 #endif /* SP_BATCH_H */

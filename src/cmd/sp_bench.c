@@ -201,15 +201,15 @@ static void override_marginals(sp_scenario *sc, int family)
 }
 
 /* Times the compiled scenario and prints the result. */
-static sp_status bench_compiled(const sp_options *opt, const sp_scenario *sc,
+static sp_status bench_compiled(const sp_bench_options *opt, const sp_scenario *sc,
                                 const sp_compiled *c, sp_error *err)
 {
     sp_mc_config cfg;
     const char *rng_name;
-    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
     if (st != SP_OK)
         return st;
-    sp_bench_config bc = {opt->draws ? opt->draws : 1000000, cfg.seed,
+    sp_bench_config bc = {opt->sim.draws ? opt->sim.draws : 1000000, cfg.seed,
                           cfg.rng, cfg.threads};
     sp_bench_result r;
     st = sp_bench_run(sc, c, &bc, &r, err);
@@ -220,10 +220,10 @@ static sp_status bench_compiled(const sp_options *opt, const sp_scenario *sc,
     return st;
 }
 
-sp_status sp_bench_command(const sp_options *opt, sp_error *err)
+sp_status sp_bench_command(const sp_bench_options *opt, const char *scenario,
+                           sp_error *err)
 {
     char path[4096];
-    const char *scenario = opt->scenario;
     sp_status st = SP_OK;
     if (scenario == NULL) {
         st = sp_bench_default_scenario(path, sizeof path, err);

@@ -55,11 +55,12 @@ typedef struct {
  * into buf; SP_ERR_IO naming the places looked at when none is readable. */
 sp_status sp_bench_default_scenario(char *buf, size_t size, sp_error *err);
 
-/* `simplan bench`: loads the scenario (opt->scenario, or the default
- * above), gives every stochastic indicator the --marginal family with its
+/* `simplan bench`: loads the scenario (`scenario`, or the default above
+ * when NULL), gives every stochastic indicator the --marginal family with its
  * table defaults if one is asked for, compiles it, times it against the
  * variate bound and prints the result. */
-sp_status sp_bench_command(const sp_options *opt, sp_error *err);
+sp_status sp_bench_command(const sp_bench_options *opt, const char *scenario,
+                           sp_error *err);
 
 /* Runs the benchmark of compiled scenario `c`. */
 sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,

@@ -276,6 +276,40 @@ static sp_status bad_value(sp_error *err, const char *opt, const char *value,
                         "invalid value '%s'; expected %s", value, allowed);
 }
 
+/* Every option value while parsing, before each command gets its own
+ * (sp_command_line). */
+typedef struct {
+    sp_command command;
+    const char *scenario;
+    uint64_t draws;
+    bool has_seed;
+    uint64_t seed;
+    int threads;
+    const char *rng;
+    sp_format format;
+    bool quiet;
+    const char *out;
+    uint32_t slice, slices;
+    const char *resume;
+    double checkpoint;
+    double precision;
+    char **parts;
+    int n_parts;
+    int jobs;
+    const char *target;
+    double prob;
+    const char *vary[2];
+    int n_vary;
+    bool has_range;
+    double range_lo, range_hi;
+    double tol;
+    bool collect;
+    bool force;
+    bool plots;
+    bool has_marginal;
+    int marginal;
+} sp_options;
+
 /* --format json: only in a build with jansson; every command refuses it
  * otherwise, before any work, with the message of the JSON writer. */
 static sp_status json_format(sp_options *opt, sp_error *err)
@@ -539,7 +573,8 @@ static void command_options(sp_command command, struct option *longopts,
     shortopts[ns] = '\0';
 }
 
-sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
+static sp_status parse_flat(int argc, char **argv, sp_options *opt,
+                            sp_error *err)
 {
     memset(opt, 0, sizeof *opt);
     opt->command = SP_CMD_HELP;
@@ -651,4 +686,61 @@ sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err)
                                              "expected");
     opt->scenario = argv[optind];
     return SP_OK;
+}
+
+/* What each command takes from the parsed values. */
+static void project(const sp_options *f, sp_command_line *cl)
+{
+    sp_sim_options sim = {f->draws, f->has_seed, f->seed, f->threads,
+                          f->rng};
+    sp_out_options out = {f->out, f->force, f->plots};
+    memset(cl, 0, sizeof *cl);
+    cl->command = f->command;
+    cl->scenario = f->scenario;
+    switch (f->command) {
+    case SP_CMD_RUN:
+    case SP_CMD_CHECK:
+        cl->as.run = (sp_run_options){
+            .sim = sim, .out = out, .format = f->format, .quiet = f->quiet,
+            .slice = f->slice, .slices = f->slices, .resume = f->resume,
+            .checkpoint = f->checkpoint, .precision = f->precision};
+        break;
+    case SP_CMD_SOLVE:
+    case SP_CMD_SWEEP:
+        cl->as.decide = (sp_decide_options){
+            .sim = sim, .out = out, .format = f->format,
+            .target = f->target, .prob = f->prob,
+            .vary = {f->vary[0], f->vary[1]}, .n_vary = f->n_vary,
+            .has_range = f->has_range, .range_lo = f->range_lo,
+            .range_hi = f->range_hi, .tol = f->tol};
+        break;
+    case SP_CMD_MERGE:
+        cl->as.merge = (sp_merge_options){.out = out, .format = f->format,
+                                          .parts = f->parts,
+                                          .n_parts = f->n_parts};
+        break;
+    case SP_CMD_BATCH:
+        cl->as.batch = (sp_batch_options){
+            .sim = sim, .out = out, .quiet = f->quiet,
+            .scenarios = f->parts, .n_scenarios = f->n_parts,
+            .jobs = f->jobs, .collect = f->collect};
+        break;
+    case SP_CMD_BENCH:
+        cl->as.bench = (sp_bench_options){.sim = sim,
+                                          .has_marginal = f->has_marginal,
+                                          .marginal = f->marginal};
+        break;
+    case SP_CMD_HELP:
+    case SP_CMD_VERSION:
+        break;
+    }
+}
+
+sp_status sp_cli_parse(int argc, char **argv, sp_command_line *cl,
+                       sp_error *err)
+{
+    sp_options f;
+    sp_status st = parse_flat(argc, argv, &f, err);
+    project(&f, cl);
+    return st;
 }

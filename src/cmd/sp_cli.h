@@ -1,5 +1,9 @@
 /*
  * sp_cli: command-line parsing (getopt_long) into plain options.
+ *
+ * Every command owns its options (sp_run_options, sp_decide_options, ...):
+ * the parser checks the command line against one table of long options
+ * with the commands each accepts, then hands each command only its own.
  */
 #ifndef SP_CLI_H
 #define SP_CLI_H
@@ -23,26 +27,42 @@ typedef enum {
 
 typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
 
+/* Overrides of the scenario's simulation group, for every command that
+ * simulates. */
 typedef struct {
-    sp_command command;
-    const char *scenario;   /* path, borrowed from argv; NULL for bench
-                               without one (sp_bench_default_scenario) */
     uint64_t draws;         /* 0: from the scenario */
     bool has_seed;
     uint64_t seed;
     int threads;            /* 0: all cores */
     const char *rng;        /* NULL: from the scenario */
+} sp_sim_options;
+
+/* Where a result goes: --out DIR, --force, --plots / --no-plots. */
+typedef struct {
+    const char *dir;        /* --out DIR, NULL for none */
+    bool force;             /* reuse an existing DIR */
+    bool plots;             /* charts in DIR (default on with --out in a
+                               build with charts; off, and --plots refused,
+                               in one without) */
+} sp_out_options;
+
+/* `simplan run` and `simplan check`. */
+typedef struct {
+    sp_sim_options sim;
+    sp_out_options out;
     sp_format format;
     bool quiet;
-    const char *out;        /* --out DIR, NULL for none */
     uint32_t slice, slices; /* --slice K/N, 0/0 for the whole run */
     const char *resume;     /* --resume DIR, NULL for none */
     double checkpoint;      /* seconds between state checkpoints in DIR */
     double precision;       /* stop when every 95 % half-width is below */
-    char **parts;           /* merge: state files or directories;
-                               batch: scenario files */
-    int n_parts;
-    int jobs;               /* batch: scenarios run at once */
+} sp_run_options;
+
+/* `simplan solve` and `simplan sweep`. */
+typedef struct {
+    sp_sim_options sim;
+    sp_out_options out;
+    sp_format format;
     const char *target;     /* solve: target id */
     double prob;            /* solve: probability to reach */
     const char *vary[2];    /* solve: PATH; sweep: PATH=FROM:TO:STEPS */
@@ -50,22 +70,57 @@ typedef struct {
     bool has_range;         /* solve: --range LO:HI */
     double range_lo, range_hi;
     double tol;             /* solve: bracket width to stop at */
-    bool collect;           /* batch: only collect the runs in --out */
-    bool force;             /* --force: reuse an existing DIR */
-    bool plots;             /* charts in DIR (default on with --out in a
-                               build with charts; off, and --plots refused,
-                               in one without) */
-    bool has_marginal;      /* bench: override every stochastic family */
-    int marginal;           /* sp_family */
-} sp_options;
+} sp_decide_options;
 
-/* Parses argv into `opt` (which borrows strings from argv). SP_ERR_USAGE
+/* `simplan merge PART...`. */
+typedef struct {
+    sp_out_options out;
+    sp_format format;
+    char **parts;           /* state files or directories */
+    int n_parts;
+} sp_merge_options;
+
+/* `simplan batch SCENARIO...` and `batch --collect DIR`. */
+typedef struct {
+    sp_sim_options sim;
+    sp_out_options out;     /* out.dir: the batch directory */
+    bool quiet;
+    char **scenarios;       /* scenario files */
+    int n_scenarios;
+    int jobs;               /* scenarios run at once */
+    bool collect;           /* only collect the runs in --out */
+} sp_batch_options;
+
+/* `simplan bench [SCENARIO]`. */
+typedef struct {
+    sp_sim_options sim;
+    bool has_marginal;      /* override every stochastic family */
+    int marginal;           /* sp_family */
+} sp_bench_options;
+
+/* A parsed command line: the command, its scenario file (borrowed from
+ * argv; NULL for bench without one, see sp_bench_default_scenario) and
+ * the options of that command only. */
+typedef struct {
+    sp_command command;
+    const char *scenario;
+    union {
+        sp_run_options run;       /* run, check */
+        sp_decide_options decide; /* solve, sweep */
+        sp_merge_options merge;
+        sp_batch_options batch;
+        sp_bench_options bench;
+    } as;
+} sp_command_line;
+
+/* Parses argv into `cl` (which borrows strings from argv). SP_ERR_USAGE
  * with a message naming the option on bad usage; SP_ERR_UNSUPPORTED for
  * --format json in a build without jansson and --plots in one without
  * charts. Counts (--draws, --seed, --threads, --jobs, --slice) are
  * integers in decimal or exact scientific notation (1e6, 2.5e6). May be
  * called again on another argv. */
-sp_status sp_cli_parse(int argc, char **argv, sp_options *opt, sp_error *err);
+sp_status sp_cli_parse(int argc, char **argv, sp_command_line *cl,
+                       sp_error *err);
 
 /* True when `s` is a count in [lo, hi] as the count options take it: an
  * integer in decimal or exact scientific notation (1e6, 2.5e6), nothing

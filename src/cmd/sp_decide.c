@@ -212,7 +212,7 @@ static sp_status run_all_blocks(sp_mc *mc, sp_error *err)
 }
 
 /* Runs the scenario with the lever at x; fills res (caller destroys). */
-static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
+static sp_status evaluate(const sp_decide_options *opt, const sp_scenario *sc,
                           sp_lever *lv, double x, sp_result *res,
                           sp_error *err)
 {
@@ -223,7 +223,7 @@ static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
     sp_compiled c = {0};
     sp_mc_config cfg;
     const char *rng_name;
-    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
     if (st == SP_OK)
         st = sp_compile(sc, &c, err);
     sp_mc *mc = st == SP_OK ? sp_mc_alloc(sc, &c, &cfg, err) : NULL;
@@ -245,7 +245,7 @@ static sp_status evaluate(const sp_options *opt, const sp_scenario *sc,
 }
 
 /* P(target k) with the lever at x. */
-static sp_status prob_at(const sp_options *opt, const sp_scenario *sc,
+static sp_status prob_at(const sp_decide_options *opt, const sp_scenario *sc,
                          sp_lever *lv, double x, size_t k, double *p,
                          int *evals, sp_error *err)
 {
@@ -294,7 +294,7 @@ typedef struct {
 } solution;
 
 /* The lever range: --range, or the lever's default, within validity. */
-static sp_status lever_range(const sp_options *opt, const sp_lever *lv,
+static sp_status lever_range(const sp_decide_options *opt, const sp_lever *lv,
                              double *lo, double *hi, sp_error *err)
 {
     *lo = opt->has_range ? opt->range_lo : lv->lo;
@@ -311,7 +311,7 @@ static sp_status lever_range(const sp_options *opt, const sp_lever *lv,
  * the measure is). SP_OK when P is monotone over them -- P is then out of
  * reach; otherwise SP_ERR_RANGE saying that P is not monotone in the
  * lever and where its largest value was found. */
-static sp_status not_monotone(const sp_options *opt, const sp_scenario *sc,
+static sp_status not_monotone(const sp_decide_options *opt, const sp_scenario *sc,
                               sp_lever *lv, size_t k, solution *s,
                               sp_error *err)
 {
@@ -340,7 +340,7 @@ static sp_status not_monotone(const sp_options *opt, const sp_scenario *sc,
 }
 
 /* Bisection on P(x) - P*, keeping P* between P(a) and P(b). */
-static sp_status bisect(const sp_options *opt, const sp_scenario *sc,
+static sp_status bisect(const sp_decide_options *opt, const sp_scenario *sc,
                         sp_lever *lv, size_t k, solution *s, sp_error *err)
 {
     double target = opt->prob;
@@ -361,7 +361,7 @@ static sp_status bisect(const sp_options *opt, const sp_scenario *sc,
 }
 
 /* Monte Carlo sd of the root: sd of P at the root over the slope of P. */
-static sp_status root_sd(const sp_options *opt, const sp_scenario *sc,
+static sp_status root_sd(const sp_decide_options *opt, const sp_scenario *sc,
                          sp_lever *lv, size_t k, uint64_t draws, solution *s,
                          sp_error *err)
 {
@@ -392,7 +392,7 @@ static const sweep_writer sweep_writers[] = {
     [SP_FORMAT_JSON] = sp_sweep_json};
 
 /* The solution as the plain result the writers take (borrowing). */
-static sp_solve_report solve_report(const sp_options *opt,
+static sp_solve_report solve_report(const sp_decide_options *opt,
                                     const sp_scenario *sc, const sp_lever *lv,
                                     uint64_t draws, uint64_t seed,
                                     const solution *s)
@@ -414,11 +414,11 @@ static sp_solve_report solve_report(const sp_options *opt,
 
 /* Refuses an --out DIR that cannot be written before the work, as run
  * does (the writer is begun and dropped again). */
-static sp_status solve_check_out(const sp_options *opt, sp_error *err)
+static sp_status solve_check_out(const sp_decide_options *opt, sp_error *err)
 {
-    sp_output_options oo = {opt->out, opt->force, false, NULL};
+    sp_output_options oo = {opt->out.dir, opt->out.force, false, NULL};
     sp_output *w = NULL;
-    sp_status st = opt->out ? sp_output_begin(&oo, &w, err) : SP_OK;
+    sp_status st = opt->out.dir ? sp_output_begin(&oo, &w, err) : SP_OK;
     sp_output_free(w);
     return st;
 }
@@ -437,10 +437,10 @@ static sp_status put_solve_json(FILE *out, const void *ctx, sp_error *err)
 
 /* DIR/solve.csv and (with jansson, as run) DIR/solve.json, published
  * through the result writer. */
-static sp_status solve_files(const sp_options *opt, const sp_solve_report *r,
+static sp_status solve_files(const sp_decide_options *opt, const sp_solve_report *r,
                              sp_error *err)
 {
-    sp_output_options oo = {opt->out, opt->force, false, sp_signal_flag()};
+    sp_output_options oo = {opt->out.dir, opt->out.force, false, sp_signal_flag()};
     sp_output *w = NULL;
     sp_status st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK)
@@ -455,7 +455,7 @@ static sp_status solve_files(const sp_options *opt, const sp_solve_report *r,
     return st;
 }
 
-sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
+sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,
                           sp_error *err)
 {
     sp_signal_catch();
@@ -489,7 +489,7 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
     sp_mc_config cfg;
     const char *rng_name;
     if (st == SP_OK)
-        st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+        st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
     if (st == SP_OK)
         st = root_sd(opt, sc, &lv, (size_t)k, cfg.draws, &s, err);
     *lv.value = original;
@@ -498,7 +498,7 @@ sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
     sp_solve_report r = {0};
     if (st == SP_OK)
         r = solve_report(opt, sc, &lv, cfg.draws, cfg.seed, &s);
-    if (st == SP_OK && opt->out) /* saved before stdout is written */
+    if (st == SP_OK && opt->out.dir) /* saved before stdout is written */
         st = solve_files(opt, &r, err);
     if (st == SP_OK)
         st = solve_writers[opt->format](stdout, &r, err);
@@ -567,7 +567,7 @@ static double grid(const axis *a, int i)
 }
 
 /* The grid's probabilities: p[(j * nx + i) * nt + k] for point (i, j). */
-static sp_status sweep_grid(const sp_options *opt, const sp_scenario *sc,
+static sp_status sweep_grid(const sp_decide_options *opt, const sp_scenario *sc,
                             axis *ax, int n_axes, size_t nt, double *p,
                             double *ci, sp_error *err)
 {
@@ -692,15 +692,15 @@ static sp_status put_sweep_csv(FILE *out, const void *ctx, sp_error *err)
 }
 
 /* DIR/sweep.csv, then the charts, published through the writer. */
-static sp_status sweep_files(const sp_options *opt, sp_output *w,
+static sp_status sweep_files(const sp_decide_options *opt, sp_output *w,
                              const sp_scenario *sc, const axis *ax,
                              int n_axes, const sp_sweep_report *r,
                              sp_error *err)
 {
     sp_status st = sp_output_file(w, "sweep.csv", put_sweep_csv, r, err);
 #ifdef SIMPLAN_HAVE_PLOTS
-    sweep_out o = {sc, ax, n_axes, r->p, NULL, NULL, NULL, NULL, opt->out};
-    if (st == SP_OK && opt->plots)
+    sweep_out o = {sc, ax, n_axes, r->p, NULL, NULL, NULL, NULL, opt->out.dir};
+    if (st == SP_OK && opt->out.plots)
         st = sweep_plots(w, &o, err);
 #else
     (void)opt;
@@ -715,7 +715,7 @@ static sp_status sweep_files(const sp_options *opt, sp_output *w,
 
 /* The sweep's grid values and target ids for its report (caller frees
  * x, y and ids). */
-static sp_status sweep_report(const sp_options *opt, const sp_scenario *sc,
+static sp_status sweep_report(const sp_decide_options *opt, const sp_scenario *sc,
                               const axis *ax, const double *p,
                               const double *ci, sp_sweep_report *r,
                               sp_error *err)
@@ -727,7 +727,7 @@ static sp_status sweep_report(const sp_options *opt, const sp_scenario *sc,
                               sizeof *ids);
     sp_mc_config cfg;
     const char *rng_name;
-    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
     if (st == SP_OK && (x == NULL || y == NULL || ids == NULL))
         st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     for (size_t i = 0; st == SP_OK && i < nx; i++)
@@ -754,7 +754,7 @@ static void sweep_report_free(sp_sweep_report *r)
     free((void *)(uintptr_t)r->ids);
 }
 
-sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
+sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
                           sp_error *err)
 {
     axis ax[2];
@@ -766,10 +766,10 @@ sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
     if (st == SP_OK && opt->n_vary == 2 && ax[0].lever.value == ax[1].lever.value)
         st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                           "the two levers are the same number");
-    sp_output_options oo = {opt->out, opt->force, opt->plots,
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
                             sp_signal_flag()};
     sp_output *w = NULL;
-    if (st == SP_OK && opt->out) /* before the work, as run does */
+    if (st == SP_OK && opt->out.dir) /* before the work, as run does */
         st = sp_output_begin(&oo, &w, err);
     if (st != SP_OK)
         return st;

@@ -55,9 +55,9 @@ bool sp_decide_bracketed(double p_lo, double p_hi, double prob);
 #define SP_DECIDE_INTERIOR 7
 
 /* `simplan solve` and `simplan sweep`. */
-sp_status sp_decide_solve(const sp_options *opt, sp_scenario *sc,
+sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,
                           sp_error *err);
-sp_status sp_decide_sweep(const sp_options *opt, sp_scenario *sc,
+sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
                           sp_error *err);
 
 #endif /* SP_DECIDE_H */

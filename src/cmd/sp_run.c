@@ -75,33 +75,33 @@ static void progress_end(progress *p)
         fprintf(stderr, "\r%*s\r", 50, "");
 }
 
-sp_status sp_run_resolve(const sp_options *opt, const sp_scenario *sc,
+sp_status sp_run_resolve(const sp_sim_options *sim, const sp_scenario *sc,
                          sp_mc_config *cfg, const char **rng_name,
                          sp_error *err)
 {
-    cfg->draws = opt->draws ? opt->draws : sc->draws;
-    cfg->seed = opt->has_seed ? opt->seed : sc->seed;
-    *rng_name = opt->rng ? opt->rng : (sc->rng[0] ? sc->rng : SP_RNG_DEFAULT);
+    cfg->draws = sim->draws ? sim->draws : sc->draws;
+    cfg->seed = sim->has_seed ? sim->seed : sc->seed;
+    *rng_name = sim->rng ? sim->rng : (sc->rng[0] ? sc->rng : SP_RNG_DEFAULT);
     cfg->rng = sp_rng_lookup(*rng_name);
     if (cfg->rng == NULL)
-        return sp_error_set(err, opt->rng ? SP_ERR_USAGE : SP_ERR_RANGE,
-                            opt->rng ? NULL : sc->file, 0,
-                            opt->rng ? "--rng" : "simulation.rng",
+        return sp_error_set(err, sim->rng ? SP_ERR_USAGE : SP_ERR_RANGE,
+                            sim->rng ? NULL : sc->file, 0,
+                            sim->rng ? "--rng" : "simulation.rng",
                             "unknown generator '%s'; use xoshiro256ss or a "
                             "GSL generator name such as taus2 or mt19937",
                             *rng_name);
-    cfg->threads = opt->threads > 0 ? opt->threads : sp_mc_default_threads();
+    cfg->threads = sim->threads > 0 ? sim->threads : sp_mc_default_threads();
     return SP_OK;
 }
 
 /* The shared tail (sp_finish_report) for run, MPI and merge: the report
  * on stdout in --format, and a failed chart stage an I/O error after the
  * data files are published. */
-static sp_status finish(const sp_options *opt, sp_output *w,
+static sp_status finish(sp_format format, sp_output *w,
                         const sp_output_options *oo, const sp_finish *f,
                         sp_error *err)
 {
-    sp_finish_out o = {w, oo, true, opt->format, NULL};
+    sp_finish_out o = {w, oo, true, format, NULL};
     sp_status st = sp_finish_report(f, &o, err);
     if (st == SP_OK && o.chart_warning != NULL)
         st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
@@ -139,7 +139,7 @@ static sp_status load_state(const char *path, sp_state **out, sp_error *err)
 /* Runs blocks [from, to) in steps, checkpointing into the writer's DIR
  * (if any) at most every opt->checkpoint seconds; on a signal saves the
  * state there and fails. */
-static sp_status simulate(const sp_options *opt, sp_mc *mc, uint64_t from,
+static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
                           uint64_t to, sp_output *dir, uint64_t total_draws,
                           sp_error *err)
 {
@@ -191,15 +191,15 @@ static const char *slice_words(char *buf, size_t size, uint32_t k, uint32_t n)
  * same scenario, seed, generator and slice, and a draw count it can reach
  * bit for bit (at least as many; the same for a slice, whose blocks depend
  * on it). */
-static sp_status check_resume(const sp_options *opt, const sp_scenario *sc,
+static sp_status check_resume(const sp_run_options *opt, const sp_scenario *sc,
                               const sp_state *s, sp_error *err)
 {
     const char *field = NULL;
     if (strcmp(s->sha256, sc->sha256) != 0)
         field = "the scenario file";
-    else if (opt->has_seed && opt->seed != s->seed)
+    else if (opt->sim.has_seed && opt->sim.seed != s->seed)
         field = "--seed";
-    else if (opt->rng && strcmp(opt->rng, s->rng) != 0)
+    else if (opt->sim.rng && strcmp(opt->sim.rng, s->rng) != 0)
         field = "--rng";
     if (field != NULL)
         return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--resume",
@@ -213,7 +213,7 @@ static sp_status check_resume(const sp_options *opt, const sp_scenario *sc,
                             slice_words(saved, sizeof saved, s->slice,
                                         s->slices),
                             slice_words(asked, sizeof asked, k, n));
-    uint64_t draws = opt->draws ? opt->draws : s->draws;
+    uint64_t draws = opt->sim.draws ? opt->sim.draws : s->draws;
     unsigned long long had = (unsigned long long)s->draws;
     if (draws < s->draws)
         return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--draws",
@@ -237,7 +237,7 @@ static sp_status check_resume(const sp_options *opt, const sp_scenario *sc,
  * resume. A state that ends in the run's partial last block is resumed
  * from its full blocks: the block is run again, at its new size if the
  * draw count grows. */
-static sp_status resume_state(const sp_options *opt, const sp_scenario *sc,
+static sp_status resume_state(const sp_run_options *opt, const sp_scenario *sc,
                               sp_mc_config *cfg, const char **rng_name,
                               sp_state **out, sp_error *err)
 {
@@ -255,7 +255,7 @@ static sp_status resume_state(const sp_options *opt, const sp_scenario *sc,
     cfg->seed = s->seed;
     cfg->rng = sp_rng_lookup(s->rng);
     *rng_name = cfg->rng ? cfg->rng->name : "";
-    cfg->draws = opt->draws ? opt->draws : s->draws;
+    cfg->draws = opt->sim.draws ? opt->sim.draws : s->draws;
     if (s->full_blocks != NULL) {
         sp_state *full = s->full_blocks;
         s->full_blocks = NULL;
@@ -282,7 +282,7 @@ static sp_status apply_resume(sp_mc *mc, sp_state *saved, sp_error *err)
 }
 
 /* Blocks this invocation must run: a slice, or all that remain. */
-static void block_range(const sp_options *opt, const sp_mc *mc,
+static void block_range(const sp_run_options *opt, const sp_mc *mc,
                         uint64_t *from, uint64_t *to)
 {
     uint64_t n = sp_mc_blocks(mc);
@@ -299,7 +299,7 @@ static void block_range(const sp_options *opt, const sp_mc *mc,
  * partial, the blocks before it run first and the state keeps them beside
  * the whole (sp_mc_run_partial_last): the saved state is complete for
  * merge, batch --collect and the report, and resumable with more draws. */
-static sp_status run_blocks(const sp_options *opt, sp_mc *mc,
+static sp_status run_blocks(const sp_run_options *opt, sp_mc *mc,
                             const sp_mc_config *cfg, sp_output *dir,
                             sp_error *err)
 {
@@ -385,7 +385,7 @@ static sp_status run_rank_slice(const sp_scenario *sc, const sp_compiled *c,
 
 /* `simplan run` on R > 1 MPI ranks: each rank runs slice rank+1 of R with
  * its threads; rank 0 merges and reports. */
-static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
+static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
                          const sp_compiled *c, const char *cmdline,
                          sp_error *err)
 {
@@ -397,8 +397,8 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
     int rank = sp_mpi_rank();
     sp_mc_config cfg;
     const char *rng_name;
-    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
-    sp_output_options oo = {opt->out, opt->force, opt->plots, sp_signal_flag()};
+    sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots, sp_signal_flag()};
     sp_output *w = NULL;
     if (st == SP_OK && rank == 0 && oo.dir != NULL)
         st = sp_output_begin(&oo, &w, err);
@@ -420,7 +420,7 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
                        .threads = cfg.threads,
                        .elapsed = now_seconds() - start, .state = all,
                        .command_line = cmdline};
-        st = finish(opt, w, &oo, &f, err);
+        st = finish(opt->format, w, &oo, &f, err);
     }
     sp_output_free(w);
     sp_result_destroy(&res);
@@ -432,7 +432,7 @@ static sp_status run_mpi(const sp_options *opt, const sp_scenario *sc,
     return st;
 }
 
-sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
+sp_status sp_run_command(const sp_run_options *opt, const sp_scenario *sc,
                          const sp_compiled *c, const char *cmdline,
                          sp_error *err)
 {
@@ -441,10 +441,10 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
     sp_mc_config cfg;
     const char *rng_name;
     sp_state *saved = NULL;
-    sp_status st = sp_run_resolve(opt, sc, &cfg, &rng_name, err);
+    sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
     if (st == SP_OK)
         st = resume_state(opt, sc, &cfg, &rng_name, &saved, err);
-    sp_output_options oo = {opt->out, opt->force, opt->plots, sp_signal_flag()};
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots, sp_signal_flag()};
     if (oo.dir == NULL && opt->resume != NULL) {
         oo.dir = opt->resume; /* continue in place */
         oo.force = true;
@@ -491,7 +491,7 @@ sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
                        .threads = cfg.threads, .elapsed = elapsed,
                        .precision = opt->precision, .precise = precise,
                        .command_line = cmdline};
-        st = finish(opt, w, &oo, &f, err);
+        st = finish(opt->format, w, &oo, &f, err);
     }
     sp_result_destroy(&res);
     sp_output_free(w);
@@ -508,7 +508,7 @@ static void free_parts(sp_state **parts, size_t n)
 }
 
 /* Reports a merged state: its scenario comes from the state itself. */
-static sp_status report_merged(const sp_options *opt, sp_state *all,
+static sp_status report_merged(const sp_merge_options *opt, sp_state *all,
                                const char *cmdline, double start,
                                sp_error *err)
 {
@@ -520,7 +520,7 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
                                        &sc, err);
     if (st == SP_OK)
         st = sp_compile(&sc, &c, err);
-    sp_output_options oo = {opt->out, opt->force, opt->plots, sp_signal_flag()};
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots, sp_signal_flag()};
     sp_output *w = NULL;
     if (st == SP_OK && oo.dir)
         st = sp_output_begin(&oo, &w, err);
@@ -531,7 +531,7 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
                        .rng = all->rng, .draws = all->draws, .threads = 0,
                        .elapsed = now_seconds() - start, .state = all,
                        .command_line = cmdline};
-        st = finish(opt, w, &oo, &f, err);
+        st = finish(opt->format, w, &oo, &f, err);
     }
     sp_output_free(w);
     sp_result_destroy(&res);
@@ -540,7 +540,7 @@ static sp_status report_merged(const sp_options *opt, sp_state *all,
     return st;
 }
 
-sp_status sp_run_merge(const sp_options *opt, const char *cmdline,
+sp_status sp_run_merge(const sp_merge_options *opt, const char *cmdline,
                        sp_error *err)
 {
     double start = now_seconds();

@@ -19,18 +19,18 @@
 #include "sp_status.h"
 
 /* `simplan run`: `cmdline` is the command line as typed. */
-sp_status sp_run_command(const sp_options *opt, const sp_scenario *sc,
+sp_status sp_run_command(const sp_run_options *opt, const sp_scenario *sc,
                          const sp_compiled *c, const char *cmdline,
                          sp_error *err);
 
 /* `simplan merge`: the parts are state files or directories holding
  * state.simplan. */
-sp_status sp_run_merge(const sp_options *opt, const char *cmdline,
+sp_status sp_run_merge(const sp_merge_options *opt, const char *cmdline,
                        sp_error *err);
 
 /* Settings of a run: the scenario's simulation group overridden by the
- * options. */
-sp_status sp_run_resolve(const sp_options *opt, const sp_scenario *sc,
+ * command line's simulation options. */
+sp_status sp_run_resolve(const sp_sim_options *sim, const sp_scenario *sc,
                          sp_mc_config *cfg, const char **rng_name,
                          sp_error *err);
 
