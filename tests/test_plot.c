@@ -521,10 +521,29 @@ static void sweep_charts_in_a_missing_directory_should_fail(void **state)
     }
 }
 
+/* A target's label never reads "P = < 0.01": the comparison replaces the
+ * equals sign. */
+static void target_labels_should_compare_probabilities_near_0_and_1(void **st)
+{
+    (void)st;
+    char buf[64];
+    sp_plot_target_label(buf, sizeof buf, "ei_2025", 0.43);
+    assert_string_equal(buf, "ei_2025  P = 0.43");
+    sp_plot_target_label(buf, sizeof buf, "ei_2025", 0.004);
+    assert_string_equal(buf, "ei_2025  P < 0.01");
+    sp_plot_target_label(buf, sizeof buf, "ei_2025", 0.996);
+    assert_string_equal(buf, "ei_2025  P > 0.99");
+    sp_plot_target_label(buf, sizeof buf, "ei_2025", 0.0);
+    assert_string_equal(buf, "ei_2025  P = 0.00");
+    sp_plot_target_label(buf, sizeof buf, "ei_2025", 1.0);
+    assert_string_equal(buf, "ei_2025  P = 1.00");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_chart_should_be_written_at_the_stated_size),
+        cmocka_unit_test(target_labels_should_compare_probabilities_near_0_and_1),
         cmocka_unit_test(repeated_calls_should_write_identical_files),
         cmocka_unit_test(a_missing_directory_should_give_an_io_error),
         cmocka_unit_test(an_indicator_out_of_range_should_be_rejected),

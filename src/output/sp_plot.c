@@ -362,6 +362,15 @@ static void fmt_probability(char *buf, size_t size, double p)
         snprintf(buf, size, "%.2f", p);
 }
 
+void sp_plot_target_label(char *buf, size_t size, const char *id, double p)
+{
+    char text[16];
+    fmt_probability(text, sizeof text, p);
+    /* "P < 0.01", never "P = < 0.01". */
+    snprintf(buf, size, "%s  P %s%s", id,
+             text[0] == '<' || text[0] == '>' ? "" : "= ", text);
+}
+
 /* Cuts `text` (PLplot-escaped UTF-8) after `keep` characters and appends
  * "..."; never leaves half a character or half of a doubled '#'. `text`
  * has room for at least three more bytes. */
@@ -827,12 +836,10 @@ static taken_box label_place(const fan_target *ft, double width, double cy,
 static void fan_target_label(const sp_report *r, const fan_target *ft,
                              double cy, taken_box *taken, size_t *n_taken)
 {
-    char id[MAX_TEXT / 2], p[16], text[MAX_TEXT];
+    char id[MAX_TEXT / 2], text[MAX_TEXT];
     plot_text(id, sizeof id, r->sc->targets[ft->k].id);
-    fmt_probability(p, sizeof p, r->res->targets[ft->k].probability);
-    /* "P < 0.01", never "P = < 0.01". */
-    snprintf(text, sizeof text, "%s  P %s%s", id,
-             p[0] == '<' || p[0] == '>' ? "" : "= ", p);
+    sp_plot_target_label(text, sizeof text, id,
+                         r->res->targets[ft->k].probability);
     PLFLT wx0, wx1, wy0, wy1;
     double wx, wy;
     plgvpw(&wx0, &wx1, &wy0, &wy1);

@@ -34,6 +34,11 @@ typedef enum {
 #define SP_PLOT_WIDTH 1000
 #define SP_PLOT_HEIGHT 700
 
+/* The label of a target on a fan chart: "ID  P = 0.43", or "ID  P < 0.01"
+ * and "ID  P > 0.99" for a probability that is not exactly 0 or 1 but
+ * would print as one. */
+void sp_plot_target_label(char *buf, size_t size, const char *id, double p);
+
 /* Writes the fan chart of indicator `indicator` (an index into
  * r->sc->indicators) to `path` in format `fmt`. The chart shows the median
  * line and the 50 % (p25-p75) and 90 % (p05-p95) bands from the base year
