@@ -96,8 +96,10 @@ static const struct {
     const char *name;
     sp_expr_opcode op;
     bool variadic;
-} functions[] = {{"exp", SP_OP_EXP, false}, {"log", SP_OP_LOG, false},
-                 {"sqrt", SP_OP_SQRT, false}, {"min", SP_OP_MIN, true},
+} functions[] = {{"exp", SP_OP_EXP, false},
+                 {"log", SP_OP_LOG, false},
+                 {"sqrt", SP_OP_SQRT, false},
+                 {"min", SP_OP_MIN, true},
                  {"max", SP_OP_MAX, true}};
 
 static void parse_call(compiler *c, size_t f)
@@ -187,11 +189,13 @@ static void parse_primary(compiler *c)
         else
             c->p++;
     } else if (ch == '\0') {
-        error(c, SP_ERR_FORMULA, "%s", "the formula ends where a value is "
-                                       "expected");
+        error(c, SP_ERR_FORMULA, "%s",
+              "the formula ends where a value is "
+              "expected");
     } else {
         char what[2] = {ch, '\0'};
-        error(c, SP_ERR_FORMULA, "unexpected '%s'; formulas use + - * / ^ "
+        error(c, SP_ERR_FORMULA,
+              "unexpected '%s'; formulas use + - * / ^ "
               "( ) , numbers, indicator names and exp, log, sqrt, min, max",
               what);
     }
@@ -278,8 +282,8 @@ sp_status sp_expr_compile(const char *text, const char *const *names,
                           size_t n_names, sp_expr *out, char *msg,
                           size_t msg_size)
 {
-    compiler c = {text, text, names, n_names, NULL, 0, 0, 0, 0, SP_OK,
-                  msg, msg_size};
+    compiler c = {text, text, names, n_names, NULL, 0,
+                  0,    0,    0,     SP_OK,   msg,  msg_size};
     memset(out, 0, sizeof *out);
     parse_expr(&c);
     skip_space(&c);
@@ -289,9 +293,11 @@ sp_status sp_expr_compile(const char *text, const char *const *names,
             error(&c, SP_ERR_FORMULA, "an operator is missing before '%s'",
                   what);
         else
-            error(&c, SP_ERR_FORMULA, "unexpected '%s'; formulas use + - * / "
+            error(&c, SP_ERR_FORMULA,
+                  "unexpected '%s'; formulas use + - * / "
                   "^ ( ) , numbers, indicator names and exp, log, sqrt, min, "
-                  "max", what);
+                  "max",
+                  what);
     }
     out->code = c.code;
     out->n_code = c.n_code;
@@ -314,8 +320,8 @@ void sp_expr_destroy(sp_expr *e)
 
 /* One stack operation over n draws; `top` is the index of the first free
  * slot, slots are n doubles apart. Returns the new top. */
-static size_t step(const sp_expr_instr *in, const double *const *vars,
-                   size_t n, double *stack, size_t top)
+static size_t step(const sp_expr_instr *in, const double *const *vars, size_t n,
+                   double *stack, size_t top)
 {
     /* The top two slots, formed only when they exist: a pointer before
      * `stack` is undefined even if never used (found by fuzz_expr). */
@@ -375,9 +381,10 @@ static size_t step(const sp_expr_instr *in, const double *const *vars,
             const double *x = r + j * n;
             for (size_t d = 0; d < n; d++)
                 /* NaN propagates: it must be counted, not skipped. */
-                r[d] = (isnan(x[d]) || (in->op == SP_OP_MIN ? x[d] < r[d]
-                                                            : x[d] > r[d]))
-                           ? x[d] : r[d];
+                r[d] = (isnan(x[d]) ||
+                        (in->op == SP_OP_MIN ? x[d] < r[d] : x[d] > r[d]))
+                           ? x[d]
+                           : r[d];
         }
         return top - k + 1;
     }
@@ -404,8 +411,8 @@ double sp_expr_eval1(const sp_expr *e, const double *values)
     for (size_t k = 0; k < e->n_code; k++)
         if (e->code[k].op == SP_OP_VAR && e->code[k].index + 1 > nv)
             nv = e->code[k].index + 1;
-    double *stack = e->depth <= 64 ? small_stack
-                                   : malloc(e->depth * sizeof *stack);
+    double *stack =
+        e->depth <= 64 ? small_stack : malloc(e->depth * sizeof *stack);
     const double **vars = nv <= 64 ? small_vars : malloc(nv * sizeof *vars);
     double v = NAN;
     if (stack != NULL && vars != NULL) {

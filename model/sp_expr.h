@@ -56,7 +56,7 @@ typedef struct {
     sp_expr_instr *code; /* postfix program */
     size_t depth;        /* stack slots the program needs */
     size_t n_vars;
-    size_t *vars;        /* distinct variable indices used, ascending */
+    size_t *vars; /* distinct variable indices used, ascending */
 } sp_expr;
 
 /* Compiles `text` with variables `names[0..n_names)`. On failure returns

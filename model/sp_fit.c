@@ -33,8 +33,8 @@ static void residual(const double *x, const int *year, size_t j, double mu,
     *v = (1.0 - pk * pk) / (1.0 - phi * phi);
 }
 
-double sp_fit_ar1_loglik(const double *x, const int *year, size_t n,
-                         double mu, double phi, double sigma)
+double sp_fit_ar1_loglik(const double *x, const int *year, size_t n, double mu,
+                         double phi, double sigma)
 {
     if (!(fabs(phi) < 1.0) || !(sigma > 0.0))
         return -HUGE_VAL;
@@ -56,8 +56,8 @@ static double profile(const double *x, const int *year, size_t n, double phi,
     for (size_t j = 0; j < n; j++) {
         double pk = j ? pow(phi, gap(year, j)) : 0.0;
         double a = j ? x[j] - pk * x[j - 1] : x[0], b = 1.0 - pk;
-        double v = j ? (1.0 - pk * pk) / (1.0 - phi * phi)
-                     : 1.0 / (1.0 - phi * phi);
+        double v =
+            j ? (1.0 - pk * pk) / (1.0 - phi * phi) : 1.0 / (1.0 - phi * phi);
         sab += a * b / v;
         sbb += b * b / v;
         slogv += log(v);
@@ -115,8 +115,7 @@ static double best_phi(series *s, bool *at_bound)
     double lo = best - h, hi = best + h;
     if (gsl_min_fminimizer_set_with_values(m, &F, best, fbest, lo,
                                            neg_profile(lo, s), hi,
-                                           neg_profile(hi, s)) ==
-        GSL_SUCCESS) {
+                                           neg_profile(hi, s)) == GSL_SUCCESS) {
         for (int it = 0; it < 100; it++) {
             if (gsl_min_fminimizer_iterate(m) != GSL_SUCCESS)
                 break;
@@ -134,8 +133,7 @@ static double best_phi(series *s, bool *at_bound)
 /* log L at theta = (mu, phi, sigma). */
 static double ll_at(const series *s, const double *theta)
 {
-    return sp_fit_ar1_loglik(s->x, s->year, s->n, theta[0], theta[1],
-                             theta[2]);
+    return sp_fit_ar1_loglik(s->x, s->year, s->n, theta[0], theta[1], theta[2]);
 }
 
 /* Standard errors from the inverse of minus the Hessian of log L over the
@@ -190,7 +188,8 @@ sp_status sp_fit_ar1_mle(const double *x, const int *year, size_t n,
     if (n < SP_FIT_MIN_N)
         return sp_error_set(err, SP_ERR_RANGE, NULL, 0, NULL,
                             "%zu values are too few to estimate an AR(1) "
-                            "(at least %d are needed)", n, SP_FIT_MIN_N);
+                            "(at least %d are needed)",
+                            n, SP_FIT_MIN_N);
     for (size_t j = 0; j < n; j++) {
         if (!isfinite(x[j]))
             return sp_error_set(err, SP_ERR_RANGE, NULL, 0, NULL,
@@ -218,8 +217,8 @@ sp_status sp_fit_ar1_mle(const double *x, const int *year, size_t n,
                             "the series has no variation to estimate from");
     double theta[3] = {mu, phi, sqrt(s2)}, se[3];
     observed_information(&s, theta, at_bound, se);
-    *out = (sp_fit_ar1){n, mu, phi, theta[2], se[0], se[1], se[2],
-                        ll_at(&s, theta), at_bound};
+    *out = (sp_fit_ar1){
+        n, mu, phi, theta[2], se[0], se[1], se[2], ll_at(&s, theta), at_bound};
     return SP_OK;
 }
 
@@ -239,7 +238,8 @@ sp_status sp_fit_correlation(const double *a, const double *b, size_t n,
     if (n < 3)
         return sp_error_set(err, SP_ERR_RANGE, NULL, 0, NULL,
                             "%zu common values are too few for a "
-                            "correlation", n);
+                            "correlation",
+                            n);
     double ma = 0.0, mb = 0.0;
     for (size_t i = 0; i < n; i++) {
         ma += a[i];

@@ -39,24 +39,24 @@
 
 #include "sp_status.h"
 
-#define SP_FIT_MIN_N 10       /* fewest values a fit accepts */
+#define SP_FIT_MIN_N     10   /* fewest values a fit accepts */
 #define SP_FIT_PHI_BOUND 0.99 /* |phi| searched within this bound */
 
 /* An AR(1) estimate with its standard errors. */
 typedef struct {
-    size_t n;                    /* values used */
-    double mu, phi, sigma;       /* estimates */
+    size_t n;                       /* values used */
+    double mu, phi, sigma;          /* estimates */
     double mu_se, phi_se, sigma_se; /* from the observed information;
                                        NaN if it is not positive definite */
-    double loglik;               /* log L at the estimate */
-    bool at_bound;               /* phi at +-SP_FIT_PHI_BOUND */
+    double loglik;                  /* log L at the estimate */
+    bool at_bound;                  /* phi at +-SP_FIT_PHI_BOUND */
 } sp_fit_ar1;
 
 /* The exact Gaussian log-likelihood above of values x[0..n) observed in
  * strictly increasing years year[0..n) (NULL: consecutive years). Returns
  * -HUGE_VAL for |phi| >= 1 or sigma <= 0. */
-double sp_fit_ar1_loglik(const double *x, const int *year, size_t n,
-                         double mu, double phi, double sigma);
+double sp_fit_ar1_loglik(const double *x, const int *year, size_t n, double mu,
+                         double phi, double sigma);
 
 /* Fits the AR(1) by maximum likelihood. SP_ERR_RANGE if n < SP_FIT_MIN_N,
  * if the years are not strictly increasing, or if a value is not finite;

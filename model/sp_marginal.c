@@ -14,12 +14,26 @@
 /* Indexed by sp_family. */
 static const sp_family_info families[] = {
     {SP_FAMILY_NORMAL, "normal", 0, {{0}}},
-    {SP_FAMILY_T, "t", 1,
-     {{"df", {2.0, HUGE_VAL, true, true}, "so the variance is finite", 5.0,
-       2.1, 100.0, offsetof(sp_marginal, df)}}},
+    {SP_FAMILY_T,
+     "t",
+     1,
+     {{"df",
+       {2.0, HUGE_VAL, true, true},
+       "so the variance is finite",
+       5.0,
+       2.1,
+       100.0,
+       offsetof(sp_marginal, df)}}},
     {SP_FAMILY_UNIFORM, "uniform", 0, {{0}}},
-    {SP_FAMILY_SPLIT_NORMAL, "split_normal", 1,
-     {{"skew", {-1.0, 1.0, true, true}, "", 0.3, -0.95, 0.95,
+    {SP_FAMILY_SPLIT_NORMAL,
+     "split_normal",
+     1,
+     {{"skew",
+       {-1.0, 1.0, true, true},
+       "",
+       0.3,
+       -0.95,
+       0.95,
        offsetof(sp_marginal, skew)}}},
 };
 
@@ -215,8 +229,8 @@ static double fill_table(sp_marginal_table *t)
         double z = t->z0 + (double)k * t->h;
         double g = sp_marginal_from_normal(&t->marginal, z);
         t->node[2 * k] = g;
-        t->node[2 * k + 1] = t->h * gsl_ran_ugaussian_pdf(z) /
-                             density(&t->marginal, g);
+        t->node[2 * k + 1] =
+            t->h * gsl_ran_ugaussian_pdf(z) / density(&t->marginal, g);
     }
     double worst = 0.0;
     for (size_t k = 0; k < t->n; k++)

@@ -50,19 +50,19 @@ typedef struct {
 
 /* One parameter of a family, a key of the `dist` group. */
 typedef struct {
-    const char *name;     /* key as written: "df" */
-    sp_range range;       /* values the loader accepts */
-    const char *why;      /* why that range, for messages ("" if none) */
-    double dflt;          /* default: bench --marginal, the usage text */
-    double search_lo;     /* default range solve searches for a lever */
+    const char *name; /* key as written: "df" */
+    sp_range range;   /* values the loader accepts */
+    const char *why;  /* why that range, for messages ("" if none) */
+    double dflt;      /* default: bench --marginal, the usage text */
+    double search_lo; /* default range solve searches for a lever */
     double search_hi;
-    size_t offset;        /* offsetof(sp_marginal, the field it sets) */
+    size_t offset; /* offsetof(sp_marginal, the field it sets) */
 } sp_family_param;
 
 /* One family. */
 typedef struct {
     sp_family family;
-    const char *name;     /* as written in scenario files: "split_normal" */
+    const char *name; /* as written in scenario files: "split_normal" */
     size_t n_params;
     sp_family_param params[SP_FAMILY_MAX_PARAMS];
 } sp_family_info;
@@ -100,7 +100,7 @@ double sp_marginal_from_normal(const sp_marginal *m, double z);
  * Cost: a few nanoseconds instead of about 1 microsecond for the t
  * quantile (bench/RESULTS.md). */
 #define SP_TABLE_ZMAX 8.0
-#define SP_TABLE_TOL 1e-10
+#define SP_TABLE_TOL  1e-10
 
 typedef struct {
     sp_marginal marginal; /* the family tabulated */

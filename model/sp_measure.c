@@ -16,10 +16,8 @@ static const sp_measure_info measures[] = {
 };
 
 static const sp_op_info ops[] = {
-    {SP_OP_GE, ">=", false, 1},
-    {SP_OP_GT, ">", false, 1},
-    {SP_OP_LE, "<=", false, -1},
-    {SP_OP_LT, "<", false, -1},
+    {SP_OP_GE, ">=", false, 1},          {SP_OP_GT, ">", false, 1},
+    {SP_OP_LE, "<=", false, -1},         {SP_OP_LT, "<", false, -1},
     {SP_OP_BETWEEN, "between", true, 0},
 };
 

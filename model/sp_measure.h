@@ -31,24 +31,24 @@ typedef enum { SP_OP_GE, SP_OP_GT, SP_OP_LE, SP_OP_LT, SP_OP_BETWEEN } sp_op;
 
 /* What a measure's values are. */
 typedef enum {
-    SP_UNIT_LEVEL,      /* in the indicator's unit (shares: a fraction) */
-    SP_UNIT_RELATIVE,   /* a fraction of the `from` level (shown in %) */
-    SP_UNIT_DIFFERENCE  /* in the indicator's unit (shares: share points) */
+    SP_UNIT_LEVEL,     /* in the indicator's unit (shares: a fraction) */
+    SP_UNIT_RELATIVE,  /* a fraction of the `from` level (shown in %) */
+    SP_UNIT_DIFFERENCE /* in the indicator's unit (shares: share points) */
 } sp_unit_class;
 
 typedef struct {
     sp_measure_kind kind;
-    const char *name;     /* as written: "cagr" */
-    int n_years;          /* 1: the target gives `year`; 2: `from`, `to` */
-    sp_unit_class unit;   /* what its values are */
-    const char *formula;  /* of indicator X, for people: "X[to] - X[from]" */
+    const char *name;    /* as written: "cagr" */
+    int n_years;         /* 1: the target gives `year`; 2: `from`, `to` */
+    sp_unit_class unit;  /* what its values are */
+    const char *formula; /* of indicator X, for people: "X[to] - X[from]" */
 } sp_measure_info;
 
 typedef struct {
     sp_op op;
-    const char *name;     /* as written: ">=" */
-    bool range;           /* true: takes range = [lo, hi], not value */
-    int side;             /* met above the threshold (+1), below (-1), or
+    const char *name; /* as written: ">=" */
+    bool range;       /* true: takes range = [lo, hi], not value */
+    int side;         /* met above the threshold (+1), below (-1), or
                              inside the range (0) */
 } sp_op_info;
 

@@ -88,8 +88,8 @@ static void ar_covariance(const sp_indicator *ind, int n, gsl_matrix *v)
             double c = 0.0;
             int lo = a < b ? a : b;
             for (int s = 0; s <= lo; s++)
-                c += pow(ind->ar1, a - s) * pow(ind->ar1, b - s) *
-                     ind->sd[s] * ind->sd[s];
+                c += pow(ind->ar1, a - s) * pow(ind->ar1, b - s) * ind->sd[s] *
+                     ind->sd[s];
             gsl_matrix_set(v, (size_t)a, (size_t)b, c);
         }
 }
@@ -109,8 +109,8 @@ sp_status sp_model_observe(sp_model *m, size_t ind_index, const double *obs,
         ind->n_obs = n;
         double prev = ind->base, tau2 = ind->trend_sd * ind->trend_sd;
         for (int t = 0; t < n; t++) {
-            double r = ind->kind == SP_KIND_RATE ? obs[t] / prev - 1.0
-                                                 : obs[t] - prev;
+            double r =
+                ind->kind == SP_KIND_RATE ? obs[t] / prev - 1.0 : obs[t] - prev;
             gsl_vector_set(d, (size_t)t, r - ind->mean[t]);
             prev = obs[t];
         }
@@ -121,8 +121,8 @@ sp_status sp_model_observe(sp_model *m, size_t ind_index, const double *obs,
         for (int a = 0; a < n; a++)
             for (int b = 0; b < n; b++)
                 gsl_matrix_set(v, (size_t)a, (size_t)b,
-                               gsl_matrix_get(v, (size_t)a, (size_t)b) +
-                                   tau2 + (a == b ? ridge : 0.0));
+                               gsl_matrix_get(v, (size_t)a, (size_t)b) + tau2 +
+                                   (a == b ? ridge : 0.0));
         gsl_vector_set_all(one, 1.0);
         if (gsl_linalg_cholesky_decomp1(v) != GSL_SUCCESS)
             st = SP_ERR_NUMERIC;
@@ -219,25 +219,24 @@ sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
     ws->nonfinite = calloc(ni, sizeof *ws->nonfinite);
     ws->normals = calloc(ws->n_years * ns * capacity, sizeof *ws->normals);
     if (m->n_events > 0)
-        ws->shocks = calloc((size_t)m->n_steps * ns * capacity,
-                            sizeof *ws->shocks);
+        ws->shocks =
+            calloc((size_t)m->n_steps * ns * capacity, sizeof *ws->shocks);
     ws->trend = calloc(ns * capacity, sizeof *ws->trend);
     ws->ar = calloc(ns * capacity, sizeof *ws->ar);
     ws->rate = calloc(capacity, sizeof *ws->rate);
     ws->sum = calloc(capacity, sizeof *ws->sum);
     ws->eps = calloc(capacity, sizeof *ws->eps);
-    ws->occurs = calloc((m->n_events ? m->n_events : 1) *
-                            ((size_t)m->n_steps ? (size_t)m->n_steps : 1) *
-                            capacity,
-                        1);
+    ws->occurs =
+        calloc((m->n_events ? m->n_events : 1) *
+                   ((size_t)m->n_steps ? (size_t)m->n_steps : 1) * capacity,
+               1);
     ws->stack = calloc(max_formula_depth(m) * capacity, sizeof *ws->stack);
     ws->vars = calloc(ni, sizeof *ws->vars);
     ws->out = calloc(ns, sizeof *ws->out);
     if (!ws->values || !ws->measure || !ws->met || !ws->clamps ||
         !ws->nonfinite || !ws->normals || (m->n_events && !ws->shocks) ||
         !ws->trend || !ws->ar || !ws->rate || !ws->sum || !ws->eps ||
-        !ws->occurs || !ws->stack ||
-        !ws->vars || !ws->out) {
+        !ws->occurs || !ws->stack || !ws->vars || !ws->out) {
         sp_model_ws_free(ws);
         return NULL;
     }
@@ -279,8 +278,8 @@ static double *normals_of(const sp_model *m, sp_model_ws *ws, size_t step,
 static unsigned char *occurs_of(const sp_model *m, const sp_model_ws *ws,
                                 size_t event, size_t step)
 {
-    return ws->occurs + (event * (size_t)m->n_steps + (step - 1)) *
-                            ws->capacity;
+    return ws->occurs +
+           (event * (size_t)m->n_steps + (step - 1)) * ws->capacity;
 }
 
 static double *shocks_of(const sp_model *m, sp_model_ws *ws, size_t step,
@@ -314,8 +313,7 @@ static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
                 for (size_t j = 0; j < ev->n_effects; j++) {
                     const sp_effect *ef = &ev->effects[j];
                     shocks_of(m, ws, t, ef->slot)[d] +=
-                        ef->mean +
-                        ef->sd * gsl_ran_gaussian_ziggurat(rng, 1.0);
+                        ef->mean + ef->sd * gsl_ran_gaussian_ziggurat(rng, 1.0);
                 }
             }
         }
@@ -324,8 +322,7 @@ static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
 
 /* z = L zeta in place for the normals of one step (no-op if L is I). Row
  * i is computed from the bottom up, so zeta_j (j < i) are still intact. */
-static void correlate(const sp_model *m, sp_model_ws *ws, size_t step,
-                      size_t n)
+static void correlate(const sp_model *m, sp_model_ws *ws, size_t step, size_t n)
 {
     size_t ns = m->n_stochastic;
     if (m->chol == NULL)
@@ -425,8 +422,8 @@ static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
                     r[d] += x[d];
             }
             double *to = ws->out[s] + t * cap;
-            ws->clamps[i] += advance(ind->kind, ws->out[s] + (t - 1) * cap, r,
-                                     to, n);
+            ws->clamps[i] +=
+                advance(ind->kind, ws->out[s] + (t - 1) * cap, r, to, n);
             uint64_t bad = 0; /* a rate can overflow over many years */
             for (size_t d = 0; d < n; d++)
                 bad += !isfinite(to[d]);
@@ -464,7 +461,8 @@ static void eval_targets(const sp_model *m, size_t n, sp_model_ws *ws)
         unsigned char *met = ws->met + k * cap;
         if (tg->n_all > 0)
             continue;
-        const double *x0 = sp_model_row(ws, tg->indicator, (size_t)tg->from_step);
+        const double *x0 =
+            sp_model_row(ws, tg->indicator, (size_t)tg->from_step);
         const double *x1 = sp_model_row(ws, tg->indicator, (size_t)tg->to_step);
         int years = tg->to_step - tg->from_step;
         for (size_t d = 0; d < n; d++) {
@@ -490,8 +488,7 @@ static void eval_targets(const sp_model *m, size_t n, sp_model_ws *ws)
     }
 }
 
-void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
-                    sp_model_ws *ws)
+void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n, sp_model_ws *ws)
 {
     for (size_t i = 0; i < m->n_indicators; i++) {
         double *row = sp_model_row(ws, i, 0);
@@ -511,14 +508,12 @@ size_t sp_model_n_inputs(const sp_model *m)
     return 2 * m->n_stochastic + m->n_events;
 }
 
-void sp_model_target_window(const sp_model *m, size_t k, int *first,
-                            int *last)
+void sp_model_target_window(const sp_model *m, size_t k, int *first, int *last)
 {
     const sp_target *t = &m->targets[k];
     if (t->n_all == 0) {
-        *first = sp_measure_info_of(t->measure)->n_years == 1
-                     ? 1
-                     : t->from_step + 1;
+        *first =
+            sp_measure_info_of(t->measure)->n_years == 1 ? 1 : t->from_step + 1;
         *last = t->to_step;
         if (*last < *first) /* a level target in the base year */
             *last = *first = 1;
@@ -554,8 +549,8 @@ static int first_active_step(const sp_model *m, size_t j)
     return first;
 }
 
-bool sp_model_input_window(const sp_model *m, size_t k, size_t j,
-                           int *first, int *last)
+bool sp_model_input_window(const sp_model *m, size_t k, size_t j, int *first,
+                           int *last)
 {
     sp_model_target_window(m, k, first, last);
     if (j < m->n_stochastic)

@@ -51,10 +51,10 @@ typedef enum { SP_KIND_RATE, SP_KIND_SHARE, SP_KIND_DERIVED } sp_kind;
  * values). */
 typedef struct {
     sp_kind kind;
-    const char *name;   /* as written: "rate" */
-    bool stochastic;    /* has base, path, trend_sd, ar1, dist and may be
+    const char *name; /* as written: "rate" */
+    bool stochastic;  /* has base, path, trend_sd, ar1, dist and may be
                            observed and named by events and correlations */
-    sp_range level;     /* allowed base and observed values */
+    sp_range level;   /* allowed base and observed values */
 } sp_kind_info;
 
 /* Number of kinds; enum values are 0 .. count - 1. */
@@ -78,20 +78,20 @@ typedef struct {
     sp_marginal marginal; /* family of eps */
     sp_marginal_table *table; /* copula transform of a non-normal family,
                                  NULL: normal, or the exact transform */
-    sp_expr formula;      /* derived only: compiled formula */
+    sp_expr formula;          /* derived only: compiled formula */
     /* Observed years (on-track mode): steps 1..n_obs are fixed to obs[],
      * the trend shift is drawn from its distribution given the observed
      * rates, u = obs_mu + obs_sigma * z, and the AR state after the last
      * observed step is obs_resid - u. See sp_model_condition. */
     int n_obs;
-    double *obs;          /* [n_obs] observed levels */
+    double *obs; /* [n_obs] observed levels */
     double obs_mu, obs_sigma, obs_resid;
 } sp_indicator;
 
 typedef struct {
-    size_t slot;      /* stochastic indicator hit, index into stochastic */
-    double mean;      /* mean added to r[t] when the event occurs */
-    double sd;        /* sd of the added amount */
+    size_t slot; /* stochastic indicator hit, index into stochastic */
+    double mean; /* mean added to r[t] when the event occurs */
+    double sd;   /* sd of the added amount */
 } sp_effect;
 
 typedef struct {
@@ -109,27 +109,27 @@ typedef struct {
     size_t indicator;        /* of this indicator, */
     int from_step;           /* between these steps (level: to_step only), */
     int to_step;
-    sp_op op;                /* compared by op with value or [lo, hi] */
+    sp_op op; /* compared by op with value or [lo, hi] */
     double value;
     double lo;
     double hi;
 } sp_target;
 
 typedef struct {
-    int base_year;             /* calendar year of step 0 */
-    int n_steps;               /* projected years, horizon - base_year */
+    int base_year; /* calendar year of step 0 */
+    int n_steps;   /* projected years, horizon - base_year */
     size_t n_indicators;
-    sp_indicator *indicators;  /* [n_indicators] */
+    sp_indicator *indicators; /* [n_indicators] */
     size_t n_stochastic;
-    size_t *stochastic;        /* [n_stochastic] indices of rate/share */
-    double *chol;              /* [n_s*n_s] lower Cholesky factor, row-major;
+    size_t *stochastic; /* [n_stochastic] indices of rate/share */
+    double *chol;       /* [n_s*n_s] lower Cholesky factor, row-major;
                                   NULL when all correlations are 0 */
     size_t n_derived;
-    size_t *derived_order;     /* [n_derived] evaluation order */
+    size_t *derived_order; /* [n_derived] evaluation order */
     size_t n_events;
-    sp_event *events;          /* [n_events] */
+    sp_event *events; /* [n_events] */
     size_t n_targets;
-    sp_target *targets;        /* [n_targets] */
+    sp_target *targets; /* [n_targets] */
 } sp_model;
 
 /* Frees everything a model owns (arrays allocated with malloc, compiled
@@ -147,8 +147,8 @@ sp_status sp_model_build_tables(sp_model *m, sp_error *err);
  * u ~ N(0, trend_sd^2) and e the AR(1) process,
  *   u | d ~ N(s^2 1' V^-1 d, s^2 - s^4 1' V^-1 1), V = s^2 1 1' + Cov(e),
  * exact for normal marginals and a Gaussian approximation otherwise). */
-sp_status sp_model_observe(sp_model *m, size_t ind, const double *obs,
-                           int n, sp_error *err);
+sp_status sp_model_observe(sp_model *m, size_t ind, const double *obs, int n,
+                           sp_error *err);
 
 /* Sets m->chol from the n_s x n_s correlation matrix `corr` (row-major, in
  * the order of m->stochastic). Leaves chol NULL if corr is the identity.
@@ -161,29 +161,29 @@ sp_status sp_model_set_correlation(sp_model *m, const double *corr,
  * measures, met flags and counters are the output; the rest is scratch.
  * Scratch vectors hold one entry per draw of the batch. */
 typedef struct {
-    size_t capacity;      /* draws per batch */
-    size_t n_years;       /* n_steps + 1 */
-    double *values;       /* [n_indicators * n_years * capacity]; see
+    size_t capacity;     /* draws per batch */
+    size_t n_years;      /* n_steps + 1 */
+    double *values;      /* [n_indicators * n_years * capacity]; see
                              sp_model_row() */
-    double *measure;      /* [n_targets * capacity]; NaN for joint targets */
-    unsigned char *met;   /* [n_targets * capacity], 0 or 1 */
-    uint64_t *clamps;     /* [n_indicators] clamped rate/share steps, summed */
-    uint64_t *nonfinite;  /* [n_indicators] non-finite derived values, summed */
-    double *normals;      /* [n_years * n_s * capacity] iid normals: step 0
+    double *measure;     /* [n_targets * capacity]; NaN for joint targets */
+    unsigned char *met;  /* [n_targets * capacity], 0 or 1 */
+    uint64_t *clamps;    /* [n_indicators] clamped rate/share steps, summed */
+    uint64_t *nonfinite; /* [n_indicators] non-finite derived values, summed */
+    double *normals;     /* [n_years * n_s * capacity] iid normals: step 0
                              the trend draws, step t the innovations */
-    double *shocks;       /* [n_steps * n_s * capacity] summed event effects
+    double *shocks;      /* [n_steps * n_s * capacity] summed event effects
                              (NULL without events) */
-    double *trend;        /* [n_s * capacity] u */
-    double *ar;           /* [n_s * capacity] e[t-1] */
-    double *rate;         /* [capacity] r[t] of one indicator */
-    double *sum;          /* [capacity] scratch of the Cholesky product */
-    double *eps;          /* [capacity] innovations of one indicator */
-    unsigned char *occurs;/* [n_events * n_steps * capacity] 1 if the event
+    double *trend;       /* [n_s * capacity] u */
+    double *ar;          /* [n_s * capacity] e[t-1] */
+    double *rate;        /* [capacity] r[t] of one indicator */
+    double *sum;         /* [capacity] scratch of the Cholesky product */
+    double *eps;         /* [capacity] innovations of one indicator */
+    unsigned char *occurs; /* [n_events * n_steps * capacity] 1 if the event
                              occurred in that step of that draw */
-    double **out;         /* [n_s] row (slot, step 0) of each stochastic
+    double **out;          /* [n_s] row (slot, step 0) of each stochastic
                              indicator; step t is out[s] + t * capacity */
-    double *stack;        /* [max formula depth * capacity] */
-    const double **vars;  /* [n_indicators] rows bound for a formula */
+    double *stack;         /* [max formula depth * capacity] */
+    const double **vars;   /* [n_indicators] rows bound for a formula */
 } sp_model_ws;
 
 /* Allocates a workspace; NULL when out of memory. */
@@ -199,8 +199,7 @@ static inline double *sp_model_row(const sp_model_ws *ws, size_t i, size_t t)
 /* Simulates n <= capacity draws, in order, from `rng`: fills the rows of
  * every indicator and step, the target measures and met flags, and adds to
  * the clamp and non-finite counters. Allocates nothing. */
-void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
-                    sp_model_ws *ws);
+void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n, sp_model_ws *ws);
 
 /* ---- Inputs of a draw, for drivers and scenario discovery ---------------
  *
@@ -217,8 +216,7 @@ void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n,
 size_t sp_model_n_inputs(const sp_model *m);
 
 /* The window of target k: steps first..last (1-based, inclusive). */
-void sp_model_target_window(const sp_model *m, size_t k, int *first,
-                            int *last);
+void sp_model_target_window(const sp_model *m, size_t k, int *first, int *last);
 
 /* The steps of target k's window on which input j acts, first..last: for
  * a trend draw the target's window; for an indicator's innovations the
@@ -229,8 +227,8 @@ void sp_model_target_window(const sp_model *m, size_t k, int *first,
  * is left: the input is then the constant 0 and cannot move the target.
  * Without observed years this is the target's window (for an event, its
  * part in the event's years). */
-bool sp_model_input_window(const sp_model *m, size_t k, size_t j,
-                           int *first, int *last);
+bool sp_model_input_window(const sp_model *m, size_t k, size_t j, int *first,
+                           int *last);
 
 /* Input j of target k for draws 0..n-1 of the batch into out[0..n): the
  * trend draw, the mean innovation normal over sp_model_input_window, or

@@ -50,7 +50,7 @@ typedef struct {
 
 /* Scratch of one search. */
 typedef struct {
-    const double *x;       /* [n d], the caller's points */
+    const double *x;        /* [n d], the caller's points */
     const unsigned char *y; /* [n], the caller's outcomes */
     size_t n, d;
     size_t n_ones;         /* 1s among all points */
@@ -63,18 +63,17 @@ typedef struct {
     size_t n_ones_inside;  /* of which y = 1 */
     prim_step *steps;      /* [cap_steps]: the peeling trajectory */
     size_t n_steps, cap_steps;
-    size_t *viol_count;    /* [n]: restrictions a point violates (pruning) */
-    size_t *viol_xor;      /* [n]: XOR of their ids */
-    size_t *add_inside;    /* [2 d]: points dropping restriction r adds */
-    size_t *add_ones;      /* [2 d]: of which y = 1 */
+    size_t *viol_count; /* [n]: restrictions a point violates (pruning) */
+    size_t *viol_xor;   /* [n]: XOR of their ids */
+    size_t *add_inside; /* [2 d]: points dropping restriction r adds */
+    size_t *add_ones;   /* [2 d]: of which y = 1 */
 } prim_work;
 
 /* Returns SP_OK when every argument is in range, else SP_ERR_RANGE naming
  * the first one that is not. Counts the 1s of y into *n_ones. */
 static sp_status check_args(const unsigned char *y, size_t n, size_t d,
                             double alpha, double min_support,
-                            double min_coverage, size_t *n_ones,
-                            sp_error *err)
+                            double min_coverage, size_t *n_ones, sp_error *err)
 {
     if (n == 0 || n > UINT32_MAX)
         return sp_error_set(err, SP_ERR_RANGE, NULL, 0, "n",
@@ -114,7 +113,8 @@ static sp_status check_finite(const double *x, size_t n, size_t d,
             if (!isfinite(x[i * d + j]))
                 return sp_error_set(err, SP_ERR_RANGE, NULL, 0, "x",
                                     "input %zu of point %zu is %g; inputs "
-                                    "must be finite", j, i, x[i * d + j]);
+                                    "must be finite",
+                                    j, i, x[i * d + j]);
     return SP_OK;
 }
 
@@ -183,8 +183,8 @@ static sp_status work_alloc(prim_work *w, const double *x,
                             size_t n_ones, sp_error *err)
 {
     *w = (prim_work){.x = x, .y = y, .n = n, .d = d, .n_ones = n_ones};
-    w->sorted = d <= SIZE_MAX / n ? alloc_array(n * d, sizeof *w->sorted)
-                                  : NULL;
+    w->sorted =
+        d <= SIZE_MAX / n ? alloc_array(n * d, sizeof *w->sorted) : NULL;
     w->tmp = alloc_array(n, sizeof *w->tmp);
     w->inside = alloc_array(n, 1);
     w->begin = alloc_array(d, sizeof *w->begin);
@@ -195,17 +195,17 @@ static sp_status work_alloc(prim_work *w, const double *x,
     w->steps = alloc_array(w->cap_steps, sizeof *w->steps);
     w->viol_count = alloc_array(n, sizeof *w->viol_count);
     w->viol_xor = alloc_array(n, sizeof *w->viol_xor);
-    w->add_inside = d <= SIZE_MAX / 2 ? alloc_array(2 * d, sizeof(size_t))
-                                      : NULL;
-    w->add_ones = d <= SIZE_MAX / 2 ? alloc_array(2 * d, sizeof(size_t))
-                                    : NULL;
-    if (!w->sorted || !w->tmp || !w->inside || !w->begin || !w->end ||
-        !w->lo || !w->hi || !w->steps || !w->viol_count || !w->viol_xor ||
+    w->add_inside =
+        d <= SIZE_MAX / 2 ? alloc_array(2 * d, sizeof(size_t)) : NULL;
+    w->add_ones = d <= SIZE_MAX / 2 ? alloc_array(2 * d, sizeof(size_t)) : NULL;
+    if (!w->sorted || !w->tmp || !w->inside || !w->begin || !w->end || !w->lo ||
+        !w->hi || !w->steps || !w->viol_count || !w->viol_xor ||
         !w->add_inside || !w->add_ones) {
         work_free(w);
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for PRIM over %zu points of %zu "
-                            "inputs", n, d);
+                            "inputs",
+                            n, d);
     }
     return SP_OK;
 }
@@ -324,15 +324,16 @@ static prim_cut cut_upper(prim_work *w, size_t j, size_t k)
  * point it removes than cut b (Friedman and Fisher 1999, section 8: with
  * tied or discrete inputs a cut may remove far more than the alpha share,
  * and must earn its size), or as much with fewer points removed. */
-static bool cut_better(const prim_work *w, const prim_cut *a,
-                       const prim_cut *b)
+static bool cut_better(const prim_work *w, const prim_cut *a, const prim_cut *b)
 {
     double m0 = (double)w->n_ones_inside / (double)w->n_inside;
     double ga = ((double)(w->n_ones_inside - a->removed_ones) /
-                     (double)(w->n_inside - a->removed) - m0) /
+                     (double)(w->n_inside - a->removed) -
+                 m0) /
                 (double)a->removed;
     double gb = ((double)(w->n_ones_inside - b->removed_ones) /
-                     (double)(w->n_inside - b->removed) - m0) /
+                     (double)(w->n_inside - b->removed) -
+                 m0) /
                 (double)b->removed;
     if (ga != gb)
         return ga > gb;
@@ -405,9 +406,9 @@ static sp_status apply_cut(prim_work *w, const prim_cut *c, sp_error *err)
         apply_lower(w, c);
     w->n_inside -= c->removed;
     w->n_ones_inside -= c->removed_ones;
-    w->steps[w->n_steps++] = (prim_step){
-        c->dim, c->upper, c->upper ? w->hi[c->dim] : w->lo[c->dim],
-        w->n_inside, w->n_ones_inside};
+    w->steps[w->n_steps++] =
+        (prim_step){c->dim, c->upper, c->upper ? w->hi[c->dim] : w->lo[c->dim],
+                    w->n_inside, w->n_ones_inside};
     return SP_OK;
 }
 
@@ -574,17 +575,16 @@ static void box_fill(const prim_work *w, sp_prim_box *box)
     for (size_t j = 0; j < w->d; j++) {
         box->lo[j] = w->lo[j];
         box->hi[j] = w->hi[j];
-        box->restricted[j] = (isinf(w->lo[j]) ? 0 : 1) |
-                             (isinf(w->hi[j]) ? 0 : 2);
+        box->restricted[j] =
+            (isinf(w->lo[j]) ? 0 : 1) | (isinf(w->hi[j]) ? 0 : 2);
     }
     box_set_counts(box, w->n_inside, w->n_ones_inside, w->n, w->n_ones);
 }
 
 /* Runs the three phases over checked arguments into an allocated box. */
 static sp_status find(const double *x, const unsigned char *y, size_t n,
-                      size_t d, size_t n_ones, double alpha,
-                      double min_support, double min_coverage,
-                      sp_prim_box *box, sp_error *err)
+                      size_t d, size_t n_ones, double alpha, double min_support,
+                      double min_coverage, sp_prim_box *box, sp_error *err)
 {
     prim_work w;
     sp_status st = work_alloc(&w, x, y, n, d, n_ones, err);
@@ -609,8 +609,8 @@ sp_status sp_prim_find(const double *x, const unsigned char *y, size_t n,
     assert(box != NULL && (n == 0 || (x != NULL && y != NULL)));
     memset(box, 0, sizeof *box);
     size_t n_ones = 0;
-    sp_status st = check_args(y, n, n_dims, alpha, min_support,
-                              min_coverage, &n_ones, err);
+    sp_status st = check_args(y, n, n_dims, alpha, min_support, min_coverage,
+                              &n_ones, err);
     if (st == SP_OK)
         st = box_alloc(box, n_dims, err);
     if (st == SP_OK)

@@ -63,24 +63,24 @@
 
 #include "sp_status.h"
 
-#define SP_PRIM_ALPHA 0.05        /* default peeling fraction */
-#define SP_PRIM_MIN_SUPPORT 0.05  /* default smallest fraction of points */
-#define SP_PRIM_MIN_COVERAGE 0.5  /* default smallest fraction of the 1s */
+#define SP_PRIM_ALPHA         0.05 /* default peeling fraction */
+#define SP_PRIM_MIN_SUPPORT   0.05 /* default smallest fraction of points */
+#define SP_PRIM_MIN_COVERAGE  0.5  /* default smallest fraction of the 1s */
 #define SP_PRIM_PRUNE_DENSITY 0.01 /* a restriction must add this density */
 
 /* A box found by sp_prim_find. Plain data, owned by the caller; free the
  * arrays with sp_prim_box_destroy. */
 typedef struct {
     size_t n_dims;
-    int *restricted;  /* [n_dims]: 0 none, 1 lower, 2 upper, 3 both sides */
-    double *lo;       /* [n_dims]: lower bound, -HUGE_VAL when unrestricted */
-    double *hi;       /* [n_dims]: upper bound, +HUGE_VAL when unrestricted */
-    double coverage;  /* fraction of all y = 1 points inside (0 if none) */
-    double density;   /* fraction of the points inside with y = 1 */
-    double support;   /* fraction of all points inside */
-    size_t n_inside;  /* points inside */
-    size_t n_ones;    /* points inside with y = 1 */
-    size_t n_peels;   /* peeling steps to the chosen box, before pruning */
+    int *restricted; /* [n_dims]: 0 none, 1 lower, 2 upper, 3 both sides */
+    double *lo;      /* [n_dims]: lower bound, -HUGE_VAL when unrestricted */
+    double *hi;      /* [n_dims]: upper bound, +HUGE_VAL when unrestricted */
+    double coverage; /* fraction of all y = 1 points inside (0 if none) */
+    double density;  /* fraction of the points inside with y = 1 */
+    double support;  /* fraction of all points inside */
+    size_t n_inside; /* points inside */
+    size_t n_ones;   /* points inside with y = 1 */
+    size_t n_peels;  /* peeling steps to the chosen box, before pruning */
 } sp_prim_box;
 
 /* Finds the box in which y = 1 is concentrated (peel, choose, prune above).

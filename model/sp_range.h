@@ -11,9 +11,9 @@
 #include <stddef.h>
 
 typedef struct {
-    double lo, hi;   /* bounds; -HUGE_VAL or HUGE_VAL when there is none */
-    bool lo_open;    /* true: lo itself is excluded */
-    bool hi_open;    /* true: hi itself is excluded */
+    double lo, hi; /* bounds; -HUGE_VAL or HUGE_VAL when there is none */
+    bool lo_open;  /* true: lo itself is excluded */
+    bool hi_open;  /* true: hi itself is excluded */
 } sp_range;
 
 /* True when v lies in the range; NaN never does. */

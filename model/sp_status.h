@@ -14,32 +14,32 @@
 
 /* X(name, exit code, description). Exit codes: 0 ok, 1 usage, 2 scenario,
  * 3 runtime or I/O. */
-#define SP_STATUS_TABLE(X)                                                   \
-    X(SP_OK, 0, "ok")                                                        \
-    X(SP_ERR_USAGE, 1, "usage error")                                        \
-    X(SP_ERR_SYNTAX, 2, "syntax error")                                      \
-    X(SP_ERR_TYPE, 2, "wrong type")                                          \
-    X(SP_ERR_MISSING, 2, "missing field")                                    \
-    X(SP_ERR_UNKNOWN_KEY, 2, "unknown field")                                \
-    X(SP_ERR_RANGE, 2, "value out of range")                                 \
-    X(SP_ERR_DUPLICATE, 2, "duplicate name")                                 \
-    X(SP_ERR_REFERENCE, 2, "unknown reference")                              \
-    X(SP_ERR_PERIODS, 2, "path periods do not cover the projected years")    \
-    X(SP_ERR_FORMULA, 2, "invalid formula")                                  \
-    X(SP_ERR_CYCLE, 2, "dependency cycle")                                   \
-    X(SP_ERR_CORRELATION, 2, "invalid correlation matrix")                   \
-    X(SP_ERR_LIMIT, 2, "size limit exceeded")                                \
-    X(SP_ERR_BASE_VALUE, 2, "invalid base-year value")                       \
-    X(SP_ERR_IO, 3, "input/output error")                                    \
-    X(SP_ERR_NOMEM, 3, "out of memory")                                      \
-    X(SP_ERR_NUMERIC, 3, "numerical failure")                                \
+#define SP_STATUS_TABLE(X)                                                     \
+    X(SP_OK, 0, "ok")                                                          \
+    X(SP_ERR_USAGE, 1, "usage error")                                          \
+    X(SP_ERR_SYNTAX, 2, "syntax error")                                        \
+    X(SP_ERR_TYPE, 2, "wrong type")                                            \
+    X(SP_ERR_MISSING, 2, "missing field")                                      \
+    X(SP_ERR_UNKNOWN_KEY, 2, "unknown field")                                  \
+    X(SP_ERR_RANGE, 2, "value out of range")                                   \
+    X(SP_ERR_DUPLICATE, 2, "duplicate name")                                   \
+    X(SP_ERR_REFERENCE, 2, "unknown reference")                                \
+    X(SP_ERR_PERIODS, 2, "path periods do not cover the projected years")      \
+    X(SP_ERR_FORMULA, 2, "invalid formula")                                    \
+    X(SP_ERR_CYCLE, 2, "dependency cycle")                                     \
+    X(SP_ERR_CORRELATION, 2, "invalid correlation matrix")                     \
+    X(SP_ERR_LIMIT, 2, "size limit exceeded")                                  \
+    X(SP_ERR_BASE_VALUE, 2, "invalid base-year value")                         \
+    X(SP_ERR_IO, 3, "input/output error")                                      \
+    X(SP_ERR_NOMEM, 3, "out of memory")                                        \
+    X(SP_ERR_NUMERIC, 3, "numerical failure")                                  \
     X(SP_ERR_UNSUPPORTED, 3, "not supported by this build")
 
 typedef enum {
 #define SP_STATUS_ENUM(name, code, text) name,
     SP_STATUS_TABLE(SP_STATUS_ENUM)
 #undef SP_STATUS_ENUM
-    SP_STATUS_COUNT
+        SP_STATUS_COUNT
 } sp_status;
 
 /* Short description of a status ("value out of range"); never NULL. */

@@ -59,9 +59,18 @@ static void check_quantiles(double (*draw)(gsl_rng *))
     free(s);
 }
 
-static double draw_normal(gsl_rng *r) { return 3.0 + 0.2 * gsl_ran_gaussian(r, 1); }
-static double draw_t3(gsl_rng *r) { return gsl_ran_tdist(r, 3.0); }
-static double draw_lognormal(gsl_rng *r) { return gsl_ran_lognormal(r, 0, 0.5); }
+static double draw_normal(gsl_rng *r)
+{
+    return 3.0 + 0.2 * gsl_ran_gaussian(r, 1);
+}
+static double draw_t3(gsl_rng *r)
+{
+    return gsl_ran_tdist(r, 3.0);
+}
+static double draw_lognormal(gsl_rng *r)
+{
+    return gsl_ran_lognormal(r, 0, 0.5);
+}
 
 static void quantiles_should_be_accurate_for_normal(void **state)
 {
@@ -150,7 +159,8 @@ static void sumstack_should_not_depend_on_how_blocks_are_sliced(void **state)
     static double v[N][2];
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     for (int i = 0; i < N; i++) {
-        v[i][0] = gsl_ran_gaussian(r, 1.0) * pow(10.0, gsl_rng_uniform_int(r, 12));
+        v[i][0] =
+            gsl_ran_gaussian(r, 1.0) * pow(10.0, gsl_rng_uniform_int(r, 12));
         v[i][1] = gsl_rng_uniform(r);
     }
     sp_sumstack whole;

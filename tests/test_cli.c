@@ -58,8 +58,7 @@ static void assert_refused(parsed *p, sp_status status, const char *field,
         fail_msg("field '%s', expected '%s' (%s)", p->err.field, field,
                  p->err.message);
     if (needle != NULL && strstr(p->err.message, needle) == NULL)
-        fail_msg("message '%s' does not contain '%s'", p->err.message,
-                 needle);
+        fail_msg("message '%s' does not contain '%s'", p->err.message, needle);
 }
 
 static void assert_parsed(parsed *p)
@@ -76,7 +75,8 @@ static void draws_are(const char *value, uint64_t want)
     assert_parsed(&p);
     if (p.cl.as.run.sim.draws != want)
         fail_msg("--draws %s gave %llu, expected %llu", value,
-                 (unsigned long long)p.cl.as.run.sim.draws, (unsigned long long)want);
+                 (unsigned long long)p.cl.as.run.sim.draws,
+                 (unsigned long long)want);
     release(&p);
 }
 
@@ -139,8 +139,8 @@ static void draws_refuse_fractions_junk_signs_and_out_of_range(void **state)
     draws_refused("inf", "1 .. 1e11");
 }
 
-static void other_counts_share_the_count_syntax_and_name_their_option(
-    void **state)
+static void
+other_counts_share_the_count_syntax_and_name_their_option(void **state)
 {
     (void)state;
     parsed p;
@@ -185,9 +185,10 @@ static void slice_takes_two_counts_with_k_at_most_n(void **state)
     assert_int_equal(p.cl.as.run.slice, 3);
     assert_int_equal(p.cl.as.run.slices, 10);
     release(&p);
-    static const char *const bad[] = {"0/1", "3/2", "1/0", "abc", "1/",
-                                      "/2", "1/2x", "-1/2", "1.5/2",
-                                      "2/99999999999999999999", "1/2000000"};
+    static const char *const bad[] = {
+        "0/1",      "3/2",  "1/0",  "abc",   "1/",
+        "/2",       "1/2x", "-1/2", "1.5/2", "2/99999999999999999999",
+        "1/2000000"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         parse(&p, "run", "x.cfg", "--slice", bad[i], "--out", "d", NULL);
         assert_refused(&p, SP_ERR_USAGE, "--slice", "K/N");
@@ -254,12 +255,11 @@ static void run_refuses_bad_values_naming_the_option(void **state)
     (void)state;
     static const struct {
         const char *option, *value;
-    } bad[] = {{"--format", "xml"},      {"--rng", ""},
-               {"--out", ""},            {"--resume", ""},
-               {"--precision", "0"},     {"--precision", "0.5"},
-               {"--precision", "abc"},   {"--precision", "nan"},
-               {"--checkpoint", "0"},    {"--checkpoint", "1e7"},
-               {"--checkpoint", "5s"}};
+    } bad[] = {
+        {"--format", "xml"},     {"--rng", ""},          {"--out", ""},
+        {"--resume", ""},        {"--precision", "0"},   {"--precision", "0.5"},
+        {"--precision", "abc"},  {"--precision", "nan"}, {"--checkpoint", "0"},
+        {"--checkpoint", "1e7"}, {"--checkpoint", "5s"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         parsed p;
         parse(&p, "run", "x.cfg", bad[i].option, bad[i].value, NULL);
@@ -343,13 +343,13 @@ static void solve_needs_target_prob_and_one_lever(void **state)
     release(&p);
     static const struct {
         const char *option, *value;
-    } bad[] = {{"--prob", "1.5"}, {"--prob", "0"},    {"--prob", "-0.1"},
-               {"--prob", "x"},   {"--range", "5:1"}, {"--range", "1:1"},
+    } bad[] = {{"--prob", "1.5"},  {"--prob", "0"},     {"--prob", "-0.1"},
+               {"--prob", "x"},    {"--range", "5:1"},  {"--range", "1:1"},
                {"--range", "abc"}, {"--range", "1:2x"}, {"--tol", "0"},
-               {"--tol", "-1"},   {"--draws", "1e-3"}};
+               {"--tol", "-1"},    {"--draws", "1e-3"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        parse(&p, "solve", "x.cfg", "--target", "t", "--prob", "0.5",
-              "--vary", "v", bad[i].option, bad[i].value, NULL);
+        parse(&p, "solve", "x.cfg", "--target", "t", "--prob", "0.5", "--vary",
+              "v", bad[i].option, bad[i].value, NULL);
         assert_refused(&p, SP_ERR_USAGE, bad[i].option, NULL);
         release(&p);
     }
@@ -386,8 +386,8 @@ static void merge_and_batch_take_their_parts(void **state)
     parse(&p, "merge", NULL);
     assert_refused(&p, SP_ERR_USAGE, "", "no state files");
     release(&p);
-    parse(&p, "batch", "a.cfg", "b.cfg", "--out", "d", "--force", "--jobs",
-          "2", NULL);
+    parse(&p, "batch", "a.cfg", "b.cfg", "--out", "d", "--force", "--jobs", "2",
+          NULL);
     assert_parsed(&p);
     assert_int_equal(p.cl.as.batch.n_scenarios, 2);
     assert_true(p.cl.as.batch.out.force);

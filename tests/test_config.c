@@ -20,25 +20,25 @@
 #include "sp_config.h"
 #include "sp_digest.h"
 
-#define SCENARIO_HEAD                                                        \
-    "scenario = { name = \"t\"; base_year = 2020; horizon = 2025; };\n"    \
+#define SCENARIO_HEAD                                                          \
+    "scenario = { name = \"t\"; base_year = 2020; horizon = 2025; };\n"        \
     "simulation = { draws = 5000; seed = 11; };\n"
 
-#define TWO_RATES                                                            \
-    "indicators = (\n"                                                       \
-    "  { name = \"gdp\"; kind = \"rate\"; base = 100.0;\n"                 \
-    "    path = ( { from = 2021; to = 2022; mean = 0.06; sd = 0.01; },\n"   \
+#define TWO_RATES                                                              \
+    "indicators = (\n"                                                         \
+    "  { name = \"gdp\"; kind = \"rate\"; base = 100.0;\n"                     \
+    "    path = ( { from = 2021; to = 2022; mean = 0.06; sd = 0.01; },\n"      \
     "             { from = 2023; to = 2025; mean = 0.04; sd = 0.02; } ); },\n" \
-    "  { name = \"ei\"; kind = \"rate\"; base = 2.0;\n"                    \
-    "    path = ( { from = 2021; to = 2025; mean = -0.03; sd = 0.01; } );\n" \
-    "    trend_sd = 0.005; ar1 = 0.4; },\n"                                 \
-    "  { name = \"co2\"; kind = \"derived\"; formula = \"energy * 2\"; },\n" \
-    "  { name = \"energy\"; kind = \"derived\"; formula = \"gdp * ei\"; }\n" \
+    "  { name = \"ei\"; kind = \"rate\"; base = 2.0;\n"                        \
+    "    path = ( { from = 2021; to = 2025; mean = -0.03; sd = 0.01; } );\n"   \
+    "    trend_sd = 0.005; ar1 = 0.4; },\n"                                    \
+    "  { name = \"co2\"; kind = \"derived\"; formula = \"energy * 2\"; },\n"   \
+    "  { name = \"energy\"; kind = \"derived\"; formula = \"gdp * ei\"; }\n"   \
     ");\n"
 
-#define ONE_TARGET                                                           \
-    "targets = ( { id = \"g\"; name = \"growth\"; indicator = \"gdp\";\n"  \
-    "  measure = \"cagr\"; from = 2020; to = 2025; op = \">=\";\n"         \
+#define ONE_TARGET                                                             \
+    "targets = ( { id = \"g\"; name = \"growth\"; indicator = \"gdp\";\n"      \
+    "  measure = \"cagr\"; from = 2020; to = 2025; op = \">=\";\n"             \
     "  value = 0.045; } );\n"
 
 static sp_status load(const char *text, sp_scenario *sc, sp_error *err)
@@ -104,12 +104,12 @@ static void loader_should_name_line_and_field_of_a_bad_value(void **state)
     (void)state;
     sp_scenario sc;
     sp_error err;
-    const char *text = SCENARIO_HEAD
-        "indicators = (\n"
-        "  { name = \"gdp\"; kind = \"rate\"; base = 100.0;\n"
-        "    path = ( { from = 2021; to = 2025; mean = 0.05;\n"
-        "               sd = -0.1; } ); }\n"
-        ");\n" ONE_TARGET;
+    const char *text =
+        SCENARIO_HEAD "indicators = (\n"
+                      "  { name = \"gdp\"; kind = \"rate\"; base = 100.0;\n"
+                      "    path = ( { from = 2021; to = 2025; mean = 0.05;\n"
+                      "               sd = -0.1; } ); }\n"
+                      ");\n" ONE_TARGET;
     assert_int_equal(load(text, &sc, &err), SP_ERR_RANGE);
     assert_string_equal(err.file, "t.cfg");
     assert_int_equal(err.line, 6);
@@ -236,8 +236,8 @@ static void compile_should_name_a_cycle_and_a_bad_correlation(void **state)
 static void every_shipped_scenario_should_load_and_compile(void **state)
 {
     (void)state;
-    const char *names[] = {"baseline",  "minimal",    "heavy_industry",
-                           "green_push", "shock",     "ontrack_2024",
+    const char *names[] = {"baseline",     "minimal", "heavy_industry",
+                           "green_push",   "shock",   "ontrack_2024",
                            "backtest_2016"};
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         char path[4096];

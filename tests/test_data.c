@@ -51,7 +51,8 @@ static void reader_should_unquote_rfc4180_fields(void **state)
     sp_data d;
     sp_error err;
     const char *text =
-        "\xEF\xBB\xBF" "note,source,measure,value,year,indicator,region,"
+        "\xEF\xBB\xBF"
+        "note,source,measure,value,year,indicator,region,"
         "vintage\r\n"
         "\"a, \"\"quoted\"\" note\",\"line one\r\nline two\",growth,"
         " -0.068 ,2021,energy_intensity,im,first\r\n"
@@ -100,8 +101,8 @@ static const bad_case bad_cases[] = {
     {HEADER, SP_ERR_MISSING, 2, ""},
     {"region,indicator,year,value,measure\nim,gdp,2019,0.05,growth\n",
      SP_ERR_MISSING, 1, "source"},
-    {"region,indicator,year,value,measure,source,unit\n", SP_ERR_UNKNOWN_KEY,
-     1, "unit"},
+    {"region,indicator,year,value,measure,source,unit\n", SP_ERR_UNKNOWN_KEY, 1,
+     "unit"},
     {"region,region,year,value,measure,source\n", SP_ERR_DUPLICATE, 1,
      "region"},
     {"region,indicator,year,value,measure,source,basis,vintage,note,a\n",
@@ -142,9 +143,9 @@ static void reader_should_refuse_each_defect_by_line_and_column(void **state)
         if (st != c->status || err.line != c->line ||
             strcmp(err.field, c->field) != 0)
             fail_msg("case %zu: got %s line %d field '%s' (%s), expected "
-                     "%s line %d field '%s'", i, sp_status_name(st), err.line,
-                     err.field, err.message, sp_status_name(c->status),
-                     c->line, c->field);
+                     "%s line %d field '%s'",
+                     i, sp_status_name(st), err.line, err.field, err.message,
+                     sp_status_name(c->status), c->line, c->field);
         assert_string_equal(err.file, "t.csv");
         assert_true(err.message[0] != '\0');
         assert_int_equal(d.n_rows, 0);

@@ -16,17 +16,17 @@
 #include "sp_test.h"
 
 /* What `write` puts on a stream, as a string the caller frees. */
-#define CAPTURE(text, call)                                                  \
-    do {                                                                     \
-        size_t len_ = 0;                                                     \
-        FILE *f_ = open_memstream(&(text), &len_);                           \
-        assert_non_null(f_);                                                 \
-        sp_error e_;                                                         \
-        sp_error_clear(&e_);                                                 \
-        sp_status st_ = call(f_, &e_);                                       \
-        fclose(f_);                                                          \
-        if (st_ != SP_OK)                                                    \
-            fail_msg("%s: %s", #call, e_.message);                           \
+#define CAPTURE(text, call)                                                    \
+    do {                                                                       \
+        size_t len_ = 0;                                                       \
+        FILE *f_ = open_memstream(&(text), &len_);                             \
+        assert_non_null(f_);                                                   \
+        sp_error e_;                                                           \
+        sp_error_clear(&e_);                                                   \
+        sp_status st_ = call(f_, &e_);                                         \
+        fclose(f_);                                                            \
+        if (st_ != SP_OK)                                                      \
+            fail_msg("%s: %s", #call, e_.message);                             \
     } while (0)
 
 static void grid_runs_from_lo_to_hi_in_even_steps(void **state)
@@ -94,10 +94,16 @@ static const double sweep_p[] = {0.1, 0.2, 0.3, 0.4, 0.5, 0.6};
 static const double sweep_ci[12] = {0};
 static const sp_sweep_report sweep = {.scenario = "s",
                                       .lever = "indicators.a.base",
-                                      .x = sweep_x, .y = sweep_y,
-                                      .nx = 3, .ny = 1, .n_targets = 2,
-                                      .ids = sweep_ids, .p = sweep_p,
-                                      .ci = sweep_ci, .draws = 10, .seed = 1};
+                                      .x = sweep_x,
+                                      .y = sweep_y,
+                                      .nx = 3,
+                                      .ny = 1,
+                                      .n_targets = 2,
+                                      .ids = sweep_ids,
+                                      .p = sweep_p,
+                                      .ci = sweep_ci,
+                                      .draws = 10,
+                                      .seed = 1};
 
 static sp_status sweep_table(FILE *f, sp_error *e)
 {
@@ -126,11 +132,16 @@ static void sweep_writers_keep_ids_whole_and_write_every_point(void **state)
     free(text);
 }
 
-static const sp_solve_report flat = {.target = "t", .probability = 0.8,
+static const sp_solve_report flat = {.target = "t",
+                                     .probability = 0.8,
                                      .lever = "indicators.a.base",
-                                     .value = 2.0, .mc_sd = HUGE_VAL,
-                                     .a = 1.0, .b = 3.0, .evaluations = 4,
-                                     .draws = 10, .seed = 1};
+                                     .value = 2.0,
+                                     .mc_sd = HUGE_VAL,
+                                     .a = 1.0,
+                                     .b = 3.0,
+                                     .evaluations = 4,
+                                     .draws = 10,
+                                     .seed = 1};
 
 static sp_status flat_csv(FILE *f, sp_error *e)
 {

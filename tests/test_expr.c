@@ -62,7 +62,8 @@ static void batch_evaluation_should_match_single_evaluation(void **state)
     sp_expr e;
     char msg[200];
     assert_int_equal(sp_expr_compile("max(gdp * ei, nf) ^ 0.5 - -exp(nf)",
-                                     names, 3, &e, msg, sizeof msg), SP_OK);
+                                     names, 3, &e, msg, sizeof msg),
+                     SP_OK);
     enum { N = 37 };
     double a[N], b[N], c[N], out[N], stack[8 * N];
     for (int d = 0; d < N; d++) {
@@ -85,8 +86,8 @@ static void compile_should_list_variables(void **state)
     (void)state;
     sp_expr e;
     char msg[200];
-    assert_int_equal(sp_expr_compile("nf * gdp + nf", names, 3, &e, msg,
-                                     sizeof msg), SP_OK);
+    assert_int_equal(
+        sp_expr_compile("nf * gdp + nf", names, 3, &e, msg, sizeof msg), SP_OK);
     assert_int_equal(e.n_vars, 2);
     assert_int_equal(e.vars[0], 0);
     assert_int_equal(e.vars[1], 2);
@@ -109,9 +110,10 @@ static void other_syntax_should_be_formula_errors(void **state)
 {
     (void)state;
     char msg[200];
-    const char *bad[] = {"gdp = 3", "gdp > 1", "gdp && ei", "gdp *", "(gdp",
-                         "gdp ? 1 : 2", "\"x\"", "gdp ei", "2gdp", "",
-                         "exp(gdp, ei)", "log", "min()", "gdp)", "1e999"};
+    const char *bad[] = {
+        "gdp = 3",      "gdp > 1", "gdp && ei", "gdp *", "(gdp",
+        "gdp ? 1 : 2",  "\"x\"",   "gdp ei",    "2gdp",  "",
+        "exp(gdp, ei)", "log",     "min()",     "gdp)",  "1e999"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         sp_status st = compile_status(bad[i], msg, sizeof msg);
         if (st != SP_ERR_FORMULA)

@@ -45,8 +45,8 @@ static void simulate(gsl_rng *r, double mu, double phi, double sigma,
 
 /* log N(x; mu 1, S) with S_ij = sigma^2 phi^|y_i - y_j| / (1 - phi^2),
  * through the Cholesky factor of S: an independent closed form. */
-static double mvn_loglik(const double *x, const int *year, size_t n,
-                         double mu, double phi, double sigma)
+static double mvn_loglik(const double *x, const int *year, size_t n, double mu,
+                         double phi, double sigma)
 {
     gsl_matrix *S = gsl_matrix_alloc(n, n);
     gsl_vector *d = gsl_vector_alloc(n);
@@ -113,8 +113,8 @@ static void mle_should_recover_known_parameters_over_seeds(void **st)
     (void)st;
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     static double x[MAX_N];
-    const double cases[3][3] = {{0.05, 0.5, 0.02}, {-0.03, -0.4, 0.01},
-                                {0.0, 0.0, 0.015}};
+    const double cases[3][3] = {
+        {0.05, 0.5, 0.02}, {-0.03, -0.4, 0.01}, {0.0, 0.0, 0.015}};
     for (unsigned long seed = 1; seed <= 8; seed++)
         for (int c = 0; c < 3; c++) {
             gsl_rng_set(r, seed);

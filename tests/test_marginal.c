@@ -120,8 +120,10 @@ static void split_normal_moments_should_match_sample(void **state)
 static void transform_table_should_meet_its_error_bound(void **state)
 {
     (void)state;
-    sp_marginal ms[] = {{SP_FAMILY_T, 2.1, 0},          {SP_FAMILY_T, 5.0, 0},
-                        {SP_FAMILY_T, 30.0, 0},         {SP_FAMILY_UNIFORM, 0, 0},
+    sp_marginal ms[] = {{SP_FAMILY_T, 2.1, 0},
+                        {SP_FAMILY_T, 5.0, 0},
+                        {SP_FAMILY_T, 30.0, 0},
+                        {SP_FAMILY_UNIFORM, 0, 0},
                         {SP_FAMILY_SPLIT_NORMAL, 0, -0.9},
                         {SP_FAMILY_SPLIT_NORMAL, 0, 0.3}};
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);

@@ -47,8 +47,8 @@ static void run(const loaded *l, uint64_t draws, int threads, uint64_t step,
     sp_mc *mc = sp_mc_alloc(&l->sc, &l->c, &cfg, &err);
     assert_non_null(mc);
     for (uint64_t k = 0; k < sp_mc_blocks(mc); k += step)
-        sp_mc_run(mc, k, k + step < sp_mc_blocks(mc) ? k + step
-                                                      : sp_mc_blocks(mc));
+        sp_mc_run(mc, k,
+                  k + step < sp_mc_blocks(mc) ? k + step : sp_mc_blocks(mc));
     memset(res, 0, sizeof *res);
     assert_int_equal(sp_mc_result(mc, res, &err), SP_OK);
     sp_mc_free(mc);

@@ -14,8 +14,8 @@
 
 /* A model of `n_stoch` stochastic indicators over `steps` years, each with
  * constant path mean `mean` and sd `sd`; the caller adjusts the rest. */
-static sp_model make_model(size_t n_stoch, int steps, sp_kind kind,
-                           double base, double mean, double sd)
+static sp_model make_model(size_t n_stoch, int steps, sp_kind kind, double base,
+                           double mean, double sd)
 {
     sp_model m = {0};
     m.base_year = 2020;
@@ -198,8 +198,8 @@ static void derived_rows_should_follow_their_formula(void **state)
     const char *names[] = {"a", "b", "c"};
     char msg[100];
     assert_int_equal(sp_expr_compile("a * b - log(b - 2)", names, 3,
-                                     &m.indicators[2].formula, msg,
-                                     sizeof msg), SP_OK);
+                                     &m.indicators[2].formula, msg, sizeof msg),
+                     SP_OK);
     m.n_derived = 1;
     m.derived_order = calloc(1, sizeof *m.derived_order);
     m.derived_order[0] = 2;
@@ -279,12 +279,18 @@ static sp_model observed_model(void)
     m.events[1].effects[1] = (sp_effect){1, -0.05, 0.0};
     m.n_targets = 2;
     m.targets = calloc(2, sizeof *m.targets);
-    m.targets[0] = (sp_target){.measure = SP_MEASURE_DELTA, .indicator = 0,
-                               .from_step = 0, .to_step = 6,
-                               .op = SP_OP_GE, .value = 20.0};
-    m.targets[1] = (sp_target){.measure = SP_MEASURE_LEVEL, .indicator = 0,
-                               .from_step = 2, .to_step = 2,
-                               .op = SP_OP_GE, .value = 100.0};
+    m.targets[0] = (sp_target){.measure = SP_MEASURE_DELTA,
+                               .indicator = 0,
+                               .from_step = 0,
+                               .to_step = 6,
+                               .op = SP_OP_GE,
+                               .value = 20.0};
+    m.targets[1] = (sp_target){.measure = SP_MEASURE_LEVEL,
+                               .indicator = 0,
+                               .from_step = 2,
+                               .to_step = 2,
+                               .op = SP_OP_GE,
+                               .value = 100.0};
     return m;
 }
 
@@ -315,9 +321,10 @@ static void observed_steps_should_not_enter_the_inputs(void **state)
     double *after = malloc(2 * ni * n * sizeof *after);
     all_inputs(&m, ws, n, before);
     for (size_t d = 0; d < n; d++) {
-        double hand = (ws->normals[(4 * ns) * n + d] +
-                       ws->normals[(5 * ns) * n + d] +
-                       ws->normals[(6 * ns) * n + d]) / 3.0;
+        double hand =
+            (ws->normals[(4 * ns) * n + d] + ws->normals[(5 * ns) * n + d] +
+             ws->normals[(6 * ns) * n + d]) /
+            3.0;
         assert_close(before[(0 * ni + ns) * n + d], hand, 1e-15);
         assert_true(before[(1 * ni + ns) * n + d] == 0.0);
         assert_true(before[(1 * ni + 2 * ns) * n + d] == 0.0);

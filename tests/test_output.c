@@ -99,8 +99,8 @@ static const char *listing(const char *dir)
 }
 
 /* Writes a result of files a.csv and b.json holding `tag`. */
-static sp_status write_result(const fixture *fx, bool force,
-                              const char *tag, sp_error *err)
+static sp_status write_result(const fixture *fx, bool force, const char *tag,
+                              sp_error *err)
 {
     sp_output_options o = {fx->dir, force, false, NULL};
     sp_output *w;
@@ -116,8 +116,7 @@ static sp_status write_result(const fixture *fx, bool force,
     return st;
 }
 
-static void path_of(char *buf, size_t size, const fixture *fx,
-                    const char *name)
+static void path_of(char *buf, size_t size, const fixture *fx, const char *name)
 {
     snprintf(buf, size, "%s/%s", fx->dir, name);
 }
@@ -166,7 +165,8 @@ static void force_replaces_the_old_run_and_removes_its_extra_files(void **state)
     assert_string_equal(listing(fx->parent), "outside.txt run");
 }
 
-static void an_existing_directory_without_force_is_refused_at_begin(void **state)
+static void
+an_existing_directory_without_force_is_refused_at_begin(void **state)
 {
     fixture *fx = *state;
     sp_error err;
@@ -243,8 +243,9 @@ static sp_status put_big(FILE *out, const void *ctx, sp_error *err)
 {
     (void)err;
     for (long k = 0; k < *(const long *)ctx; k++)
-        fputs("xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
-              out);
+        fputs(
+            "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n",
+            out);
     return SP_OK;
 }
 
@@ -359,8 +360,7 @@ static void a_checkpoint_publishes_the_state_alone_then_the_result(void **state)
     char p[256];
     path_of(p, sizeof p, fx, "state.simplan");
     assert_string_equal(get(p), "s2");
-    assert_int_equal(sp_output_bytes(w, "state.simplan", "s3", 2, &err),
-                     SP_OK);
+    assert_int_equal(sp_output_bytes(w, "state.simplan", "s3", 2, &err), SP_OK);
     assert_int_equal(sp_output_bytes(w, "a.csv", "new\n", 4, &err), SP_OK);
     assert_int_equal(sp_output_publish(w, &err), SP_OK);
     sp_output_free(w);
@@ -413,8 +413,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(
-            publish_creates_the_new_directory_with_every_file, setup,
-            teardown),
+            publish_creates_the_new_directory_with_every_file, setup, teardown),
         cmocka_unit_test_setup_teardown(
             force_replaces_the_old_run_and_removes_its_extra_files, setup,
             teardown),

@@ -52,8 +52,12 @@ static int setup(void **state)
     sp_mc_run(mc, 0, sp_mc_blocks(mc));
     assert_int_equal(sp_mc_result(mc, &fx->res, &err), SP_OK);
     sp_mc_free(mc);
-    fx->r = (sp_report){.sc = &fx->sc, .c = &fx->c, .res = &fx->res,
-                        .seed = 7, .rng = "default", .threads = 1};
+    fx->r = (sp_report){.sc = &fx->sc,
+                        .c = &fx->c,
+                        .res = &fx->res,
+                        .seed = 7,
+                        .rng = "default",
+                        .threads = 1};
     strcpy(fx->dir, "/tmp/simplan_test_plot_XXXXXX");
     assert_non_null(mkdtemp(fx->dir));
     *state = fx;
@@ -119,8 +123,8 @@ static void assert_svg_size(const char *path)
 
 /* Writes chart `indicator` (SIZE_MAX: the target chart) of `r` in both
  * formats as DIR/stem.svg and .png, checks both and removes them. */
-static void check_chart(const fixture *fx, const sp_report *r,
-                        size_t indicator, const char *stem)
+static void check_chart(const fixture *fx, const sp_report *r, size_t indicator,
+                        const char *stem)
 {
     char svg[256], png[256];
     snprintf(svg, sizeof svg, "%s/%s.svg", fx->dir, stem);
@@ -211,9 +215,9 @@ static void an_indicator_out_of_range_should_be_rejected(void **state)
     char path[256];
     snprintf(path, sizeof path, "%s/bad.svg", fx->dir);
     sp_error err;
-    assert_int_equal(sp_plot_fan(path, SP_PLOT_SVG, &fx->r,
-                                 fx->sc.n_indicators, &err),
-                     SP_ERR_RANGE);
+    assert_int_equal(
+        sp_plot_fan(path, SP_PLOT_SVG, &fx->r, fx->sc.n_indicators, &err),
+        SP_ERR_RANGE);
     assert_int_equal(access(path, F_OK), -1); /* nothing written */
 }
 
@@ -326,8 +330,8 @@ static void a_scenario_without_targets_should_still_plot(void **state)
  * increasing but not evenly spaced. */
 #define CURVE_X 15
 #define CURVE_T 3
-#define HEAT_X 21
-#define HEAT_Y 17
+#define HEAT_X  21
+#define HEAT_Y  17
 
 /* The logistic function 1 / (1 + e^-z). */
 static double logistic(double z)
@@ -343,8 +347,8 @@ static void curve_data(double *x, double *p)
         x[i] = 2.0 + 4.0 * pow((double)i / (CURVE_X - 1), 1.3);
     for (size_t k = 0; k < CURVE_T; k++)
         for (size_t i = 0; i < CURVE_X; i++)
-            p[k * CURVE_X + i] =
-                logistic((x[i] - 3.0 - 0.6 * (double)k) * (1.5 + 0.4 * (double)k));
+            p[k * CURVE_X + i] = logistic((x[i] - 3.0 - 0.6 * (double)k) *
+                                          (1.5 + 0.4 * (double)k));
 }
 
 /* Two levers (a growth rate and an investment level), P rising with
@@ -366,9 +370,8 @@ static void heat_data(double *x, double *y, double *p, double shift)
 static void check_curve(const fixture *fx, const char *stem, const double *x,
                         const double *p)
 {
-    static const char *const ids[CURVE_T] = {"gdp_growth_2030",
-                                             "poverty_below_10pct",
-                                             "electricity#access"};
+    static const char *const ids[CURVE_T] = {
+        "gdp_growth_2030", "poverty_below_10pct", "electricity#access"};
     char svg[256], png[256];
     snprintf(svg, sizeof svg, "%s/%s.svg", fx->dir, stem);
     snprintf(png, sizeof png, "%s/%s.png", fx->dir, stem);
@@ -394,12 +397,12 @@ static void sweep_curves_should_be_written_as_svg_and_png(void **state)
     double x[CURVE_X], p[CURVE_T * CURVE_X];
     curve_data(x, p);
     check_curve(fx, "curve", x, p);
-    p[0 * CURVE_X + 4] = NAN;          /* a gap in the first line */
-    p[1 * CURVE_X + 0] = INFINITY;     /* a missing first point */
+    p[0 * CURVE_X + 4] = NAN;                      /* a gap in the first line */
+    p[1 * CURVE_X + 0] = INFINITY;                 /* a missing first point */
     p[2 * CURVE_X + 7] = p[2 * CURVE_X + 9] = NAN; /* a lone point */
     check_curve(fx, "curve_nan", x, p);
     for (size_t i = 0; i < CURVE_T * CURVE_X; i++)
-        p[i] = NAN;                    /* nothing to draw at all */
+        p[i] = NAN; /* nothing to draw at all */
     check_curve(fx, "curve_empty", x, p);
 }
 
@@ -413,12 +416,11 @@ static void check_heat(const fixture *fx, const char *stem, const double *x,
     snprintf(png, sizeof png, "%s/%s.png", fx->dir, stem);
     sp_error err;
     sp_error_clear(&err);
-    if (sp_plot_sweep_heatmap(svg, SP_PLOT_SVG, "gdp_growth_2030",
-                              "indicators.gdp.path[0].mean", x, nx,
-                              "indicators.investment.base", y, ny, p,
-                              &err) != SP_OK ||
-        sp_plot_sweep_heatmap(png, SP_PLOT_PNG, NULL, NULL, x, nx, NULL, y,
-                              ny, p, &err) != SP_OK)
+    if (sp_plot_sweep_heatmap(
+            svg, SP_PLOT_SVG, "gdp_growth_2030", "indicators.gdp.path[0].mean",
+            x, nx, "indicators.investment.base", y, ny, p, &err) != SP_OK ||
+        sp_plot_sweep_heatmap(png, SP_PLOT_PNG, NULL, NULL, x, nx, NULL, y, ny,
+                              p, &err) != SP_OK)
         fail_msg("%s: %s", err.file, err.message);
     assert_svg_size(svg);
     assert_png_size(png);
@@ -469,27 +471,37 @@ static void sweep_charts_should_reject_bad_grids(void **state)
     const char *ids[SP_PLOT_SWEEP_MAX_TARGETS + 1] = {"t"};
     sp_error err;
     sp_plot_format f = SP_PLOT_SVG;
-    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", x, 1, ids, 1,
-                                           p, &err), &err, path);
-    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", x, 0, ids, 1,
-                                           p, &err), &err, path);
-    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", down, 3, ids,
-                                           1, p, &err), &err, path);
-    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", flat, 3, ids,
-                                           1, p, &err), &err, path);
-    assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", hole, 3, ids,
-                                           1, p, &err), &err, path);
+    assert_range_error(
+        sp_plot_sweep_curve(path, f, NULL, "x", x, 1, ids, 1, p, &err), &err,
+        path);
+    assert_range_error(
+        sp_plot_sweep_curve(path, f, NULL, "x", x, 0, ids, 1, p, &err), &err,
+        path);
+    assert_range_error(
+        sp_plot_sweep_curve(path, f, NULL, "x", down, 3, ids, 1, p, &err), &err,
+        path);
+    assert_range_error(
+        sp_plot_sweep_curve(path, f, NULL, "x", flat, 3, ids, 1, p, &err), &err,
+        path);
+    assert_range_error(
+        sp_plot_sweep_curve(path, f, NULL, "x", hole, 3, ids, 1, p, &err), &err,
+        path);
     assert_range_error(sp_plot_sweep_curve(path, f, NULL, "x", x, 2, ids,
                                            SP_PLOT_SWEEP_MAX_TARGETS + 1, p,
-                                           &err), &err, path);
-    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, 1, "y",
-                                             y, HEAT_Y, p, &err), &err, path);
-    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, HEAT_X,
-                                             "y", y, 1, p, &err), &err, path);
-    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, HEAT_X,
-                                             "y", y, 0, p, &err), &err, path);
-    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", down, 3,
-                                             "y", y, 2, p, &err), &err, path);
+                                           &err),
+                       &err, path);
+    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, 1, "y", y,
+                                             HEAT_Y, p, &err),
+                       &err, path);
+    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, HEAT_X, "y",
+                                             y, 1, p, &err),
+                       &err, path);
+    assert_range_error(sp_plot_sweep_heatmap(path, f, NULL, "x", x, HEAT_X, "y",
+                                             y, 0, p, &err),
+                       &err, path);
+    assert_range_error(
+        sp_plot_sweep_heatmap(path, f, NULL, "x", down, 3, "y", y, 2, p, &err),
+        &err, path);
 }
 
 /* A path in a directory that does not exist gives SP_ERR_IO naming the
@@ -512,9 +524,8 @@ static void sweep_charts_in_a_missing_directory_should_fail(void **state)
         assert_int_equal(err.status, SP_ERR_IO);
         assert_string_equal(err.file, path);
         sp_error_clear(&err);
-        assert_int_equal(sp_plot_sweep_heatmap(path, fmt, NULL, "x", x,
-                                               HEAT_X, "y", y, HEAT_Y, p,
-                                               &err),
+        assert_int_equal(sp_plot_sweep_heatmap(path, fmt, NULL, "x", x, HEAT_X,
+                                               "y", y, HEAT_Y, p, &err),
                          SP_ERR_IO);
         assert_int_equal(err.status, SP_ERR_IO);
         assert_true(strlen(err.message) > 0);
@@ -543,7 +554,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_chart_should_be_written_at_the_stated_size),
-        cmocka_unit_test(target_labels_should_compare_probabilities_near_0_and_1),
+        cmocka_unit_test(
+            target_labels_should_compare_probabilities_near_0_and_1),
         cmocka_unit_test(repeated_calls_should_write_identical_files),
         cmocka_unit_test(a_missing_directory_should_give_an_io_error),
         cmocka_unit_test(an_indicator_out_of_range_should_be_rejected),

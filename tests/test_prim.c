@@ -80,8 +80,7 @@ static sp_prim_box find(const sample *s, double min_coverage)
     sp_prim_box box;
     sp_error err;
     sp_status st = sp_prim_find(s->x, s->y, s->n, s->d, SP_PRIM_ALPHA,
-                                SP_PRIM_MIN_SUPPORT, min_coverage, &box,
-                                &err);
+                                SP_PRIM_MIN_SUPPORT, min_coverage, &box, &err);
     if (st != SP_OK)
         fail_msg("sp_prim_find: %s", err.message);
     return box;
@@ -122,8 +121,7 @@ static void assert_failure_box(const sp_prim_box *box, double tol)
     assert_true(box->hi[0] == HUGE_VAL && box->lo[2] == -HUGE_VAL);
 }
 
-static void clean_failure_box_should_be_found_on_dims_0_and_2_only(
-    void **state)
+static void clean_failure_box_should_be_found_on_dims_0_and_2_only(void **state)
 {
     (void)state;
     sample s = sample_box(20000, 4, 20240611, 0.0);
@@ -140,8 +138,8 @@ static void clean_failure_box_should_be_found_on_dims_0_and_2_only(
  * all misses, so the coverage floor of 0.5 leaves only a few peels past
  * the true box; those chase noise and are pruned. A box whose bounds are
  * off by 0.05 still has density above 0.8. */
-static void noisy_labels_should_still_give_dims_0_and_2_within_0_05(
-    void **state)
+static void
+noisy_labels_should_still_give_dims_0_and_2_within_0_05(void **state)
 {
     (void)state;
     sample s = sample_box(20000, 4, 20240612, 0.1);
@@ -162,8 +160,8 @@ static void noisy_labels_should_still_give_dims_0_and_2_within_0_05(
  * its density by about sqrt(0.21 f / m) per sigma of noise, 0.0025 for
  * f = 0.3 and m = 10000, so one that adds SP_PRIM_PRUNE_DENSITY = 0.01 is a
  * 4-sigma event. */
-static void independent_outcome_should_give_mean_density_and_no_real_box(
-    void **state)
+static void
+independent_outcome_should_give_mean_density_and_no_real_box(void **state)
 {
     (void)state;
     sample s = sample_null(20000, 4, 20240613, 0.3);
@@ -189,8 +187,7 @@ static void assert_unrestricted(const sp_prim_box *box, const sample *s)
     assert_int_equal(box->n_peels, 0);
 }
 
-static void single_class_outcomes_should_give_an_unrestricted_box(
-    void **state)
+static void single_class_outcomes_should_give_an_unrestricted_box(void **state)
 {
     (void)state;
     sample s = sample_box(500, 3, 7, 0.0);
@@ -360,8 +357,8 @@ static bool ref_peel(ref_box *b, double *vals, size_t inside)
             if (!ref_cut(b, j, upper, k, vals, &bound, &left, &ones))
                 continue;
             /* Gain of the mean per point removed. */
-            double gain = ((double)ones / (double)left - m0) /
-                          (double)(inside - left);
+            double gain =
+                ((double)ones / (double)left - m0) / (double)(inside - left);
             if (best_upper < 0 || gain > best_gain ||
                 (gain == best_gain && left > best_left)) {
                 best_left = left, best_gain = gain, best_j = j;
@@ -466,21 +463,22 @@ static void fast_search_should_match_a_brute_force_reference(void **state)
 
 /* Asserts that sp_prim_find fails with `status` naming `field`, leaving an
  * empty box. */
-static void assert_rejected(const double *x, const unsigned char *y,
-                            size_t n, size_t d, double alpha,
-                            double min_support, double min_coverage,
-                            sp_status status, const char *field)
+static void assert_rejected(const double *x, const unsigned char *y, size_t n,
+                            size_t d, double alpha, double min_support,
+                            double min_coverage, sp_status status,
+                            const char *field)
 {
     sp_prim_box box;
     sp_error err;
     sp_error_clear(&err);
-    assert_int_equal(sp_prim_find(x, y, n, d, alpha, min_support,
-                                  min_coverage, &box, &err), status);
+    assert_int_equal(
+        sp_prim_find(x, y, n, d, alpha, min_support, min_coverage, &box, &err),
+        status);
     assert_int_equal(err.status, status);
     assert_string_equal(err.field, field);
     assert_true(err.message[0] != '\0');
-    assert_true(box.n_dims == 0 && box.restricted == NULL &&
-                box.lo == NULL && box.hi == NULL);
+    assert_true(box.n_dims == 0 && box.restricted == NULL && box.lo == NULL &&
+                box.hi == NULL);
     sp_prim_box_destroy(&box);
 }
 
@@ -516,9 +514,8 @@ static void unsizable_box_should_be_out_of_memory(void **state)
     (void)state;
     double x[1] = {0.5};
     unsigned char y[1] = {1};
-    assert_rejected(x, y, 1, SIZE_MAX / 2, SP_PRIM_ALPHA,
-                    SP_PRIM_MIN_SUPPORT, SP_PRIM_MIN_COVERAGE, SP_ERR_NOMEM,
-                    "n_dims");
+    assert_rejected(x, y, 1, SIZE_MAX / 2, SP_PRIM_ALPHA, SP_PRIM_MIN_SUPPORT,
+                    SP_PRIM_MIN_COVERAGE, SP_ERR_NOMEM, "n_dims");
 }
 
 int main(void)
@@ -530,8 +527,7 @@ int main(void)
             noisy_labels_should_still_give_dims_0_and_2_within_0_05),
         cmocka_unit_test(
             independent_outcome_should_give_mean_density_and_no_real_box),
-        cmocka_unit_test(
-            single_class_outcomes_should_give_an_unrestricted_box),
+        cmocka_unit_test(single_class_outcomes_should_give_an_unrestricted_box),
         cmocka_unit_test(same_input_should_give_an_identical_box),
         cmocka_unit_test(tied_values_should_never_be_split),
         cmocka_unit_test(min_coverage_and_min_support_should_bound_the_box),

@@ -49,8 +49,13 @@ static int setup(void **state)
     sp_mc_free(mc);
     if (st != SP_OK)
         return -1;
-    f->r = (sp_report){.sc = &f->sc, .c = &f->c, .res = &f->res, .seed = 5,
-                       .rng = "xoshiro256ss", .threads = 1, .elapsed = 0.5};
+    f->r = (sp_report){.sc = &f->sc,
+                       .c = &f->c,
+                       .res = &f->res,
+                       .seed = 5,
+                       .rng = "xoshiro256ss",
+                       .threads = 1,
+                       .elapsed = 0.5};
     *state = f;
     return 0;
 }
@@ -170,9 +175,9 @@ static void iamc_should_have_one_column_per_year(void **s)
     fixture *f = *s;
     char *out = capture(sp_report_iamc_csv, &f->r);
     char expect[256];
-    int n = snprintf(expect, sizeof expect,
-                     "Model,Scenario,Region,Variable,Unit,%d,",
-                     f->sc.base_year);
+    int n =
+        snprintf(expect, sizeof expect,
+                 "Model,Scenario,Region,Variable,Unit,%d,", f->sc.base_year);
     assert_memory_equal(out, expect, (size_t)n);
     char *nl = strchr(out, '\n');
     size_t commas = 0;
@@ -190,9 +195,16 @@ static void json_should_carry_the_documented_keys_and_exact_values(void **s)
     json_error_t je;
     json_t *root = json_loads(out, 0, &je);
     assert_non_null(root);
-    const char *keys[] = {"simplan_version", "scenario", "draws", "seed",
-                          "rng", "threads", "elapsed_seconds", "targets",
-                          "indicators", "warnings"};
+    const char *keys[] = {"simplan_version",
+                          "scenario",
+                          "draws",
+                          "seed",
+                          "rng",
+                          "threads",
+                          "elapsed_seconds",
+                          "targets",
+                          "indicators",
+                          "warnings"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
         if (json_object_get(root, keys[i]) == NULL)
             fail_msg("no key '%s'", keys[i]);
@@ -205,8 +217,7 @@ static void json_should_carry_the_documented_keys_and_exact_values(void **s)
         assert_true(json_number_value(json_object_get(t, "probability")) ==
                     f->res.targets[k].probability);
     }
-    assert_int_equal(json_integer_value(json_object_get(root, "draws")),
-                     4096);
+    assert_int_equal(json_integer_value(json_object_get(root, "draws")), 4096);
     json_decref(root);
     no_nan_or_infinity(out);
     free(out);
@@ -230,12 +241,15 @@ int main(void)
 {
     gsl_set_error_handler_off();
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(csv_should_have_the_documented_columns_and_exact_values),
+        cmocka_unit_test(
+            csv_should_have_the_documented_columns_and_exact_values),
         cmocka_unit_test(csv_strings_should_be_quoted_by_rfc4180),
-        cmocka_unit_test(indicators_csv_should_leave_out_statistics_without_draws),
+        cmocka_unit_test(
+            indicators_csv_should_leave_out_statistics_without_draws),
         cmocka_unit_test(iamc_should_have_one_column_per_year),
 #ifdef SIMPLAN_HAVE_JSON
-        cmocka_unit_test(json_should_carry_the_documented_keys_and_exact_values),
+        cmocka_unit_test(
+            json_should_carry_the_documented_keys_and_exact_values),
 #endif
         cmocka_unit_test(writers_should_report_a_full_stream),
     };

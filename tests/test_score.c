@@ -105,11 +105,12 @@ static void verdict_should_tell_halved_and_doubled_uncertainty(void **st)
     for (size_t i = 0; i < n; i++) {
         double y = gsl_ran_gaussian(r, 1.0);
         for (int k = 0; k < 3; k++)
-            inside[k] += (size_t)sp_score_covered(gsl_cdf_gaussian_P(y, s[k]),
-                                                  0.9);
+            inside[k] +=
+                (size_t)sp_score_covered(gsl_cdf_gaussian_P(y, s[k]), 0.9);
     }
     double se;
-    assert_int_equal(sp_score_verdict(inside[0], n, &se), SP_VERDICT_CALIBRATED);
+    assert_int_equal(sp_score_verdict(inside[0], n, &se),
+                     SP_VERDICT_CALIBRATED);
     assert_close(se, sqrt(0.09 / 2000.0), 1e-15);
     assert_int_equal(sp_score_verdict(inside[1], n, &se),
                      SP_VERDICT_OVER_CONFIDENT);

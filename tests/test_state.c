@@ -29,7 +29,7 @@
 #error "SCENARIO_DIR must be defined"
 #endif
 
-#define DRAWS 5000 /* 5 blocks, the last one partial (904 draws) */
+#define DRAWS           5000 /* 5 blocks, the last one partial (904 draws) */
 #define ACC_BYTES_PER_Q (8u * (3u + SP_ACCUM_BINS + 2u))
 
 typedef struct {
@@ -57,8 +57,7 @@ static void unload(loaded *l)
 
 /* Slice k of n of a run of `draws` (n = 0: the whole run), run through the
  * engine as `simplan run` does: full blocks, then the partial last one. */
-static sp_mc *run_slice(const loaded *l, uint64_t draws, uint32_t k,
-                        uint32_t n)
+static sp_mc *run_slice(const loaded *l, uint64_t draws, uint32_t k, uint32_t n)
 {
     sp_mc_config cfg = {draws, 11, sp_rng_lookup(NULL), 2};
     sp_error err;
@@ -179,8 +178,7 @@ static void a_state_of_another_shape_should_not_be_reported(void **state)
     sp_mc *mc = run_slice(&l, DRAWS, 0, 0);
     sp_state *s = sp_state_copy(sp_mc_state(mc));
     assert_non_null(s);
-    size_t *fields[] = {&s->n_q, &s->n_targets, &s->n_indicators,
-                        &s->n_inputs};
+    size_t *fields[] = {&s->n_q, &s->n_targets, &s->n_indicators, &s->n_inputs};
     for (size_t i = 0; i < 4; i++) {
         size_t keep = *fields[i];
         *fields[i] = keep ? keep - 1 : 1;
@@ -235,9 +233,8 @@ static size_t offset_of(const layout *l, const char *name)
 
 /* The accumulated part from `off` (first, acc, met, clamps, nonfinite,
  * drivers, sums); returns the offset after it. */
-static size_t walk_accumulated(layout *l, const char *buf, size_t off,
-                               int full, uint64_t nt, uint64_t ni,
-                               uint64_t nin)
+static size_t walk_accumulated(layout *l, const char *buf, size_t off, int full,
+                               uint64_t nt, uint64_t ni, uint64_t nin)
 {
     static const char *names[2][8] = {
         {"first", "acc", "met", "drivers", "sums.depth", "sums.first",
@@ -278,9 +275,8 @@ static layout walk(const char *buf, size_t size)
     mark(&l, "draws", off + 8);
     mark(&l, "rng", off + 16);
     off += 24 + u64_at(buf, off + 16);
-    const char *counts[] = {"n_blocks", "slice",        "slices",
-                            "n_q",      "n_targets",    "n_indicators",
-                            "n_inputs"};
+    const char *counts[] = {"n_blocks",  "slice",        "slices",  "n_q",
+                            "n_targets", "n_indicators", "n_inputs"};
     for (int i = 0; i < 7; i++, off += 8)
         mark(&l, counts[i], off);
     l.n_q = u64_at(buf, offset_of(&l, "n_q"));
@@ -340,20 +336,29 @@ static void every_out_of_range_count_should_be_refused_naming_it(void **st)
     char *buf = whole_run_bytes(&size);
     layout l = walk(buf, size);
     /* Values outside each field's bound, in its own type. */
-    const char *fields[] = {"version", "sha256", "scenario_name",
-                            "scenario_text", "rng", "n_blocks", "slices",
-                            "n_q", "n_indicators"};
+    const char *fields[] = {"version",       "sha256", "scenario_name",
+                            "scenario_text", "rng",    "n_blocks",
+                            "slices",        "n_q",    "n_indicators"};
     const uint64_t bad[] = {0, P32, P63, UINT64_MAX, UINT64_MAX - 7};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         for (size_t j = 0; j < sizeof bad / sizeof *bad; j++)
             expect_refused(buf, size, &l, fields[i], bad[j], fields[i]);
     const uint64_t big[] = {P32, P63, UINT64_MAX};
-    const char *no_zero[] = {"slice", "n_targets", "n_inputs", "first",
-                             "sums.depth", "sums.first", "sums.level", "met",
-                             "acc", "full_blocks", "full_blocks.first",
+    const char *no_zero[] = {"slice",
+                             "n_targets",
+                             "n_inputs",
+                             "first",
+                             "sums.depth",
+                             "sums.first",
+                             "sums.level",
+                             "met",
+                             "acc",
+                             "full_blocks",
+                             "full_blocks.first",
                              "full_blocks.sums.depth",
                              "full_blocks.sums.first",
-                             "full_blocks.sums.level", "full_blocks.met",
+                             "full_blocks.sums.level",
+                             "full_blocks.met",
                              "full_blocks.acc"};
     for (size_t i = 0; i < sizeof no_zero / sizeof *no_zero; i++)
         for (size_t j = 0; j < sizeof big / sizeof *big; j++)
@@ -575,7 +580,8 @@ int main(int argc, char **argv)
     self_path = argv[0];
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(round_trip_should_give_the_same_bytes_and_result),
-        cmocka_unit_test(merged_slices_should_equal_the_whole_run_byte_for_byte),
+        cmocka_unit_test(
+            merged_slices_should_equal_the_whole_run_byte_for_byte),
         cmocka_unit_test(a_state_of_another_shape_should_not_be_reported),
         cmocka_unit_test(every_out_of_range_count_should_be_refused_naming_it),
         cmocka_unit_test(values_that_contradict_others_should_be_refused),

@@ -202,8 +202,8 @@ static void every_measure_op_and_kind_should_parse_back(void **state)
 static void dist_group(char *buf, size_t size, const sp_family_info *f,
                        const double *values)
 {
-    size_t used = (size_t)snprintf(buf, size, "dist = { family = \"%s\";",
-                                   f->name);
+    size_t used =
+        (size_t)snprintf(buf, size, "dist = { family = \"%s\";", f->name);
     for (size_t j = 0; j < f->n_params; j++)
         used += (size_t)snprintf(buf + used, size - used, " %s = %.17g;",
                                  f->params[j].name,
@@ -260,12 +260,13 @@ static void the_loader_should_follow_the_measure_and_op_tables(void **state)
         const sp_measure_info *mi = sp_measure_info_of((sp_measure_kind)k);
         for (size_t o = 0; o < sp_op_count(); o++) {
             const sp_op_info *oi = sp_op_info_of((sp_op)o);
-            snprintf(target, sizeof target, "measure = \"%s\"; %s op = "
-                     "\"%s\"; %s", mi->name,
-                     mi->n_years == 1 ? "year = 2023;"
-                                      : "from = 2020; to = 2023;",
-                     oi->name,
-                     oi->range ? "range = [0.0, 1.0];" : "value = 0.5;");
+            snprintf(
+                target, sizeof target,
+                "measure = \"%s\"; %s op = "
+                "\"%s\"; %s",
+                mi->name,
+                mi->n_years == 1 ? "year = 2023;" : "from = 2020; to = 2023;",
+                oi->name, oi->range ? "range = [0.0, 1.0];" : "value = 0.5;");
             scenario_text(text, sizeof text, "rate", body, target);
             assert_loads(text);
         }
@@ -290,8 +291,10 @@ static void the_loader_should_follow_the_kind_table(void **state)
         size_t n_bad = outside(&ki->level, bad);
         for (size_t b = 0; b <= n_bad; b++) {
             double base = b < n_bad ? bad[b] : inside(&ki->level);
-            snprintf(body, sizeof body, "base = %.17g; path = ( { from = "
-                     "2021; to = 2023; mean = 0.0; sd = 0.01; } );", base);
+            snprintf(body, sizeof body,
+                     "base = %.17g; path = ( { from = "
+                     "2021; to = 2023; mean = 0.0; sd = 0.01; } );",
+                     base);
             scenario_text(text, sizeof text, ki->name, body, level_target);
             if (b < n_bad)
                 assert_refused(text, "indicators.x.base", &ki->level);
@@ -336,8 +339,8 @@ static void the_format_reference_should_document_every_entry(void **state)
         assert_documented(doc, want);
         for (size_t j = 0; j < f->n_params; j++) {
             sp_range_text(&f->params[j].range, range, sizeof range);
-            snprintf(want, sizeof want, "`%s` float, `%s`",
-                     f->params[j].name, range);
+            snprintf(want, sizeof want, "`%s` float, `%s`", f->params[j].name,
+                     range);
             assert_documented(doc, want);
         }
     }

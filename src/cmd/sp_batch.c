@@ -32,9 +32,9 @@ extern char **environ;
 
 /* One scenario of the batch and, once collected, its result. */
 typedef struct {
-    char name[256];        /* directory name under DIR */
-    const char *scenario;  /* path (run mode) */
-    int exit_code;         /* of its run, -1 before */
+    char name[256];       /* directory name under DIR */
+    const char *scenario; /* path (run mode) */
+    int exit_code;        /* of its run, -1 before */
     sp_scenario sc;
     sp_compiled c;
     sp_result res;
@@ -107,7 +107,8 @@ static pid_t spawn_run(const sp_batch_options *opt, const entry *e, int threads)
     argv[n++] = "--threads";
     argv[n++] = thr;
     if (opt->sim.draws) {
-        snprintf(draws, sizeof draws, "%llu", (unsigned long long)opt->sim.draws);
+        snprintf(draws, sizeof draws, "%llu",
+                 (unsigned long long)opt->sim.draws);
         argv[n++] = "--draws";
         argv[n++] = draws;
     }
@@ -139,9 +140,8 @@ static void reap(entry *entries, pid_t *pids, size_t n)
         ;
     for (size_t k = 0; pid > 0 && k < n; k++)
         if (pids[k] == pid) {
-            entries[k].exit_code = WIFEXITED(status)
-                                       ? WEXITSTATUS(status)
-                                       : 128 + WTERMSIG(status);
+            entries[k].exit_code = WIFEXITED(status) ? WEXITSTATUS(status)
+                                                     : 128 + WTERMSIG(status);
             pids[k] = 0;
         }
 }
@@ -153,7 +153,8 @@ static sp_status run_all(const sp_batch_options *opt, entry *entries, size_t n,
                          sp_error *err)
 {
     int jobs = opt->jobs > 0 ? opt->jobs : 1;
-    int threads = opt->sim.threads > 0 ? opt->sim.threads : sp_mc_default_threads();
+    int threads =
+        opt->sim.threads > 0 ? opt->sim.threads : sp_mc_default_threads();
     threads = threads / jobs > 0 ? threads / jobs : 1;
     pid_t *pids = calloc(n, sizeof *pids);
     if (pids == NULL)
@@ -194,8 +195,8 @@ static sp_status collect(const sp_batch_options *opt, const char *dir, entry *e,
                          sp_error *err)
 {
     char path[PATH_LEN], out[PATH_LEN];
-    int len = snprintf(path, sizeof path, "%s/%s/%s", dir, e->name,
-                       SP_STATE_FILE);
+    int len =
+        snprintf(path, sizeof path, "%s/%s/%s", dir, e->name, SP_STATE_FILE);
     int olen = snprintf(out, sizeof out, "%s/%s", dir, e->name);
     if (len < 0 || (size_t)len >= sizeof path || olen < 0 ||
         (size_t)olen >= sizeof out)
@@ -215,9 +216,14 @@ static sp_status collect(const sp_batch_options *opt, const char *dir, entry *e,
     if (st == SP_OK)
         st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK) {
-        sp_finish f = {.sc = &e->sc, .c = &e->c, .res = &e->res,
-                       .seed = s->seed, .rng = s->rng, .draws = s->draws,
-                       .threads = 0, .state = s,
+        sp_finish f = {.sc = &e->sc,
+                       .c = &e->c,
+                       .res = &e->res,
+                       .seed = s->seed,
+                       .rng = s->rng,
+                       .draws = s->draws,
+                       .threads = 0,
+                       .state = s,
                        .command_line = "simplan batch"};
         sp_finish_out o = {w, &oo, false, SP_FORMAT_TABLE, NULL};
         st = sp_finish_report(&f, &o, err);
@@ -299,8 +305,8 @@ static void write_table(FILE *f, const entry *entries, size_t n, bool md)
             if (r)
                 fprintf(f, md ? " %.4f |" : " %14.4f", r->probability);
             else
-                fprintf(f, md ? " - |" : " %14s", entries[k].loaded ? "-"
-                                                                    : "failed");
+                fprintf(f, md ? " - |" : " %14s",
+                        entries[k].loaded ? "-" : "failed");
         }
         fputc('\n', f);
     }
@@ -343,8 +349,7 @@ static size_t list_collected(const char *dir, entry **out)
     while (d && entries && (de = readdir(d)) != NULL) {
         char path[PATH_LEN];
         struct stat sb;
-        snprintf(path, sizeof path, "%s/%s/%s", dir, de->d_name,
-                 SP_STATE_FILE);
+        snprintf(path, sizeof path, "%s/%s/%s", dir, de->d_name, SP_STATE_FILE);
         if (de->d_name[0] == '.' || stat(path, &sb) != 0)
             continue;
         if (n == cap) {

@@ -69,7 +69,8 @@ sp_status sp_bench_default_scenario(char *buf, size_t size, sp_error *err)
     return sp_error_set(err, SP_ERR_IO, SIMPLAN_INSTALLED_SCENARIO, 0, NULL,
                         "no scenario given and no installed baseline "
                         "scenario (looked for %s and here); give "
-                        "SCENARIO.cfg", known ? beside : "share/simplan");
+                        "SCENARIO.cfg",
+                        known ? beside : "share/simplan");
 }
 
 static double now(void)
@@ -148,9 +149,10 @@ sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
     variates_per_draw(&c->model, &out->normals_per_draw,
                       &out->uniforms_per_draw);
     double draws = (double)cfg->draws;
-    out->bound_ns = 1e9 *
-                    time_variates(cfg, out->normals_per_draw,
-                                  out->uniforms_per_draw) / draws;
+    out->bound_ns =
+        1e9 *
+        time_variates(cfg, out->normals_per_draw, out->uniforms_per_draw) /
+        draws;
     double t1, tall;
     sp_status st = time_run(sc, c, cfg, 1, &t1, err);
     if (st == SP_OK)
@@ -185,8 +187,8 @@ void sp_bench_print(FILE *out, const sp_scenario *sc,
             1e9 / r->ns_per_draw_all);
     fprintf(out, "ns per draw per core     %.1f\n",
             r->ns_per_draw_all * cfg->threads);
-    fprintf(out, "thread scaling           %.2f x on %d threads\n",
-            r->scaling, cfg->threads);
+    fprintf(out, "thread scaling           %.2f x on %d threads\n", r->scaling,
+            cfg->threads);
     fprintf(out, "peak resident memory     %.1f MiB\n",
             (double)r->peak_rss_kib / 1024.0);
 }
@@ -196,13 +198,13 @@ void sp_bench_print(FILE *out, const sp_scenario *sc,
 static void override_marginals(sp_scenario *sc, int family)
 {
     for (size_t i = 0; i < sc->n_indicators; i++)
-        sp_marginal_set_default(&sc->indicators[i].marginal,
-                                (sp_family)family);
+        sp_marginal_set_default(&sc->indicators[i].marginal, (sp_family)family);
 }
 
 /* Times the compiled scenario and prints the result. */
-static sp_status bench_compiled(const sp_bench_options *opt, const sp_scenario *sc,
-                                const sp_compiled *c, sp_error *err)
+static sp_status bench_compiled(const sp_bench_options *opt,
+                                const sp_scenario *sc, const sp_compiled *c,
+                                sp_error *err)
 {
     sp_mc_config cfg;
     const char *rng_name;

@@ -26,16 +26,16 @@ typedef struct {
     uint64_t draws;
     uint64_t seed;
     const gsl_rng_type *rng;
-    int threads;               /* "all cores" */
+    int threads; /* "all cores" */
 } sp_bench_config;
 
 typedef struct {
-    double normals_per_draw;   /* variates one draw consumes */
+    double normals_per_draw; /* variates one draw consumes */
     double uniforms_per_draw;
-    double bound_ns;           /* ns per draw to generate them */
-    double ns_per_draw_1;      /* one thread */
-    double ns_per_draw_all;    /* wall time per draw, all threads */
-    double scaling;            /* ns_per_draw_1 / ns_per_draw_all */
+    double bound_ns;        /* ns per draw to generate them */
+    double ns_per_draw_1;   /* one thread */
+    double ns_per_draw_all; /* wall time per draw, all threads */
+    double scaling;         /* ns_per_draw_1 / ns_per_draw_all */
     long peak_rss_kib;
 } sp_bench_result;
 
@@ -43,7 +43,8 @@ typedef struct {
  * data directory, and in the source tree for a binary run from its build
  * tree (SIMPLAN_BUILD_DIR). */
 #ifndef SIMPLAN_INSTALLED_SCENARIO
-#define SIMPLAN_INSTALLED_SCENARIO "/usr/local/share/simplan/scenarios/baseline.cfg"
+#define SIMPLAN_INSTALLED_SCENARIO                                             \
+    "/usr/local/share/simplan/scenarios/baseline.cfg"
 #endif
 
 /* The scenario `simplan bench` runs when given none, decided by where the

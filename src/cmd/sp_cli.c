@@ -17,85 +17,85 @@
 /* The usage text before and after the paragraph on bench --marginal,
  * which sp_cli_usage() writes from the families' descriptor table. */
 static const char *const usage_head =
-           "usage: simplan run SCENARIO.cfg [options]\n"
-           "       simplan check SCENARIO.cfg\n"
-           "       simplan merge PART... [--out DIR] [--force] [--no-plots]\n"
-           "                     [--format F] [--quiet]\n"
-           "       simplan batch SCENARIO.cfg... --out DIR [--force] [--jobs J]\n"
-           "                     [--draws N] [--seed S] [--threads T] [--no-plots]\n"
-           "       simplan batch --collect DIR\n"
-           "       simplan solve SCENARIO.cfg --target ID --prob P --vary PATH\n"
-           "                     [--range LO:HI] [--tol T] [run options]\n"
-           "       simplan sweep SCENARIO.cfg --vary PATH=FROM:TO:STEPS\n"
-           "                     [--vary PATH2=FROM:TO:STEPS] [--out DIR]\n"
-           "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
-           "                     [--rng NAME] [--marginal FAMILY]\n"
-           "       simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator NAME]...\n"
-           "                     [--region R] [--from Y] [--to Y]\n"
-           "                     [--format table|json|cfg]\n"
-           "       simplan --help | --version\n"
-           "\n"
-           "run    simulate the scenario and report, for every target, the\n"
-           "       probability that it is met with its 95 % Wilson interval\n"
-           "       and the spread of its measure, and every indicator's\n"
-           "       quantiles by year\n"
-           "check  validate the scenario, print the parsed model, run nothing\n"
-           "merge  combine the state files of the slices of one run\n"
-           "       (run --slice K/N --out PART_K, K = 1..N) into the report\n"
-           "       of the whole run, bit-identical to a single run\n"
-           "batch  run many scenarios (each into DIR/NAME with its own seed\n"
-           "       unless --seed is given, J at a time) and compare them:\n"
-           "       DIR/comparison.csv, DIR/comparison.md and a table of target\n"
-           "       probabilities; --collect DIR builds the comparison from\n"
-           "       runs made elsewhere (e.g. one Slurm array task each)\n"
-           "solve  the value of one scenario number (PATH, e.g.\n"
-           "       indicators.energy_intensity.path[0].mean) at which target\n"
-           "       ID is met with probability P, with its Monte Carlo\n"
-           "       uncertainty (bisection with common random numbers)\n"
-           "fit    estimate each stochastic indicator's innovation sd and\n"
-           "       ar1 (exact AR(1) maximum likelihood, with standard\n"
-           "       errors) and their correlations from a data file; cfg\n"
-           "       prints the scenario with them written in\n"
-           "sweep  every target's probability over a grid of one or two\n"
-           "       scenario numbers; with --out, sweep.csv and a curve or\n"
-           "       heat maps with the P = 0.5, 0.8, 0.9 contours\n"
-           "bench  throughput of the simulation core: time per draw on one\n"
-           "       and all threads against the variate bound (the time to\n"
-           "       draw just the random numbers), scaling, peak memory;\n"
-           "       default scenario: the shipped baseline, 1e6 draws;\n";
+    "usage: simplan run SCENARIO.cfg [options]\n"
+    "       simplan check SCENARIO.cfg\n"
+    "       simplan merge PART... [--out DIR] [--force] [--no-plots]\n"
+    "                     [--format F] [--quiet]\n"
+    "       simplan batch SCENARIO.cfg... --out DIR [--force] [--jobs J]\n"
+    "                     [--draws N] [--seed S] [--threads T] [--no-plots]\n"
+    "       simplan batch --collect DIR\n"
+    "       simplan solve SCENARIO.cfg --target ID --prob P --vary PATH\n"
+    "                     [--range LO:HI] [--tol T] [run options]\n"
+    "       simplan sweep SCENARIO.cfg --vary PATH=FROM:TO:STEPS\n"
+    "                     [--vary PATH2=FROM:TO:STEPS] [--out DIR]\n"
+    "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
+    "                     [--rng NAME] [--marginal FAMILY]\n"
+    "       simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator NAME]...\n"
+    "                     [--region R] [--from Y] [--to Y]\n"
+    "                     [--format table|json|cfg]\n"
+    "       simplan --help | --version\n"
+    "\n"
+    "run    simulate the scenario and report, for every target, the\n"
+    "       probability that it is met with its 95 % Wilson interval\n"
+    "       and the spread of its measure, and every indicator's\n"
+    "       quantiles by year\n"
+    "check  validate the scenario, print the parsed model, run nothing\n"
+    "merge  combine the state files of the slices of one run\n"
+    "       (run --slice K/N --out PART_K, K = 1..N) into the report\n"
+    "       of the whole run, bit-identical to a single run\n"
+    "batch  run many scenarios (each into DIR/NAME with its own seed\n"
+    "       unless --seed is given, J at a time) and compare them:\n"
+    "       DIR/comparison.csv, DIR/comparison.md and a table of target\n"
+    "       probabilities; --collect DIR builds the comparison from\n"
+    "       runs made elsewhere (e.g. one Slurm array task each)\n"
+    "solve  the value of one scenario number (PATH, e.g.\n"
+    "       indicators.energy_intensity.path[0].mean) at which target\n"
+    "       ID is met with probability P, with its Monte Carlo\n"
+    "       uncertainty (bisection with common random numbers)\n"
+    "fit    estimate each stochastic indicator's innovation sd and\n"
+    "       ar1 (exact AR(1) maximum likelihood, with standard\n"
+    "       errors) and their correlations from a data file; cfg\n"
+    "       prints the scenario with them written in\n"
+    "sweep  every target's probability over a grid of one or two\n"
+    "       scenario numbers; with --out, sweep.csv and a curve or\n"
+    "       heat maps with the P = 0.5, 0.8, 0.9 contours\n"
+    "bench  throughput of the simulation core: time per draw on one\n"
+    "       and all threads against the variate bound (the time to\n"
+    "       draw just the random numbers), scaling, peak memory;\n"
+    "       default scenario: the shipped baseline, 1e6 draws;\n";
 
 static const char *const usage_tail =
-           "\n"
-           "options of run (override the scenario's simulation settings):\n"
-           "  -n, --draws N       number of draws (1 .. 1e11; e.g. 1e6)\n"
-           "  -s, --seed S        seed (0 .. 2^63-1)\n"
-           "  -t, --threads T     threads (default: all cores); results do\n"
-           "                      not depend on it\n"
-           "  -r, --rng NAME      generator: xoshiro256ss (default) or any\n"
-           "                      GSL generator name (taus2, mt19937, ...)\n"
-           "  -f, --format F      table (default), csv or json, on stdout\n"
-           "  -o, --out DIR       also write result files to DIR: summary.json,\n"
-           "                      targets.csv, indicators.csv, iamc.csv,\n"
-           "                      report.md and charts (SVG and PNG)\n"
-           "      --force         reuse an existing DIR\n"
-           "      --plots         charts in DIR (the default with --out)\n"
-           "      --no-plots      no charts in DIR\n"
-           "  -q, --quiet         no progress bar\n"
-           "      --slice K/N     run only slice K of N (contiguous blocks) and\n"
-           "                      write its state to DIR/state.simplan; merge\n"
-           "                      the N parts with simplan merge\n"
-           "      --resume DIR    continue the run saved in DIR (a finished or\n"
-           "                      interrupted --out run): blocks already done\n"
-           "                      are not redone; with a larger --draws, adds\n"
-           "                      draws; the result equals a fresh run\n"
-           "      --precision EPS add draws, 16 blocks of 1024 at a time, until\n"
-           "                      every target's 95 % half-width is below EPS\n"
-           "                      (at most --draws); reports the draws used\n"
-           "      --checkpoint S  save the state in DIR every S seconds\n"
-           "                      (default 60; and on SIGINT/SIGTERM)\n"
-           "\n"
-           "exit codes: 0 ok, 1 usage error, 2 scenario error,\n"
-           "            3 runtime or I/O error\n";
+    "\n"
+    "options of run (override the scenario's simulation settings):\n"
+    "  -n, --draws N       number of draws (1 .. 1e11; e.g. 1e6)\n"
+    "  -s, --seed S        seed (0 .. 2^63-1)\n"
+    "  -t, --threads T     threads (default: all cores); results do\n"
+    "                      not depend on it\n"
+    "  -r, --rng NAME      generator: xoshiro256ss (default) or any\n"
+    "                      GSL generator name (taus2, mt19937, ...)\n"
+    "  -f, --format F      table (default), csv or json, on stdout\n"
+    "  -o, --out DIR       also write result files to DIR: summary.json,\n"
+    "                      targets.csv, indicators.csv, iamc.csv,\n"
+    "                      report.md and charts (SVG and PNG)\n"
+    "      --force         reuse an existing DIR\n"
+    "      --plots         charts in DIR (the default with --out)\n"
+    "      --no-plots      no charts in DIR\n"
+    "  -q, --quiet         no progress bar\n"
+    "      --slice K/N     run only slice K of N (contiguous blocks) and\n"
+    "                      write its state to DIR/state.simplan; merge\n"
+    "                      the N parts with simplan merge\n"
+    "      --resume DIR    continue the run saved in DIR (a finished or\n"
+    "                      interrupted --out run): blocks already done\n"
+    "                      are not redone; with a larger --draws, adds\n"
+    "                      draws; the result equals a fresh run\n"
+    "      --precision EPS add draws, 16 blocks of 1024 at a time, until\n"
+    "                      every target's 95 % half-width is below EPS\n"
+    "                      (at most --draws); reports the draws used\n"
+    "      --checkpoint S  save the state in DIR every S seconds\n"
+    "                      (default 60; and on SIGINT/SIGTERM)\n"
+    "\n"
+    "exit codes: 0 ok, 1 usage error, 2 scenario error,\n"
+    "            3 runtime or I/O error\n";
 
 /* Appends the words of `text` to buf (of `size` bytes) as lines indented
  * by 7 spaces that end before column 70. */
@@ -105,8 +105,8 @@ static void wrap_text(char *buf, size_t size, const char *text)
     while (*text) {
         size_t n = strcspn(text, " "), used = strlen(buf);
         if (col == 0 || col + 1 + n > 70) {
-            snprintf(buf + used, size - used, "%s       %.*s",
-                     col ? "\n" : "", (int)n, text);
+            snprintf(buf + used, size - used, "%s       %.*s", col ? "\n" : "",
+                     (int)n, text);
             col = 7 + n;
         } else {
             snprintf(buf + used, size - used, " %.*s", (int)n, text);
@@ -133,9 +133,8 @@ static void marginal_help(char *buf, size_t size)
             const sp_family_param *p = &f->params[j];
             used = strlen(defaults);
             if (j == 0)
-                snprintf(defaults + used, sizeof defaults - used,
-                         "%s%s: %s %g", used ? ", " : "", f->name, p->name,
-                         p->dflt);
+                snprintf(defaults + used, sizeof defaults - used, "%s%s: %s %g",
+                         used ? ", " : "", f->name, p->name, p->dflt);
             else
                 snprintf(defaults + used, sizeof defaults - used, ", %s %g",
                          p->name, p->dflt);
@@ -144,8 +143,8 @@ static void marginal_help(char *buf, size_t size)
     size_t used = strlen(text);
     snprintf(text + used, sizeof text - used,
              " gives every stochastic indicator that family%s%s%s to compare "
-             "the cost of the copula transforms", defaults[0] ? " (" : "",
-             defaults, defaults[0] ? ")" : "");
+             "the cost of the copula transforms",
+             defaults[0] ? " (" : "", defaults, defaults[0] ? ")" : "");
     buf[0] = '\0';
     wrap_text(buf, size, text);
 }
@@ -156,8 +155,7 @@ const char *sp_cli_usage(void)
     if (text[0] == '\0') {
         char marginal[1024];
         marginal_help(marginal, sizeof marginal);
-        snprintf(text, sizeof text, "%s%s%s", usage_head, marginal,
-                 usage_tail);
+        snprintf(text, sizeof text, "%s%s%s", usage_head, marginal, usage_tail);
     }
     return text;
 }
@@ -165,9 +163,9 @@ const char *sp_cli_usage(void)
 /* Why a count did not parse (see parse_count). */
 typedef enum {
     COUNT_OK,
-    COUNT_SYNTAX,    /* not a number: junk, a sign, hex, empty */
-    COUNT_FRACTION,  /* a number, but not an integer (1.5, 15e-1) */
-    COUNT_RANGE      /* an integer outside [lo, hi] */
+    COUNT_SYNTAX,   /* not a number: junk, a sign, hex, empty */
+    COUNT_FRACTION, /* a number, but not an integer (1.5, 15e-1) */
+    COUNT_RANGE     /* an integer outside [lo, hi] */
 } count_error;
 
 /* Parses a count written as a decimal integer or in scientific notation
@@ -256,17 +254,20 @@ static sp_status count_option(const char *opt, const char *arg, uint64_t lo,
     case COUNT_FRACTION:
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
                             "invalid value '%s': not an integer; expected "
-                            "an integer %s", arg, range);
+                            "an integer %s",
+                            arg, range);
     case COUNT_RANGE:
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
                             "invalid value '%s': out of range; expected an "
-                            "integer %s", arg, range);
+                            "integer %s",
+                            arg, range);
     case COUNT_SYNTAX:
         break;
     }
     return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
                         "invalid value '%s'; expected an integer %s (digits, "
-                        "or scientific notation such as 1e6)", arg, range);
+                        "or scientific notation such as 1e6)",
+                        arg, range);
 }
 
 static sp_status bad_value(sp_error *err, const char *opt, const char *value,
@@ -355,14 +356,13 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
     sp_status st;
     switch (c) {
     case 'n':
-        st = count_option("--draws", arg, 1, SP_MAX_DRAWS, "1 .. 1e11", &v,
-                          err);
+        st =
+            count_option("--draws", arg, 1, SP_MAX_DRAWS, "1 .. 1e11", &v, err);
         if (st == SP_OK)
             opt->draws = v;
         return st;
     case 's':
-        st = count_option("--seed", arg, 0, INT64_MAX, "0 .. 2^63-1", &v,
-                          err);
+        st = count_option("--seed", arg, 0, INT64_MAX, "0 .. 2^63-1", &v, err);
         if (st == SP_OK) {
             opt->has_seed = true;
             opt->seed = v;
@@ -445,8 +445,9 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         return SP_OK;
     case 'A': {
         char extra;
-        if (sscanf(arg, "%lf:%lf%c", &opt->range_lo, &opt->range_hi,
-                   &extra) != 2 || !(opt->range_lo < opt->range_hi))
+        if (sscanf(arg, "%lf:%lf%c", &opt->range_lo, &opt->range_hi, &extra) !=
+                2 ||
+            !(opt->range_lo < opt->range_hi))
             return bad_value(err, "--range", arg, "LO:HI with LO < HI");
         opt->has_range = true;
         return SP_OK;
@@ -474,8 +475,7 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         char *end;
         double secs = strtod(arg, &end);
         if (*arg == '\0' || *end != '\0' || !(secs > 0.0 && secs <= 1e6))
-            return bad_value(err, "--checkpoint", arg,
-                             "seconds, more than 0");
+            return bad_value(err, "--checkpoint", arg, "seconds, more than 0");
         opt->checkpoint = secs;
         return SP_OK;
     }
@@ -485,7 +485,9 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         for (size_t k = 0; k < sp_family_count(); k++) {
             size_t used = strlen(names);
             snprintf(names + used, sizeof names - used, "%s%s",
-                     k == 0 ? "" : k + 1 < sp_family_count() ? ", " : " or ",
+                     k == 0                      ? ""
+                     : k + 1 < sp_family_count() ? ", "
+                                                 : " or ",
                      sp_family_name((sp_family)k));
         }
         if (!sp_family_parse(arg, &family))
@@ -610,7 +612,8 @@ static sp_status parse_flat(int argc, char **argv, sp_options *opt,
     else
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "unknown command '%s'; commands: run, check, "
-                            "merge, batch, solve, sweep, bench, fit", cmd);
+                            "merge, batch, solve, sweep, bench, fit",
+                            cmd);
     bool is_batch = opt->command == SP_CMD_BATCH;
     bool is_bench = opt->command == SP_CMD_BENCH;
     bool is_merge = opt->command == SP_CMD_MERGE;
@@ -691,8 +694,7 @@ static sp_status parse_flat(int argc, char **argv, sp_options *opt,
 /* What each command takes from the parsed values. */
 static void project(const sp_options *f, sp_command_line *cl)
 {
-    sp_sim_options sim = {f->draws, f->has_seed, f->seed, f->threads,
-                          f->rng};
+    sp_sim_options sim = {f->draws, f->has_seed, f->seed, f->threads, f->rng};
     sp_out_options out = {f->out, f->force, f->plots};
     memset(cl, 0, sizeof *cl);
     cl->command = f->command;
@@ -700,30 +702,44 @@ static void project(const sp_options *f, sp_command_line *cl)
     switch (f->command) {
     case SP_CMD_RUN:
     case SP_CMD_CHECK:
-        cl->as.run = (sp_run_options){
-            .sim = sim, .out = out, .format = f->format, .quiet = f->quiet,
-            .slice = f->slice, .slices = f->slices, .resume = f->resume,
-            .checkpoint = f->checkpoint, .precision = f->precision};
+        cl->as.run = (sp_run_options){.sim = sim,
+                                      .out = out,
+                                      .format = f->format,
+                                      .quiet = f->quiet,
+                                      .slice = f->slice,
+                                      .slices = f->slices,
+                                      .resume = f->resume,
+                                      .checkpoint = f->checkpoint,
+                                      .precision = f->precision};
         break;
     case SP_CMD_SOLVE:
     case SP_CMD_SWEEP:
-        cl->as.decide = (sp_decide_options){
-            .sim = sim, .out = out, .format = f->format,
-            .target = f->target, .prob = f->prob,
-            .vary = {f->vary[0], f->vary[1]}, .n_vary = f->n_vary,
-            .has_range = f->has_range, .range_lo = f->range_lo,
-            .range_hi = f->range_hi, .tol = f->tol};
+        cl->as.decide = (sp_decide_options){.sim = sim,
+                                            .out = out,
+                                            .format = f->format,
+                                            .target = f->target,
+                                            .prob = f->prob,
+                                            .vary = {f->vary[0], f->vary[1]},
+                                            .n_vary = f->n_vary,
+                                            .has_range = f->has_range,
+                                            .range_lo = f->range_lo,
+                                            .range_hi = f->range_hi,
+                                            .tol = f->tol};
         break;
     case SP_CMD_MERGE:
-        cl->as.merge = (sp_merge_options){.out = out, .format = f->format,
+        cl->as.merge = (sp_merge_options){.out = out,
+                                          .format = f->format,
                                           .parts = f->parts,
                                           .n_parts = f->n_parts};
         break;
     case SP_CMD_BATCH:
-        cl->as.batch = (sp_batch_options){
-            .sim = sim, .out = out, .quiet = f->quiet,
-            .scenarios = f->parts, .n_scenarios = f->n_parts,
-            .jobs = f->jobs, .collect = f->collect};
+        cl->as.batch = (sp_batch_options){.sim = sim,
+                                          .out = out,
+                                          .quiet = f->quiet,
+                                          .scenarios = f->parts,
+                                          .n_scenarios = f->n_parts,
+                                          .jobs = f->jobs,
+                                          .collect = f->collect};
         break;
     case SP_CMD_BENCH:
         cl->as.bench = (sp_bench_options){.sim = sim,

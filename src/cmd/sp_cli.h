@@ -30,18 +30,18 @@ typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
 /* Overrides of the scenario's simulation group, for every command that
  * simulates. */
 typedef struct {
-    uint64_t draws;         /* 0: from the scenario */
+    uint64_t draws; /* 0: from the scenario */
     bool has_seed;
     uint64_t seed;
-    int threads;            /* 0: all cores */
-    const char *rng;        /* NULL: from the scenario */
+    int threads;     /* 0: all cores */
+    const char *rng; /* NULL: from the scenario */
 } sp_sim_options;
 
 /* Where a result goes: --out DIR, --force, --plots / --no-plots. */
 typedef struct {
-    const char *dir;        /* --out DIR, NULL for none */
-    bool force;             /* reuse an existing DIR */
-    bool plots;             /* charts in DIR (default on with --out in a
+    const char *dir; /* --out DIR, NULL for none */
+    bool force;      /* reuse an existing DIR */
+    bool plots;      /* charts in DIR (default on with --out in a
                                build with charts; off, and --plots refused,
                                in one without) */
 } sp_out_options;
@@ -63,39 +63,39 @@ typedef struct {
     sp_sim_options sim;
     sp_out_options out;
     sp_format format;
-    const char *target;     /* solve: target id */
-    double prob;            /* solve: probability to reach */
-    const char *vary[2];    /* solve: PATH; sweep: PATH=FROM:TO:STEPS */
+    const char *target;  /* solve: target id */
+    double prob;         /* solve: probability to reach */
+    const char *vary[2]; /* solve: PATH; sweep: PATH=FROM:TO:STEPS */
     int n_vary;
-    bool has_range;         /* solve: --range LO:HI */
+    bool has_range; /* solve: --range LO:HI */
     double range_lo, range_hi;
-    double tol;             /* solve: bracket width to stop at */
+    double tol; /* solve: bracket width to stop at */
 } sp_decide_options;
 
 /* `simplan merge PART...`. */
 typedef struct {
     sp_out_options out;
     sp_format format;
-    char **parts;           /* state files or directories */
+    char **parts; /* state files or directories */
     int n_parts;
 } sp_merge_options;
 
 /* `simplan batch SCENARIO...` and `batch --collect DIR`. */
 typedef struct {
     sp_sim_options sim;
-    sp_out_options out;     /* out.dir: the batch directory */
+    sp_out_options out; /* out.dir: the batch directory */
     bool quiet;
-    char **scenarios;       /* scenario files */
+    char **scenarios; /* scenario files */
     int n_scenarios;
-    int jobs;               /* scenarios run at once */
-    bool collect;           /* only collect the runs in --out */
+    int jobs;     /* scenarios run at once */
+    bool collect; /* only collect the runs in --out */
 } sp_batch_options;
 
 /* `simplan bench [SCENARIO]`. */
 typedef struct {
     sp_sim_options sim;
-    bool has_marginal;      /* override every stochastic family */
-    int marginal;           /* sp_family */
+    bool has_marginal; /* override every stochastic family */
+    int marginal;      /* sp_family */
 } sp_bench_options;
 
 /* A parsed command line: the command, its scenario file (borrowed from

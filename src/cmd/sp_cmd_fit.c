@@ -16,14 +16,14 @@
 #include "sp_config.h"
 #include "sp_data.h"
 
-static sp_status usage_error(sp_error *err, const char *field,
-                             const char *fmt, const char *arg)
+static sp_status usage_error(sp_error *err, const char *field, const char *fmt,
+                             const char *arg)
     __attribute__((format(printf, 3, 0)));
 
 /* SP_ERR_USAGE with a message that shows `arg` (or nothing, with "%s"
  * and ""). */
-static sp_status usage_error(sp_error *err, const char *field,
-                             const char *fmt, const char *arg)
+static sp_status usage_error(sp_error *err, const char *field, const char *fmt,
+                             const char *arg)
 {
     char msg[400];
 #pragma GCC diagnostic push
@@ -76,11 +76,14 @@ static sp_status parse_option(int c, const char *arg, sp_fit_options *o,
         else if (strcmp(arg, "cfg") == 0)
             o->format = SP_FIT_CFG;
         else
-            return usage_error(err, "--format", "unknown format '%s'; "
-                               "allowed: table, json, cfg", arg);
+            return usage_error(err, "--format",
+                               "unknown format '%s'; "
+                               "allowed: table, json, cfg",
+                               arg);
         return SP_OK;
     default:
-        return usage_error(err, NULL, "%s", "unknown option or missing "
+        return usage_error(err, NULL, "%s",
+                           "unknown option or missing "
                            "value (see simplan --help)");
     }
 }
@@ -102,12 +105,15 @@ sp_status sp_cmd_fit_parse(int argc, char **argv, sp_fit_options *o,
     int c, k = 0;
     while ((c = getopt_long(argc, argv, ":", opts, &k)) != -1) {
         if (c == '?' || c == ':')
-            return usage_error(err, NULL, "'%s': unknown option or missing "
+            return usage_error(err, NULL,
+                               "'%s': unknown option or missing "
                                "value (see simplan --help)",
                                argv[optind - 1]);
         if (optarg[0] == '\0')
-            return usage_error(err, NULL, "--%s needs a value that is not "
-                               "empty", opts[k].name);
+            return usage_error(err, NULL,
+                               "--%s needs a value that is not "
+                               "empty",
+                               opts[k].name);
         sp_status st = parse_option(c, optarg, o, err);
         if (st != SP_OK)
             return st;
@@ -118,13 +124,17 @@ sp_status sp_cmd_fit_parse(int argc, char **argv, sp_fit_options *o,
     if (optind < argc)
         o->data = argv[optind++];
     if (optind < argc)
-        return usage_error(err, NULL, "one data file only; '%s' is one too "
-                           "many", argv[optind]);
+        return usage_error(err, NULL,
+                           "one data file only; '%s' is one too "
+                           "many",
+                           argv[optind]);
     if (o->data == NULL)
-        return usage_error(err, NULL, "%s", "fit needs a data file: simplan "
+        return usage_error(err, NULL, "%s",
+                           "fit needs a data file: simplan "
                            "fit DATA.csv --scenario SCENARIO.cfg");
     if (o->scenario == NULL)
-        return usage_error(err, "--scenario", "%s", "fit needs the scenario "
+        return usage_error(err, "--scenario", "%s",
+                           "fit needs the scenario "
                            "whose indicators it fits");
     if (o->from && o->to && o->from > o->to)
         return usage_error(err, "--from", "%s", "--from is after --to");

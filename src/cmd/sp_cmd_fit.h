@@ -19,10 +19,10 @@
 typedef enum { SP_FIT_TABLE, SP_FIT_JSON, SP_FIT_CFG } sp_fit_format;
 
 typedef struct {
-    const char *data;      /* DATA.csv, borrowed from argv */
-    const char *scenario;  /* --scenario */
-    const char *region;    /* --region, NULL: see sp_calib_fit */
-    int from, to;          /* --from, --to; 0: no bound */
+    const char *data;     /* DATA.csv, borrowed from argv */
+    const char *scenario; /* --scenario */
+    const char *region;   /* --region, NULL: see sp_calib_fit */
+    int from, to;         /* --from, --to; 0: no bound */
     const char *indicators[SP_FIT_MAX_INDICATORS]; /* --indicator */
     size_t n_indicators;
     sp_fit_format format;

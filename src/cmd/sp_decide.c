@@ -45,8 +45,7 @@ static double spread(double v)
 
 /* A parameter `dist.NAME` of the indicator's marginal family, with the
  * range and search range of the family's descriptor table. */
-static bool lever_dist(sp_indicator_spec *ind, const char *rest,
-                       sp_lever *lv)
+static bool lever_dist(sp_indicator_spec *ind, const char *rest, sp_lever *lv)
 {
     const sp_family_info *f = sp_family_info_of(ind->marginal.family);
     if (strncmp(rest, "dist.", 5) != 0)
@@ -63,8 +62,8 @@ static bool lever_dist(sp_indicator_spec *ind, const char *rest,
     return false;
 }
 
-static bool lever_indicator(sp_scenario *sc, const char *name,
-                            const char *rest, sp_lever *lv)
+static bool lever_indicator(sp_scenario *sc, const char *name, const char *rest,
+                            sp_lever *lv)
 {
     long i = sp_scenario_find_indicator(sc, name);
     if (i < 0 || sc->indicators[i].kind == SP_KIND_DERIVED)
@@ -77,9 +76,11 @@ static bool lever_indicator(sp_scenario *sc, const char *name,
     if (strcmp(rest, "base") == 0) {
         bool share = ind->kind == SP_KIND_SHARE;
         set_lever(lv, &ind->base, share ? 0.0 : 1e-300, share ? 1.0 : HUGE_VAL,
-                  ind->base / 2, share ? fmin(1.0, ind->base * 2) : ind->base * 2);
+                  ind->base / 2,
+                  share ? fmin(1.0, ind->base * 2) : ind->base * 2);
     } else if (strcmp(rest, "trend_sd") == 0) {
-        set_lever(lv, &ind->trend_sd, 0.0, 10.0, 0.0, 3 * spread(ind->trend_sd));
+        set_lever(lv, &ind->trend_sd, 0.0, 10.0, 0.0,
+                  3 * spread(ind->trend_sd));
     } else if (strcmp(rest, "ar1") == 0) {
         set_lever(lv, &ind->ar1, -0.999, 0.999, -0.95, 0.95);
     } else if (sscanf(rest, "path[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
@@ -111,7 +112,7 @@ static bool lever_event(sp_scenario *sc, const char *path, sp_lever *lv)
         }
         if (sscanf(rest, "effects[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
             k < ev->n_effects) {
-            double *v = strcmp(key, "sd") == 0 ? &ev->effects[k].sd
+            double *v = strcmp(key, "sd") == 0     ? &ev->effects[k].sd
                         : strcmp(key, "mean") == 0 ? &ev->effects[k].mean
                                                    : NULL;
             if (v == NULL)
@@ -213,8 +214,7 @@ static sp_status run_all_blocks(sp_mc *mc, sp_error *err)
 
 /* Runs the scenario with the lever at x; fills res (caller destroys). */
 static sp_status evaluate(const sp_decide_options *opt, const sp_scenario *sc,
-                          sp_lever *lv, double x, sp_result *res,
-                          sp_error *err)
+                          sp_lever *lv, double x, sp_result *res, sp_error *err)
 {
     sp_status stop = stop_requested(err);
     if (stop != SP_OK)
@@ -239,8 +239,8 @@ static sp_status evaluate(const sp_decide_options *opt, const sp_scenario *sc,
     sp_compiled_destroy(&c);
     if (st != SP_OK && st != SP_ERR_NOMEM && stop == SP_OK)
         snprintf(err->message + strlen(err->message),
-                 sizeof err->message - strlen(err->message),
-                 " [with %s = %g]", lv->path, x);
+                 sizeof err->message - strlen(err->message), " [with %s = %g]",
+                 lv->path, x);
     return st;
 }
 
@@ -287,9 +287,9 @@ bool sp_decide_bracketed(double p_lo, double p_hi, double prob)
 /* ---- solve ------------------------------------------------------------------ */
 
 typedef struct {
-    double lo, hi, p_lo, p_hi;   /* range tried and P at its ends */
-    double a, b, p_a, p_b;       /* final bracket */
-    double value, mc_sd;         /* root and its Monte Carlo sd */
+    double lo, hi, p_lo, p_hi; /* range tried and P at its ends */
+    double a, b, p_a, p_b;     /* final bracket */
+    double value, mc_sd;       /* root and its Monte Carlo sd */
     int evals;
 } solution;
 
@@ -311,9 +311,9 @@ static sp_status lever_range(const sp_decide_options *opt, const sp_lever *lv,
  * the measure is). SP_OK when P is monotone over them -- P is then out of
  * reach; otherwise SP_ERR_RANGE saying that P is not monotone in the
  * lever and where its largest value was found. */
-static sp_status not_monotone(const sp_decide_options *opt, const sp_scenario *sc,
-                              sp_lever *lv, size_t k, solution *s,
-                              sp_error *err)
+static sp_status not_monotone(const sp_decide_options *opt,
+                              const sp_scenario *sc, sp_lever *lv, size_t k,
+                              solution *s, sp_error *err)
 {
     enum { N = SP_DECIDE_INTERIOR + 2 };
     double x[N], p[N];
@@ -382,14 +382,12 @@ static sp_status root_sd(const sp_decide_options *opt, const sp_scenario *sc,
 /* The writers of a solution and of a sweep, one per --format. */
 typedef sp_status (*solve_writer)(FILE *, const sp_solve_report *, sp_error *);
 typedef sp_status (*sweep_writer)(FILE *, const sp_sweep_report *, sp_error *);
-static const solve_writer solve_writers[] = {
-    [SP_FORMAT_TABLE] = sp_solve_table,
-    [SP_FORMAT_CSV] = sp_solve_csv,
-    [SP_FORMAT_JSON] = sp_solve_json};
-static const sweep_writer sweep_writers[] = {
-    [SP_FORMAT_TABLE] = sp_sweep_table,
-    [SP_FORMAT_CSV] = sp_sweep_csv,
-    [SP_FORMAT_JSON] = sp_sweep_json};
+static const solve_writer solve_writers[] = {[SP_FORMAT_TABLE] = sp_solve_table,
+                                             [SP_FORMAT_CSV] = sp_solve_csv,
+                                             [SP_FORMAT_JSON] = sp_solve_json};
+static const sweep_writer sweep_writers[] = {[SP_FORMAT_TABLE] = sp_sweep_table,
+                                             [SP_FORMAT_CSV] = sp_sweep_csv,
+                                             [SP_FORMAT_JSON] = sp_sweep_json};
 
 /* The solution as the plain result the writers take (borrowing). */
 static sp_solve_report solve_report(const sp_decide_options *opt,
@@ -403,10 +401,14 @@ static sp_solve_report solve_report(const sp_decide_options *opt,
                              .lever = lv->path,
                              .value = s->value,
                              .mc_sd = s->mc_sd,
-                             .a = s->a, .b = s->b,
-                             .p_a = s->p_a, .p_b = s->p_b,
-                             .lo = s->lo, .hi = s->hi,
-                             .p_lo = s->p_lo, .p_hi = s->p_hi,
+                             .a = s->a,
+                             .b = s->b,
+                             .p_a = s->p_a,
+                             .p_b = s->p_b,
+                             .lo = s->lo,
+                             .hi = s->hi,
+                             .p_lo = s->p_lo,
+                             .p_hi = s->p_hi,
                              .evaluations = s->evals,
                              .draws = draws,
                              .seed = seed};
@@ -437,10 +439,11 @@ static sp_status put_solve_json(FILE *out, const void *ctx, sp_error *err)
 
 /* DIR/solve.csv and (with jansson, as run) DIR/solve.json, published
  * through the result writer. */
-static sp_status solve_files(const sp_decide_options *opt, const sp_solve_report *r,
-                             sp_error *err)
+static sp_status solve_files(const sp_decide_options *opt,
+                             const sp_solve_report *r, sp_error *err)
 {
-    sp_output_options oo = {opt->out.dir, opt->out.force, false, sp_signal_flag()};
+    sp_output_options oo = {opt->out.dir, opt->out.force, false,
+                            sp_signal_flag()};
     sp_output *w = NULL;
     sp_status st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK)
@@ -482,8 +485,9 @@ sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,
         st = sp_error_set(err, SP_ERR_RANGE, sc->file, 0, lv.path,
                           "target %s cannot reach P = %g by varying it over "
                           "[%g, %g]: P is %.4f at %g and %.4f at %g (widen "
-                          "--range if the scenario allows)", opt->target,
-                          opt->prob, s.lo, s.hi, s.p_lo, s.lo, s.p_hi, s.hi);
+                          "--range if the scenario allows)",
+                          opt->target, opt->prob, s.lo, s.hi, s.p_lo, s.lo,
+                          s.p_hi, s.hi);
     if (st == SP_OK)
         st = bisect(opt, sc, &lv, (size_t)k, &s, err);
     sp_mc_config cfg;
@@ -518,8 +522,7 @@ typedef struct {
 /* Parses PATH=FROM:TO:STEPS. */
 /* FROM:TO:STEPS with finite FROM != TO and STEPS a count 2 .. 1000
  * (sp_cli_count: 1e1 is 10), nothing after it. */
-static bool parse_grid_spec(const char *s, double *from, double *to,
-                            int *steps)
+static bool parse_grid_spec(const char *s, double *from, double *to, int *steps)
 {
     char *end;
     *from = strtod(s, &end);
@@ -545,7 +548,8 @@ static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
         !parse_grid_spec(eq + 1, &a->from, &a->to, &a->steps))
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                             "'%s': expected PATH=FROM:TO:STEPS with 2 <= "
-                            "STEPS <= 1000", spec);
+                            "STEPS <= 1000",
+                            spec);
     snprintf(path, sizeof path, "%.*s", (int)(eq - spec), spec);
     if (a->from > a->to) { /* grids run upwards */
         double t = a->from;
@@ -556,8 +560,8 @@ static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
     double lo = fmin(a->from, a->to), hi = fmax(a->from, a->to);
     if (st == SP_OK && (lo < a->lever.valid_lo || hi > a->lever.valid_hi))
         st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
-                          "%s can range over [%g, %g]", path,
-                          a->lever.valid_lo, a->lever.valid_hi);
+                          "%s can range over [%g, %g]", path, a->lever.valid_lo,
+                          a->lever.valid_hi);
     return st;
 }
 
@@ -608,16 +612,15 @@ typedef struct {
 #ifdef SIMPLAN_HAVE_PLOTS
 /* Chart k of a sweep: format k % 2 (SVG, PNG) of the curve chart (one
  * lever) or of target k / 2's heat map (two); drawn in the chart child. */
-static sp_status draw_sweep_chart(const char *path, size_t k,
-                                  const void *ctx, sp_error *err)
+static sp_status draw_sweep_chart(const char *path, size_t k, const void *ctx,
+                                  sp_error *err)
 {
     const sweep_out *o = ctx;
     sp_plot_format fmt = k % 2 == 0 ? SP_PLOT_SVG : SP_PLOT_PNG;
     size_t nt = o->sc->n_targets, nx = (size_t)o->ax[0].steps;
     if (o->n_axes == 1)
-        return sp_plot_sweep_curve(path, fmt, o->sc->name,
-                                   o->ax[0].lever.path, o->x, nx, o->ids, nt,
-                                   o->q, err);
+        return sp_plot_sweep_curve(path, fmt, o->sc->name, o->ax[0].lever.path,
+                                   o->x, nx, o->ids, nt, o->q, err);
     size_t t = k / 2, ny = (size_t)o->ax[1].steps;
     char title[256];
     snprintf(title, sizeof title, "%s: %s", o->ids[t], o->sc->targets[t].name);
@@ -654,7 +657,7 @@ static sp_status sweep_plots(sp_output *w, sweep_out *o, sp_error *err)
     o->y = malloc(ny * sizeof *o->y);
     o->q = malloc(nx * ny * (nt ? nt : 1) * sizeof *o->q);
     o->ids = malloc((nt ? nt : 1) * sizeof *o->ids);
-    char (*names)[300] = calloc(n ? n : 1, sizeof *names);
+    char(*names)[300] = calloc(n ? n : 1, sizeof *names);
     const char **ptrs = calloc(n ? n : 1, sizeof *ptrs);
     sp_status st = o->x && o->y && o->q && o->ids && names && ptrs
                        ? SP_OK
@@ -667,7 +670,8 @@ static sp_status sweep_plots(sp_output *w, sweep_out *o, sp_error *err)
                       : snprintf(names[k], sizeof names[k], "sweep_%s.%s",
                                  o->sc->targets[k / 2].id, ext);
         if (len < 0 || (size_t)len >= sizeof names[k])
-            st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "cannot write "
+            st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                              "cannot write "
                               "%s/sweep_%s: the file name is too long",
                               o->dir, o->sc->targets[k / 2].id);
         ptrs[k] = names[k];
@@ -693,9 +697,8 @@ static sp_status put_sweep_csv(FILE *out, const void *ctx, sp_error *err)
 
 /* DIR/sweep.csv, then the charts, published through the writer. */
 static sp_status sweep_files(const sp_decide_options *opt, sp_output *w,
-                             const sp_scenario *sc, const axis *ax,
-                             int n_axes, const sp_sweep_report *r,
-                             sp_error *err)
+                             const sp_scenario *sc, const axis *ax, int n_axes,
+                             const sp_sweep_report *r, sp_error *err)
 {
     sp_status st = sp_output_file(w, "sweep.csv", put_sweep_csv, r, err);
 #ifdef SIMPLAN_HAVE_PLOTS
@@ -715,16 +718,16 @@ static sp_status sweep_files(const sp_decide_options *opt, sp_output *w,
 
 /* The sweep's grid values and target ids for its report (caller frees
  * x, y and ids). */
-static sp_status sweep_report(const sp_decide_options *opt, const sp_scenario *sc,
-                              const axis *ax, const double *p,
-                              const double *ci, sp_sweep_report *r,
-                              sp_error *err)
+static sp_status sweep_report(const sp_decide_options *opt,
+                              const sp_scenario *sc, const axis *ax,
+                              const double *p, const double *ci,
+                              sp_sweep_report *r, sp_error *err)
 {
     int two = opt->n_vary > 1;
     size_t nx = (size_t)ax[0].steps, ny = two ? (size_t)ax[1].steps : 1;
     double *x = malloc(nx * sizeof *x), *y = malloc(ny * sizeof *y);
-    const char **ids = malloc((sc->n_targets ? sc->n_targets : 1) *
-                              sizeof *ids);
+    const char **ids =
+        malloc((sc->n_targets ? sc->n_targets : 1) * sizeof *ids);
     sp_mc_config cfg;
     const char *rng_name;
     sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
@@ -739,9 +742,14 @@ static sp_status sweep_report(const sp_decide_options *opt, const sp_scenario *s
     *r = (sp_sweep_report){.scenario = sc->name,
                            .lever = ax[0].lever.path,
                            .lever2 = two ? ax[1].lever.path : NULL,
-                           .x = x, .y = y, .nx = nx, .ny = ny,
+                           .x = x,
+                           .y = y,
+                           .nx = nx,
+                           .ny = ny,
                            .n_targets = sc->n_targets,
-                           .ids = ids, .p = p, .ci = ci,
+                           .ids = ids,
+                           .p = p,
+                           .ci = ci,
                            .draws = st == SP_OK ? cfg.draws : 0,
                            .seed = st == SP_OK ? cfg.seed : 0};
     return st;
@@ -763,7 +771,8 @@ sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
     sp_status st = SP_OK;
     for (int a = 0; a < opt->n_vary && st == SP_OK; a++)
         st = parse_axis(sc, opt->vary[a], &ax[a], err);
-    if (st == SP_OK && opt->n_vary == 2 && ax[0].lever.value == ax[1].lever.value)
+    if (st == SP_OK && opt->n_vary == 2 &&
+        ax[0].lever.value == ax[1].lever.value)
         st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                           "the two levers are the same number");
     sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
@@ -775,8 +784,8 @@ sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
         return st;
     double saved[2] = {*ax[0].lever.value,
                        opt->n_vary > 1 ? *ax[1].lever.value : 0.0};
-    size_t points = (size_t)ax[0].steps *
-                    (size_t)(opt->n_vary > 1 ? ax[1].steps : 1);
+    size_t points =
+        (size_t)ax[0].steps * (size_t)(opt->n_vary > 1 ? ax[1].steps : 1);
     size_t nt = sc->n_targets;
     double *p = calloc(points * nt, sizeof *p);
     double *ci = calloc(2 * points * nt, sizeof *ci);

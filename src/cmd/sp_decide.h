@@ -24,10 +24,10 @@
 
 /* A scenario number found by its path. */
 typedef struct {
-    double *value;    /* inside the scenario */
-    double valid_lo;  /* the values the scenario allows */
+    double *value;   /* inside the scenario */
+    double valid_lo; /* the values the scenario allows */
     double valid_hi;
-    double lo, hi;    /* default range to search */
+    double lo, hi; /* default range to search */
     char path[160];
 } sp_lever;
 

@@ -61,8 +61,7 @@ static sp_status print_report(const sp_finish_out *o, const sp_report *r,
     return st;
 }
 
-sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o,
-                           sp_error *err)
+sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
 {
     o->chart_warning = NULL;
     const gsl_rng_type *type = sp_rng_lookup(f->rng);

@@ -29,7 +29,7 @@
 typedef struct {
     const sp_scenario *sc;
     const sp_compiled *c;
-    sp_result *res;           /* its numbers; discovery adds the boxes */
+    sp_result *res; /* its numbers; discovery adds the boxes */
     uint64_t seed;
     const char *rng;          /* generator name as recorded */
     uint64_t draws;           /* draws discovery simulates again from */
@@ -45,9 +45,9 @@ typedef struct {
 
 /* Where the report goes. */
 typedef struct {
-    sp_output *w;             /* the result being written, or NULL */
+    sp_output *w; /* the result being written, or NULL */
     const sp_output_options *oo;
-    bool to_stdout;           /* print the report in `format` */
+    bool to_stdout; /* print the report in `format` */
     sp_format format;
     const char *chart_warning; /* out: set when the chart stage failed
                                   (the data files are published) */
@@ -56,7 +56,6 @@ typedef struct {
 /* Discovery, the report's files in DIR (published), then stdout. A chart
  * stage that failed sets o->chart_warning and is not an error here: the
  * caller decides (run exits 3, batch still compares). */
-sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o,
-                           sp_error *err);
+sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err);
 
 #endif /* SP_FINISH_H */

@@ -22,8 +22,8 @@
 #include "sp_signal.h"
 #include "sp_state.h"
 
-#define STEP_BLOCKS 256     /* blocks between progress updates and checks */
-#define PRECISION_BLOCKS 16 /* blocks between --precision decisions */
+#define STEP_BLOCKS      256 /* blocks between progress updates and checks */
+#define PRECISION_BLOCKS 16  /* blocks between --precision decisions */
 
 /* True when every target's 95 % Wilson half-width, after the blocks the
  * state holds (all full, from block 0), is below eps. Integer counts at a
@@ -104,8 +104,7 @@ static sp_status finish(sp_format format, sp_output *w,
     sp_finish_out o = {w, oo, true, format, NULL};
     sp_status st = sp_finish_report(f, &o, err);
     if (st == SP_OK && o.chart_warning != NULL)
-        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
-                          o.chart_warning);
+        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s", o.chart_warning);
     return st;
 }
 
@@ -145,8 +144,8 @@ static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
 {
     double start = now_seconds(), last_save = start;
     progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
-    uint64_t done0 = from, step = opt->precision > 0 ? PRECISION_BLOCKS
-                                                      : STEP_BLOCKS;
+    uint64_t done0 = from,
+             step = opt->precision > 0 ? PRECISION_BLOCKS : STEP_BLOCKS;
     for (uint64_t k = from; k < to && !sp_signal_caught(); k += step) {
         uint64_t end = k + step < to ? k + step : to;
         sp_mc_run(mc, k, end);
@@ -204,31 +203,35 @@ static sp_status check_resume(const sp_run_options *opt, const sp_scenario *sc,
     if (field != NULL)
         return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--resume",
                             "%s differs from the saved run's", field);
-    uint32_t k = opt->slices ? opt->slice : 1, n = opt->slices ? opt->slices : 1;
+    uint32_t k = opt->slices ? opt->slice : 1,
+             n = opt->slices ? opt->slices : 1;
     char saved[32], asked[32];
     if (s->slice != k || s->slices != n)
-        return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--resume",
-                            "the saved state is %s; the command line asks "
-                            "for %s",
-                            slice_words(saved, sizeof saved, s->slice,
-                                        s->slices),
-                            slice_words(asked, sizeof asked, k, n));
+        return sp_error_set(
+            err, SP_ERR_USAGE, opt->resume, 0, "--resume",
+            "the saved state is %s; the command line asks "
+            "for %s",
+            slice_words(saved, sizeof saved, s->slice, s->slices),
+            slice_words(asked, sizeof asked, k, n));
     uint64_t draws = opt->sim.draws ? opt->sim.draws : s->draws;
     unsigned long long had = (unsigned long long)s->draws;
     if (draws < s->draws)
         return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--draws",
                             "the saved run already has %llu draws; ask for "
                             "at least as many (without --draws the run is "
-                            "continued to its own count)", had);
+                            "continued to its own count)",
+                            had);
     if (draws != s->draws && n > 1)
         return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--draws",
                             "a slice continues its run's %llu draws (its "
-                            "blocks depend on the draw count)", had);
+                            "blocks depend on the draw count)",
+                            had);
     if (draws != s->draws && sp_state_ends_partial(s) && !s->full_blocks)
         return sp_error_set(err, SP_ERR_USAGE, opt->resume, 0, "--draws",
                             "the saved run ends in a partial block and does "
                             "not keep the blocks before it, so it can only "
-                            "be resumed with its own %llu draws", had);
+                            "be resumed with its own %llu draws",
+                            had);
     return SP_OK;
 }
 
@@ -305,8 +308,8 @@ static sp_status run_blocks(const sp_run_options *opt, sp_mc *mc,
 {
     uint64_t from, to;
     block_range(opt, mc, &from, &to);
-    bool partial_last = to == sp_mc_blocks(mc) && to > from &&
-                        cfg->draws % SP_MC_BLOCK != 0;
+    bool partial_last =
+        to == sp_mc_blocks(mc) && to > from && cfg->draws % SP_MC_BLOCK != 0;
     uint64_t full_end = partial_last ? to - 1 : to;
     sp_status st = simulate(opt, mc, from, full_end, dir, cfg->draws, err);
     if (sp_mc_blocks(mc) < to) /* stopped early by --precision */
@@ -328,7 +331,7 @@ static sp_status merge_ranks(char **bufs, const size_t *sizes, int size,
                              sp_state **all, sp_error *err)
 {
     sp_state **parts = calloc((size_t)size, sizeof *parts);
-    char (*names)[32] = calloc((size_t)size, sizeof *names);
+    char(*names)[32] = calloc((size_t)size, sizeof *names);
     const char **name_ptrs = calloc((size_t)size, sizeof *name_ptrs);
     sp_status st = parts && names && name_ptrs
                        ? SP_OK
@@ -398,7 +401,8 @@ static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
     sp_mc_config cfg;
     const char *rng_name;
     sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
-    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots, sp_signal_flag()};
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
+                            sp_signal_flag()};
     sp_output *w = NULL;
     if (st == SP_OK && rank == 0 && oo.dir != NULL)
         st = sp_output_begin(&oo, &w, err);
@@ -415,10 +419,15 @@ static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
     if (st == SP_OK && rank == 0)
         st = sp_state_result(all, sc, c, &res, err);
     if (st == SP_OK && rank == 0) {
-        sp_finish f = {.sc = sc, .c = c, .res = &res, .seed = cfg.seed,
-                       .rng = rng_name, .draws = cfg.draws,
+        sp_finish f = {.sc = sc,
+                       .c = c,
+                       .res = &res,
+                       .seed = cfg.seed,
+                       .rng = rng_name,
+                       .draws = cfg.draws,
                        .threads = cfg.threads,
-                       .elapsed = now_seconds() - start, .state = all,
+                       .elapsed = now_seconds() - start,
+                       .state = all,
                        .command_line = cmdline};
         st = finish(opt->format, w, &oo, &f, err);
     }
@@ -444,7 +453,8 @@ sp_status sp_run_command(const sp_run_options *opt, const sp_scenario *sc,
     sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
     if (st == SP_OK)
         st = resume_state(opt, sc, &cfg, &rng_name, &saved, err);
-    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots, sp_signal_flag()};
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
+                            sp_signal_flag()};
     if (oo.dir == NULL && opt->resume != NULL) {
         oo.dir = opt->resume; /* continue in place */
         oo.force = true;
@@ -486,10 +496,16 @@ sp_status sp_run_command(const sp_run_options *opt, const sp_scenario *sc,
     /* After the run's memory is freed: discovery is not part of its
      * elapsed time. The state file is in DIR already (run_blocks). */
     if (st == SP_OK && opt->slices == 0) {
-        sp_finish f = {.sc = sc, .c = c, .res = &res, .seed = cfg.seed,
-                       .rng = rng_name, .draws = draws_run,
-                       .threads = cfg.threads, .elapsed = elapsed,
-                       .precision = opt->precision, .precise = precise,
+        sp_finish f = {.sc = sc,
+                       .c = c,
+                       .res = &res,
+                       .seed = cfg.seed,
+                       .rng = rng_name,
+                       .draws = draws_run,
+                       .threads = cfg.threads,
+                       .elapsed = elapsed,
+                       .precision = opt->precision,
+                       .precise = precise,
                        .command_line = cmdline};
         st = finish(opt->format, w, &oo, &f, err);
     }
@@ -509,27 +525,33 @@ static void free_parts(sp_state **parts, size_t n)
 
 /* Reports a merged state: its scenario comes from the state itself. */
 static sp_status report_merged(const sp_merge_options *opt, sp_state *all,
-                               const char *cmdline, double start,
-                               sp_error *err)
+                               const char *cmdline, double start, sp_error *err)
 {
     sp_scenario sc = {0};
     sp_compiled c = {0};
     sp_result res = {0};
     sp_signal_catch();
-    sp_status st = sp_config_load_text(all->scenario_name, all->scenario_text,
-                                       &sc, err);
+    sp_status st =
+        sp_config_load_text(all->scenario_name, all->scenario_text, &sc, err);
     if (st == SP_OK)
         st = sp_compile(&sc, &c, err);
-    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots, sp_signal_flag()};
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
+                            sp_signal_flag()};
     sp_output *w = NULL;
     if (st == SP_OK && oo.dir)
         st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK)
         st = sp_state_result(all, &sc, &c, &res, err);
     if (st == SP_OK) {
-        sp_finish f = {.sc = &sc, .c = &c, .res = &res, .seed = all->seed,
-                       .rng = all->rng, .draws = all->draws, .threads = 0,
-                       .elapsed = now_seconds() - start, .state = all,
+        sp_finish f = {.sc = &sc,
+                       .c = &c,
+                       .res = &res,
+                       .seed = all->seed,
+                       .rng = all->rng,
+                       .draws = all->draws,
+                       .threads = 0,
+                       .elapsed = now_seconds() - start,
+                       .state = all,
                        .command_line = cmdline};
         st = finish(opt->format, w, &oo, &f, err);
     }
@@ -547,8 +569,7 @@ sp_status sp_run_merge(const sp_merge_options *opt, const char *cmdline,
     size_t n = (size_t)opt->n_parts;
     sp_state **parts = calloc(n, sizeof *parts);
     if (parts == NULL)
-        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
-                            "out of memory");
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     sp_status st = SP_OK;
     for (size_t i = 0; i < n && st == SP_OK; i++)
         st = load_state(opt->parts[i], &parts[i], err);

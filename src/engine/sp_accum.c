@@ -145,8 +145,7 @@ double sp_accum_bin_width(const sp_accum *a, size_t q)
     return 1.0 / a->inv_width[q];
 }
 
-double sp_accum_quantile(const sp_accum *a, size_t q, double p,
-                         bool *in_range)
+double sp_accum_quantile(const sp_accum *a, size_t q, double p, bool *in_range)
 {
     if (in_range)
         *in_range = true;

@@ -60,8 +60,7 @@ double sp_accum_max(const sp_accum *a, size_t q);
 /* The p-quantile (0 < p < 1) of quantity q; NaN if it has no values.
  * *in_range (if not NULL) is false when the quantile fell in the underflow
  * or overflow counts, so only a bound is known. */
-double sp_accum_quantile(const sp_accum *a, size_t q, double p,
-                         bool *in_range);
+double sp_accum_quantile(const sp_accum *a, size_t q, double p, bool *in_range);
 
 /* Width of one bin of quantity q. */
 double sp_accum_bin_width(const sp_accum *a, size_t q);
@@ -90,11 +89,11 @@ bool sp_accum_read(sp_accum *a, FILE *in);
 #define SP_SUMSTACK_MAX 130 /* 2 x 64 levels, and room to merge */
 
 typedef struct {
-    size_t n;                         /* vector length */
-    size_t depth;                     /* nodes on the stack */
-    uint64_t first[SP_SUMSTACK_MAX];  /* first block of each node */
+    size_t n;                        /* vector length */
+    size_t depth;                    /* nodes on the stack */
+    uint64_t first[SP_SUMSTACK_MAX]; /* first block of each node */
     int level[SP_SUMSTACK_MAX];
-    double *sum;                      /* [SP_SUMSTACK_MAX * n] */
+    double *sum; /* [SP_SUMSTACK_MAX * n] */
 } sp_sumstack;
 
 /* Initialises an empty stack of n-vectors; false when out of memory. */

@@ -36,8 +36,7 @@ static void region_list(const sp_data *d, char *buf, size_t size)
             seen = strcmp(d->rows[j].region, r) == 0;
         if (seen)
             continue;
-        int k = snprintf(buf + used, size - used, "%s%s", shown ? ", " : "",
-                         r);
+        int k = snprintf(buf + used, size - used, "%s%s", shown ? ", " : "", r);
         if (k < 0 || (size_t)k >= size - used)
             break;
         used += (size_t)k;
@@ -54,9 +53,10 @@ static sp_status choose_region(const sp_scenario *sc, const sp_data *d,
     region_list(d, list, sizeof list);
     if (asked != NULL) {
         if (!region_in_data(d, asked))
-            return sp_error_set(err, SP_ERR_REFERENCE, d->file, 0,
-                                "--region", "no rows for region '%s'; the "
-                                "data has %s", asked, list);
+            return sp_error_set(err, SP_ERR_REFERENCE, d->file, 0, "--region",
+                                "no rows for region '%s'; the "
+                                "data has %s",
+                                asked, list);
         snprintf(out, size, "%s", asked);
         return SP_OK;
     }
@@ -86,8 +86,8 @@ static int by_year(const void *a, const void *b)
  * release), sorted by year. *n_out picks are malloc'd into *out. */
 static sp_status pick_rows(const sp_data *d, const char *region,
                            const char *indicator, sp_data_measure measure,
-                           const sp_calib_options *o, pick **out,
-                           size_t *n_out, sp_error *err)
+                           const sp_calib_options *o, pick **out, size_t *n_out,
+                           sp_error *err)
 {
     pick *p = malloc((d->n_rows ? d->n_rows : 1) * sizeof *p);
     if (p == NULL)
@@ -110,10 +110,10 @@ static sp_status pick_rows(const sp_data *d, const char *region,
             bool new_first = strcmp(p[i].row->vintage, "first") == 0;
             if (!old_first && !new_first) {
                 sp_status st = sp_error_set(
-                    err, SP_ERR_DUPLICATE, d->file, p[i].row->line,
-                    "vintage", "two current figures for %s %d (lines %d and "
-                    "%d): mark the earlier one 'first'", indicator,
-                    p[i].year, p[m - 1].row->line, p[i].row->line);
+                    err, SP_ERR_DUPLICATE, d->file, p[i].row->line, "vintage",
+                    "two current figures for %s %d (lines %d and "
+                    "%d): mark the earlier one 'first'",
+                    indicator, p[i].year, p[m - 1].row->line, p[i].row->line);
                 free(p);
                 return st;
             }
@@ -180,7 +180,8 @@ static sp_status fit_indicator(const sp_scenario *sc, const sp_data *d,
     if (ci->n < SP_FIT_MIN_N) {
         snprintf(ci->reason, sizeof ci->reason,
                  "%zu %s (from %zu data rows) are too few to estimate from "
-                 "(at least %d)", ci->n,
+                 "(at least %d)",
+                 ci->n,
                  ci->kind == SP_KIND_RATE
                      ? "annual growth rates"
                      : "increments between consecutive years",
@@ -199,8 +200,7 @@ static sp_status fit_indicator(const sp_scenario *sc, const sp_data *d,
 }
 
 /* The innovation of year y in a fitted series if it is a one-year step. */
-static bool one_year_innovation(const sp_calib_indicator *ci, int y,
-                                double *z)
+static bool one_year_innovation(const sp_calib_indicator *ci, int y, double *z)
 {
     for (size_t j = 1; j < ci->n; j++)
         if (ci->year[j] == y && ci->year[j - 1] == y - 1) {
@@ -262,7 +262,8 @@ static sp_status check_names(const sp_scenario *sc, const sp_calib_options *o,
         long k = sp_scenario_find_indicator(sc, o->indicators[i]);
         if (k < 0 || sc->indicators[k].kind == SP_KIND_DERIVED)
             return sp_error_set(err, SP_ERR_REFERENCE, sc->file, 0,
-                                "--indicator", "'%s' is not a rate or share "
+                                "--indicator",
+                                "'%s' is not a rate or share "
                                 "indicator of the scenario",
                                 o->indicators[i]);
     }
@@ -270,8 +271,7 @@ static sp_status check_names(const sp_scenario *sc, const sp_calib_options *o,
 }
 
 sp_status sp_calib_fit(const sp_scenario *sc, const sp_data *d,
-                       const sp_calib_options *o, sp_calib *out,
-                       sp_error *err)
+                       const sp_calib_options *o, sp_calib *out, sp_error *err)
 {
     memset(out, 0, sizeof *out);
     out->data_file = d->file;
@@ -281,8 +281,8 @@ sp_status sp_calib_fit(const sp_scenario *sc, const sp_data *d,
                            err);
     if (st != SP_OK)
         return st;
-    out->ind = calloc(sc->n_indicators ? sc->n_indicators : 1,
-                      sizeof *out->ind);
+    out->ind =
+        calloc(sc->n_indicators ? sc->n_indicators : 1, sizeof *out->ind);
     if (out->ind == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the fits");

@@ -34,40 +34,40 @@
 
 /* One indicator's series and, if it was long enough, its fit. */
 typedef struct {
-    const char *name;   /* the scenario's indicator (borrowed) */
-    size_t index;       /* its index in the scenario */
-    sp_kind kind;       /* rate or share */
-    size_t n_rows;      /* data rows found (one per year) */
-    size_t n;           /* values of the series */
-    int from, to;       /* first and last year of the series, 0 if none */
-    double *x;          /* [n] growth rates or increments */
-    int *year;          /* [n] their years */
-    double *z;          /* [n] standardised innovations (z[0] NaN) */
-    bool fitted;        /* false: too short (see `reason`) */
-    sp_fit_ar1 fit;     /* when fitted */
-    char reason[160];   /* why it was not fitted */
+    const char *name; /* the scenario's indicator (borrowed) */
+    size_t index;     /* its index in the scenario */
+    sp_kind kind;     /* rate or share */
+    size_t n_rows;    /* data rows found (one per year) */
+    size_t n;         /* values of the series */
+    int from, to;     /* first and last year of the series, 0 if none */
+    double *x;        /* [n] growth rates or increments */
+    int *year;        /* [n] their years */
+    double *z;        /* [n] standardised innovations (z[0] NaN) */
+    bool fitted;      /* false: too short (see `reason`) */
+    sp_fit_ar1 fit;   /* when fitted */
+    char reason[160]; /* why it was not fitted */
 } sp_calib_indicator;
 
 /* The correlation of two fitted indicators' innovations. */
 typedef struct {
-    size_t a, b;        /* indices into sp_calib.ind */
-    size_t n;           /* common years */
+    size_t a, b; /* indices into sp_calib.ind */
+    size_t n;    /* common years */
     double rho, rho_se;
 } sp_calib_corr;
 
 typedef struct {
-    const char *data_file;   /* borrowed from the data set */
-    char region[64];         /* the region fitted */
+    const char *data_file; /* borrowed from the data set */
+    char region[64];       /* the region fitted */
     size_t n_ind;
     sp_calib_indicator *ind; /* [n_ind] in the scenario's order */
     size_t n_corr;
-    sp_calib_corr *corr;     /* [n_corr] */
+    sp_calib_corr *corr; /* [n_corr] */
 } sp_calib;
 
 typedef struct {
-    const char *region;             /* NULL: chosen as sp_calib_fit says */
-    int from, to;                   /* years used; 0: no bound */
-    const char *const *indicators;  /* names to fit; NULL: every
+    const char *region;            /* NULL: chosen as sp_calib_fit says */
+    int from, to;                  /* years used; 0: no bound */
+    const char *const *indicators; /* names to fit; NULL: every
                                        stochastic indicator with data */
     size_t n_indicators;
 } sp_calib_options;
@@ -79,8 +79,7 @@ typedef struct {
  * SP_ERR_DUPLICATE for two current revisions of one year, SP_ERR_NOMEM.
  * An indicator with too few values is kept with fitted = false. */
 sp_status sp_calib_fit(const sp_scenario *sc, const sp_data *d,
-                       const sp_calib_options *o, sp_calib *out,
-                       sp_error *err);
+                       const sp_calib_options *o, sp_calib *out, sp_error *err);
 
 void sp_calib_destroy(sp_calib *c);
 

@@ -13,8 +13,8 @@
  * n draws, for the targets flagged in `want`. */
 static sp_status sample_inputs(const sp_compiled *c, uint64_t seed,
                                const gsl_rng_type *type, size_t n,
-                               const bool *want, float **x,
-                               unsigned char **y, sp_error *err)
+                               const bool *want, float **x, unsigned char **y,
+                               sp_error *err)
 {
     const sp_model *m = &c->model;
     size_t ni = sp_model_n_inputs(m);
@@ -58,8 +58,8 @@ sp_status sp_discover(const sp_scenario *sc, const sp_compiled *c,
     (void)sc;
     const sp_model *m = &c->model;
     size_t nt = m->n_targets, ni = sp_model_n_inputs(m);
-    size_t n = draws < SP_DISCOVER_MAX_DRAWS ? (size_t)draws
-                                             : SP_DISCOVER_MAX_DRAWS;
+    size_t n =
+        draws < SP_DISCOVER_MAX_DRAWS ? (size_t)draws : SP_DISCOVER_MAX_DRAWS;
     /* The sample is simulated once; inputs are kept in single precision
      * (ample for box bounds) and widened for one target at a time, so
      * memory stays near 4 bytes per draw, input and target. */

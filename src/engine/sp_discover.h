@@ -18,8 +18,8 @@
 #include "sp_status.h"
 
 #define SP_DISCOVER_MAX_DRAWS 100000
-#define SP_DISCOVER_P_MIN 0.05
-#define SP_DISCOVER_P_MAX 0.95
+#define SP_DISCOVER_P_MIN     0.05
+#define SP_DISCOVER_P_MAX     0.95
 
 /* Fills res->targets[k].box for every target in range, from the run with
  * `seed`, generator `rng` and `draws`. */

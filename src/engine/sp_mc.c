@@ -35,13 +35,13 @@ struct sp_mc {
     const sp_compiled *c;
     sp_mc_config cfg;
     uint64_t n_blocks;
-    size_t n_years;       /* steps + 1 */
-    size_t n_q;           /* quantities: indicator-years, then targets */
-    worker *workers;      /* [threads] */
-    double *block_sums;   /* [CHUNK_BLOCKS * n_q] */
-    sp_state *state;      /* everything accumulated so far */
+    size_t n_years;     /* steps + 1 */
+    size_t n_q;         /* quantities: indicator-years, then targets */
+    worker *workers;    /* [threads] */
+    double *block_sums; /* [CHUNK_BLOCKS * n_q] */
+    sp_state *state;    /* everything accumulated so far */
     size_t n_inputs;
-    double *split;        /* [n_targets * n_inputs * 2] lower, upper */
+    double *split; /* [n_targets * n_inputs * 2] lower, upper */
 };
 
 static uint64_t block_draws(const sp_mc *mc, uint64_t k)
@@ -60,7 +60,8 @@ static void for_each_row(const sp_mc *mc, const sp_model_ws *ws,
     const sp_model *m = &mc->c->model;
     for (size_t i = 0; i < m->n_indicators; i++)
         for (size_t t = 0; t < mc->n_years; t++)
-            visit(ctx, sp_q_indicator(mc->n_years, i, t), sp_model_row(ws, i, t));
+            visit(ctx, sp_q_indicator(mc->n_years, i, t),
+                  sp_model_row(ws, i, t));
     for (size_t k = 0; k < m->n_targets; k++)
         if (m->targets[k].n_all == 0)
             visit(ctx, sp_q_target(mc->n_years, m->n_indicators, k),
@@ -256,11 +257,10 @@ static void keep_row(void *vctx, size_t q, const double *row)
 
 /* Runs the first blocks once to fix each quantity's histogram range. The
  * pilot's draws are drawn again by the run itself. */
-static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi,
-                              sp_error *err)
+static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi, sp_error *err)
 {
-    uint64_t blocks = mc->n_blocks < SP_MC_PILOT_BLOCKS ? mc->n_blocks
-                                                        : SP_MC_PILOT_BLOCKS;
+    uint64_t blocks =
+        mc->n_blocks < SP_MC_PILOT_BLOCKS ? mc->n_blocks : SP_MC_PILOT_BLOCKS;
     size_t total = 0;
     for (uint64_t k = 0; k < blocks; k++)
         total += (size_t)block_draws(mc, k);
@@ -294,10 +294,10 @@ static sp_status worker_init(sp_mc *mc, worker *w, sp_error *err)
     const sp_model *m = &mc->c->model;
     w->rng = gsl_rng_alloc(mc->cfg.rng);
     w->ws = sp_model_ws_alloc(m, SP_MC_BATCH);
-    w->met_count = calloc(m->n_targets ? m->n_targets : 1,
-                          sizeof *w->met_count);
-    w->drivers = calloc(m->n_targets * mc->n_inputs * 4 + 1,
-                        sizeof *w->drivers);
+    w->met_count =
+        calloc(m->n_targets ? m->n_targets : 1, sizeof *w->met_count);
+    w->drivers =
+        calloc(m->n_targets * mc->n_inputs * 4 + 1, sizeof *w->drivers);
     w->input = calloc(SP_MC_BATCH, sizeof *w->input);
     if (!w->rng || !w->ws || !w->met_count || !w->drivers || !w->input)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
@@ -361,13 +361,14 @@ static size_t memory_needed(size_t n_q, size_t n_targets, size_t n_inputs,
 {
     size_t hist = mul_sat(mul_sat(n_q, SP_ACCUM_BINS + 2), sizeof(uint64_t));
     size_t total = mul_sat(hist, (size_t)threads + 1);
-    total = add_sat(total, mul_sat(mul_sat(n_q, (size_t)SP_MC_PILOT_BLOCKS *
-                                                    SP_MC_BLOCK),
-                                   sizeof(double)));
+    total = add_sat(
+        total, mul_sat(mul_sat(n_q, (size_t)SP_MC_PILOT_BLOCKS * SP_MC_BLOCK),
+                       sizeof(double)));
     total = add_sat(total, mul_sat(mul_sat(n_q, CHUNK_BLOCKS + SP_SUMSTACK_MAX),
                                    sizeof(double)));
-    return add_sat(total, mul_sat(mul_sat(n_targets, n_inputs),
-                                  4 * sizeof(uint64_t) * ((size_t)threads + 1)));
+    return add_sat(total,
+                   mul_sat(mul_sat(n_targets, n_inputs),
+                           4 * sizeof(uint64_t) * ((size_t)threads + 1)));
 }
 
 sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
@@ -399,8 +400,8 @@ sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
     mc->n_q = c->model.n_indicators * mc->n_years + c->model.n_targets;
     mc->workers = calloc((size_t)cfg->threads, sizeof *mc->workers);
     mc->n_inputs = sp_model_n_inputs(&c->model);
-    mc->split = calloc(c->model.n_targets * mc->n_inputs * 2 + 1,
-                       sizeof *mc->split);
+    mc->split =
+        calloc(c->model.n_targets * mc->n_inputs * 2 + 1, sizeof *mc->split);
     for (size_t k = 0; mc->split && k < c->model.n_targets; k++)
         for (size_t j = 0; j < mc->n_inputs; j++)
             sp_model_input_split(&c->model, k, j,
@@ -422,8 +423,8 @@ sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
         if (mc->workers[t].acc == NULL)
             st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                               "out of memory for the quantile histograms "
-                              "(%zu quantities x %d threads)", mc->n_q,
-                              cfg->threads);
+                              "(%zu quantities x %d threads)",
+                              mc->n_q, cfg->threads);
     }
     if (st == SP_OK)
         st = init_state(mc, lo, hi, err);

@@ -29,19 +29,19 @@
 #include "sp_state.h"
 #include "sp_status.h"
 
-#define SP_MC_BLOCK 1024      /* draws per block (one random stream) */
-#define SP_MC_BATCH 256       /* draws simulated together within a block */
-#define SP_MC_PILOT_BLOCKS 4  /* blocks whose draws set histogram ranges */
+#define SP_MC_BLOCK        1024 /* draws per block (one random stream) */
+#define SP_MC_BATCH        256  /* draws simulated together within a block */
+#define SP_MC_PILOT_BLOCKS 4    /* blocks whose draws set histogram ranges */
 /* Most memory a run's statistics may take (checked before allocating):
  * about 32 KiB per quantity per thread, 32 KiB more per quantity for the
  * pilot sample. */
 #define SP_MC_MAX_MEMORY ((size_t)8 << 30)
 
 typedef struct {
-    uint64_t draws;              /* total draws, >= 1 */
-    uint64_t seed;               /* run seed */
-    const gsl_rng_type *rng;     /* generator type */
-    int threads;                 /* >= 1 */
+    uint64_t draws;          /* total draws, >= 1 */
+    uint64_t seed;           /* run seed */
+    const gsl_rng_type *rng; /* generator type */
+    int threads;             /* >= 1 */
 } sp_mc_config;
 
 typedef struct sp_mc sp_mc;

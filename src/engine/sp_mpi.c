@@ -62,8 +62,8 @@ sp_status sp_mpi_gather(const char *buf, size_t len, char ***bufs,
     *bufs = NULL;
     *sizes = NULL;
     unsigned long long mine = len;
-    unsigned long long *lens = rank == 0 ? calloc((size_t)size, sizeof *lens)
-                                         : NULL;
+    unsigned long long *lens =
+        rank == 0 ? calloc((size_t)size, sizeof *lens) : NULL;
     MPI_Gather(&mine, 1, MPI_UNSIGNED_LONG_LONG, lens, 1,
                MPI_UNSIGNED_LONG_LONG, 0, MPI_COMM_WORLD);
     if (rank != 0) {

@@ -56,8 +56,9 @@ static sp_stats stats_of(const sp_accum *acc, const double *sums, size_t q,
     s.p50 = sp_accum_quantile(acc, q, 0.50, NULL);
     s.p75 = sp_accum_quantile(acc, q, 0.75, NULL);
     s.p95 = sp_accum_quantile(acc, q, 0.95, &in95);
-    bool resolved = lo == hi || (in5 && in95 &&
-                    sp_accum_bin_width(acc, q) <= 1e-3 * (s.p95 - s.p05));
+    bool resolved =
+        lo == hi ||
+        (in5 && in95 && sp_accum_bin_width(acc, q) <= 1e-3 * (s.p95 - s.p05));
     if (!resolved)
         (*coarse)++;
     return s;
@@ -72,18 +73,21 @@ static sp_status nonfinite_warning(const sp_state *st, const sp_scenario *sc,
     size_t ny = (size_t)c->model.n_steps + 1, used = 0, shown = 0;
     char years[200] = "";
     for (size_t t = 0; t < ny && shown < 5; t++) {
-        uint64_t bad = st->draws - sp_accum_count(st->acc, sp_q_indicator(ny, i, t));
+        uint64_t bad =
+            st->draws - sp_accum_count(st->acc, sp_q_indicator(ny, i, t));
         if (bad == 0)
             continue;
-        used += (size_t)snprintf(years + used, sizeof years > used ? sizeof years - used : 0,
-                                 "%s%d: %llu", shown ? ", " : "",
-                                 sc->base_year + (int)t,
-                                 (unsigned long long)bad);
+        used += (size_t)snprintf(
+            years + used, sizeof years > used ? sizeof years - used : 0,
+            "%s%d: %llu", shown ? ", " : "", sc->base_year + (int)t,
+            (unsigned long long)bad);
         shown++;
     }
-    return add_warning(res, "%s: %s a non-finite value in %llu of %llu "
+    return add_warning(res,
+                       "%s: %s a non-finite value in %llu of %llu "
                        "draw-years (%s%s); those values are left out of its "
-                       "statistics", c->names[i],
+                       "statistics",
+                       c->names[i],
                        c->model.indicators[i].kind == SP_KIND_DERIVED
                            ? "the formula gave"
                            : "the level overflowed to",
@@ -103,28 +107,34 @@ static sp_status result_warnings(const sp_state *st, const sp_scenario *sc,
     for (size_t i = 0; i < m->n_indicators && rc == SP_OK; i++) {
         const char *name = c->names[i];
         if (res->clamps[i] > 0 && m->indicators[i].kind == SP_KIND_RATE)
-            rc = add_warning(res, "%s: the annual rate was clamped at %g in "
-                             "%llu of %llu draw-years", name, SP_RATE_FLOOR,
+            rc = add_warning(res,
+                             "%s: the annual rate was clamped at %g in "
+                             "%llu of %llu draw-years",
+                             name, SP_RATE_FLOOR,
                              (unsigned long long)res->clamps[i],
                              (unsigned long long)steps);
         else if (res->clamps[i] > 0)
-            rc = add_warning(res, "%s: the share was clamped to [0, 1] in "
-                             "%llu of %llu draw-years", name,
-                             (unsigned long long)res->clamps[i],
+            rc = add_warning(res,
+                             "%s: the share was clamped to [0, 1] in "
+                             "%llu of %llu draw-years",
+                             name, (unsigned long long)res->clamps[i],
                              (unsigned long long)steps);
         if (rc == SP_OK && res->nonfinite[i] > 0)
             rc = nonfinite_warning(st, sc, c, i, res, steps);
     }
     for (size_t k = 0; k < m->n_targets && rc == SP_OK; k++) {
-        uint64_t n = sp_accum_count(st->acc, sp_q_target(ny, m->n_indicators, k));
+        uint64_t n =
+            sp_accum_count(st->acc, sp_q_target(ny, m->n_indicators, k));
         if (m->targets[k].n_all == 0 && n < st->draws)
-            rc = add_warning(res, "target %s: the measure was not finite in "
+            rc = add_warning(res,
+                             "target %s: the measure was not finite in "
                              "%llu draws (counted as not met)",
                              sc->targets[k].id,
                              (unsigned long long)(st->draws - n));
     }
     if (rc == SP_OK && coarse > 0)
-        rc = add_warning(res, "%zu quantities have quantiles resolved more "
+        rc = add_warning(res,
+                         "%zu quantities have quantiles resolved more "
                          "coarsely than 0.1 %% of their 5-95 %% range",
                          coarse);
     return rc;
@@ -142,8 +152,7 @@ static int by_effect(const void *a, const void *b)
 }
 
 /* The drivers of target k from the state's counts, largest effect first. */
-static sp_status drivers_of(const sp_state *st, size_t k,
-                            sp_target_result *tr)
+static sp_status drivers_of(const sp_state *st, size_t k, sp_target_result *tr)
 {
     size_t ni = st->n_inputs;
     tr->drivers = calloc(ni ? ni : 1, sizeof *tr->drivers);
@@ -167,8 +176,7 @@ static sp_status drivers_of(const sp_state *st, size_t k,
 /* Leaves out of target k's drivers the inputs that act on no step of its
  * window (an indicator's innovations when the window is all observed
  * years): they are constant, so their counts say nothing. */
-static void drop_idle_inputs(const sp_model *m, size_t k,
-                             sp_target_result *tr)
+static void drop_idle_inputs(const sp_model *m, size_t k, sp_target_result *tr)
 {
     size_t kept = 0;
     for (size_t i = 0; i < tr->n_drivers; i++) {
@@ -200,8 +208,9 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "the state's shape (%zu quantities, %zu targets, "
                             "%zu indicators, %zu inputs) is not its "
-                            "scenario's", st->n_q, st->n_targets,
-                            st->n_indicators, st->n_inputs);
+                            "scenario's",
+                            st->n_q, st->n_targets, st->n_indicators,
+                            st->n_inputs);
     if (st->first != 0 || sp_state_end(st) != st->n_blocks)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
                             "the state covers blocks %llu..%llu of %llu; all "
@@ -237,7 +246,8 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
         tr->probability = (double)tr->met / (double)tr->draws;
         sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo, &tr->ci_hi);
         if (m->targets[k].n_all == 0)
-            tr->measure = stats_of(st->acc, sums, sp_q_target(ny, ni, k), &coarse);
+            tr->measure =
+                stats_of(st->acc, sums, sp_q_target(ny, ni, k), &coarse);
         if (drivers_of(st, k, tr) != SP_OK) {
             free(sums);
             return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,

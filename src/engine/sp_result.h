@@ -32,15 +32,14 @@ static inline size_t sp_q_indicator(size_t n_years, size_t i, size_t step)
     return i * n_years + step;
 }
 
-static inline size_t sp_q_target(size_t n_years, size_t n_indicators,
-                                 size_t k)
+static inline size_t sp_q_target(size_t n_years, size_t n_indicators, size_t k)
 {
     return n_indicators * n_years + k;
 }
 
 /* Summary statistics of one quantity over the draws. */
 typedef struct {
-    uint64_t n;                  /* finite values */
+    uint64_t n; /* finite values */
     double mean, p05, p25, p50, p75, p95;
 } sp_stats;
 
@@ -48,36 +47,36 @@ typedef struct {
  * P(met) among draws whose input is in the upper group minus P(met) in
  * the lower group (see sp_model_input_split). */
 typedef struct {
-    size_t input;                /* index, see sp_model_n_inputs */
-    double effect;               /* p_high - p_low */
+    size_t input;  /* index, see sp_model_n_inputs */
+    double effect; /* p_high - p_low */
     double p_low, p_high;
-    uint64_t n_low, n_high;      /* draws in each group */
+    uint64_t n_low, n_high; /* draws in each group */
 } sp_driver;
 
 typedef struct {
-    uint64_t met;                /* draws in which the target is met */
+    uint64_t met; /* draws in which the target is met */
     uint64_t draws;
-    double probability;          /* met / draws */
-    double ci_lo, ci_hi;         /* 95 % Wilson interval */
-    sp_stats measure;            /* distribution of the measure (simple) */
+    double probability;  /* met / draws */
+    double ci_lo, ci_hi; /* 95 % Wilson interval */
+    sp_stats measure;    /* distribution of the measure (simple) */
     size_t n_drivers;
-    sp_driver *drivers;          /* [n_drivers] by decreasing |effect| */
-    bool has_box;                /* scenario discovery ran (sp_discover) */
-    sp_prim_box box;             /* where the target is missed */
-    size_t box_draws;            /* draws the box was found on */
+    sp_driver *drivers; /* [n_drivers] by decreasing |effect| */
+    bool has_box;       /* scenario discovery ran (sp_discover) */
+    sp_prim_box box;    /* where the target is missed */
+    size_t box_draws;   /* draws the box was found on */
 } sp_target_result;
 
 typedef struct {
     uint64_t draws;
     size_t n_targets;
-    sp_target_result *targets;   /* [n_targets] */
+    sp_target_result *targets; /* [n_targets] */
     size_t n_indicators;
-    int n_years;                 /* base year .. horizon */
-    sp_stats *indicators;        /* [n_indicators * n_years] */
-    uint64_t *clamps;            /* [n_indicators] clamped steps */
-    uint64_t *nonfinite;         /* [n_indicators] non-finite values */
+    int n_years;          /* base year .. horizon */
+    sp_stats *indicators; /* [n_indicators * n_years] */
+    uint64_t *clamps;     /* [n_indicators] clamped steps */
+    uint64_t *nonfinite;  /* [n_indicators] non-finite values */
     size_t n_warnings;
-    char **warnings;             /* [n_warnings] sentences */
+    char **warnings; /* [n_warnings] sentences */
 } sp_result;
 
 /* Fills `res` (zeroed by the caller) from a complete state (all blocks of

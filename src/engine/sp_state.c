@@ -44,8 +44,8 @@ sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
     s->acc = s->lo && s->hi ? sp_accum_alloc(n_q, lo, hi) : NULL;
     s->met = calloc(n_targets ? n_targets : 1, sizeof *s->met);
     s->clamps = calloc(n_indicators ? n_indicators : 1, sizeof *s->clamps);
-    s->nonfinite = calloc(n_indicators ? n_indicators : 1,
-                          sizeof *s->nonfinite);
+    s->nonfinite =
+        calloc(n_indicators ? n_indicators : 1, sizeof *s->nonfinite);
     s->drivers = calloc(n_targets * n_inputs * 4 + 1, sizeof *s->drivers);
     bool ok = sp_sumstack_init(&s->sums, n_q);
     if (!ok || !s->acc || !s->met || !s->clamps || !s->nonfinite ||
@@ -88,7 +88,8 @@ bool sp_state_empty(const sp_state *s)
 
 uint64_t sp_state_block_draws(uint64_t draws, uint64_t first, uint64_t last)
 {
-    uint64_t a = first > draws / SP_STATE_BLOCK ? draws : first * SP_STATE_BLOCK;
+    uint64_t a =
+        first > draws / SP_STATE_BLOCK ? draws : first * SP_STATE_BLOCK;
     uint64_t b = last > draws / SP_STATE_BLOCK ? draws : last * SP_STATE_BLOCK;
     return b > a ? b - a : 0;
 }
@@ -116,8 +117,7 @@ bool sp_state_same_run(const sp_state *a, const sp_state *b, char *why,
     else if (a->slices != b->slices)
         field = "number of slices";
     else if (a->n_q != b->n_q || a->n_targets != b->n_targets ||
-             a->n_indicators != b->n_indicators ||
-             a->n_inputs != b->n_inputs ||
+             a->n_indicators != b->n_indicators || a->n_inputs != b->n_inputs ||
              memcmp(a->lo, b->lo, a->n_q * sizeof *a->lo) != 0 ||
              memcmp(a->hi, b->hi, a->n_q * sizeof *a->hi) != 0)
         field = "histogram ranges";
@@ -189,8 +189,7 @@ static sp_status check_slice(sp_state *const *parts, const char *const *names,
         return sp_error_set(err, SP_ERR_USAGE, names[i], 0, NULL,
                             "slice %u/%u is incomplete: it covers blocks "
                             "%llu..%llu of %llu..%llu (resume it first)",
-                            p->slice, p->slices,
-                            (unsigned long long)p->first,
+                            p->slice, p->slices, (unsigned long long)p->first,
                             (unsigned long long)sp_state_end(p),
                             (unsigned long long)first,
                             (unsigned long long)last);
@@ -231,8 +230,8 @@ sp_state *sp_state_copy(const sp_state *s)
         sp_state_free(c);
         return NULL;
     }
-    if (s->full_blocks && (c->full_blocks = sp_state_copy(s->full_blocks)) ==
-                              NULL) {
+    if (s->full_blocks &&
+        (c->full_blocks = sp_state_copy(s->full_blocks)) == NULL) {
         sp_state_free(c);
         return NULL;
     }
@@ -360,9 +359,9 @@ static bool write_body(const sp_state *s, FILE *f)
               put_u64(f, s->n_inputs) &&
               put(f, s->lo, s->n_q * sizeof *s->lo) &&
               put(f, s->hi, s->n_q * sizeof *s->hi) &&
-              write_accumulated(s, f) &&
-              put_u64(f, s->full_blocks != NULL);
-    return ok && (s->full_blocks == NULL || write_accumulated(s->full_blocks, f));
+              write_accumulated(s, f) && put_u64(f, s->full_blocks != NULL);
+    return ok &&
+           (s->full_blocks == NULL || write_accumulated(s->full_blocks, f));
 }
 
 sp_status sp_state_to_bytes(const sp_state *s, char **buf, size_t *size,
@@ -426,8 +425,8 @@ sp_status sp_state_save(const sp_state *s, const char *path, sp_error *err)
 /* The body of a state file being read, and where refusals go. */
 typedef struct {
     FILE *f;
-    size_t left;       /* bytes of the body not read yet */
-    const char *name;  /* file (or rank) named in messages */
+    size_t left;      /* bytes of the body not read yet */
+    const char *name; /* file (or rank) named in messages */
     sp_error *err;
 } reader;
 
@@ -439,15 +438,14 @@ static sp_status refuse(reader *r, const char *field, const char *what)
 
 /* Fails unless `count` items of `size` bytes fit in what is left of the
  * file: the bound on every allocation the reader makes. */
-static sp_status need(reader *r, const char *field, uint64_t count,
-                      size_t size)
+static sp_status need(reader *r, const char *field, uint64_t count, size_t size)
 {
     if (count > r->left / size)
         return sp_error_set(r->err, SP_ERR_USAGE, r->name, 0, field,
                             "invalid state file: %llu items of %zu bytes, "
                             "but only %zu bytes are left (truncated or "
-                            "inconsistent)", (unsigned long long)count, size,
-                            r->left);
+                            "inconsistent)",
+                            (unsigned long long)count, size, r->left);
     return SP_OK;
 }
 
@@ -460,8 +458,8 @@ static sp_status rd(reader *r, const char *field, void *p, size_t n)
 }
 
 /* A 64-bit field that must lie in [lo, hi]. */
-static sp_status rd_u64(reader *r, const char *field, uint64_t lo,
-                        uint64_t hi, uint64_t *v)
+static sp_status rd_u64(reader *r, const char *field, uint64_t lo, uint64_t hi,
+                        uint64_t *v)
 {
     sp_status st = rd(r, field, v, sizeof *v);
     if (st == SP_OK && (*v < lo || *v > hi))
@@ -522,8 +520,7 @@ typedef struct {
 /* The scenario's SHA-256 is 64 lowercase hex digits, and the text's. */
 static sp_status check_sha(reader *r, const header *h)
 {
-    if (strlen(h->sha256) != 64 ||
-        strspn(h->sha256, "0123456789abcdef") != 64)
+    if (strlen(h->sha256) != 64 || strspn(h->sha256, "0123456789abcdef") != 64)
         return refuse(r, "sha256", "not 64 hexadecimal digits");
     char hex[65];
     sp_digest_hex(h->text, strlen(h->text), hex);
@@ -534,8 +531,8 @@ static sp_status check_sha(reader *r, const header *h)
 
 static sp_status read_identity(reader *r, header *h)
 {
-    sp_status st = rd_fixed_text(r, "version", 1, h->version,
-                                 sizeof h->version);
+    sp_status st =
+        rd_fixed_text(r, "version", 1, h->version, sizeof h->version);
     if (st == SP_OK)
         st = rd_fixed_text(r, "sha256", 64, h->sha256, sizeof h->sha256);
     if (st == SP_OK)
@@ -618,15 +615,16 @@ static sp_state *state_of(reader *r, header *h)
 {
     size_t n_q = (size_t)h->n_q;
     double *lo = malloc(n_q * sizeof *lo), *hi = malloc(n_q * sizeof *hi);
-    sp_status st = lo && hi ? SP_OK
-                            : sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0,
-                                           NULL, "out of memory reading a "
-                                                 "state");
+    sp_status st = lo && hi
+                       ? SP_OK
+                       : sp_error_set(r->err, SP_ERR_NOMEM, r->name, 0, NULL,
+                                      "out of memory reading a "
+                                      "state");
     if (st == SP_OK)
         st = read_ranges(r, n_q, lo, hi);
     sp_state *s = st == SP_OK ? sp_state_alloc(n_q, (size_t)h->n_targets,
-                                                (size_t)h->n_indicators,
-                                                (size_t)h->n_inputs, lo, hi)
+                                               (size_t)h->n_indicators,
+                                               (size_t)h->n_inputs, lo, hi)
                               : NULL;
     free(lo);
     free(hi);
@@ -665,8 +663,8 @@ static sp_status read_sums(reader *r, sp_state *s, const char *prefix,
 {
     char fb[64];
     uint64_t depth;
-    sp_status st = rd_u64(r, field_name(fb, sizeof fb, prefix, "sums.depth"),
-                          0, SP_SUMSTACK_MAX, &depth);
+    sp_status st = rd_u64(r, field_name(fb, sizeof fb, prefix, "sums.depth"), 0,
+                          SP_SUMSTACK_MAX, &depth);
     if (st == SP_OK)
         st = need(r, fb, depth, 16 + s->n_q * sizeof(double));
     double *node = malloc((s->n_q ? s->n_q : 1) * sizeof *node);
@@ -681,8 +679,9 @@ static sp_status read_sums(reader *r, sp_state *s, const char *prefix,
             st = rd_u64(r, field_name(fb, sizeof fb, prefix, "sums.level"), 0,
                         62, &level);
         if (st == SP_OK && ((uint64_t)1 << level) > last - first)
-            st = refuse(r, fb, "the node reaches past the blocks this "
-                               "state may cover");
+            st = refuse(r, fb,
+                        "the node reaches past the blocks this "
+                        "state may cover");
         if (st == SP_OK)
             st = rd(r, field_name(fb, sizeof fb, prefix, "sums"), node,
                     s->n_q * sizeof *node);
@@ -740,8 +739,8 @@ static sp_status read_accumulated(reader *r, sp_state *s, const char *prefix)
         st = rd(r, field_name(fb, sizeof fb, prefix, "clamps"), s->clamps,
                 ni * sizeof *s->clamps);
     if (st == SP_OK)
-        st = rd(r, field_name(fb, sizeof fb, prefix, "nonfinite"),
-                s->nonfinite, ni * sizeof *s->nonfinite);
+        st = rd(r, field_name(fb, sizeof fb, prefix, "nonfinite"), s->nonfinite,
+                ni * sizeof *s->nonfinite);
     if (st == SP_OK)
         st = rd(r, field_name(fb, sizeof fb, prefix, "drivers"), s->drivers,
                 nt * s->n_inputs * 4 * sizeof *s->drivers);
@@ -758,13 +757,14 @@ static sp_status read_accumulated(reader *r, sp_state *s, const char *prefix)
 static sp_status read_full_blocks(reader *r, sp_state *s, uint32_t version)
 {
     uint64_t present = 0;
-    sp_status st = version < 3 ? SP_OK
-                               : rd_u64(r, "full_blocks", 0, 1, &present);
+    sp_status st =
+        version < 3 ? SP_OK : rd_u64(r, "full_blocks", 0, 1, &present);
     if (st != SP_OK || !present)
         return st;
     if (!sp_state_ends_partial(s))
-        return refuse(r, "full_blocks", "present, but the state does not "
-                                        "cover a partial last block");
+        return refuse(r, "full_blocks",
+                      "present, but the state does not "
+                      "cover a partial last block");
     st = need(r, "full_blocks", s->n_q, ACCUM_BYTES_PER_Q);
     if (st != SP_OK)
         return st;
@@ -776,8 +776,9 @@ static sp_status read_full_blocks(reader *r, sp_state *s, uint32_t version)
     const sp_state *f = s->full_blocks;
     if (st == SP_OK && (sp_state_end(f) != s->n_blocks - 1 ||
                         (!sp_state_empty(f) && f->first != s->first)))
-        st = refuse(r, "full_blocks.first", "the full blocks are not the "
-                                            "state without its last block");
+        st = refuse(r, "full_blocks.first",
+                    "the full blocks are not the "
+                    "state without its last block");
     return st;
 }
 
@@ -806,15 +807,13 @@ static sp_status read_body(reader *r, uint32_t version, sp_state **out)
     return SP_OK;
 }
 
-sp_status sp_state_from_bytes(const char *buf, size_t size,
-                              const char *name, sp_state **out,
-                              sp_error *err)
+sp_status sp_state_from_bytes(const char *buf, size_t size, const char *name,
+                              sp_state **out, sp_error *err)
 {
     *out = NULL;
     uint8_t digest[SP_DIGEST_SIZE];
     size_t header_size = sizeof magic + 8;
-    if (size < header_size + SP_DIGEST_SIZE ||
-        memcmp(buf, magic, sizeof magic))
+    if (size < header_size + SP_DIGEST_SIZE || memcmp(buf, magic, sizeof magic))
         return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
                             "not a simplan state file");
     uint32_t version, order;
@@ -824,8 +823,8 @@ sp_status sp_state_from_bytes(const char *buf, size_t size,
         return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
                             "state file format %u (byte order %08x); this "
                             "simplan reads formats 2 and %u written on this "
-                            "kind of machine", version, order,
-                            SP_STATE_VERSION);
+                            "kind of machine",
+                            version, order, SP_STATE_VERSION);
     sp_digest(buf, size - SP_DIGEST_SIZE, digest);
     if (memcmp(digest, buf + size - SP_DIGEST_SIZE, SP_DIGEST_SIZE) != 0)
         return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
@@ -872,10 +871,10 @@ sp_status sp_state_load(const char *path, sp_state **out, sp_error *err)
     }
     bool bad = ferror(f) != 0;
     fclose(f);
-    sp_status st = bad ? sp_error_set(err, SP_ERR_IO, path, 0, NULL,
-                                      "cannot read the state file")
-                       : sp_state_from_bytes(buf ? buf : "", size, path, out,
-                                             err);
+    sp_status st =
+        bad ? sp_error_set(err, SP_ERR_IO, path, 0, NULL,
+                           "cannot read the state file")
+            : sp_state_from_bytes(buf ? buf : "", size, path, out, err);
     free(buf);
     return st;
 }

@@ -34,37 +34,37 @@
 #include "sp_accum.h"
 #include "sp_status.h"
 
-#define SP_STATE_VERSION 3u
-#define SP_STATE_FILE "state.simplan" /* name inside a result directory */
-#define SP_STATE_BLOCK 1024u          /* draws per block (= SP_MC_BLOCK) */
-#define SP_STATE_MAX_SLICES 1000000u  /* most slices of one run */
-#define SP_STATE_MAX_TARGETS 65535u   /* bounds of the shape fields */
+#define SP_STATE_VERSION        3u
+#define SP_STATE_FILE           "state.simplan" /* name inside a result directory */
+#define SP_STATE_BLOCK          1024u    /* draws per block (= SP_MC_BLOCK) */
+#define SP_STATE_MAX_SLICES     1000000u /* most slices of one run */
+#define SP_STATE_MAX_TARGETS    65535u   /* bounds of the shape fields */
 #define SP_STATE_MAX_INDICATORS 65535u
-#define SP_STATE_MAX_INPUTS 65535u
-#define SP_STATE_MAX_NAME 4096u       /* bytes of the scenario's file name */
-#define SP_STATE_MAX_TEXT (16u << 20) /* bytes of the scenario's text */
+#define SP_STATE_MAX_INPUTS     65535u
+#define SP_STATE_MAX_NAME       4096u /* bytes of the scenario's file name */
+#define SP_STATE_MAX_TEXT       (16u << 20) /* bytes of the scenario's text */
 
 typedef struct sp_state {
     /* Identity of the run. */
-    char version[16];        /* simplan version that wrote it */
-    char sha256[65];         /* of the scenario text */
-    char *scenario_name;     /* file name the scenario was read from */
-    char *scenario_text;     /* the scenario itself */
+    char version[16];    /* simplan version that wrote it */
+    char sha256[65];     /* of the scenario text */
+    char *scenario_name; /* file name the scenario was read from */
+    char *scenario_text; /* the scenario itself */
     uint64_t seed, draws;
     char rng[64];
-    uint64_t n_blocks;       /* blocks of the whole run */
-    uint32_t slice, slices;  /* slice K of N (1-based), or 1 of 1 */
+    uint64_t n_blocks;      /* blocks of the whole run */
+    uint32_t slice, slices; /* slice K of N (1-based), or 1 of 1 */
     /* Shape. */
     size_t n_q, n_targets, n_indicators;
-    size_t n_inputs;         /* per-draw inputs seen by the drivers */
-    double *lo, *hi;         /* [n_q] histogram ranges (from the pilot) */
+    size_t n_inputs; /* per-draw inputs seen by the drivers */
+    double *lo, *hi; /* [n_q] histogram ranges (from the pilot) */
     /* Accumulated over blocks [first, sums end). */
-    uint64_t first;          /* first block covered */
+    uint64_t first; /* first block covered */
     sp_accum *acc;
-    uint64_t *met;           /* [n_targets] */
-    uint64_t *clamps;        /* [n_indicators] */
-    uint64_t *nonfinite;     /* [n_indicators] */
-    uint64_t *drivers;       /* [n_targets * n_inputs * 4]: draws in the
+    uint64_t *met;       /* [n_targets] */
+    uint64_t *clamps;    /* [n_indicators] */
+    uint64_t *nonfinite; /* [n_indicators] */
+    uint64_t *drivers;   /* [n_targets * n_inputs * 4]: draws in the
                                 lower group, of which met; draws in the
                                 upper group, of which met */
     sp_sumstack sums;
@@ -128,8 +128,7 @@ sp_status sp_state_load(const char *path, sp_state **out, sp_error *err);
 /* The same through memory, for MPI: a malloc'd buffer and its size. */
 sp_status sp_state_to_bytes(const sp_state *s, char **buf, size_t *size,
                             sp_error *err);
-sp_status sp_state_from_bytes(const char *buf, size_t size,
-                              const char *name, sp_state **out,
-                              sp_error *err);
+sp_status sp_state_from_bytes(const char *buf, size_t size, const char *name,
+                              sp_state **out, sp_error *err);
 
 #endif /* SP_STATE_H */

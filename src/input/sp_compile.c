@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 void sp_compiled_destroy(sp_compiled *c)
 {
     sp_model_destroy(&c->model);
@@ -80,7 +79,7 @@ typedef struct {
     const size_t **deps; /* [n] dependencies of each derived indicator
                             (borrowed from its compiled formula) */
     size_t *n_deps;
-    int *state;        /* 0 new, 1 on stack, 2 done */
+    int *state; /* 0 new, 1 on stack, 2 done */
     size_t *stack;
     size_t depth;
     size_t *order;
@@ -98,8 +97,9 @@ static long visit(topo *t, const sp_scenario *sc, size_t i, char *cycle,
             start++;
         size_t used = 0;
         for (size_t k = start; k < t->depth; k++)
-            used += (size_t)snprintf(cycle + used, size > used ? size - used : 0,
-                                     "%s -> ", sc->indicators[t->stack[k]].name);
+            used +=
+                (size_t)snprintf(cycle + used, size > used ? size - used : 0,
+                                 "%s -> ", sc->indicators[t->stack[k]].name);
         snprintf(cycle + used, size > used ? size - used : 0, "%s",
                  sc->indicators[i].name);
         return (long)i;
@@ -132,7 +132,8 @@ static sp_status order_derived(const sp_scenario *sc, sp_compiled *c,
     t.stack = calloc(n, sizeof *t.stack);
     t.order = calloc(n, sizeof *t.order);
     sp_status st = (t.deps && t.n_deps && t.state && t.stack && t.order)
-                       ? SP_OK : nomem(err);
+                       ? SP_OK
+                       : nomem(err);
     for (size_t i = 0; i < n && st == SP_OK; i++) {
         const sp_indicator_spec *spec = &sc->indicators[i];
         if (spec->kind != SP_KIND_DERIVED)
@@ -140,8 +141,8 @@ static sp_status order_derived(const sp_scenario *sc, sp_compiled *c,
         sp_expr *e = &c->model.indicators[i].formula;
         char msg[400], field[160];
         snprintf(field, sizeof field, "indicators.%s.formula", spec->name);
-        sp_status fs = sp_expr_compile(spec->formula, c->names, n, e, msg,
-                                       sizeof msg);
+        sp_status fs =
+            sp_expr_compile(spec->formula, c->names, n, e, msg, sizeof msg);
         if (fs != SP_OK) {
             st = sp_error_set(err, fs, sc->file, spec->formula_line, field,
                               "%s", msg);
@@ -162,13 +163,14 @@ static sp_status order_derived(const sp_scenario *sc, sp_compiled *c,
             st = sp_error_set(err, SP_ERR_CYCLE, sc->file,
                               sc->indicators[at].formula_line, field,
                               "derived indicators depend on each other in a "
-                              "cycle: %s", cycle);
+                              "cycle: %s",
+                              cycle);
         }
     }
     if (st == SP_OK) {
         sp_model *m = &c->model;
-        m->derived_order = calloc(t.n_order ? t.n_order : 1,
-                                  sizeof *m->derived_order);
+        m->derived_order =
+            calloc(t.n_order ? t.n_order : 1, sizeof *m->derived_order);
         if (m->derived_order == NULL) {
             st = nomem(err);
         } else {
@@ -216,8 +218,7 @@ static sp_status build_correlation(const sp_scenario *sc, sp_compiled *c,
     return st;
 }
 
-static sp_status build_events(const sp_scenario *sc, sp_model *m,
-                              sp_error *err)
+static sp_status build_events(const sp_scenario *sc, sp_model *m, sp_error *err)
 {
     if (sc->n_events == 0)
         return SP_OK;
@@ -295,14 +296,15 @@ static sp_status derived_base(const sp_scenario *sc, sp_compiled *c,
             char field[160];
             snprintf(field, sizeof field, "indicators.%s.formula",
                      sc->indicators[i].name);
-            st = sp_error_set(err, SP_ERR_BASE_VALUE, sc->file,
-                              sc->indicators[i].formula_line, field,
-                              "the formula gives %s at the base year %d "
-                              "(a division by zero, or the log or square "
-                              "root of a negative number?); it must be "
-                              "finite", isnan(v) ? "no number (NaN)"
-                                                 : "an infinite value",
-                              sc->base_year);
+            st =
+                sp_error_set(err, SP_ERR_BASE_VALUE, sc->file,
+                             sc->indicators[i].formula_line, field,
+                             "the formula gives %s at the base year %d "
+                             "(a division by zero, or the log or square "
+                             "root of a negative number?); it must be "
+                             "finite",
+                             isnan(v) ? "no number (NaN)" : "an infinite value",
+                             sc->base_year);
         }
     }
     free(row);

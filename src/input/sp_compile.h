@@ -15,9 +15,9 @@
 #include "sp_status.h"
 
 typedef struct {
-    sp_model model;        /* owned */
-    const char **names;    /* [n_indicators] borrowed from the scenario */
-    double *correlation;   /* [n_s*n_s] the full matrix, for reports */
+    sp_model model;      /* owned */
+    const char **names;  /* [n_indicators] borrowed from the scenario */
+    double *correlation; /* [n_s*n_s] the full matrix, for reports */
 } sp_compiled;
 
 /* Compiles `sc` into `out` (zeroed by the caller). The scenario must

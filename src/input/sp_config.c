@@ -30,7 +30,7 @@ typedef struct {
     long long value;
 } wide_int;
 
-#define MAX_WIDE_INTS 64
+#define MAX_WIDE_INTS  64
 #define MAX_FILE_BYTES (16u << 20) /* scenario files are text, 16 MiB max */
 
 /* Loader context: the file name for messages and the caller's error. */
@@ -51,7 +51,8 @@ static int line_of(const config_setting_t *s)
 
 static sp_status fail(const loader *L, sp_status status,
                       const config_setting_t *at, const char *field,
-                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+                      const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 static sp_status fail(const loader *L, sp_status status,
                       const config_setting_t *at, const char *field,
@@ -62,8 +63,7 @@ static sp_status fail(const loader *L, sp_status status,
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    return sp_error_set(L->err, status, L->file, line_of(at), field, "%s",
-                        msg);
+    return sp_error_set(L->err, status, L->file, line_of(at), field, "%s", msg);
 }
 
 static char *xstrdup(const char *s)
@@ -87,16 +87,21 @@ static bool utf8_valid(const char *s)
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         unsigned c = *p;
-        int n = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2
-                         : (c >> 3) == 0x1E ? 3 : -1;
+        int n = c < 0x80           ? 0
+                : (c >> 5) == 0x6  ? 1
+                : (c >> 4) == 0xE  ? 2
+                : (c >> 3) == 0x1E ? 3
+                                   : -1;
         if (n < 0 || (n == 1 && c < 0xC2) || (n == 3 && c > 0xF4))
             return false;
         for (int k = 1; k <= n; k++)
             if ((p[k] & 0xC0) != 0x80)
                 return false;
-        if (n == 2 && ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)))
+        if (n == 2 &&
+            ((c == 0xE0 && p[1] < 0xA0) || (c == 0xED && p[1] > 0x9F)))
             return false;
-        if (n == 3 && ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F)))
+        if (n == 3 &&
+            ((c == 0xF0 && p[1] < 0x90) || (c == 0xF4 && p[1] > 0x8F)))
             return false;
         p += n + 1;
     }
@@ -174,10 +179,12 @@ static sp_status member(const loader *L, const config_setting_t *g,
         member_path(field, path, key);
         if (config_setting_parent(g) == NULL)
             return sp_error_set(L->err, SP_ERR_MISSING, L->file, L->n_lines,
-                                field, "required section '%s' is missing "
-                                "from the file", key);
-        return fail(L, SP_ERR_MISSING, g, field, "required field '%s' is missing",
-                    key);
+                                field,
+                                "required section '%s' is missing "
+                                "from the file",
+                                key);
+        return fail(L, SP_ERR_MISSING, g, field,
+                    "required field '%s' is missing", key);
     }
     return SP_OK;
 }
@@ -196,11 +203,13 @@ static sp_status check_wide(const loader *L, const config_setting_t *s,
         if (type == CONFIG_TYPE_INT64)
             return fail(L, SP_ERR_RANGE, s, field,
                         "this integer does not fit in 64 bits and would be "
-                        "read as %lld", v);
+                        "read as %lld",
+                        v);
         return fail(L, SP_ERR_RANGE, s, field,
                     "this integer does not fit in 32 bits and would be read "
                     "as %lld; write it as a float (1e12) or with an L suffix "
-                    "(1000000000000L)", v);
+                    "(1000000000000L)",
+                    v);
     }
     return SP_OK;
 }
@@ -240,8 +249,8 @@ static sp_status to_int(const loader *L, const config_setting_t *s,
         /* Accept integral floats such as 1e6; reject 2.5. */
         double v = config_setting_get_float(s);
         if (!(v == floor(v)) || !(fabs(v) < 9.0e15))
-            return fail(L, SP_ERR_TYPE, s, field,
-                        "expected an integer, got %g", v);
+            return fail(L, SP_ERR_TYPE, s, field, "expected an integer, got %g",
+                        v);
         *out = (long long)v;
     } else {
         return fail(L, SP_ERR_TYPE, s, field, "expected an integer");
@@ -276,7 +285,8 @@ static sp_status to_identifier(const loader *L, const config_setting_t *s,
     if (!is_identifier(*out))
         return fail(L, SP_ERR_RANGE, s, field,
                     "'%s' is not a valid name: use letters, digits and _, "
-                    "not starting with a digit", *out);
+                    "not starting with a digit",
+                    *out);
     return SP_OK;
 }
 
@@ -319,8 +329,8 @@ static sp_status get_year(const loader *L, const config_setting_t *g,
 
 /* Reads string `key`; an absent optional key gives `dflt` (copied). */
 static sp_status get_string(const loader *L, const config_setting_t *g,
-                            const char *path, const char *key,
-                            const char *dflt, size_t max_len, char **out)
+                            const char *path, const char *key, const char *dflt,
+                            size_t max_len, char **out)
 {
     config_setting_t *m;
     sp_status st = member(L, g, path, key, dflt == NULL, &m);
@@ -356,23 +366,22 @@ static void range_what(char *buf, size_t size, const char *subject,
 {
     char text[64];
     bool two_sided = sp_range_text(r, text, sizeof text);
-    snprintf(buf, size, "%s must %s %s%s%s", subject,
-             two_sided ? "lie" : "be", text, why && *why ? " " : "",
-             why ? why : "");
+    snprintf(buf, size, "%s must %s %s%s%s", subject, two_sided ? "lie" : "be",
+             text, why && *why ? " " : "", why ? why : "");
 }
 
 /* check_range() with the range of a descriptor table. */
 static sp_status check_table_range(const loader *L, const config_setting_t *g,
-                                   const char *path, const char *key,
-                                   double v, const sp_range *r,
-                                   const char *subject, const char *why)
+                                   const char *path, const char *key, double v,
+                                   const sp_range *r, const char *subject,
+                                   const char *why)
 {
     if (sp_range_holds(r, v))
         return SP_OK;
     char what[200];
     range_what(what, sizeof what, subject, r, why);
-    return check_range(L, g, path, key, v, r->lo, r->hi, r->lo_open,
-                       r->hi_open, what);
+    return check_range(L, g, path, key, v, r->lo, r->hi, r->lo_open, r->hi_open,
+                       what);
 }
 
 /* Appends `name` to the list in buf (of `size` bytes), after `sep` unless
@@ -419,8 +428,8 @@ static sp_status expect_group(const loader *L, const config_setting_t *s,
 static sp_status read_header(const loader *L, config_setting_t *root,
                              sp_scenario *sc)
 {
-    static const char *const keys[] = {"name", "description", "region",
-                                       "base_year", "horizon", NULL};
+    static const char *const keys[] = {"name",      "description", "region",
+                                       "base_year", "horizon",     NULL};
     config_setting_t *g;
     sp_status st = member(L, root, "", "scenario", true, &g);
     if (st == SP_OK)
@@ -433,8 +442,7 @@ static sp_status read_header(const loader *L, config_setting_t *root,
         st = get_string(L, g, "scenario", "description", "", 4000,
                         &sc->description);
     if (st == SP_OK)
-        st = get_string(L, g, "scenario", "region", "World", 200,
-                        &sc->region);
+        st = get_string(L, g, "scenario", "region", "World", 200, &sc->region);
     if (st == SP_OK)
         st = get_year(L, g, "scenario", "base_year", SP_MIN_YEAR,
                       SP_MAX_YEAR - 1, &sc->base_year);
@@ -470,7 +478,8 @@ static sp_status read_simulation(const loader *L, config_setting_t *root,
         st = get_string(L, g, "simulation", "rng", "", 64, &sc->rng);
     if (st == SP_OK && sc->rng[0] != '\0' && sp_rng_lookup(sc->rng) == NULL)
         st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "rng"),
-                  "simulation.rng", "unknown generator '%s'; use xoshiro256ss "
+                  "simulation.rng",
+                  "unknown generator '%s'; use xoshiro256ss "
                   "or a GSL generator name such as taus2 or mt19937",
                   sc->rng);
     return st;
@@ -501,8 +510,7 @@ static sp_status read_dist(const loader *L, config_setting_t *g,
         char field[FIELD_MAX], list[256] = "";
         member_path(field, path, "family");
         for (size_t k = 0; k < sp_family_count(); k++)
-            append_name(list, sizeof list, ", ",
-                        sp_family_name((sp_family)k));
+            append_name(list, sizeof list, ", ", sp_family_name((sp_family)k));
         return fail(L, SP_ERR_RANGE, config_setting_get_member(g, "family"),
                     field, "unknown family; allowed: %s", list);
     }
@@ -515,8 +523,8 @@ static sp_status read_dist(const loader *L, config_setting_t *g,
         double *v = sp_marginal_param(m, p);
         st = get_double(L, g, path, p->name, true, v);
         if (st == SP_OK)
-            st = check_table_range(L, g, path, p->name, *v, &p->range,
-                                   p->name, p->why);
+            st = check_table_range(L, g, path, p->name, *v, &p->range, p->name,
+                                   p->why);
     }
     return st;
 }
@@ -537,8 +545,8 @@ static sp_status read_period(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = get_double(L, g, path, "mean", true, &p->mean);
     if (st == SP_OK)
-        st = check_range(L, g, path, "mean", p->mean, -10.0, 10.0, false,
-                         false, "mean must be between -10 and 10 (a yearly "
+        st = check_range(L, g, path, "mean", p->mean, -10.0, 10.0, false, false,
+                         "mean must be between -10 and 10 (a yearly "
                          "rate of -1000 % to +1000 %, or share points)");
     if (st == SP_OK)
         st = get_double(L, g, path, "sd", true, &p->sd);
@@ -578,7 +586,8 @@ static sp_status read_path(const loader *L, config_setting_t *g,
             if (owner[slot] >= 0)
                 st = fail(L, SP_ERR_PERIODS, pg, field,
                           "year %d is already covered by path[%d]; periods "
-                          "must not overlap", y, owner[slot]);
+                          "must not overlap",
+                          y, owner[slot]);
             owner[slot] = (int)k;
         }
     }
@@ -595,16 +604,16 @@ static sp_status read_path(const loader *L, config_setting_t *g,
     return st;
 }
 
-static const char *const reserved_names[] = {"exp", "log", "sqrt", "min",
-                                             "max", NULL};
+static const char *const reserved_names[] = {"exp", "log", "sqrt",
+                                             "min", "max", NULL};
 
 static sp_status read_stochastic(const loader *L, config_setting_t *g,
                                  const char *path, const sp_scenario *sc,
                                  sp_indicator_spec *ind)
 {
-    static const char *const keys[] = {"name", "kind", "unit", "variable",
-                                       "description", "base", "path",
-                                       "trend_sd", "ar1", "dist", NULL};
+    static const char *const keys[] = {
+        "name", "kind",     "unit", "variable", "description", "base",
+        "path", "trend_sd", "ar1",  "dist",     NULL};
     sp_status st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_double(L, g, path, "base", true, &ind->base);
@@ -613,8 +622,7 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
         snprintf(subject, sizeof subject, "the base of a %s indicator",
                  sp_kind_name(ind->kind));
         st = check_table_range(L, g, path, "base", ind->base,
-                               &sp_kind_info_of(ind->kind)->level, subject,
-                               "");
+                               &sp_kind_info_of(ind->kind)->level, subject, "");
     }
     if (st == SP_OK)
         st = read_path(L, g, path, sc, ind);
@@ -640,8 +648,8 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
 static sp_status read_derived(const loader *L, config_setting_t *g,
                               const char *path, sp_indicator_spec *ind)
 {
-    static const char *const keys[] = {"name", "kind", "unit", "variable",
-                                       "description", "formula", NULL};
+    static const char *const keys[] = {
+        "name", "kind", "unit", "variable", "description", "formula", NULL};
     sp_status st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_string(L, g, path, "formula", NULL, SP_MAX_FORMULA,
@@ -699,11 +707,9 @@ static sp_status read_indicator(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = get_string(L, g, path, "unit", "", 200, &ind->unit);
     if (st == SP_OK)
-        st = get_string(L, g, path, "variable", ind->name, 200,
-                        &ind->variable);
+        st = get_string(L, g, path, "variable", ind->name, 200, &ind->variable);
     if (st == SP_OK)
-        st = get_string(L, g, path, "description", "", 4000,
-                        &ind->description);
+        st = get_string(L, g, path, "description", "", 4000, &ind->description);
     if (st != SP_OK)
         return st;
     if (!sp_kind_info_of(ind->kind)->stochastic)
@@ -715,8 +721,8 @@ static sp_status read_indicators(const loader *L, config_setting_t *root,
                                  sp_scenario *sc)
 {
     config_setting_t *list;
-    sp_status st = get_list(L, root, "", "indicators", true,
-                            SP_MAX_INDICATORS, &list);
+    sp_status st =
+        get_list(L, root, "", "indicators", true, SP_MAX_INDICATORS, &list);
     if (st != SP_OK)
         return st;
     size_t n = (size_t)config_setting_length(list);
@@ -743,7 +749,8 @@ static sp_status stochastic_ref(const loader *L, const sp_scenario *sc,
     if (!sp_kind_info_of(sc->indicators[k].kind)->stochastic)
         return fail(L, SP_ERR_REFERENCE, at, field,
                     "'%s' is %s; only rate and share indicators can be "
-                    "named here", name, sp_kind_name(sc->indicators[k].kind));
+                    "named here",
+                    name, sp_kind_name(sc->indicators[k].kind));
     return SP_OK;
 }
 
@@ -824,11 +831,11 @@ static sp_status read_effect(const loader *L, config_setting_t *g,
     return st;
 }
 
-static sp_status read_event(const loader *L, config_setting_t *g,
-                            size_t index, sp_scenario *sc)
+static sp_status read_event(const loader *L, config_setting_t *g, size_t index,
+                            sp_scenario *sc)
 {
-    static const char *const keys[] = {"name", "probability", "from", "to",
-                                       "effects", NULL};
+    static const char *const keys[] = {"name", "probability", "from",
+                                       "to",   "effects",     NULL};
     sp_event_spec *ev = &sc->events[index];
     char path[FIELD_MAX];
     snprintf(path, sizeof path, "events[%zu]", index);
@@ -843,9 +850,8 @@ static sp_status read_event(const loader *L, config_setting_t *g,
     for (size_t j = 0; st == SP_OK && j < index; j++)
         if (strcmp(sc->events[j].name, ev->name) == 0)
             st = fail(L, SP_ERR_DUPLICATE, config_setting_get_member(g, "name"),
-                      name_field,
-                      "event '%s' is already defined on line %d", ev->name,
-                      sc->events[j].line);
+                      name_field, "event '%s' is already defined on line %d",
+                      ev->name, sc->events[j].line);
     if (st == SP_OK && is_identifier(ev->name))
         snprintf(path, sizeof path, "events.%s", ev->name);
     if (st == SP_OK)
@@ -913,21 +919,21 @@ static sp_status read_simple_target(const loader *L, config_setting_t *g,
                                     const char *path, const sp_scenario *sc,
                                     sp_target_spec *t)
 {
-    static const char *const keys_level[] = {"id", "name", "source",
-                                             "indicator", "measure", "year",
-                                             "op", "value", "range", NULL};
-    static const char *const keys_span[] = {"id", "name", "source",
-                                            "indicator", "measure", "from",
-                                            "to", "op", "value", "range",
-                                            NULL};
+    static const char *const keys_level[] = {
+        "id",   "name", "source", "indicator", "measure",
+        "year", "op",   "value",  "range",     NULL};
+    static const char *const keys_span[] = {
+        "id", "name", "source", "indicator", "measure", "from",
+        "to", "op",   "value",  "range",     NULL};
     char *measure = NULL, *op = NULL;
     char field[FIELD_MAX];
-    sp_status st = get_string(L, g, path, "indicator", NULL, SP_MAX_NAME,
-                              &t->indicator);
+    sp_status st =
+        get_string(L, g, path, "indicator", NULL, SP_MAX_NAME, &t->indicator);
     member_path(field, path, "indicator");
     if (st == SP_OK && sp_scenario_find_indicator(sc, t->indicator) < 0)
-        st = fail(L, SP_ERR_REFERENCE, config_setting_get_member(g, "indicator"),
-                  field, "no indicator is called '%s'", t->indicator);
+        st =
+            fail(L, SP_ERR_REFERENCE, config_setting_get_member(g, "indicator"),
+                 field, "no indicator is called '%s'", t->indicator);
     if (st == SP_OK)
         st = get_string(L, g, path, "measure", NULL, 16, &measure);
     if (st == SP_OK && !sp_measure_parse(measure, &t->measure)) {
@@ -984,8 +990,8 @@ static sp_status read_simple_target(const loader *L, config_setting_t *g,
                     "op = \"between\" takes 'range = [lo, hi]', not 'value'");
     member_path(field, path, "range");
     st = member(L, g, path, "range", true, &range);
-    if (st == SP_OK && (!config_setting_is_array(range) ||
-                        config_setting_length(range) != 2))
+    if (st == SP_OK &&
+        (!config_setting_is_array(range) || config_setting_length(range) != 2))
         st = fail(L, SP_ERR_TYPE, range, field,
                   "expected two numbers: range = [lo, hi]");
     if (st == SP_OK)
@@ -998,8 +1004,8 @@ static sp_status read_simple_target(const loader *L, config_setting_t *g,
     return st;
 }
 
-static sp_status read_target(const loader *L, config_setting_t *g,
-                             size_t index, sp_scenario *sc)
+static sp_status read_target(const loader *L, config_setting_t *g, size_t index,
+                             sp_scenario *sc)
 {
     sp_target_spec *t = &sc->targets[index];
     char path[FIELD_MAX];
@@ -1011,8 +1017,8 @@ static sp_status read_target(const loader *L, config_setting_t *g,
     if (st == SP_OK) {
         char field[FIELD_MAX];
         member_path(field, path, "id");
-        st = to_identifier(L, config_setting_get_member(g, "id"), field,
-                           &t->id);
+        st =
+            to_identifier(L, config_setting_get_member(g, "id"), field, &t->id);
     }
     for (size_t j = 0; st == SP_OK && j < index; j++)
         if (strcmp(sc->targets[j].id, t->id) == 0)
@@ -1085,8 +1091,8 @@ static sp_status check_observed_years(const loader *L, config_setting_t *list,
             return fail(L, SP_ERR_RANGE,
                         config_setting_get_elem(list, (unsigned)a), field,
                         "observed years of %s must run from %d without gaps; "
-                        "%d has %zu earlier observed years", o->indicator,
-                        sc->base_year + 1, o->year, before);
+                        "%d has %zu earlier observed years",
+                        o->indicator, sc->base_year + 1, o->year, before);
     }
     return SP_OK;
 }
@@ -1109,14 +1115,15 @@ static sp_status check_joint_members(const loader *L, config_setting_t *list,
             if (sc->targets[j].n_all > 0)
                 return fail(L, SP_ERR_REFERENCE, all, field,
                             "'%s' is itself a joint target; list its members "
-                            "instead", t->all[k]);
+                            "instead",
+                            t->all[k]);
         }
     }
     return SP_OK;
 }
 
-typedef sp_status (*element_reader)(const loader *, config_setting_t *,
-                                    size_t, sp_scenario *);
+typedef sp_status (*element_reader)(const loader *, config_setting_t *, size_t,
+                                    sp_scenario *);
 
 /* Reads optional list `key` of the root with `read`, counting into *n. */
 static sp_status read_list(const loader *L, config_setting_t *root,
@@ -1141,9 +1148,9 @@ static sp_status read_list(const loader *L, config_setting_t *root,
 
 static sp_status read_root(const loader *L, config_t *cfg, sp_scenario *sc)
 {
-    static const char *const keys[] = {"scenario", "simulation", "indicators",
-                                       "correlations", "events", "targets",
-                                       "observed", NULL};
+    static const char *const keys[] = {
+        "scenario", "simulation", "indicators", "correlations",
+        "events",   "targets",    "observed",   NULL};
     config_setting_t *root = config_root_setting(cfg);
     sp_status st = check_keys(L, root, "", keys);
     if (st == SP_OK)
@@ -1213,8 +1220,8 @@ static void scan_wide_ints(loader *L, const char *text)
             char *end;
             errno = 0;
             unsigned long long v = strtoull(p, &end, 0);
-            bool is_int = *end != '.' && *end != 'e' && *end != 'E' &&
-                          *end != 'L';
+            bool is_int =
+                *end != '.' && *end != 'e' && *end != 'E' && *end != 'L';
             /* With an L suffix libconfig reads 64 bits, saturating. */
             if (*end == 'L' && (v > INT64_MAX || errno == ERANGE) &&
                 L->n_wide < MAX_WIDE_INTS) {
@@ -1262,8 +1269,8 @@ static sp_status read_text(const loader *L, const char *path, char **out)
     if (sb.st_size > (off_t)MAX_FILE_BYTES)
         return sp_error_set(L->err, SP_ERR_LIMIT, path, 0, NULL,
                             "the file has %lld bytes; scenario files are "
-                            "limited to %u", (long long)sb.st_size,
-                            MAX_FILE_BYTES);
+                            "limited to %u",
+                            (long long)sb.st_size, MAX_FILE_BYTES);
     FILE *f = fopen(path, "rb");
     if (f == NULL)
         return sp_error_set(L->err, SP_ERR_IO, path, 0, NULL,
@@ -1357,16 +1364,16 @@ static sp_status load_text(loader *L, const char *text, sp_scenario *sc)
     sp_status st = SP_OK;
     if (ok == CONFIG_TRUE && include_line(text) > 0) {
         config_destroy(&cfg);
-        return sp_error_set(L->err, SP_ERR_SYNTAX, L->file,
-                            include_line(text), NULL,
+        return sp_error_set(L->err, SP_ERR_SYNTAX, L->file, include_line(text),
+                            NULL,
                             "@include is not supported: a scenario is one "
                             "file, recorded whole (with its SHA-256) in the "
                             "results and state files");
     }
-    int open_string = ok != CONFIG_TRUE
-                          ? unterminated_string_line(text,
-                                                     config_error_line(&cfg))
-                          : 0;
+    int open_string =
+        ok != CONFIG_TRUE
+            ? unterminated_string_line(text, config_error_line(&cfg))
+            : 0;
     if (open_string > 0) {
         st = sp_error_set(L->err, SP_ERR_SYNTAX, L->file, open_string, NULL,
                           "a string opened here is not closed on this line "

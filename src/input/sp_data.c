@@ -51,8 +51,8 @@ typedef struct {
     const char *name; /* file name for messages */
     const char *p;    /* next byte */
     const char *end;
-    int line;         /* line of *p */
-    char *arena;      /* next free byte of the string arena */
+    int line;    /* line of *p */
+    char *arena; /* next free byte of the string arena */
 } reader;
 
 /* One record's fields, pointing into the arena. */
@@ -70,8 +70,11 @@ static sp_status check_encoding(const char *name, const unsigned char *s,
     int line = 1;
     for (size_t i = 0; i < len;) {
         unsigned c = s[i];
-        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                              : (c >> 3) == 30  ? 4 : 0;
+        size_t n = c < 0x80         ? 1
+                   : (c >> 5) == 6  ? 2
+                   : (c >> 4) == 14 ? 3
+                   : (c >> 3) == 30 ? 4
+                                    : 0;
         if (c == 0)
             return sp_error_set(err, SP_ERR_SYNTAX, name, line, NULL,
                                 "the file holds a NUL byte: not a text file");
@@ -87,8 +90,7 @@ static sp_status check_encoding(const char *name, const unsigned char *s,
         }
         if (!ok)
             return sp_error_set(err, SP_ERR_SYNTAX, name, line, NULL,
-                                "the text is not valid UTF-8 (byte 0x%02X)",
-                                c);
+                                "the text is not valid UTF-8 (byte 0x%02X)", c);
         line += c == '\n';
         i += n;
     }
@@ -117,8 +119,8 @@ static sp_status read_field(reader *r, char **out, sp_error *err)
             r->line += c == '\n';
             *dst++ = c;
             if ((size_t)(dst - *out) > SP_DATA_MAX_FIELD)
-                return sp_error_set(err, SP_ERR_LIMIT, r->name, open_line,
-                                    NULL, "a field is longer than %d bytes",
+                return sp_error_set(err, SP_ERR_LIMIT, r->name, open_line, NULL,
+                                    "a field is longer than %d bytes",
                                     SP_DATA_MAX_FIELD);
         }
         if (r->p < r->end && *r->p != ',' && *r->p != '\n' &&
@@ -130,14 +132,14 @@ static sp_status read_field(reader *r, char **out, sp_error *err)
             if (*r->p == '\r' && r->p + 1 < r->end && r->p[1] == '\n')
                 break;
             if (*r->p == '"')
-                return sp_error_set(err, SP_ERR_SYNTAX, r->name, r->line,
-                                    NULL, "a quote inside an unquoted field "
+                return sp_error_set(err, SP_ERR_SYNTAX, r->name, r->line, NULL,
+                                    "a quote inside an unquoted field "
                                     "(quote the whole field and double the "
                                     "quote)");
             *dst++ = *r->p++;
             if ((size_t)(dst - *out) > SP_DATA_MAX_FIELD)
-                return sp_error_set(err, SP_ERR_LIMIT, r->name, r->line,
-                                    NULL, "a field is longer than %d bytes",
+                return sp_error_set(err, SP_ERR_LIMIT, r->name, r->line, NULL,
+                                    "a field is longer than %d bytes",
                                     SP_DATA_MAX_FIELD);
         }
     }
@@ -190,28 +192,33 @@ static sp_status read_header(const reader *r, const record *h, int *col_of,
         return sp_error_set(err, SP_ERR_UNKNOWN_KEY, r->name, h->line, NULL,
                             "the header has %zu columns; the columns are "
                             "region, indicator, year, value, measure, source "
-                            "and optionally basis, vintage, note", h->n);
+                            "and optionally basis, vintage, note",
+                            h->n);
     for (size_t j = 0; j < h->n; j++) {
         int k = 0;
         while (k < N_COLUMNS && strcmp(h->field[j], column_names[k]) != 0)
             k++;
         if (k == N_COLUMNS)
             return sp_error_set(err, SP_ERR_UNKNOWN_KEY, r->name, h->line,
-                                h->field[j], "unknown column; allowed: "
+                                h->field[j],
+                                "unknown column; allowed: "
                                 "region, indicator, year, value, measure, "
                                 "source, basis, vintage, note");
         if (col_of[k] >= 0)
             return sp_error_set(err, SP_ERR_DUPLICATE, r->name, h->line,
-                                h->field[j], "the column appears twice in "
+                                h->field[j],
+                                "the column appears twice in "
                                 "the header");
         col_of[k] = (int)j;
     }
     for (int k = 0; k < N_REQUIRED; k++)
         if (col_of[k] < 0)
             return sp_error_set(err, SP_ERR_MISSING, r->name, h->line,
-                                column_names[k], "the header has no '%s' "
+                                column_names[k],
+                                "the header has no '%s' "
                                 "column (the first line must name the "
-                                "columns)", column_names[k]);
+                                "columns)",
+                                column_names[k]);
     return SP_OK;
 }
 
@@ -257,7 +264,8 @@ static sp_status parse_value(const reader *r, int line, char *text,
     if (*end == '%')
         return sp_error_set(err, SP_ERR_TYPE, r->name, line, "value",
                             "'%s': write percentages as fractions "
-                            "(5.2 %% is 0.052)", s);
+                            "(5.2 %% is 0.052)",
+                            s);
     if (*end != '\0')
         return sp_error_set(err, SP_ERR_TYPE, r->name, line, "value",
                             "'%s' is not a number", s);
@@ -269,14 +277,13 @@ static sp_status parse_value(const reader *r, int line, char *text,
 }
 
 /* Checks and stores one data record as a row. */
-static sp_status make_row(const reader *r, const record *rec,
-                          const int *col_of, size_t n_header,
-                          sp_data_row *row, sp_error *err)
+static sp_status make_row(const reader *r, const record *rec, const int *col_of,
+                          size_t n_header, sp_data_row *row, sp_error *err)
 {
     if (rec->n != n_header)
         return sp_error_set(err, SP_ERR_SYNTAX, r->name, rec->line, NULL,
-                            "the row has %zu fields, the header %zu",
-                            rec->n, n_header);
+                            "the row has %zu fields, the header %zu", rec->n,
+                            n_header);
     static char none[1]; /* an absent optional column */
     char *f[N_COLUMNS];
     for (int k = 0; k < N_COLUMNS; k++)
@@ -300,15 +307,15 @@ static sp_status make_row(const reader *r, const record *rec,
         row->measure = SP_DATA_LEVEL;
     else
         return sp_error_set(err, SP_ERR_RANGE, r->name, rec->line, "measure",
-                            "unknown measure '%s'; allowed: growth, level",
-                            m);
+                            "unknown measure '%s'; allowed: growth, level", m);
     sp_status st = parse_year(r, rec->line, f[COL_YEAR], &row->year, err);
     if (st == SP_OK)
         st = parse_value(r, rec->line, f[COL_VALUE], &row->value, err);
     if (st == SP_OK && row->measure == SP_DATA_GROWTH && row->value <= -1.0)
         return sp_error_set(err, SP_ERR_RANGE, r->name, rec->line, "value",
                             "a growth rate is a fraction above -1, got %g "
-                            "(write 5.2 %% as 0.052)", row->value);
+                            "(write 5.2 %% as 0.052)",
+                            row->value);
     return st;
 }
 
@@ -347,13 +354,14 @@ static sp_status check_duplicates(const sp_data *d, sp_error *err)
         if (strcmp(x->region, y->region) == 0 &&
             strcmp(x->indicator, y->indicator) == 0 && x->year == y->year &&
             x->measure == y->measure && strcmp(x->vintage, y->vintage) == 0)
-            st = sp_error_set(err, SP_ERR_DUPLICATE, d->file, y->line,
-                              "vintage", "a second row for %s %s %d %s%s%s "
-                              "(the first is line %d); give revisions their "
-                              "own vintage", y->region, y->indicator, y->year,
-                              sp_data_measure_name(y->measure),
-                              y->vintage[0] ? " vintage " : "", y->vintage,
-                              x->line);
+            st = sp_error_set(
+                err, SP_ERR_DUPLICATE, d->file, y->line, "vintage",
+                "a second row for %s %s %d %s%s%s "
+                "(the first is line %d); give revisions their "
+                "own vintage",
+                y->region, y->indicator, y->year,
+                sp_data_measure_name(y->measure),
+                y->vintage[0] ? " vintage " : "", y->vintage, x->line);
     }
     free(idx);
     return st;

@@ -50,7 +50,7 @@ typedef struct {
 
 /* A loaded file: rows in file order. Plain data. */
 typedef struct {
-    char *file;        /* path as given */
+    char *file; /* path as given */
     size_t n_rows;
     sp_data_row *rows; /* [n_rows] */
     char *strings;     /* storage of every string of the rows */

@@ -17,43 +17,43 @@
 #include "sp_model.h"
 
 /* Limits, checked by the loader with a clear error. */
-#define SP_MAX_DRAWS 100000000000ULL /* 1e11 draws */
-#define SP_MIN_YEAR 1000
-#define SP_MAX_YEAR 9999
-#define SP_MAX_STEPS 200       /* projected years, horizon - base_year */
+#define SP_MAX_DRAWS      100000000000ULL /* 1e11 draws */
+#define SP_MIN_YEAR       1000
+#define SP_MAX_YEAR       9999
+#define SP_MAX_STEPS      200 /* projected years, horizon - base_year */
 #define SP_MAX_INDICATORS 256
-#define SP_MAX_EVENTS 256
-#define SP_MAX_EFFECTS 64      /* per event */
-#define SP_MAX_TARGETS 1024
-#define SP_MAX_JOINT 64        /* members of one joint target */
-#define SP_MAX_FORMULA 1024    /* characters */
-#define SP_MAX_NAME 64         /* characters of an indicator name or id */
+#define SP_MAX_EVENTS     256
+#define SP_MAX_EFFECTS    64 /* per event */
+#define SP_MAX_TARGETS    1024
+#define SP_MAX_JOINT      64   /* members of one joint target */
+#define SP_MAX_FORMULA    1024 /* characters */
+#define SP_MAX_NAME       64   /* characters of an indicator name or id */
 
 typedef struct {
-    int from, to;     /* inclusive calendar years */
-    double mean, sd;  /* path mean and innovation scale */
+    int from, to;    /* inclusive calendar years */
+    double mean, sd; /* path mean and innovation scale */
     int line;
 } sp_period_spec;
 
 typedef struct {
-    char *name;          /* identifier */
-    char *unit;          /* free text, "" if not given */
-    char *variable;      /* IAMC variable name, default the name */
-    char *description;   /* free text, "" if not given */
+    char *name;        /* identifier */
+    char *unit;        /* free text, "" if not given */
+    char *variable;    /* IAMC variable name, default the name */
+    char *description; /* free text, "" if not given */
     sp_kind kind;
-    double base;         /* rate/share only */
+    double base; /* rate/share only */
     size_t n_path;
     sp_period_spec *path;
-    double trend_sd;     /* default 0 */
-    double ar1;          /* default 0 */
-    sp_marginal marginal;/* default normal */
-    char *formula;       /* derived only */
-    int line;            /* line of the indicator's group */
+    double trend_sd;      /* default 0 */
+    double ar1;           /* default 0 */
+    sp_marginal marginal; /* default normal */
+    char *formula;        /* derived only */
+    int line;             /* line of the indicator's group */
     int formula_line;
 } sp_indicator_spec;
 
 typedef struct {
-    char *a, *b;  /* indicator names */
+    char *a, *b; /* indicator names */
     double rho;
     int line;
 } sp_correlation_spec;
@@ -74,37 +74,37 @@ typedef struct {
 } sp_event_spec;
 
 typedef struct {
-    char *indicator;    /* a rate or share indicator */
-    int year;           /* base_year+1 .. horizon */
-    double value;       /* observed level */
+    char *indicator; /* a rate or share indicator */
+    int year;        /* base_year+1 .. horizon */
+    double value;    /* observed level */
     int line;
 } sp_observed_spec;
 
 typedef struct {
     char *id, *name, *source;
-    size_t n_all;   /* > 0: joint target */
-    char **all;     /* member ids */
+    size_t n_all; /* > 0: joint target */
+    char **all;   /* member ids */
     char *indicator;
     sp_measure_kind measure;
-    int year;       /* level: the year; copied to `to` */
-    int from, to;   /* change/cagr/delta */
+    int year;     /* level: the year; copied to `to` */
+    int from, to; /* change/cagr/delta */
     sp_op op;
     double value, lo, hi;
     int line;
 } sp_target_spec;
 
 typedef struct {
-    char *file;         /* path as given */
-    char *text;         /* the file's text, as read */
+    char *file; /* path as given */
+    char *text; /* the file's text, as read */
     size_t text_len;
-    char sha256[65];    /* SHA-256 of the text, hex */
+    char sha256[65]; /* SHA-256 of the text, hex */
     char *name;
     char *description;
-    char *region;       /* IAMC region, default "World" */
+    char *region; /* IAMC region, default "World" */
     int base_year, horizon;
     uint64_t draws;
     uint64_t seed;
-    char *rng;          /* generator name, "" for the default */
+    char *rng; /* generator name, "" for the default */
     size_t n_indicators;
     sp_indicator_spec *indicators;
     size_t n_correlations;

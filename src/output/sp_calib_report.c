@@ -57,18 +57,20 @@ sp_status sp_calib_report_table(FILE *out, const sp_scenario *sc,
             continue;
         }
         const sp_fit_ar1 *f = &ci->fit;
-        fprintf(out, "%-20s %-5s %4zu %9s  %7.4f (%6.4f)  %7.4f (%6.4f)  "
-                     "%5.2f (%5.2f)%s  %.4g, %.2f\n",
-                ci->name, sp_kind_name(ci->kind), ci->n, years, f->mu,
-                f->mu_se, f->sigma, f->sigma_se, f->phi, f->phi_se,
+        fprintf(out,
+                "%-20s %-5s %4zu %9s  %7.4f (%6.4f)  %7.4f (%6.4f)  "
+                "%5.2f (%5.2f)%s  %.4g, %.2f\n",
+                ci->name, sp_kind_name(ci->kind), ci->n, years, f->mu, f->mu_se,
+                f->sigma, f->sigma_se, f->phi, f->phi_se,
                 f->at_bound ? "!" : " ", sd0, spec->ar1);
     }
     bool bound = false;
     for (size_t i = 0; i < c->n_ind; i++)
         bound = bound || (c->ind[i].fitted && c->ind[i].fit.at_bound);
     if (bound)
-        fprintf(out, "! ar1 at its bound %.2f: the series looks "
-                     "non-stationary and its mean is poorly defined\n",
+        fprintf(out,
+                "! ar1 at its bound %.2f: the series looks "
+                "non-stationary and its mean is poorly defined\n",
                 SP_FIT_PHI_BOUND);
     fprintf(out, "\ntrend_sd: not estimated (one region's yearly series "
                  "does not identify it); the scenario's values stand\n");
@@ -99,23 +101,28 @@ static json_t *indicator_json(const sp_calib *c, size_t i)
     json_object_set_new(o, "region", json_string(c->region));
     json_object_set_new(o, "kind", json_string(sp_kind_name(ci->kind)));
     json_object_set_new(o, "n", json_integer((json_int_t)ci->n));
-    json_object_set_new(o, "from", ci->n ? json_integer(ci->from) : json_null());
+    json_object_set_new(o, "from",
+                        ci->n ? json_integer(ci->from) : json_null());
     json_object_set_new(o, "to", ci->n ? json_integer(ci->to) : json_null());
     json_object_set_new(o, "fitted", json_boolean(ci->fitted));
     double nan = NAN;
     json_object_set_new(o, "mean", real_or_null(ci->fitted ? f->mu : nan));
-    json_object_set_new(o, "mean_se", real_or_null(ci->fitted ? f->mu_se : nan));
+    json_object_set_new(o, "mean_se",
+                        real_or_null(ci->fitted ? f->mu_se : nan));
     json_object_set_new(o, "sd", real_or_null(ci->fitted ? f->sigma : nan));
     json_object_set_new(o, "sd_se",
                         real_or_null(ci->fitted ? f->sigma_se : nan));
     json_object_set_new(o, "ar1", real_or_null(ci->fitted ? f->phi : nan));
-    json_object_set_new(o, "ar1_se", real_or_null(ci->fitted ? f->phi_se : nan));
+    json_object_set_new(o, "ar1_se",
+                        real_or_null(ci->fitted ? f->phi_se : nan));
     json_object_set_new(o, "ar1_at_bound",
                         json_boolean(ci->fitted && f->at_bound));
-    json_object_set_new(o, "loglik", real_or_null(ci->fitted ? f->loglik : nan));
+    json_object_set_new(o, "loglik",
+                        real_or_null(ci->fitted ? f->loglik : nan));
     json_object_set_new(o, "trend_sd", json_null());
-    json_object_set_new(o, "method", json_string("exact Gaussian AR(1) "
-                                                 "maximum likelihood"));
+    json_object_set_new(o, "method",
+                        json_string("exact Gaussian AR(1) "
+                                    "maximum likelihood"));
     if (!ci->fitted)
         json_object_set_new(o, "reason", json_string(ci->reason));
     json_t *years = json_array(), *values = json_array();
@@ -142,12 +149,12 @@ sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
     json_object_set_new(root, "indicators", inds);
     json_t *corr = json_array();
     for (size_t k = 0; k < c->n_corr; k++)
-        json_array_append_new(
-            corr, json_pack("{s:s, s:s, s:f, s:f, s:I}", "a",
-                            c->ind[c->corr[k].a].name, "b",
-                            c->ind[c->corr[k].b].name, "rho", c->corr[k].rho,
-                            "rho_se", c->corr[k].rho_se, "n",
-                            (json_int_t)c->corr[k].n));
+        json_array_append_new(corr, json_pack("{s:s, s:s, s:f, s:f, s:I}", "a",
+                                              c->ind[c->corr[k].a].name, "b",
+                                              c->ind[c->corr[k].b].name, "rho",
+                                              c->corr[k].rho, "rho_se",
+                                              c->corr[k].rho_se, "n",
+                                              (json_int_t)c->corr[k].n));
     json_object_set_new(root, "correlations", corr);
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
@@ -299,7 +306,8 @@ static size_t group_end(const text_lines *t, size_t first)
     return t->n - 1;
 }
 
-static char *dup_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *dup_printf(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static char *dup_printf(const char *fmt, ...)
 {
@@ -347,8 +355,8 @@ static bool edit_indicator(text_lines *t, const sp_calib *c,
         size_t ind = strspn(next, " \t");
         free(t->after[first]);
         t->after[first] = dup_printf(
-            "%.*sar1 = %s;   # fit: %s %d-%d n=%zu ar1 se=%.2g", (int)ind,
-            next, ar1, c->data_file, ci->from, ci->to, ci->n, f->phi_se);
+            "%.*sar1 = %s;   # fit: %s %d-%d n=%zu ar1 se=%.2g", (int)ind, next,
+            ar1, c->data_file, ci->from, ci->to, ci->n, f->phi_se);
         if (t->after[first] == NULL)
             return false;
     }
@@ -377,25 +385,30 @@ static void lines_write(FILE *out, const text_lines *t)
 /* Header lines that say what the fit changed and what it did not. */
 static void cfg_header(FILE *out, const sp_calib *c)
 {
-    fprintf(out, "# simplan fit: innovation sd and ar1 estimated from %s "
-                 "(region %s) by exact\n# Gaussian AR(1) maximum "
-                 "likelihood for:", c->data_file, c->region);
+    fprintf(out,
+            "# simplan fit: innovation sd and ar1 estimated from %s "
+            "(region %s) by exact\n# Gaussian AR(1) maximum "
+            "likelihood for:",
+            c->data_file, c->region);
     size_t shown = 0;
     for (size_t i = 0; i < c->n_ind; i++)
         if (c->ind[i].fitted)
             fprintf(out, "%s %s", shown++ ? "," : "", c->ind[i].name);
-    fprintf(out, "%s.\n# Path means, trend_sd and every other number are "
-                 "the scenario's own.\n", shown ? "" : " none");
+    fprintf(out,
+            "%s.\n# Path means, trend_sd and every other number are "
+            "the scenario's own.\n",
+            shown ? "" : " none");
     for (size_t i = 0; i < c->n_ind; i++)
         if (!c->ind[i].fitted)
             fprintf(out, "# fit: %s not fitted: %s\n", c->ind[i].name,
                     c->ind[i].reason);
     for (size_t k = 0; k < c->n_corr; k++)
-        fprintf(out, "# fit: innovation correlation %s-%s rho=%.3f se=%.3f "
-                     "n=%zu (not written in: add it to correlations if "
-                     "wanted)\n", c->ind[c->corr[k].a].name,
-                c->ind[c->corr[k].b].name, c->corr[k].rho,
-                c->corr[k].rho_se, c->corr[k].n);
+        fprintf(out,
+                "# fit: innovation correlation %s-%s rho=%.3f se=%.3f "
+                "n=%zu (not written in: add it to correlations if "
+                "wanted)\n",
+                c->ind[c->corr[k].a].name, c->ind[c->corr[k].b].name,
+                c->corr[k].rho, c->corr[k].rho_se, c->corr[k].n);
 }
 
 sp_status sp_calib_report_cfg(FILE *out, const sp_scenario *sc,

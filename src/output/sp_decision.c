@@ -20,33 +20,39 @@ sp_status sp_solve_table(FILE *out, const sp_solve_report *s, sp_error *err)
     fprintf(out, "solve: P(%s met) = %g by varying %s\n", s->target,
             s->probability, s->lever);
     if (sp_solve_resolved(s))
-        fprintf(out, "  value        %.6g  (Monte Carlo sd %.3g; 95 %% "
-                     "interval %.6g .. %.6g)\n", s->value, s->mc_sd, lo95,
-                hi95);
+        fprintf(out,
+                "  value        %.6g  (Monte Carlo sd %.3g; 95 %% "
+                "interval %.6g .. %.6g)\n",
+                s->value, s->mc_sd, lo95, hi95);
     else
-        fprintf(out, "  value        %.6g  (P does not change near it: its "
-                     "Monte Carlo uncertainty is not resolved)\n", s->value);
+        fprintf(out,
+                "  value        %.6g  (P does not change near it: its "
+                "Monte Carlo uncertainty is not resolved)\n",
+                s->value);
     fprintf(out, "  bracket      [%.6g, %.6g] with P = %.4f .. %.4f\n", s->a,
             s->b, s->p_a, s->p_b);
     fprintf(out, "  range tried  [%.6g, %.6g] with P = %.4f .. %.4f\n", s->lo,
             s->hi, s->p_lo, s->p_hi);
-    fprintf(out, "  %d evaluations of %llu draws each, seed %llu (common "
-                 "random numbers)\n", s->evaluations,
-            (unsigned long long)s->draws, (unsigned long long)s->seed);
+    fprintf(out,
+            "  %d evaluations of %llu draws each, seed %llu (common "
+            "random numbers)\n",
+            s->evaluations, (unsigned long long)s->draws,
+            (unsigned long long)s->seed);
     return sp_report_flush(out, err);
 }
 
 sp_status sp_solve_csv(FILE *out, const sp_solve_report *s, sp_error *err)
 {
     fputs("target,probability,lever,value,mc_sd,ci_low,ci_high,bracket_low,"
-          "bracket_high,evaluations,draws,seed\n", out);
+          "bracket_high,evaluations,draws,seed\n",
+          out);
     sp_report_csv_string(out, s->target);
     fprintf(out, ",%.17g,", s->probability);
     sp_report_csv_string(out, s->lever);
     fprintf(out, ",%.17g,", s->value);
     if (sp_solve_resolved(s))
-        fprintf(out, "%.17g,%.17g,%.17g", s->mc_sd,
-                s->value - 1.96 * s->mc_sd, s->value + 1.96 * s->mc_sd);
+        fprintf(out, "%.17g,%.17g,%.17g", s->mc_sd, s->value - 1.96 * s->mc_sd,
+                s->value + 1.96 * s->mc_sd);
     else
         fputs(",,", out);
     fprintf(out, ",%.17g,%.17g,%d,%llu,%llu\n", s->a, s->b, s->evaluations,

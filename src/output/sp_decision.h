@@ -17,13 +17,13 @@
 
 /* solve: the lever value at which `target` is met with `probability`. */
 typedef struct {
-    const char *scenario;   /* scenario name */
-    const char *target;     /* target id */
-    double probability;     /* P asked for */
-    const char *lever;      /* field path of the lever */
-    double value;           /* the root */
-    double mc_sd;           /* its Monte Carlo sd; not finite: unresolved */
-    double a, b, p_a, p_b;  /* final bracket and P at its ends */
+    const char *scenario;      /* scenario name */
+    const char *target;        /* target id */
+    double probability;        /* P asked for */
+    const char *lever;         /* field path of the lever */
+    double value;              /* the root */
+    double mc_sd;              /* its Monte Carlo sd; not finite: unresolved */
+    double a, b, p_a, p_b;     /* final bracket and P at its ends */
     double lo, hi, p_lo, p_hi; /* range tried and P at its ends */
     int evaluations;
     uint64_t draws, seed;
@@ -37,9 +37,9 @@ typedef struct {
     const double *x, *y;
     size_t nx, ny;
     size_t n_targets;
-    const char *const *ids;     /* [n_targets] target ids */
-    const double *p;            /* [nx * ny * n_targets] */
-    const double *ci;           /* [2 * nx * ny * n_targets]: low, high */
+    const char *const *ids; /* [n_targets] target ids */
+    const double *p;        /* [nx * ny * n_targets] */
+    const double *ci;       /* [2 * nx * ny * n_targets]: low, high */
     uint64_t draws, seed;
 } sp_sweep_report;
 

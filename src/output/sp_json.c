@@ -45,12 +45,12 @@ static json_t *box_json(const sp_report *r, size_t k)
         sp_report_input_name(r, j, name, sizeof name);
         json_t *one = json_object();
         json_object_set_new(one, "input", json_string(name));
-        json_object_set_new(one, "at_least", b->restricted[j] & 1
-                                                 ? real_or_null(b->lo[j])
+        json_object_set_new(one, "at_least",
+                            b->restricted[j] & 1 ? real_or_null(b->lo[j])
                                                  : json_null());
-        json_object_set_new(one, "at_most", b->restricted[j] & 2
-                                                ? real_or_null(b->hi[j])
-                                                : json_null());
+        json_object_set_new(one, "at_most",
+                            b->restricted[j] & 2 ? real_or_null(b->hi[j])
+                                                 : json_null());
         json_array_append_new(rs, one);
     }
     char text[1024];
@@ -72,8 +72,7 @@ static json_t *target_json(const sp_report *r, size_t k)
     json_object_set_new(o, "id", json_string(t->id));
     json_object_set_new(o, "name", json_string(t->name));
     json_object_set_new(o, "probability", json_real(tr->probability));
-    json_object_set_new(o, "ci95",
-                        json_pack("[f, f]", tr->ci_lo, tr->ci_hi));
+    json_object_set_new(o, "ci95", json_pack("[f, f]", tr->ci_lo, tr->ci_hi));
     json_object_set_new(o, "met", json_integer((json_int_t)tr->met));
     if (t->n_all > 0) {
         json_object_set_new(o, "measure", json_null());
@@ -84,7 +83,8 @@ static json_t *target_json(const sp_report *r, size_t k)
     } else {
         json_object_set_new(o, "measure", stats_json(&tr->measure));
         json_object_set_new(o, "indicator", json_string(t->indicator));
-        json_object_set_new(o, "kind", json_string(sp_measure_name(t->measure)));
+        json_object_set_new(o, "kind",
+                            json_string(sp_measure_name(t->measure)));
         json_object_set_new(o, "from", json_integer(t->from));
         json_object_set_new(o, "to", json_integer(t->to));
         json_object_set_new(o, "op", json_string(sp_op_name(t->op)));
@@ -105,8 +105,7 @@ static json_t *target_json(const sp_report *r, size_t k)
         json_object_set_new(one, "p_low", real_or_null(d->p_low));
         json_object_set_new(one, "p_high", real_or_null(d->p_high));
         json_object_set_new(one, "n_low", json_integer((json_int_t)d->n_low));
-        json_object_set_new(one, "n_high",
-                            json_integer((json_int_t)d->n_high));
+        json_object_set_new(one, "n_high", json_integer((json_int_t)d->n_high));
         json_array_append_new(drivers, one);
     }
     json_object_set_new(o, "drivers", drivers);
@@ -124,17 +123,17 @@ static json_t *observed_json(const sp_report *r, size_t i)
         return NULL;
     json_t *a = json_array();
     for (size_t t = 0; t < n_obs; t++)
-        json_array_append_new(a, json_pack("{s:i, s:f, s:s}", "year",
-                                           r->sc->base_year + 1 + (int)t,
-                                           "value", obs[t], "measure",
-                                           "level"));
+        json_array_append_new(a,
+                              json_pack("{s:i, s:f, s:s}", "year",
+                                        r->sc->base_year + 1 + (int)t, "value",
+                                        obs[t], "measure", "level"));
     return a;
 }
 
 static json_t *indicator_json(const sp_report *r, size_t i)
 {
-    static const char *const keys[] = {"mean", "p05", "p25", "p50", "p75",
-                                       "p95"};
+    static const char *const keys[] = {"mean", "p05", "p25",
+                                       "p50",  "p75", "p95"};
     json_t *o = json_object();
     json_object_set_new(o, "name", json_string(r->sc->indicators[i].name));
     json_object_set_new(o, "kind",
@@ -145,8 +144,8 @@ static json_t *indicator_json(const sp_report *r, size_t i)
     for (int c = 0; c < 6; c++)
         cols[c] = json_array();
     for (int y = 0; y < r->res->n_years; y++) {
-        const sp_stats *s = &r->res->indicators[i * (size_t)r->res->n_years +
-                                                (size_t)y];
+        const sp_stats *s =
+            &r->res->indicators[i * (size_t)r->res->n_years + (size_t)y];
         double v[6] = {s->mean, s->p05, s->p25, s->p50, s->p75, s->p95};
         json_array_append_new(years, json_integer(r->sc->base_year + y));
         for (int c = 0; c < 6; c++)
@@ -170,8 +169,7 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
     json_object_set_new(root, "scenario",
                         json_pack("{s:s, s:s, s:i, s:i}", "name", r->sc->name,
                                   "file", r->sc->file, "base_year",
-                                  r->sc->base_year, "horizon",
-                                  r->sc->horizon));
+                                  r->sc->base_year, "horizon", r->sc->horizon));
     json_object_set_new(root, "draws", json_integer((json_int_t)r->res->draws));
     json_object_set_new(root, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(root, "rng", json_string(r->rng));
@@ -202,15 +200,13 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
         json_object_set_new(root, "command_line", json_string(r->command_line));
         json_object_set_new(root, "scenario_sha256",
                             json_string(r->scenario_sha256));
-        json_object_set_new(root, "settings",
-                            json_pack("{s:I, s:I, s:s, s:i, s:i, s:s, s:b}",
-                                      "draws", (json_int_t)r->res->draws,
-                                      "seed", (json_int_t)r->seed, "rng",
-                                      r->rng, "threads", r->threads, "ranks",
-                                      r->settings_ranks > 0 ? r->settings_ranks
-                                                            : 1,
-                                      "out", r->settings_out, "plots",
-                                      r->settings_plots));
+        json_object_set_new(
+            root, "settings",
+            json_pack("{s:I, s:I, s:s, s:i, s:i, s:s, s:b}", "draws",
+                      (json_int_t)r->res->draws, "seed", (json_int_t)r->seed,
+                      "rng", r->rng, "threads", r->threads, "ranks",
+                      r->settings_ranks > 0 ? r->settings_ranks : 1, "out",
+                      r->settings_out, "plots", r->settings_plots));
     }
     int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
     json_decref(root);
@@ -227,9 +223,9 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
 static sp_status dump_json(FILE *out, json_t *root, const char *what,
                            sp_error *err)
 {
-    int rc = root ? json_dumpf(root, out,
-                               JSON_INDENT(2) | JSON_REAL_PRECISION(17))
-                  : -1;
+    int rc =
+        root ? json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17))
+             : -1;
     json_decref(root);
     if (rc != 0)
         return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
@@ -246,13 +242,13 @@ sp_status sp_solve_json(FILE *out, const sp_solve_report *s, sp_error *err)
     json_object_set_new(o, "probability", json_real(s->probability));
     json_object_set_new(o, "lever", json_string(s->lever));
     json_object_set_new(o, "value", json_real(s->value));
-    json_object_set_new(o, "mc_sd", resolved ? json_real(s->mc_sd)
-                                             : json_null());
+    json_object_set_new(o, "mc_sd",
+                        resolved ? json_real(s->mc_sd) : json_null());
     json_object_set_new(o, "ci95",
-                        resolved ? json_pack("[f, f]",
-                                             s->value - 1.96 * s->mc_sd,
-                                             s->value + 1.96 * s->mc_sd)
-                                 : json_pack("[n, n]"));
+                        resolved
+                            ? json_pack("[f, f]", s->value - 1.96 * s->mc_sd,
+                                        s->value + 1.96 * s->mc_sd)
+                            : json_pack("[n, n]"));
     json_object_set_new(o, "bracket", json_pack("[f, f]", s->a, s->b));
     json_object_set_new(o, "p_bracket", json_pack("[f, f]", s->p_a, s->p_b));
     json_object_set_new(o, "range", json_pack("[f, f]", s->lo, s->hi));

@@ -59,8 +59,8 @@ static sp_status check_stop(const sp_output *w, sp_error *err)
         return SP_OK;
     return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
                         "interrupted by signal %d before the results were "
-                        "saved; %s is as it was", (int)*w->o->stop,
-                        w->o->dir);
+                        "saved; %s is as it was",
+                        (int)*w->o->stop, w->o->dir);
 }
 
 /* ---- private directories --------------------------------------------------- */
@@ -77,11 +77,9 @@ static sp_status split_dir(sp_output *w, sp_error *err)
     while (cut > 0 && dir[cut - 1] != '/')
         cut--;
     size_t blen = len - cut;
-    if (blen == 0 || blen > NAME_MAX - 8 ||
-        (blen == 1 && dir[cut] == '.') ||
+    if (blen == 0 || blen > NAME_MAX - 8 || (blen == 1 && dir[cut] == '.') ||
         (blen == 2 && dir[cut] == '.' && dir[cut + 1] == '.'))
-        return sp_error_set(err, blen > NAME_MAX - 8 ? SP_ERR_IO
-                                                     : SP_ERR_USAGE,
+        return sp_error_set(err, blen > NAME_MAX - 8 ? SP_ERR_IO : SP_ERR_USAGE,
                             NULL, 0, "--out", "%s: %s",
                             blen == 0 || blen <= 2
                                 ? "give a directory name to create"
@@ -107,8 +105,7 @@ static sp_status split_dir(sp_output *w, sp_error *err)
 
 /* Creates a fresh private directory ".BASE.XXXXXX" beside DIR; its name
  * goes to `name` (NAME_MAX + 1 bytes), an open descriptor to *fd. */
-static sp_status make_private(sp_output *w, char *name, int *fd,
-                              sp_error *err)
+static sp_status make_private(sp_output *w, char *name, int *fd, sp_error *err)
 {
     static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789";
     struct timespec ts;
@@ -126,15 +123,15 @@ static sp_status make_private(sp_output *w, char *name, int *fd,
         if (mkdirat(w->parent_fd, name, 0700) != 0) {
             if (errno == EEXIST)
                 continue;
-            return io_fail(err, "cannot create a directory beside",
-                           w->o->dir, NULL, errno);
+            return io_fail(err, "cannot create a directory beside", w->o->dir,
+                           NULL, errno);
         }
         *fd = openat(w->parent_fd, name,
                      O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (*fd >= 0)
             return SP_OK;
-        return io_fail(err, "cannot open a directory beside", w->o->dir,
-                       NULL, errno);
+        return io_fail(err, "cannot open a directory beside", w->o->dir, NULL,
+                       errno);
     }
     return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
                         "cannot find a free temporary name beside %s",
@@ -145,8 +142,7 @@ static sp_status make_private(sp_output *w, char *name, int *fd,
  * holds; never follows a symbolic link. Best effort. */
 static void remove_tree(int dfd, const char *name, int depth)
 {
-    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
-                                   O_CLOEXEC);
+    int fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0) {
         unlinkat(dfd, name, 0);
         return;
@@ -174,14 +170,13 @@ static void remove_tree(int dfd, const char *name, int depth)
 
 /* Refuses a DIR that is a link or not a directory, or exists without
  * force (unless `replace`). */
-static sp_status check_target(const sp_output *w, bool replace,
-                              sp_error *err)
+static sp_status check_target(const sp_output *w, bool replace, sp_error *err)
 {
     struct stat sb;
     if (fstatat(w->parent_fd, w->base, &sb, AT_SYMLINK_NOFOLLOW) != 0)
-        return errno == ENOENT ? SP_OK
-                               : io_fail(err, "cannot look at", w->o->dir,
-                                         NULL, errno);
+        return errno == ENOENT
+                   ? SP_OK
+                   : io_fail(err, "cannot look at", w->o->dir, NULL, errno);
     if (S_ISLNK(sb.st_mode))
         return sp_error_set(err, SP_ERR_IO, w->o->dir, 0, "--out",
                             "is a symbolic link; give the directory itself");
@@ -201,8 +196,7 @@ sp_status sp_output_begin(const sp_output_options *o, sp_output **out,
     *out = NULL;
     sp_output *w = calloc(1, sizeof *w);
     if (w == NULL)
-        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
-                            "out of memory");
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     w->o = o;
     w->parent_fd = w->fd = -1;
     mode_t mask = umask(0);
@@ -269,8 +263,8 @@ static sp_status write_at(int dfd, const char *display, const char *name,
         return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
                             "file path too long (at most %d bytes): %s/%s",
                             PATH_MAX - 1, display, name);
-    int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-                                   O_CLOEXEC, 0666);
+    int fd = openat(dfd, name,
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0)
         return io_fail(err, "cannot create", display, name, errno);
     int e = 0;
@@ -349,8 +343,7 @@ sp_status sp_output_replace_file(const char *dir, const char *name,
 {
     char *buf, tmp[NAME_MAX + 1];
     size_t size;
-    int len = snprintf(tmp, sizeof tmp, ".%s.%ld.XXXXXX", name,
-                       (long)getpid());
+    int len = snprintf(tmp, sizeof tmp, ".%s.%ld.XXXXXX", name, (long)getpid());
     if (len < 0 || (size_t)len >= sizeof tmp)
         return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
                             "cannot write %s/%s: the file name is too long",
@@ -398,7 +391,8 @@ static int rename_plain(sp_output *w, const char *name, bool replace)
             unlinkat(w->parent_fd, aside, AT_REMOVEDIR);
     }
     struct stat sb;
-    if (!moved && fstatat(w->parent_fd, w->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+    if (!moved &&
+        fstatat(w->parent_fd, w->base, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
         errno = EEXIST;
         return -1;
     }
@@ -457,8 +451,8 @@ static sp_status move_into_place(sp_output *w, const char *name, int fd,
                             "other processes keep replacing the directory; "
                             "the results were not saved");
     if (fsync(w->parent_fd) != 0)
-        return io_fail(err, "cannot sync the directory that holds", dir,
-                       NULL, errno);
+        return io_fail(err, "cannot sync the directory that holds", dir, NULL,
+                       errno);
     return SP_OK;
 }
 
@@ -472,8 +466,8 @@ sp_status sp_output_publish(sp_output *w, sp_error *err)
     return st;
 }
 
-sp_status sp_output_checkpoint(sp_output *w, const char *name,
-                               const void *buf, size_t size, sp_error *err)
+sp_status sp_output_checkpoint(sp_output *w, const char *name, const void *buf,
+                               size_t size, sp_error *err)
 {
     char priv[NAME_MAX + 1];
     int fd = -1;
@@ -511,29 +505,28 @@ sp_status sp_output_stdout(sp_error *err)
 
 /* The child's side: draws every chart, reports the first failure's
  * message on `fd` and exits non-zero. Never returns. */
-static void chart_child(const sp_output *w, const char *const *names,
-                        size_t n, sp_output_chart_fn fn, const void *ctx,
-                        int fd)
+static void chart_child(const sp_output *w, const char *const *names, size_t n,
+                        sp_output_chart_fn fn, const void *ctx, int fd)
 {
     /* A crash must end the child, whatever handler the parent had. */
-    static const int crashes[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT,
-                                  SIGTRAP};
+    static const int crashes[] = {SIGSEGV, SIGBUS,  SIGFPE,
+                                  SIGILL,  SIGABRT, SIGTRAP};
     for (size_t k = 0; k < sizeof crashes / sizeof crashes[0]; k++)
         signal(crashes[k], SIG_DFL);
     for (size_t k = 0; k < n; k++) {
         char path[PATH_MAX];
         sp_error e;
         sp_error_clear(&e);
-        int len = snprintf(path, sizeof path, "/proc/self/fd/%d/%s", w->fd,
-                           names[k]);
+        int len =
+            snprintf(path, sizeof path, "/proc/self/fd/%d/%s", w->fd, names[k]);
         sp_status st = len > 0 && (size_t)len < sizeof path
                            ? fn(path, k, ctx, &e)
                            : sp_error_set(&e, SP_ERR_IO, NULL, 0, NULL,
                                           "the file name is too long");
         if (st != SP_OK) {
             char msg[sizeof e.message + 300];
-            int m = snprintf(msg, sizeof msg, "%s/%s: %s", w->o->dir,
-                             names[k], e.message);
+            int m = snprintf(msg, sizeof msg, "%s/%s: %s", w->o->dir, names[k],
+                             e.message);
             if (m > 0 && write(fd, msg, strlen(msg)) < 0)
                 _exit(2);
             _exit(1);
@@ -549,14 +542,15 @@ static void chart_failure(sp_output *w, int status, const char *msg)
     if (msg[0] != '\0')
         snprintf(why, sizeof why, "%s", msg);
     else if (WIFSIGNALED(status))
-        snprintf(why, sizeof why, "killed by signal %d (%s)",
-                 WTERMSIG(status), strsignal(WTERMSIG(status)));
+        snprintf(why, sizeof why, "killed by signal %d (%s)", WTERMSIG(status),
+                 strsignal(WTERMSIG(status)));
     else
         snprintf(why, sizeof why, "exit status %d",
                  WIFEXITED(status) ? WEXITSTATUS(status) : -1);
     snprintf(w->warning, sizeof w->warning,
              "the charts were not written (chart stage: %s); the data "
-             "files are saved in %s", why, w->o->dir);
+             "files are saved in %s",
+             why, w->o->dir);
 }
 
 /* Runs chart_child in a child process and waits for it; true when it
@@ -566,8 +560,10 @@ static bool run_chart_child(sp_output *w, const char *const *names, size_t n,
 {
     int p[2];
     if (pipe(p) != 0) {
-        snprintf(w->warning, sizeof w->warning, "the charts were not "
-                 "written (chart stage: cannot start: %s)", strerror(errno));
+        snprintf(w->warning, sizeof w->warning,
+                 "the charts were not "
+                 "written (chart stage: cannot start: %s)",
+                 strerror(errno));
         return false;
     }
     fflush(stdout);
@@ -610,9 +606,10 @@ bool sp_output_charts(sp_output *w, const char *const *names, size_t n,
         struct stat sb;
         if (fstatat(w->fd, names[k], &sb, AT_SYMLINK_NOFOLLOW) != 0 ||
             !S_ISREG(sb.st_mode) || sb.st_size <= 0) {
-            snprintf(w->warning, sizeof w->warning, "the charts were not "
-                     "written (chart stage: %s/%s is missing)", w->o->dir,
-                     names[k]);
+            snprintf(w->warning, sizeof w->warning,
+                     "the charts were not "
+                     "written (chart stage: %s/%s is missing)",
+                     w->o->dir, names[k]);
             ok = false;
         }
     }
@@ -669,8 +666,8 @@ static sp_status put_markdown(FILE *out, const void *ctx, sp_error *err)
 #ifdef SIMPLAN_HAVE_PLOTS
 /* Chart k of a run: k / 2 is the target chart (0) or fan chart k / 2 - 1;
  * k % 2 the format (SVG, PNG). */
-static sp_status draw_report_chart(const char *path, size_t k,
-                                   const void *ctx, sp_error *err)
+static sp_status draw_report_chart(const char *path, size_t k, const void *ctx,
+                                   sp_error *err)
 {
     const report_ctx *c = ctx;
     sp_plot_format fmt = k % 2 == 0 ? SP_PLOT_SVG : SP_PLOT_PNG;
@@ -683,7 +680,7 @@ static sp_status draw_report_chart(const char *path, size_t k,
 static bool report_charts(sp_output *w, const report_ctx *c)
 {
     size_t n = 2 * (1 + c->r->sc->n_indicators);
-    char (*names)[NAME_MAX + 1] = calloc(n, sizeof *names);
+    char(*names)[NAME_MAX + 1] = calloc(n, sizeof *names);
     const char **ptrs = calloc(n, sizeof *ptrs);
     bool ok = names != NULL && ptrs != NULL;
     for (size_t k = 0; ok && k < n; k++) {
@@ -696,10 +693,10 @@ static bool report_charts(sp_output *w, const report_ctx *c)
         ptrs[k] = names[k];
     }
     if (!ok)
-        snprintf(w->warning, sizeof w->warning, "the charts were not "
-                 "written (chart stage: %s)", names && ptrs
-                                                  ? "a file name is too long"
-                                                  : "out of memory");
+        snprintf(w->warning, sizeof w->warning,
+                 "the charts were not "
+                 "written (chart stage: %s)",
+                 names && ptrs ? "a file name is too long" : "out of memory");
     else
         ok = sp_output_charts(w, ptrs, n, draw_report_chart, c);
     free(names);

@@ -37,10 +37,10 @@
 #include "sp_status.h"
 
 typedef struct {
-    const char *dir;              /* result directory */
-    bool force;                   /* replace an existing directory */
-    bool plots;                   /* write the charts */
-    volatile sig_atomic_t *stop;  /* non-zero when a signal asked to stop
+    const char *dir;             /* result directory */
+    bool force;                  /* replace an existing directory */
+    bool plots;                  /* write the charts */
+    volatile sig_atomic_t *stop; /* non-zero when a signal asked to stop
                                      (NULL: never); checked before each
                                      file and before publishing */
 } sp_output_options;
@@ -109,8 +109,8 @@ sp_status sp_output_publish(sp_output *w, sp_error *err);
  * of a run still going on), replacing what DIR holds when w's options
  * allow it or w published before; the writer's own files are untouched.
  * After it, DIR belongs to this writer: its publication replaces it. */
-sp_status sp_output_checkpoint(sp_output *w, const char *name,
-                               const void *buf, size_t size, sp_error *err);
+sp_status sp_output_checkpoint(sp_output *w, const char *name, const void *buf,
+                               size_t size, sp_error *err);
 
 /* Replaces file `name` of the existing directory `dir` in one step:
  * written under a fresh temporary name (created exclusively, symbolic

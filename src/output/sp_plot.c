@@ -55,9 +55,21 @@ const char *__lsan_default_options(void)
 
 /* Colours of cmap0, in the order of `palette`. */
 enum {
-    COL_BG, COL_INK, COL_GRID, COL_BAND90, COL_BAND50, COL_MEDIAN,
-    COL_TARGET, COL_SIMPLE, COL_JOINT, COL_GUIDE, COL_MUTED, COL_WHITE,
-    COL_HALO, COL_SERIES, COL_COUNT = COL_SERIES + 12
+    COL_BG,
+    COL_INK,
+    COL_GRID,
+    COL_BAND90,
+    COL_BAND50,
+    COL_MEDIAN,
+    COL_TARGET,
+    COL_SIMPLE,
+    COL_JOINT,
+    COL_GUIDE,
+    COL_MUTED,
+    COL_WHITE,
+    COL_HALO,
+    COL_SERIES,
+    COL_COUNT = COL_SERIES + 12
 };
 #define SERIES_COLOURS (COL_COUNT - COL_SERIES)
 
@@ -90,21 +102,21 @@ static const int palette[COL_COUNT][3] = {
 };
 #define HALO_ALPHA 0.75
 
-#define CHAR_SCALE 0.85    /* text size relative to PLplot's default */
-#define TITLE_SCALE 1.35   /* titles relative to CHAR_SCALE */
-#define GLYPH_WIDTH 0.75   /* mean glyph width / char height (DejaVu Sans) */
-#define DIGIT_WIDTH 0.9    /* digit width / char height in tick labels */
-#define SUBTITLE_MIN 0.75  /* smallest subtitle scale before it is cut */
-#define MAX_TEXT 512       /* bytes of one label */
-#define MAX_YEARS (SP_MAX_STEPS + 1)
+#define CHAR_SCALE   0.85 /* text size relative to PLplot's default */
+#define TITLE_SCALE  1.35 /* titles relative to CHAR_SCALE */
+#define GLYPH_WIDTH  0.75 /* mean glyph width / char height (DejaVu Sans) */
+#define DIGIT_WIDTH  0.9  /* digit width / char height in tick labels */
+#define SUBTITLE_MIN 0.75 /* smallest subtitle scale before it is cut */
+#define MAX_TEXT     512  /* bytes of one label */
+#define MAX_YEARS    (SP_MAX_STEPS + 1)
 
 /* One open chart: the PLplot stream and where its errors land. */
 typedef struct {
     const char *path;   /* output file */
     sp_plot_format fmt; /* its format */
-    PLINT prev;       /* stream current before ours */
-    PLINT code;       /* set non-zero by PLplot when a call aborts */
-    char msg[1024];   /* PLplot's message for that call */
+    PLINT prev;         /* stream current before ours */
+    PLINT code;         /* set non-zero by PLplot when a call aborts */
+    char msg[1024];     /* PLplot's message for that call */
 } plot_stream;
 
 /* ------------------------------------------------------------------ */
@@ -138,18 +150,18 @@ static void plot_palette(void)
  * PLplot stream that writes format `fmt` to it. On SP_OK the stream is
  * current and plot_close() must be called; on failure no stream is left
  * open and no file is left behind. */
-static sp_status plot_open(plot_stream *s, const char *path,
-                           sp_plot_format fmt, sp_error *err)
+static sp_status plot_open(plot_stream *s, const char *path, sp_plot_format fmt,
+                           sp_error *err)
 {
     const char *dev = fmt == SP_PLOT_PNG ? "pngcairo" : "svg";
     if (!driver_available(dev))
-        return sp_error_set(err, SP_ERR_UNSUPPORTED, path, 0, NULL,
-                            "PLplot has no '%s' driver; install the Debian "
-                            "package %s", dev,
-                            fmt == SP_PLOT_PNG ? "plplot-driver-cairo"
-                                               : "libplplot17");
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-                            O_CLOEXEC, 0666);
+        return sp_error_set(
+            err, SP_ERR_UNSUPPORTED, path, 0, NULL,
+            "PLplot has no '%s' driver; install the Debian "
+            "package %s",
+            dev, fmt == SP_PLOT_PNG ? "plplot-driver-cairo" : "libplplot17");
+    int fd =
+        open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0 || close(fd) != 0)
         return sp_error_set(err, SP_ERR_IO, path, 0, NULL,
                             "cannot create the chart file: %s",
@@ -187,16 +199,16 @@ static uint32_t png_crc(const unsigned char *p, size_t n)
 
 static uint32_t be32(const unsigned char *p)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-           (uint32_t)p[2] << 8 | (uint32_t)p[3];
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+           (uint32_t)p[3];
 }
 
 /* True when the n bytes are a whole PNG: the signature, then chunks whose
  * lengths and CRCs are right, the last one IEND, ending at the end. */
 static bool png_complete(const unsigned char *b, size_t n)
 {
-    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n',
-                                         0x1a, '\n'};
+    static const unsigned char sig[8] = {0x89, 'P',  'N',  'G',
+                                         '\r', '\n', 0x1a, '\n'};
     if (n < 8 || memcmp(b, sig, 8) != 0)
         return false;
     for (size_t at = 8; n - at >= 12;) {
@@ -235,10 +247,9 @@ static sp_status plot_verify(const char *path, sp_plot_format fmt,
     int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat sb;
     if (fd < 0 || fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        sp_status st = sp_error_set(err, SP_ERR_IO, path, 0, NULL,
-                                    "the chart was not written: %s",
-                                    fd < 0 ? strerror(errno)
-                                           : "not a regular file");
+        sp_status st = sp_error_set(
+            err, SP_ERR_IO, path, 0, NULL, "the chart was not written: %s",
+            fd < 0 ? strerror(errno) : "not a regular file");
         if (fd >= 0)
             close(fd);
         return st;
@@ -247,8 +258,8 @@ static sp_status plot_verify(const char *path, sp_plot_format fmt,
     unsigned char *b = malloc(n ? n : 1);
     size_t got = 0;
     ssize_t r = 0;
-    while (b && got < n && ((r = read(fd, b + got, n - got)) > 0 ||
-                            (r < 0 && errno == EINTR)))
+    while (b && got < n &&
+           ((r = read(fd, b + got, n - got)) > 0 || (r < 0 && errno == EINTR)))
         got += r > 0 ? (size_t)r : 0;
     bool whole = b && got == n &&
                  (fmt == SP_PLOT_PNG ? png_complete(b, n)
@@ -264,8 +275,8 @@ static sp_status plot_verify(const char *path, sp_plot_format fmt,
         e = ENOSPC;
     close(fd);
     if (!whole || e != 0)
-        return sp_error_set(err, nomem ? SP_ERR_NOMEM : SP_ERR_IO, path,
-                            0, NULL, "the chart was not written completely%s%s",
+        return sp_error_set(err, nomem ? SP_ERR_NOMEM : SP_ERR_IO, path, 0,
+                            NULL, "the chart was not written completely%s%s",
                             e ? ": " : " (PLplot could not write it)",
                             e ? strerror(e) : "");
     return SP_OK;
@@ -281,8 +292,8 @@ static sp_status plot_close(plot_stream *s, sp_status st, sp_error *err)
     plsstrm(s->prev);
     s->msg[strcspn(s->msg, "\n")] = '\0'; /* PLplot ends it with a newline */
     if (st == SP_OK && s->code != 0)
-        st = sp_error_set(err, SP_ERR_IO, s->path, 0, NULL,
-                          "PLplot failed: %s", s->msg);
+        st = sp_error_set(err, SP_ERR_IO, s->path, 0, NULL, "PLplot failed: %s",
+                          s->msg);
     else if (st == SP_OK)
         st = plot_verify(s->path, s->fmt, err);
     if (st != SP_OK)
@@ -392,8 +403,8 @@ static void cut_text(char *text, size_t keep)
 /* The scale, at most `scale` and at least `min_scale`, at which `text`
  * fits in `avail_mm` millimetres at the chart's text size; when it does
  * not fit even at `min_scale`, `text` (of `size` bytes) is cut to fit. */
-static double fit_text(char *text, size_t size, double avail_mm,
-                       double scale, double min_scale)
+static double fit_text(char *text, size_t size, double avail_mm, double scale,
+                       double min_scale)
 {
     PLFLT def, ht;
     plgchr(&def, &ht); /* def: unscaled character height in mm */
@@ -441,8 +452,7 @@ static void plot_titles(char *title, size_t title_size, char *subtitle,
     double ts = fit_text(title, title_size, room, TITLE_SCALE, 0.9);
     side_text("t", 2.6 * TITLE_SCALE / ts, 0.0, 0.0, ts, COL_INK, title);
     if (subtitle[0] != '\0') {
-        double ss = fit_text(subtitle, subtitle_size, room, 0.85,
-                             SUBTITLE_MIN);
+        double ss = fit_text(subtitle, subtitle_size, room, 0.85, SUBTITLE_MIN);
         side_text("t", 1.0, 0.0, 0.0, ss, COL_MUTED, subtitle);
     }
 }
@@ -465,7 +475,8 @@ static double nice_tick(double span)
     double f = raw / mag, tick = (f < 1.5   ? 1.0
                                   : f < 3.5 ? 2.0
                                   : f < 7.5 ? 5.0
-                                            : 10.0) * mag;
+                                            : 10.0) *
+                                 mag;
     return isfinite(tick) && tick > 0 ? tick : 0.0; /* 0: PLplot chooses */
 }
 
@@ -507,14 +518,14 @@ static void plot_frame(const char *xopt, double xtick, PLINT nxsub,
 /* The quantile rows of one indicator in plotted units (percent for
  * shares), NaN where a value is not finite. */
 typedef struct {
-    int n;                     /* years base_year .. horizon */
+    int n; /* years base_year .. horizon */
     int base_year;
-    double scale;              /* 100 for shares, 1 otherwise */
-    double base;               /* base-year value, plotted units */
+    double scale; /* 100 for shares, 1 otherwise */
+    double base;  /* base-year value, plotted units */
     double year[MAX_YEARS];
-    double q[5][MAX_YEARS];    /* p05, p25, p50, p75, p95 */
-    int n_obs;                 /* observed years base_year+1 .. +n_obs */
-    double obs[MAX_YEARS];     /* their values, plotted units */
+    double q[5][MAX_YEARS]; /* p05, p25, p50, p75, p95 */
+    int n_obs;              /* observed years base_year+1 .. +n_obs */
+    double obs[MAX_YEARS];  /* their values, plotted units */
 } fan_data;
 
 enum { Q05, Q25, Q50, Q75, Q95 };
@@ -545,11 +556,11 @@ static void fan_load(const sp_report *r, size_t i, fan_data *f)
 
 /* A simple target drawn on a fan chart, in plotted units. */
 typedef struct {
-    size_t k;            /* index of the target */
-    int from, to;        /* years (from = to for level targets) */
-    double lo, hi;       /* implied level at `to`; lo < hi for between */
-    double anchor;       /* median at `from`, NaN for level targets */
-    int dir;             /* +1 met above, -1 met below, 0 between */
+    size_t k;      /* index of the target */
+    int from, to;  /* years (from = to for level targets) */
+    double lo, hi; /* implied level at `to`; lo < hi for between */
+    double anchor; /* median at `from`, NaN for level targets */
+    int dir;       /* +1 met above, -1 met below, 0 between */
 } fan_target;
 
 /* The level at `year` (from..to) on the path that target `t` implies from
@@ -584,8 +595,9 @@ static bool fan_target_load(const sp_report *r, const fan_data *f,
     double a = implied_level(t, x_from, between ? t->lo : t->value, t->to);
     double b = implied_level(t, x_from, between ? t->hi : t->value, t->to);
     double anchor = level ? (double)NAN : f->scale * x_from;
-    *ft = (fan_target){k, from, t->to, f->scale * fmin(a, b),
-                       f->scale * fmax(a, b), anchor, 0};
+    *ft = (fan_target){
+        k,      from, t->to, f->scale * fmin(a, b), f->scale * fmax(a, b),
+        anchor, 0};
     if (!between) { /* the level rises with v unless X[from] < 0 */
         int up = sp_op_info_of(t->op)->side;
         ft->dir = mi->unit == SP_UNIT_RELATIVE && x_from < 0 ? -up : up;
@@ -645,8 +657,8 @@ static void fan_range(const fan_data *f, const fan_target *ts, size_t nt,
  * and in *end the first year after it where one is not; f->n if none. */
 static int next_run(const fan_data *f, int a, int b, int start, int *end)
 {
-    while (start < f->n && !(isfinite(f->q[a][start]) &&
-                             isfinite(f->q[b][start])))
+    while (start < f->n &&
+           !(isfinite(f->q[a][start]) && isfinite(f->q[b][start])))
         start++;
     *end = start;
     while (*end < f->n && isfinite(f->q[a][*end]) && isfinite(f->q[b][*end]))
@@ -804,8 +816,8 @@ static taken_box mark_box(const fan_target *ft, double cy)
  * and clears the `n` boxes in `taken`. Sets *right to the side chosen and
  * returns the box (at the mark when there is no room). */
 static taken_box label_place(const fan_target *ft, double width, double cy,
-                             taken_box window, const taken_box *taken,
-                             size_t n, bool *right)
+                             taken_box window, const taken_box *taken, size_t n,
+                             bool *right)
 {
     double mid = 0.5 * (ft->lo + ft->hi);
     bool fits_right = ft->to + 0.6 + width <= window.x1;
@@ -863,8 +875,7 @@ static void fan_target_label(const sp_report *r, const fan_target *ft,
 /* Draws every target of the chart: implied paths first, then marks, then
  * labels on top. */
 static void fan_draw_targets(const sp_report *r, const fan_data *f,
-                             const fan_target *ts, size_t nt,
-                             taken_box *taken)
+                             const fan_target *ts, size_t nt, taken_box *taken)
 {
     double wx, wy;
     world_per_mm(&wx, &wy);
@@ -1043,8 +1054,7 @@ static void fan_draw(const sp_report *r, size_t i, fan_chart *fc)
     PLFLT px0, px1, py0, py1;
     pladv(0);
     plgspa(&px0, &px1, &py0, &py1);
-    plvpor(fmin(0.3, (ydisp + 2.0) * char_mm() / (px1 - px0)), 0.7, 0.11,
-           0.86);
+    plvpor(fmin(0.3, (ydisp + 2.0) * char_mm() / (px1 - px0)), 0.7, 0.11, 0.86);
     plwind(f->year[0] - 0.5, f->year[f->n - 1] + 0.5, lo, hi);
     plot_grid("g", xtick, "g", ytick);
     fan_band(f, Q05, Q95, COL_BAND90);
@@ -1066,8 +1076,8 @@ sp_status sp_plot_fan(const char *path, sp_plot_format fmt, const sp_report *r,
 {
     if (indicator >= r->sc->n_indicators)
         return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
-                            "no indicator %zu: the scenario has %zu",
-                            indicator, r->sc->n_indicators);
+                            "no indicator %zu: the scenario has %zu", indicator,
+                            r->sc->n_indicators);
     if (r->res->n_years < 1 || r->res->n_years > MAX_YEARS)
         return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
                             "%d years cannot be plotted (1 to %d)",
@@ -1146,8 +1156,8 @@ static void target_value(const sp_target_result *tr, double c)
     double wx, wy;
     world_per_mm(&wx, &wy);
     double width = (double)text_chars(text) * GLYPH_WIDTH * char_mm() * wx;
-    bool inside = tr->ci_hi + 0.015 + width > 1.0 &&
-                  tr->ci_lo - 0.015 - width >= 0.0;
+    bool inside =
+        tr->ci_hi + 0.015 + width > 1.0 && tr->ci_lo - 0.015 - width >= 0.0;
     plcol0(inside ? COL_WHITE : COL_INK);
     plptex(inside ? tr->ci_lo - 0.015 : tr->ci_hi + 0.015, c, 1.0, 0.0,
            inside ? 1.0 : 0.0, text);
@@ -1216,15 +1226,15 @@ static void targets_labels(const sp_report *r)
 {
     char name[MAX_TEXT / 2], sub[MAX_TEXT];
     plot_text(name, sizeof name, r->sc->name);
-    snprintf(sub, sizeof sub, "scenario %s, %llu draws; joint: all its "
-             "targets met in the same draw", name,
-             (unsigned long long)r->res->draws);
+    snprintf(sub, sizeof sub,
+             "scenario %s, %llu draws; joint: all its "
+             "targets met in the same draw",
+             name, (unsigned long long)r->res->draws);
     char title[] = "Probability that each target is met";
     plot_titles(title, sizeof title, sub, sizeof sub);
     side_text("b", 2.8, 0.5, 0.5, 1.0, COL_INK, "probability target met");
     legend_entries l = {0};
-    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_SIMPLE, 1, 1.0, NULL,
-               "target");
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_SIMPLE, 1, 1.0, NULL, "target");
     legend_add(&l, PL_LEGEND_COLOR_BOX, COL_JOINT, 1, 1.0, NULL,
                "joint target");
     legend_add(&l, PL_LEGEND_LINE, COL_INK, 1, 2.0, NULL, "95 % interval");
@@ -1232,9 +1242,8 @@ static void targets_labels(const sp_report *r)
     pllegend(&lw, &lh, PL_LEGEND_BACKGROUND,
              PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,
              0.0, 0.13, 0.05, COL_BG, COL_GRID, 1, 1, l.n, l.n, l.opt, 0.8,
-             0.85, 2.0, 0.0, l.ink, l.text, l.col, l.pattern, l.scale,
-             l.width, l.col, l.style, l.width, l.col, l.scale, l.nsym,
-             l.symbol);
+             0.85, 2.0, 0.0, l.ink, l.text, l.col, l.pattern, l.scale, l.width,
+             l.col, l.style, l.width, l.col, l.scale, l.nsym, l.symbol);
 }
 
 /* Draws the target chart of the `n` targets in `order` on the current
@@ -1295,9 +1304,9 @@ static const double sweep_level[SWEEP_LEVELS] = {0.5, 0.8, 0.9};
 static const PLINT sweep_level_style[SWEEP_LEVELS] = {2, 1, 1};
 static const double sweep_level_width[SWEEP_LEVELS] = {1.5, 1.5, 2.5};
 
-#define SWEEP_ID_CHARS 28 /* longest target id shown in a legend */
+#define SWEEP_ID_CHARS  28   /* longest target id shown in a legend */
 #define SWEEP_SAMPLE_MM 20.0 /* width of a legend's line sample */
-#define ID_GLYPH_WIDTH 0.95  /* glyph width / char height of ids ("_", "w") */
+#define ID_GLYPH_WIDTH  0.95 /* glyph width / char height of ids ("_", "w") */
 
 /* Markers of the sweep curves, in the order of the series colours. */
 static const char *const series_marker[SERIES_COLOURS] = {
@@ -1318,8 +1327,8 @@ static sp_status sweep_grid_check(const char *path, const char *what,
         if (!isfinite(v[i]))
             return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
                                 "the %s values of a sweep chart must be "
-                                "finite, but %s[%zu] is %g", what, what, i,
-                                v[i]);
+                                "finite, but %s[%zu] is %g",
+                                what, what, i, v[i]);
         if (i > 0 && !(v[i] > v[i - 1]))
             return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
                                 "the %s values of a sweep chart must "
@@ -1338,8 +1347,7 @@ static void sweep_axis_label(const char *side, double disp, const char *text)
     plot_text(buf, sizeof buf - 4, text != NULL ? text : "");
     double w, h;
     viewport_mm(&w, &h);
-    double scale = fit_text(buf, sizeof buf, side[0] == 'b' ? w : h, 1.0,
-                            0.7);
+    double scale = fit_text(buf, sizeof buf, side[0] == 'b' ? w : h, 1.0, 0.7);
     side_text(side, disp / scale, 0.5, 0.5, scale, COL_INK, buf);
 }
 
@@ -1407,13 +1415,13 @@ static void sweep_guides(void)
 
 /* Everything of one sweep curve chart. */
 typedef struct {
-    const double *x, *p;      /* lever values; p[k * n_x + i] */
+    const double *x, *p; /* lever values; p[k * n_x + i] */
     size_t n_x, n_t;
     const char *const *ids;
-    double *row;              /* one target's probabilities, clamped */
+    double *row; /* one target's probabilities, clamped */
     char id[SP_PLOT_SWEEP_MAX_TARGETS][4 * SWEEP_ID_CHARS + 8];
-    double legend_scale;      /* legend text relative to the chart's */
-    double legend_offset;     /* legend's distance from the frame (mm) */
+    double legend_scale;  /* legend text relative to the chart's */
+    double legend_offset; /* legend's distance from the frame (mm) */
 } curve_chart;
 
 /* Copies the probabilities of target k into c->row, clamped to [0, 1],
@@ -1498,8 +1506,8 @@ static double curve_layout(curve_chart *c, double page_w, double plot_h)
     c->legend_offset = (1.5 + 7.0 * GLYPH_WIDTH * 0.85) * ch;
     double legend = SWEEP_SAMPLE_MM + ((double)chars * ID_GLYPH_WIDTH + 3.0) *
                                           ch * c->legend_scale;
-    double right = 0.985 - (c->legend_offset + (c->n_t > 0 ? legend : 0.0)) /
-                               page_w;
+    double right =
+        0.985 - (c->legend_offset + (c->n_t > 0 ? legend : 0.0)) / page_w;
     return fmax(0.5, fmin(0.93, right));
 }
 
@@ -1512,8 +1520,8 @@ static void curve_legend(const curve_chart *c)
         int col;
         const char *symbol;
         curve_style(k, &col, &symbol);
-        legend_add(&l, PL_LEGEND_LINE | PL_LEGEND_SYMBOL, col, 1, 2.5,
-                   symbol, c->id[k]);
+        legend_add(&l, PL_LEGEND_LINE | PL_LEGEND_SYMBOL, col, 1, 2.5, symbol,
+                   c->id[k]);
         l.scale[k] = 0.9 * c->legend_scale; /* markers as on the chart */
         l.nsym[k] = 3; /* at both ends and the middle: centred */
     }
@@ -1525,9 +1533,9 @@ static void curve_legend(const curve_chart *c)
              PL_POSITION_LEFT | PL_POSITION_TOP | PL_POSITION_INSIDE |
                  PL_POSITION_VIEWPORT,
              1.0 + c->legend_offset / w, 0.0, SWEEP_SAMPLE_MM / w, COL_BG,
-             COL_GRID, 1, 0, 0, l.n, l.opt, 0.8, scale, 2.6 * scale, 0.0,
-             l.ink, l.text, l.col, l.pattern, l.scale, l.width, l.col,
-             l.style, l.width, l.col, l.scale, l.nsym, l.symbol);
+             COL_GRID, 1, 0, 0, l.n, l.opt, 0.8, scale, 2.6 * scale, 0.0, l.ink,
+             l.text, l.col, l.pattern, l.scale, l.width, l.col, l.style,
+             l.width, l.col, l.scale, l.nsym, l.symbol);
 }
 
 /* Titles, axis labels and legend of a sweep curve chart. */
@@ -1535,8 +1543,8 @@ static void curve_labels(const curve_chart *c, const char *title,
                          const char *x_label, double ydisp)
 {
     char sub[128];
-    snprintf(sub, sizeof sub, "%zu target%s at %zu values of the lever",
-             c->n_t, c->n_t == 1 ? "" : "s", c->n_x);
+    snprintf(sub, sizeof sub, "%zu target%s at %zu values of the lever", c->n_t,
+             c->n_t == 1 ? "" : "s", c->n_x);
     sweep_titles(title, "Probability that each target is met", sub);
     sweep_axis_label("b", 3.2, x_label);
     side_text("l", ydisp, 0.5, 0.5, 1.0, COL_INK, "probability target met");
@@ -1593,8 +1601,12 @@ sp_status sp_plot_sweep_curve(const char *path, sp_plot_format fmt,
         return sp_error_set(err, SP_ERR_NOMEM, path, 0, NULL,
                             "no memory for the sweep curve chart");
     }
-    *c = (curve_chart){.x = x, .p = p, .n_x = n_x, .n_t = n_targets,
-                       .ids = target_ids, .row = row};
+    *c = (curve_chart){.x = x,
+                       .p = p,
+                       .n_x = n_x,
+                       .n_t = n_targets,
+                       .ids = target_ids,
+                       .row = row};
     plot_stream s;
     st = plot_open(&s, path, fmt, err);
     if (st == SP_OK) {
@@ -1629,8 +1641,8 @@ static void heat_edges(const double *v, size_t n, PLFLT *e)
 /* Allocates `g` for the grid x (nx values) by y (ny values) and fills it
  * from the row-major p[ny][nx]; false when memory is short (then nothing
  * is left allocated). heat_free() releases it. */
-static bool heat_load(heat_grid *g, const double *x, size_t nx,
-                      const double *y, size_t ny, const double *p)
+static bool heat_load(heat_grid *g, const double *x, size_t nx, const double *y,
+                      size_t ny, const double *p)
 {
     g->z = malloc(nx * sizeof *g->z);
     g->xg = malloc((nx * ny + 2 * (nx + ny + 1)) * sizeof *g->xg);
@@ -1745,8 +1757,8 @@ static bool heat_segment(const heat_grid *g, double level, PLINT i, PLINT j,
  * `taken`. Returns the box; false when there
  * is none (the contour is absent, or every place is taken). */
 static bool heat_label_box(const heat_grid *g, double level, double fx,
-                           double w, double h, const taken_box *taken,
-                           size_t n, taken_box *out)
+                           double w, double h, const taken_box *taken, size_t n,
+                           taken_box *out)
 {
     PLFLT x0, x1, y0, y1;
     plgvpw(&x0, &x1, &y0, &y1);
@@ -1784,8 +1796,8 @@ static void heat_contour_label(const heat_grid *g, int k, taken_box *taken,
                  sweep_level[k]);
         double w = ((double)text_chars(text) * GLYPH_WIDTH + 0.6) * ch * wx;
         taken_box b;
-        if (!heat_label_box(g, sweep_level[k], 0.3 + 0.2 * k, w,
-                            1.5 * ch * wy, taken, *n, &b))
+        if (!heat_label_box(g, sweep_level[k], 0.3 + 0.2 * k, w, 1.5 * ch * wy,
+                            taken, *n, &b))
             continue;
         taken[(*n)++] = b;
         PLFLT bx[4] = {b.x0, b.x1, b.x1, b.x0};
@@ -1793,8 +1805,7 @@ static void heat_contour_label(const heat_grid *g, int k, taken_box *taken,
         plcol0(COL_HALO);
         plfill(4, bx, by);
         plcol0(COL_INK);
-        plptex(0.5 * (b.x0 + b.x1), 0.5 * (b.y0 + b.y1), 1.0, 0.0, 0.5,
-               text);
+        plptex(0.5 * (b.x0 + b.x1), 0.5 * (b.y0 + b.y1), 1.0, 0.0, 0.5, text);
         return;
     }
 }
@@ -1837,8 +1848,7 @@ static void heat_colorbar(double x0, double x1, double y0, double y1)
     plwind(0.0, 1.0, 0.0, 1.0);
     for (int k = 0; k < 200; k++) { /* overlapping strips: no seams */
         PLFLT bx[4] = {0.0, 1.0, 1.0, 0.0};
-        PLFLT by[4] = {k / 200.0, k / 200.0, (k + 2) / 200.0,
-                       (k + 2) / 200.0};
+        PLFLT by[4] = {k / 200.0, k / 200.0, (k + 2) / 200.0, (k + 2) / 200.0};
         plcol1((k + 0.5) / 200.0);
         plfill(4, bx, by);
     }
@@ -1859,13 +1869,13 @@ static void heat_colorbar(double x0, double x1, double y0, double y1)
 /* Titles and axis labels of a heat map; the y label `ydisp` character
  * heights left of the axis. */
 static void heat_labels(const heat_grid *g, const char *title,
-                        const char *x_label, const char *y_label,
-                        double ydisp)
+                        const char *x_label, const char *y_label, double ydisp)
 {
     char sub[192];
-    snprintf(sub, sizeof sub, "%d × %d grid points; contours at P = 0.5 "
-             "(dashed), 0.8 and 0.9 (thick)%s", (int)g->nx, (int)g->ny,
-             g->missing ? "; grey: no value" : "");
+    snprintf(sub, sizeof sub,
+             "%d × %d grid points; contours at P = 0.5 "
+             "(dashed), 0.8 and 0.9 (thick)%s",
+             (int)g->nx, (int)g->ny, g->missing ? "; grey: no value" : "");
     sweep_titles(title, "Probability that the target is met", sub);
     sweep_axis_label("b", 3.2, x_label);
     sweep_axis_label("l", ydisp, y_label);
@@ -1882,8 +1892,7 @@ static void heat_draw(const heat_grid *g, const char *title,
     PLFLT px0, px1, py0, py1;
     pladv(0);
     plgspa(&px0, &px1, &py0, &py1);
-    plvpor(fmin(0.3, (ydisp + 2.0) * char_mm() / (px1 - px0)), 0.8, 0.11,
-           0.86);
+    plvpor(fmin(0.3, (ydisp + 2.0) * char_mm() / (px1 - px0)), 0.8, 0.11, 0.86);
     plwind(x0, x1, y0, y1);
     heat_colours();
     heat_cells(g);

@@ -31,7 +31,7 @@ typedef enum {
 
 /* Page size in pixels (SVG: in points, with a viewBox of the same size):
  * legible at default size on a screen and in a report. */
-#define SP_PLOT_WIDTH 1000
+#define SP_PLOT_WIDTH  1000
 #define SP_PLOT_HEIGHT 700
 
 /* The label of a target on a fan chart: "ID  P = 0.43", or "ID  P < 0.01"

@@ -28,10 +28,11 @@ bool sp_report_precision_warning(const sp_report *r, char *buf, size_t size)
 {
     if (!(r->precision > 0) || r->precision_reached)
         return false;
-    snprintf(buf, size, "--precision %g was NOT reached: some 95 %% "
-                        "half-width is still %g or more after all %llu draws "
-                        "(raise --draws)", r->precision, r->precision,
-             (unsigned long long)r->res->draws);
+    snprintf(buf, size,
+             "--precision %g was NOT reached: some 95 %% "
+             "half-width is still %g or more after all %llu draws "
+             "(raise --draws)",
+             r->precision, r->precision, (unsigned long long)r->res->draws);
     return true;
 }
 
@@ -56,8 +57,8 @@ static void fmt_measure(char *buf, size_t size, const sp_scenario *sc,
 }
 
 /* The 5, 50 and 95 % quantiles of target k's measure, formatted. */
-static void fmt_spread(const sp_report *r, size_t k, char p05[32],
-                       char p50[32], char p95[32])
+static void fmt_spread(const sp_report *r, size_t k, char p05[32], char p50[32],
+                       char p95[32])
 {
     const sp_target_spec *t = &r->sc->targets[k];
     const sp_stats *m = &r->res->targets[k].measure;
@@ -80,8 +81,7 @@ static void fmt_condition(char *buf, size_t size, const sp_scenario *sc,
     }
 }
 
-void sp_report_input_name(const sp_report *r, size_t j, char *buf,
-                          size_t size)
+void sp_report_input_name(const sp_report *r, size_t j, char *buf, size_t size)
 {
     const sp_model *m = &r->c->model;
     size_t ns = m->n_stochastic;
@@ -126,8 +126,8 @@ static void restriction_text(const sp_report *r, size_t k, size_t j,
         snprintf(buf, size, "%s occurs at least %.0f times in %s", name,
                  bound < 1 ? 1.0 : bound, years);
     else
-        snprintf(buf, size, "%s occurs at most %.0f times in %s", name,
-                 bound, years);
+        snprintf(buf, size, "%s occurs at most %.0f times in %s", name, bound,
+                 years);
 }
 
 void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size)
@@ -145,17 +145,20 @@ void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size)
         for (int side = 0; side < 2; side++) {
             if (!(b->restricted[j] & (side ? 2 : 1)))
                 continue;
-            restriction_text(r, k, j, side ? "<=" : ">=",
-                             side ? b->hi[j] : b->lo[j], part, sizeof part);
+            restriction_text(r, k, j,
+                             side ? "<=" : ">=", side ? b->hi[j] : b->lo[j],
+                             part, sizeof part);
             used += (size_t)snprintf(buf + used, size > used ? size - used : 0,
                                      "%s%s", first ? " where " : " and ", part);
             first = false;
         }
     }
     if (used < size)
-        snprintf(buf + used, size - used, "%s (coverage %.0f %%, density "
-                 "%.0f %%, %zu draws)", first ? " (no input stands out)" : "",
-                 100.0 * b->coverage, 100.0 * b->density, tr->box_draws);
+        snprintf(buf + used, size - used,
+                 "%s (coverage %.0f %%, density "
+                 "%.0f %%, %zu draws)",
+                 first ? " (no input stands out)" : "", 100.0 * b->coverage,
+                 100.0 * b->density, tr->box_draws);
 }
 
 /* "drivers: gdp trend +0.31, ..." for target k. */
@@ -186,8 +189,8 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
 {
     const sp_target_spec *t = &r->sc->targets[k];
     const sp_target_result *tr = &r->res->targets[k];
-    fprintf(out, "  %-20s P = %.4f  [%.4f, %.4f]  %s\n", t->id,
-            tr->probability, tr->ci_lo, tr->ci_hi, t->name);
+    fprintf(out, "  %-20s P = %.4f  [%.4f, %.4f]  %s\n", t->id, tr->probability,
+            tr->ci_lo, tr->ci_hi, t->name);
     if (t->n_all > 0) {
         fprintf(out, "  %-20s all of:", "");
         for (size_t j = 0; j < t->n_all; j++)
@@ -204,8 +207,8 @@ static void target_lines(FILE *out, const sp_report *r, size_t k)
                 "", t->indicator, t->to, cond, p05, p50, p95);
     else
         fprintf(out, "  %-20s %s %s %d-%d %s; 5-50-95 %%: %s / %s / %s\n", "",
-                t->indicator, sp_measure_name(t->measure), t->from, t->to,
-                cond, p05, p50, p95);
+                t->indicator, sp_measure_name(t->measure), t->from, t->to, cond,
+                p05, p50, p95);
     driver_line(out, r, k);
 }
 
@@ -216,8 +219,7 @@ size_t sp_report_observed(const sp_scenario *sc, size_t i, double *values)
     for (size_t k = 0; k < sc->n_observed; k++) {
         const sp_observed_spec *o = &sc->observed[k];
         int slot = o->year - sc->base_year - 1;
-        if (strcmp(o->indicator, name) != 0 || slot < 0 ||
-            slot >= SP_MAX_STEPS)
+        if (strcmp(o->indicator, name) != 0 || slot < 0 || slot >= SP_MAX_STEPS)
             continue;
         values[slot] = o->value; /* the loader made the years contiguous */
         n++;
@@ -264,9 +266,9 @@ static void indicator_lines(FILE *out, const sp_report *r)
         fmt_level(base, sizeof base, kind, r->c->model.indicators[i].base);
         fprintf(out, "  %-20s %-12s", r->sc->indicators[i].name, base);
         for (size_t y = 0; y < ny; y++) {
-            const sp_stats *s = &r->res->indicators[i * (size_t)r->res->n_years +
-                                                    (size_t)(years[y] -
-                                                             r->sc->base_year)];
+            const sp_stats *s =
+                &r->res->indicators[i * (size_t)r->res->n_years +
+                                    (size_t)(years[y] - r->sc->base_year)];
             char a[32], b[32], c[32], cell[100];
             fmt_level(a, sizeof a, kind, s->p50);
             fmt_level(b, sizeof b, kind, s->p05);
@@ -285,14 +287,16 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
             sc->name, sc->file, sc->base_year, sc->horizon);
     char threads[40];
     threads_text(threads, sizeof threads, r->threads);
-    fprintf(out, "draws %llu, seed %llu, generator %s, %s, "
-                 "elapsed %.2f s\n",
+    fprintf(out,
+            "draws %llu, seed %llu, generator %s, %s, "
+            "elapsed %.2f s\n",
             (unsigned long long)r->res->draws, (unsigned long long)r->seed,
             r->rng, threads, r->elapsed);
     if (r->precision > 0)
-        fprintf(out, "precision: every 95 %% half-width below %g %s after "
-                     "%llu draws\n", r->precision,
-                r->precision_reached ? "reached" : "NOT reached",
+        fprintf(out,
+                "precision: every 95 %% half-width below %g %s after "
+                "%llu draws\n",
+                r->precision, r->precision_reached ? "reached" : "NOT reached",
                 (unsigned long long)r->res->draws);
     fputc('\n', out);
     fprintf(out, "Targets: probability met [95 %% Wilson interval]; drivers: "
@@ -301,8 +305,8 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
         target_lines(out, r, k);
     indicator_lines(out, r);
     char precision[200];
-    bool imprecise = sp_report_precision_warning(r, precision,
-                                                 sizeof precision);
+    bool imprecise =
+        sp_report_precision_warning(r, precision, sizeof precision);
     if (r->res->n_warnings > 0 || imprecise) {
         fprintf(out, "\nWarnings\n");
         if (imprecise)
@@ -335,7 +339,8 @@ static void csv_number(FILE *out, double v)
 sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err)
 {
     fputs("id,name,indicator,measure,from,to,op,value,lo,hi,probability,"
-          "ci_low,ci_high,met,draws,mean,p05,p25,p50,p75,p95\n", out);
+          "ci_low,ci_high,met,draws,mean,p05,p25,p50,p75,p95\n",
+          out);
     for (size_t k = 0; k < r->sc->n_targets; k++) {
         const sp_target_spec *t = &r->sc->targets[k];
         const sp_target_result *tr = &r->res->targets[k];
@@ -413,16 +418,18 @@ static size_t check_path_warning(FILE *out, const sp_scenario *sc,
     double level = ind->base;
     for (int t = 0; t < c->model.n_steps; t++) {
         if (ind->kind == SP_KIND_RATE && ind->mean[t] <= SP_RATE_FLOOR) {
-            fprintf(out, "  %s: the mean rate in %d is at or below the floor "
-                         "%g, so it is clamped in most draws\n",
+            fprintf(out,
+                    "  %s: the mean rate in %d is at or below the floor "
+                    "%g, so it is clamped in most draws\n",
                     c->names[i], sc->base_year + t + 1, SP_RATE_FLOOR);
             return 1;
         }
         level += ind->mean[t];
         if (ind->kind == SP_KIND_SHARE && (level < 0.0 || level > 1.0)) {
-            fprintf(out, "  %s: the mean path reaches %.3f in %d, outside "
-                         "[0, 1]; the share is clamped in most draws from "
-                         "then on\n",
+            fprintf(out,
+                    "  %s: the mean path reaches %.3f in %d, outside "
+                    "[0, 1]; the share is clamped in most draws from "
+                    "then on\n",
                     c->names[i], level, sc->base_year + t + 1);
             return 1;
         }
@@ -490,12 +497,12 @@ sp_status sp_report_check(FILE *out, const sp_scenario *sc,
         }
         fmt_condition(cond, sizeof cond, sc, t);
         if (sp_measure_info_of(t->measure)->n_years == 1)
-            fprintf(out, "  %-20s level of %s in %d %s\n", t->id,
-                    t->indicator, t->to, cond);
+            fprintf(out, "  %-20s level of %s in %d %s\n", t->id, t->indicator,
+                    t->to, cond);
         else
             fprintf(out, "  %-20s %s of %s %d-%d %s\n", t->id,
-                    sp_measure_name(t->measure), t->indicator, t->from,
-                    t->to, cond);
+                    sp_measure_name(t->measure), t->indicator, t->from, t->to,
+                    cond);
     }
     size_t n_warn = 0;
     fprintf(out, "\nWarnings\n");
@@ -516,8 +523,8 @@ sp_status sp_report_check(FILE *out, const sp_scenario *sc,
 static const char *const stat_names[] = {"mean", "p05", "p25",
                                          "p50",  "p75", "p95"};
 static const char *const iamc_stat_names[] = {
-    "Mean", "5th Percentile", "25th Percentile", "Median",
-    "75th Percentile", "95th Percentile"};
+    "Mean",   "5th Percentile",  "25th Percentile",
+    "Median", "75th Percentile", "95th Percentile"};
 
 static void stats_values(const sp_stats *s, double v[6])
 {
@@ -534,8 +541,7 @@ static const sp_stats *indicator_stats(const sp_report *r, size_t i, int y)
     return &r->res->indicators[i * (size_t)r->res->n_years + (size_t)y];
 }
 
-sp_status sp_report_drivers_csv(FILE *out, const sp_report *r,
-                                sp_error *err)
+sp_status sp_report_drivers_csv(FILE *out, const sp_report *r, sp_error *err)
 {
     fputs("target,rank,input,effect,p_low,p_high,n_low,n_high\n", out);
     for (size_t k = 0; k < r->sc->n_targets; k++) {
@@ -557,8 +563,7 @@ sp_status sp_report_drivers_csv(FILE *out, const sp_report *r,
     return sp_report_flush(out, err);
 }
 
-sp_status sp_report_indicators_csv(FILE *out, const sp_report *r,
-                                   sp_error *err)
+sp_status sp_report_indicators_csv(FILE *out, const sp_report *r, sp_error *err)
 {
     fputs("indicator,year,statistic,value\n", out);
     for (size_t i = 0; i < r->sc->n_indicators; i++)
@@ -618,8 +623,10 @@ static void md_text(FILE *out, const char *s)
 
 static void md_targets(FILE *out, const sp_report *r)
 {
-    fprintf(out, "## Targets\n\n| id | target | condition | P(met) | "
-                 "95 %% CI | measure 5 / 50 / 95 %% |\n|---|---|---|---:|---|---|\n");
+    fprintf(
+        out,
+        "## Targets\n\n| id | target | condition | P(met) | "
+        "95 %% CI | measure 5 / 50 / 95 %% |\n|---|---|---|---:|---|---|\n");
     /* Drivers follow the table. */
     for (size_t k = 0; k < r->sc->n_targets; k++) {
         const sp_target_spec *t = &r->sc->targets[k];
@@ -726,7 +733,8 @@ static void md_indicators(FILE *out, const sp_report *r, bool plots)
         md_text(out, ind->unit);
         fprintf(out, " | %s |", base);
         for (size_t y = 0; y < ny; y++) {
-            const sp_stats *s = indicator_stats(r, i, years[y] - r->sc->base_year);
+            const sp_stats *s =
+                indicator_stats(r, i, years[y] - r->sc->base_year);
             char a[32], b[32], c[32];
             fmt_level(a, sizeof a, ind->kind, s->p50);
             fmt_level(b, sizeof b, ind->kind, s->p05);
@@ -779,8 +787,9 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
     md_text(out, sc->region);
     char threads[40];
     threads_text(threads, sizeof threads, r->threads);
-    fprintf(out, "\n- %llu draws, seed %llu, generator %s, %s, "
-                 "%.2f s\n- simplan %s\n",
+    fprintf(out,
+            "\n- %llu draws, seed %llu, generator %s, %s, "
+            "%.2f s\n- simplan %s\n",
             (unsigned long long)r->res->draws, (unsigned long long)r->seed,
             r->rng, threads, r->elapsed, SIMPLAN_VERSION);
     if (r->command_line)
@@ -796,8 +805,8 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
     md_observed(out, r);
     fprintf(out, "\n## Warnings\n\n");
     char precision[200];
-    bool imprecise = sp_report_precision_warning(r, precision,
-                                                 sizeof precision);
+    bool imprecise =
+        sp_report_precision_warning(r, precision, sizeof precision);
     if (imprecise) {
         fputs("- ", out);
         md_text(out, precision);

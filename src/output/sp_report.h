@@ -21,10 +21,10 @@ typedef struct {
     const sp_scenario *sc;
     const sp_compiled *c;
     const sp_result *res;
-    uint64_t seed;       /* run settings as resolved */
-    const char *rng;     /* generator name */
+    uint64_t seed;   /* run settings as resolved */
+    const char *rng; /* generator name */
     int threads;
-    double elapsed;      /* seconds of the simulation and its statistics
+    double elapsed; /* seconds of the simulation and its statistics
                             (scenario discovery excluded) */
     /* Written to summary.json only, when not NULL: */
     const char *command_line;    /* the full command line */
@@ -44,14 +44,12 @@ void sp_report_csv_string(FILE *out, const char *s);
 
 /* The name of input j of the model (see sp_model_n_inputs) for reports:
  * "gdp trend", "gdp innovations", "event shock". */
-void sp_report_input_name(const sp_report *r, size_t j, char *buf,
-                          size_t size);
+void sp_report_input_name(const sp_report *r, size_t j, char *buf, size_t size);
 
 /* The scenario-discovery box of target k as a sentence ("missed in 81 %
  * of draws where gdp trend > +0.48 pp/yr (coverage 70 %, density
  * 81 %)"); an empty string when there is none. */
-void sp_report_box_text(const sp_report *r, size_t k, char *buf,
-                        size_t size);
+void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size);
 
 /* The observed values of indicator i (an index into sc->indicators), in
  * year order, into values[0..n) for the years base_year + 1 .. base_year
@@ -64,8 +62,7 @@ size_t sp_report_observed(const sp_scenario *sc, size_t i, double *values);
 
 /* drivers.csv: every target's inputs with their effects:
  * target,rank,input,effect,p_low,p_high,n_low,n_high. */
-sp_status sp_report_drivers_csv(FILE *out, const sp_report *r,
-                                sp_error *err);
+sp_status sp_report_drivers_csv(FILE *out, const sp_report *r, sp_error *err);
 
 /* indicators.csv: tidy long format, one row per indicator, year and
  * statistic (mean, p05, p25, p50, p75, p95): indicator,year,statistic,value.

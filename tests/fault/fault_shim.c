@@ -36,11 +36,11 @@ typedef enum { K_NONE, K_WRITE, K_FSYNC, K_CLOSE, K_IO, K_MALLOC } kind;
 static struct {
     bool parsed;
     kind kind;
-    long n;         /* the call that fails */
-    bool onward;    /* and every later one */
-    int err;        /* errno to fail with */
-    long count;     /* calls seen so far */
-    bool in_log;    /* writing the log: not counted */
+    long n;      /* the call that fails */
+    bool onward; /* and every later one */
+    int err;     /* errno to fail with */
+    long count;  /* calls seen so far */
+    bool in_log; /* writing the log: not counted */
 } cfg;
 
 /* Reads SP_FAULT once; getenv does not allocate. */
@@ -56,8 +56,11 @@ static void parse(void)
     static const struct {
         const char *name;
         kind k;
-    } kinds[] = {{"write:", K_WRITE}, {"fsync:", K_FSYNC},
-                 {"close:", K_CLOSE}, {"io:", K_IO}, {"malloc:", K_MALLOC}};
+    } kinds[] = {{"write:", K_WRITE},
+                 {"fsync:", K_FSYNC},
+                 {"close:", K_CLOSE},
+                 {"io:", K_IO},
+                 {"malloc:", K_MALLOC}};
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         size_t len = strlen(kinds[i].name);
         if (strncmp(s, kinds[i].name, len) != 0)
@@ -88,8 +91,8 @@ static void log_fault(const char *what)
     int fd = real_open(path, O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (fd >= 0) {
         char line[96];
-        int n = snprintf(line, sizeof line, "%s %ld pid %ld\n", what,
-                         cfg.count, (long)getpid());
+        int n = snprintf(line, sizeof line, "%s %ld pid %ld\n", what, cfg.count,
+                         (long)getpid());
         if (n > 0 && real_write(fd, line, (size_t)n) < 0)
             n = 0;
         real_close(fd);

@@ -27,10 +27,10 @@
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define FUZZ_MAX_TEXT 65536     /* bytes; larger inputs are skipped */
-#define FUZZ_DRAWS 64           /* Monte Carlo draws per input */
-#define FUZZ_MAX_QUANTITIES 256 /* indicator-years + targets simulated */
-#define FUZZ_MAX_INPUTS 512     /* model inputs (trends, innovations, events) */
+#define FUZZ_MAX_TEXT       65536 /* bytes; larger inputs are skipped */
+#define FUZZ_DRAWS          64    /* Monte Carlo draws per input */
+#define FUZZ_MAX_QUANTITIES 256   /* indicator-years + targets simulated */
+#define FUZZ_MAX_INPUTS     512 /* model inputs (trends, innovations, events) */
 
 static FILE *devnull; /* reports go here */
 
@@ -54,9 +54,10 @@ static void check_error(sp_status st, const sp_error *err)
     if (st == SP_OK || st >= SP_STATUS_COUNT || code < 2 || code > 3 ||
         err->status != st || err->message[0] == '\0' ||
         memchr(err->message, '\0', sizeof err->message) == NULL) {
-        fprintf(stderr, "fuzz_config: status %d (%s) with error record "
-                "status %d, message \"%.100s\"\n", (int)st,
-                sp_status_name(st), (int)err->status, err->message);
+        fprintf(stderr,
+                "fuzz_config: status %d (%s) with error record "
+                "status %d, message \"%.100s\"\n",
+                (int)st, sp_status_name(st), (int)err->status, err->message);
         abort();
     }
 }
@@ -77,8 +78,8 @@ static void write_reports(const sp_scenario *sc, const sp_compiled *c,
                           const sp_result *res, const char *rng_name)
 {
     sp_error err;
-    sp_report r = {sc, c, res, sc->seed, rng_name, 1, 0.0,
-                   NULL, NULL, NULL, 0, 0, 0.0, 0};
+    sp_report r = {sc,   c,    res,  sc->seed, rng_name, 1,   0.0,
+                   NULL, NULL, NULL, 0,        0,        0.0, 0};
     sp_error_clear(&err);
     sp_report_table(devnull, &r, &err);
     sp_report_csv(devnull, &r, &err);

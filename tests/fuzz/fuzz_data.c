@@ -23,8 +23,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sp_data d;
     sp_error err;
     sp_error_clear(&err);
-    sp_status st = sp_data_parse("fuzz.csv", (const char *)data, size, &d,
-                                 &err);
+    sp_status st =
+        sp_data_parse("fuzz.csv", (const char *)data, size, &d, &err);
     if (st != SP_OK) {
         if (d.n_rows != 0 || d.rows != NULL || err.status != st ||
             strcmp(err.file, "fuzz.csv") != 0 || err.message[0] == '\0')
@@ -35,9 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     for (size_t i = 0; i < d.n_rows; i++) {
         const sp_data_row *r = &d.rows[i];
         if (!isfinite(r->value) || r->year < SP_MIN_YEAR ||
-            r->year > SP_MAX_YEAR || r->line <= last ||
-            r->region[0] == '\0' || r->indicator[0] == '\0' ||
-            r->source[0] == '\0' ||
+            r->year > SP_MAX_YEAR || r->line <= last || r->region[0] == '\0' ||
+            r->indicator[0] == '\0' || r->source[0] == '\0' ||
             (r->measure == SP_DATA_GROWTH && r->value <= -1.0))
             abort();
         last = r->line;

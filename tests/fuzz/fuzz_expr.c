@@ -27,13 +27,13 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FUZZ_MAX_FORMULA 4096 /* characters; the loader allows 1024 */
-#define FUZZ_N_NAMES 4
-#define FUZZ_BATCH 8          /* draws evaluated together */
+#define FUZZ_N_NAMES     4
+#define FUZZ_BATCH       8 /* draws evaluated together */
 
 static const char *const names[FUZZ_N_NAMES] = {"a", "b", "gdp", "x_1"};
 
 /* Values used when the input gives none: ordinary, zero, negative, large. */
-static const double fill[FUZZ_BATCH] = {1.5, 0.0, -2.0, 1e300,
+static const double fill[FUZZ_BATCH] = {1.5,  0.0, -2.0, 1e300,
                                         0.25, 3.0, -0.5, 7.0};
 
 static int same(double x, double y)
@@ -109,8 +109,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sp_expr e;
     char msg[256];
     msg[0] = '\0';
-    sp_status st = sp_expr_compile(formula, names, FUZZ_N_NAMES, &e, msg,
-                                   sizeof msg);
+    sp_status st =
+        sp_expr_compile(formula, names, FUZZ_N_NAMES, &e, msg, sizeof msg);
     if (st == SP_OK) {
         check_compiled(&e, formula);
         check_eval(&e, formula, vals);

@@ -98,8 +98,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sp_state *st = NULL;
     sp_error err;
     sp_error_clear(&err);
-    sp_status rc = sp_state_from_bytes(buf, len + SP_DIGEST_SIZE, "fuzz",
-                                       &st, &err);
+    sp_status rc =
+        sp_state_from_bytes(buf, len + SP_DIGEST_SIZE, "fuzz", &st, &err);
     if (rc != SP_OK && (st != NULL || err.message[0] == '\0'))
         abort();
     if (rc == SP_OK) {
