@@ -170,10 +170,15 @@ static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
         return SP_OK;
     if (dir && checkpoint(dir, sp_mc_state(mc), err) != SP_OK)
         return err->status;
-    return sp_signal_error(err,
-                           dir ? "the finished blocks are saved in the state "
-                                 "file for --resume; no report was written"
-                               : "no results were written");
+    if (dir == NULL)
+        return sp_signal_error(err, "no results were written");
+    char what[4200];
+    snprintf(what, sizeof what,
+             "the finished blocks are saved in %s/%s for --resume %s; no "
+             "report was written",
+             sp_output_checkpoint_dir(dir), SP_STATE_FILE,
+             sp_output_checkpoint_dir(dir));
+    return sp_signal_error(err, what);
 }
 
 /* "slice K/N", or "a whole run" for 1/1, into buf. */

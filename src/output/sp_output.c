@@ -40,6 +40,9 @@ struct sp_output {
     mode_t dir_mode;         /* mode of a published directory */
     bool published;          /* priv is now DIR */
     bool owns;               /* DIR is one this writer published */
+    bool existed;            /* DIR held a run when the writer began */
+    bool aside;              /* a checkpoint is at DIR.resume */
+    char aside_dir[4096];    /* "DIR.resume", for messages */
     char warning[512];       /* a failed chart stage, or "" */
 };
 
@@ -190,6 +193,46 @@ static sp_status check_target(const sp_output *w, bool replace, sp_error *err)
     return SP_OK;
 }
 
+/* Whether directory `name` beside DIR exists (*exists) and holds nothing
+ * but a state file: the checkpoint of a run, not a run's result. */
+static bool state_only(const sp_output *w, const char *name, bool *exists)
+{
+    *exists = false;
+    int fd = openat(w->parent_fd, name,
+                    O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    *exists = true;
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        return false;
+    }
+    bool other = false;
+    struct dirent *e;
+    while (!other && (e = readdir(d)) != NULL)
+        other = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                strcmp(e->d_name, SP_STATE_FILE) != 0;
+    closedir(d);
+    return !other;
+}
+
+/* True when DIR holds a run's result (which a checkpoint never replaces),
+ * not nothing or only the checkpoint of a run. */
+static bool holds_a_run(const sp_output *w)
+{
+    bool exists;
+    bool state = state_only(w, w->base, &exists);
+    return exists && !state;
+}
+
+/* True when directory `name` beside DIR holds only a state file. */
+static bool only_state(const sp_output *w, const char *name)
+{
+    bool exists;
+    return state_only(w, name, &exists) && exists;
+}
+
 sp_status sp_output_begin(const sp_output_options *o, sp_output **out,
                           sp_error *err)
 {
@@ -205,6 +248,7 @@ sp_status sp_output_begin(const sp_output_options *o, sp_output **out,
     sp_status st = split_dir(w, err);
     if (st == SP_OK)
         st = check_target(w, o->force, err);
+    w->existed = st == SP_OK && holds_a_run(w);
     if (st == SP_OK)
         st = make_private(w, w->priv, &w->fd, err);
     if (st != SP_OK) {
@@ -463,15 +507,60 @@ sp_status sp_output_publish(sp_output *w, sp_error *err)
         st = move_into_place(w, w->priv, w->fd, w->o->force || w->owns, err);
     if (st == SP_OK)
         w->published = w->owns = true;
+    if (st == SP_OK) { /* a whole run in DIR: a checkpoint beside it goes */
+        char name[NAME_MAX + 1];
+        int n = snprintf(name, sizeof name, "%s.resume", w->base);
+        if (n > 0 && (size_t)n < sizeof name && only_state(w, name))
+            remove_tree(w->parent_fd, name, 0);
+        w->aside = false;
+    }
     return st;
 }
+
+const char *sp_output_checkpoint_dir(const sp_output *w)
+{
+    return w->aside ? w->aside_dir : w->o->dir;
+}
+
+static sp_status checkpoint_at(sp_output *w, const char *name, const void *buf,
+                               size_t size, bool aside, sp_error *err);
 
 sp_status sp_output_checkpoint(sp_output *w, const char *name, const void *buf,
                                size_t size, sp_error *err)
 {
+    /* A checkpoint never replaces another complete run: while DIR still
+     * holds the run that was there when this one began, the checkpoint
+     * is published beside it as DIR.resume. */
+    char base[NAME_MAX + 1];
+    memcpy(base, w->base, sizeof base);
+    bool aside = w->existed && !w->owns;
+    if (aside) {
+        int n = snprintf(w->base, sizeof w->base, "%s.resume", base);
+        int m =
+            snprintf(w->aside_dir, sizeof w->aside_dir, "%s.resume", w->o->dir);
+        if (n < 0 || (size_t)n >= sizeof w->base || m < 0 ||
+            (size_t)m >= sizeof w->aside_dir) {
+            memcpy(w->base, base, sizeof base);
+            return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                                "the name is too long: %s.resume", w->o->dir);
+        }
+    }
+    sp_status st = checkpoint_at(w, name, buf, size, aside, err);
+    memcpy(w->base, base, sizeof base);
+    if (st == SP_OK && aside)
+        w->aside = true;
+    else if (st == SP_OK)
+        w->owns = true;
+    return st;
+}
+
+/* Publishes the checkpoint as w->base (DIR, or DIR.resume when `aside`). */
+static sp_status checkpoint_at(sp_output *w, const char *name, const void *buf,
+                               size_t size, bool aside, sp_error *err)
+{
     char priv[NAME_MAX + 1];
     int fd = -1;
-    bool replace = w->o->force || w->owns;
+    bool replace = aside || w->o->force || w->owns;
     sp_status st = check_target(w, replace, err);
     if (st == SP_OK)
         st = make_private(w, priv, &fd, err);
@@ -481,9 +570,7 @@ sp_status sp_output_checkpoint(sp_output *w, const char *name, const void *buf,
         st = move_into_place(w, priv, fd, replace, err);
     if (fd >= 0)
         close(fd);
-    if (st == SP_OK)
-        w->owns = true;
-    else if (fd >= 0)
+    if (st != SP_OK && fd >= 0)
         remove_tree(w->parent_fd, priv, 0);
     return st;
 }

@@ -22,7 +22,9 @@
  *
  * A run's state file is also saved through here: as part of the result,
  * and, while the run goes on, as checkpoints (a directory holding only the
- * state file, published the same way).
+ * state file, published the same way: as DIR when DIR held no run, as
+ * DIR.resume beside a complete run that --force will replace only when
+ * this one is complete).
  */
 #ifndef SP_OUTPUT_H
 #define SP_OUTPUT_H
@@ -105,12 +107,19 @@ const char *sp_output_warning(const sp_output *w);
  * seen before the move fails with SP_ERR_IO and leaves DIR as it was. */
 sp_status sp_output_publish(sp_output *w, sp_error *err);
 
-/* Publishes DIR holding only file `name` with these bytes (a checkpoint
- * of a run still going on), replacing what DIR holds when w's options
- * allow it or w published before; the writer's own files are untouched.
- * After it, DIR belongs to this writer: its publication replaces it. */
+/* Publishes a directory holding only file `name` with these bytes (a
+ * checkpoint of a run still going on): as DIR when DIR did not exist or
+ * holds only a state file (a checkpoint, this writer's or another's);
+ * beside it, as DIR.resume, while DIR still holds the run's result that
+ * was there when the writer began (a
+ * checkpoint never replaces a complete run; --resume DIR.resume continues
+ * it, and publishing the whole result removes DIR.resume). The writer's
+ * own files are untouched. */
 sp_status sp_output_checkpoint(sp_output *w, const char *name, const void *buf,
                                size_t size, sp_error *err);
+
+/* Where the last checkpoint is: DIR or DIR.resume. */
+const char *sp_output_checkpoint_dir(const sp_output *w);
 
 /* Replaces file `name` of the existing directory `dir` in one step:
  * written under a fresh temporary name (created exclusively, symbolic

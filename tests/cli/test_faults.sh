@@ -13,7 +13,9 @@
 #  - kill -9 of a run and of a sweep after several short delays;
 #  - a closed stdout: the results are saved, exit 3, no SIGPIPE;
 #  - a memory limit that crashes the chart stage: data files published,
-#    report.md links no missing chart, exit 3, no SIGSEGV.
+#    report.md links no missing chart, exit 3, no SIGSEGV;
+#  - a SIGINT after checkpoints of a run with --force over a good result:
+#    DIR keeps the good result, the checkpoint is in DIR.resume.
 # usage: test_faults.sh SIMPLAN SCENARIOS_DIR SHIM|none
 set -u
 bin=$1; scen=$2/minimal.cfg; shim=$3
@@ -371,6 +373,46 @@ if [ "$shim" != none ] && [ $plots -eq 1 ] && command -v prlimit > /dev/null; th
   fi
 else
   echo "skip memory limits (sanitizer build, no plots or no prlimit)"
+fi
+
+# ---- a checkpoint never replaces a complete run ---------------------------
+# With --force over a good result, the checkpoints of the new run go to
+# DIR.resume; a SIGINT leaves DIR as it was, and --resume DIR.resume
+# finishes the run into DIR, equal to a single run, and removes DIR.resume.
+rm -rf "$tmp/cp" "$tmp/cp.resume"
+cp -r "$tmp/ref1" "$tmp/cp"
+"$bin" run "$scen" --draws 4000000 --seed 5 -q --no-plots --out "$tmp/cp" \
+  --force --checkpoint 0.05 > /dev/null 2> "$tmp/cp.err" &
+pid=$!
+for _ in $(seq 1 600); do
+  [ -f "$tmp/cp.resume/state.simplan" ] && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+v=$($py "$tmp/check.py" "$tmp/cp" "$tmp" "$tmp/ref1")
+if [ ! -f "$tmp/cp.resume/state.simplan" ]; then
+  bad "checkpoint beside a complete run" "no DIR.resume/state.simplan (exit $rc)"
+elif [ $rc -ne 3 ] || [ "$v" != "before" ]; then
+  bad "checkpoint beside a complete run" "exit $rc, DIR $v"
+elif ! grep -q "cp.resume/state.simplan for --resume" "$tmp/cp.err"; then
+  bad "checkpoint beside a complete run" "message: $(cat "$tmp/cp.err")"
+else
+  ok "a SIGINT after checkpoints with --force: DIR is the old run, the state in DIR.resume"
+  "$bin" run "$scen" --draws 4000000 --seed 5 -q --no-plots \
+    --resume "$tmp/cp.resume" --out "$tmp/cp" --force > /dev/null 2> "$tmp/cp.err"
+  rc=$?
+  "$bin" run "$scen" --draws 4000000 --seed 5 -q --no-plots \
+    --out "$tmp/cp.single" > /dev/null
+  if [ $rc -eq 0 ] && cmp -s "$tmp/cp/targets.csv" "$tmp/cp.single/targets.csv" &&
+     cmp -s "$tmp/cp/indicators.csv" "$tmp/cp.single/indicators.csv" &&
+     [ ! -e "$tmp/cp.resume" ]; then
+    ok "--resume DIR.resume completes DIR as a single run would and removes DIR.resume"
+  else
+    bad "resume from DIR.resume" "exit $rc: $(tail -2 "$tmp/cp.err")"
+  fi
 fi
 
 echo "$pass passed, $failed failed"
