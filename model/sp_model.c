@@ -109,8 +109,10 @@ sp_status sp_model_observe(sp_model *m, size_t ind_index, const double *obs,
         ind->n_obs = n;
         double prev = ind->base, tau2 = ind->trend_sd * ind->trend_sd;
         for (int t = 0; t < n; t++) {
-            double r =
-                ind->kind == SP_KIND_RATE ? obs[t] / prev - 1.0 : obs[t] - prev;
+            double r = ind->kind == SP_KIND_RATE ? obs[t] / prev - 1.0
+                       : ind->logit ? log(obs[t] / (1.0 - obs[t])) -
+                                          log(prev / (1.0 - prev))
+                                    : obs[t] - prev;
             gsl_vector_set(d, (size_t)t, r - ind->mean[t]);
             prev = obs[t];
         }
@@ -357,10 +359,16 @@ static void innovations(const sp_indicator *ind, double *z, size_t n)
 
 /* Moves one indicator a step: level row `to` from row `from` with the
  * rates in `rate`; returns the number of clamps. */
-static uint64_t advance(sp_kind kind, const double *from, const double *rate,
-                        double *to, size_t n)
+static uint64_t advance(sp_kind kind, bool logit, const double *from,
+                        const double *rate, double *to, size_t n)
 {
     uint64_t clamps = 0;
+    if (logit) { /* never reaches 0 or 1: nothing to clamp */
+        for (size_t d = 0; d < n; d++)
+            to[d] =
+                1.0 / (1.0 + exp(-(log(from[d] / (1.0 - from[d])) + rate[d])));
+        return 0;
+    }
     if (kind == SP_KIND_RATE) {
         for (size_t d = 0; d < n; d++) {
             double r = rate[d];
@@ -422,8 +430,8 @@ static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
                     r[d] += x[d];
             }
             double *to = ws->out[s] + t * cap;
-            ws->clamps[i] +=
-                advance(ind->kind, ws->out[s] + (t - 1) * cap, r, to, n);
+            ws->clamps[i] += advance(ind->kind, ind->logit,
+                                     ws->out[s] + (t - 1) * cap, r, to, n);
             uint64_t bad = 0; /* a rate can overflow over many years */
             for (size_t d = 0; d < n; d++)
                 bad += !isfinite(to[d]);

@@ -74,6 +74,8 @@ typedef struct {
     double *mean;         /* [n_steps] path mean of projected step t at t-1 */
     double *sd;           /* [n_steps] innovation scale, same indexing */
     double trend_sd;      /* sd of the once-per-draw trend shift u */
+    bool logit;           /* share moved on the logit scale:
+                             S[t] = 1 / (1 + exp(-(logit S[t-1] + r))) */
     double ar1;           /* AR(1) coefficient of e, in (-1, 1) */
     sp_marginal marginal; /* family of eps */
     sp_marginal_table *table; /* copula transform of a non-normal family,

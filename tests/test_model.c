@@ -93,6 +93,42 @@ static void check_share_delta(double ar1)
     sp_model_destroy(&model);
 }
 
+/* Closed form (doc/model.md §3.1): a share on the logit scale moves
+ * logit S by the annual driver, so logit S[n] - logit S[0] is normal with
+ * the variance of check_share_delta, and P(S[n] >= x) follows from it
+ * however near the bound S lies; nothing is ever clamped. */
+static void logit_share_level_should_match_closed_form(void **state)
+{
+    (void)state;
+    const int n = 5;
+    const double base = 0.9, m = 0.1, sd = 0.3, trend_sd = 0.1, ar1 = 0.5;
+    const double x = 0.95;
+    sp_model model = make_model(1, n, SP_KIND_SHARE, base, m, sd);
+    model.indicators[0].trend_sd = trend_sd;
+    model.indicators[0].ar1 = ar1;
+    model.indicators[0].logit = true;
+    model.n_targets = 1;
+    model.targets = calloc(1, sizeof *model.targets);
+    model.targets[0].measure = SP_MEASURE_LEVEL;
+    model.targets[0].from_step = n;
+    model.targets[0].to_step = n;
+    model.targets[0].op = SP_OP_GE;
+    model.targets[0].value = x;
+    double var = n * n * trend_sd * trend_sd;
+    for (int k = 1; k <= n; k++) {
+        double g = (1.0 - pow(ar1, k)) / (1.0 - ar1);
+        var += sd * sd * g * g;
+    }
+    double z = (log(x / (1 - x)) - log(base / (1 - base)) - n * m) / sqrt(var);
+    double p = gsl_cdf_ugaussian_Q(z);
+    const size_t draws = 200000;
+    uint64_t clamps;
+    double phat = met_fraction(&model, draws, 20211231, &clamps);
+    assert_int_equal(clamps, 0);
+    assert_within_sigma(phat, p, sqrt(p * (1.0 - p) / (double)draws), 4.0);
+    sp_model_destroy(&model);
+}
+
 static void share_delta_should_match_closed_form_without_ar1(void **state)
 {
     (void)state;
@@ -382,6 +418,7 @@ int main(void)
     gsl_set_error_handler_off(); /* as main() does: statuses are checked */
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(share_delta_should_match_closed_form_without_ar1),
+        cmocka_unit_test(logit_share_level_should_match_closed_form),
         cmocka_unit_test(share_delta_should_match_closed_form_with_ar1),
         cmocka_unit_test(certain_event_should_add_its_effect_every_year),
         cmocka_unit_test(rate_below_floor_should_be_clamped_and_counted),

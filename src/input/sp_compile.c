@@ -62,6 +62,7 @@ static sp_status build_indicators(const sp_scenario *sc, sp_compiled *c,
             continue;
         ind->base = spec->base;
         ind->trend_sd = spec->trend_sd;
+        ind->logit = spec->logit;
         ind->ar1 = spec->ar1;
         ind->marginal = spec->marginal;
         m->stochastic[m->n_stochastic++] = i;
@@ -322,6 +323,13 @@ static sp_status build_observed(const sp_scenario *sc, sp_model *m,
             const sp_observed_spec *o = &sc->observed[k];
             if (strcmp(o->indicator, sc->indicators[i].name) != 0)
                 continue;
+            if (sc->indicators[i].logit && !(o->value > 0.0 && o->value < 1.0))
+                return sp_error_set(err, SP_ERR_RANGE, sc->file, o->line,
+                                    "observed.value",
+                                    "%s is a share on the logit scale: an "
+                                    "observed value must lie strictly "
+                                    "between 0 and 1, got %g",
+                                    o->indicator, o->value);
             obs[o->year - sc->base_year - 1] = o->value;
             n++;
             line = o->line;

@@ -607,13 +607,42 @@ static sp_status read_path(const loader *L, config_setting_t *g,
 static const char *const reserved_names[] = {"exp", "log", "sqrt",
                                              "min", "max", NULL};
 
+/* scale = "linear" (default) or "logit": a share moved on the logit
+ * scale never reaches 0 or 1, so it needs a base strictly inside. */
+static sp_status read_scale(const loader *L, config_setting_t *g,
+                            const char *path, sp_indicator_spec *ind)
+{
+    config_setting_t *m = config_setting_get_member(g, "scale");
+    if (m == NULL)
+        return SP_OK;
+    char field[FIELD_MAX], *scale = NULL;
+    member_path(field, path, "scale");
+    sp_status st = get_string(L, g, path, "scale", NULL, 16, &scale);
+    if (st == SP_OK && strcmp(scale, "logit") == 0) {
+        if (ind->kind != SP_KIND_SHARE)
+            st = fail(L, SP_ERR_RANGE, m, field,
+                      "scale = \"logit\" is for share indicators");
+        else if (!(ind->base > 0.0 && ind->base < 1.0))
+            st = fail(L, SP_ERR_RANGE, m, field,
+                      "a share on the logit scale needs a base strictly "
+                      "between 0 and 1, got %g",
+                      ind->base);
+        ind->logit = st == SP_OK;
+    } else if (st == SP_OK && strcmp(scale, "linear") != 0) {
+        st = fail(L, SP_ERR_RANGE, m, field,
+                  "unknown scale '%s'; allowed: linear, logit", scale);
+    }
+    free(scale);
+    return st;
+}
+
 static sp_status read_stochastic(const loader *L, config_setting_t *g,
                                  const char *path, const sp_scenario *sc,
                                  sp_indicator_spec *ind)
 {
     static const char *const keys[] = {
         "name", "kind",     "unit", "variable", "description", "base",
-        "path", "trend_sd", "ar1",  "dist",     NULL};
+        "path", "trend_sd", "ar1",  "dist",     "scale",       NULL};
     sp_status st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_double(L, g, path, "base", true, &ind->base);
@@ -642,6 +671,8 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
         member_path(field, path, "dist");
         st = read_dist(L, dist, field, &ind->marginal);
     }
+    if (st == SP_OK)
+        st = read_scale(L, g, path, ind);
     return st;
 }
 

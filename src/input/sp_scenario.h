@@ -45,6 +45,7 @@ typedef struct {
     size_t n_path;
     sp_period_spec *path;
     double trend_sd;      /* default 0 */
+    bool logit;           /* share on the logit scale (scale = "logit") */
     double ar1;           /* default 0 */
     sp_marginal marginal; /* default normal */
     char *formula;        /* derived only */

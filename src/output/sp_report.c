@@ -107,8 +107,12 @@ static void restriction_text(const sp_report *r, size_t k, size_t j,
         const sp_indicator *ind = &m->indicators[m->stochastic[j]];
         double mu = ind->n_obs ? ind->obs_mu : 0.0;
         double sigma = ind->n_obs ? ind->obs_sigma : ind->trend_sd;
-        snprintf(buf, size, "%s %s %+.2f pp/yr", name, op,
-                 100.0 * (mu + sigma * bound));
+        if (ind->logit) /* a trend in logit units, not share points */
+            snprintf(buf, size, "%s %s %+.3f logit/yr", name, op,
+                     mu + sigma * bound);
+        else
+            snprintf(buf, size, "%s %s %+.2f pp/yr", name, op,
+                     100.0 * (mu + sigma * bound));
         return;
     }
     int first, last;
@@ -395,7 +399,7 @@ static void check_indicator(FILE *out, const sp_scenario *sc,
         fprintf(out, "%s%s %g%s", k ? ", " : " (", f->params[k].name,
                 sp_marginal_param_value(&s->marginal, &f->params[k]),
                 k + 1 == f->n_params ? ")" : "");
-    fprintf(out, "\n");
+    fprintf(out, "%s\n", s->logit ? ", scale logit" : "");
     for (size_t p = 0; p < s->n_path; p++)
         fprintf(out, "  %-20s   %d-%d mean %+g sd %g\n", "", s->path[p].from,
                 s->path[p].to, s->path[p].mean, s->path[p].sd);
