@@ -1,5 +1,6 @@
 /*
- * sp_calib_report: table, JSON and scenario text of a fit.
+ * sp_calib_report: table and scenario text of a fit (its JSON is in
+ * sp_json.c, with jansson).
  *
  * The cfg writer edits the scenario's own text line by line, so that its
  * comments, order and layout survive: within each fitted indicator's group
@@ -10,6 +11,7 @@
  * becomes the fit's.
  */
 #include "sp_calib_report.h"
+#include "sp_report.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -18,19 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef SIMPLAN_HAVE_JSON
-#include <jansson.h>
-#endif
-
 #define LINE_MAX_LEN 4096
-
-static sp_status flush(FILE *out, sp_error *err)
-{
-    if (fflush(out) != 0 || ferror(out))
-        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "cannot write the report");
-    return SP_OK;
-}
 
 /* ---- table ---------------------------------------------------------------- */
 
@@ -81,101 +71,8 @@ sp_status sp_calib_report_table(FILE *out, const sp_scenario *sc,
         fprintf(out, "%-20s %-20s %4zu  %6.3f (%5.3f)\n",
                 c->ind[c->corr[k].a].name, c->ind[c->corr[k].b].name,
                 c->corr[k].n, c->corr[k].rho, c->corr[k].rho_se);
-    return flush(out, err);
+    return sp_report_flush(out, err);
 }
-
-/* ---- JSON ----------------------------------------------------------------- */
-
-#ifdef SIMPLAN_HAVE_JSON
-static json_t *real_or_null(double v)
-{
-    return isfinite(v) ? json_real(v) : json_null();
-}
-
-static json_t *indicator_json(const sp_calib *c, size_t i)
-{
-    const sp_calib_indicator *ci = &c->ind[i];
-    const sp_fit_ar1 *f = &ci->fit;
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(ci->name));
-    json_object_set_new(o, "region", json_string(c->region));
-    json_object_set_new(o, "kind", json_string(sp_kind_name(ci->kind)));
-    json_object_set_new(o, "n", json_integer((json_int_t)ci->n));
-    json_object_set_new(o, "from",
-                        ci->n ? json_integer(ci->from) : json_null());
-    json_object_set_new(o, "to", ci->n ? json_integer(ci->to) : json_null());
-    json_object_set_new(o, "fitted", json_boolean(ci->fitted));
-    double nan = NAN;
-    json_object_set_new(o, "mean", real_or_null(ci->fitted ? f->mu : nan));
-    json_object_set_new(o, "mean_se",
-                        real_or_null(ci->fitted ? f->mu_se : nan));
-    json_object_set_new(o, "sd", real_or_null(ci->fitted ? f->sigma : nan));
-    json_object_set_new(o, "sd_se",
-                        real_or_null(ci->fitted ? f->sigma_se : nan));
-    json_object_set_new(o, "ar1", real_or_null(ci->fitted ? f->phi : nan));
-    json_object_set_new(o, "ar1_se",
-                        real_or_null(ci->fitted ? f->phi_se : nan));
-    json_object_set_new(o, "ar1_at_bound",
-                        json_boolean(ci->fitted && f->at_bound));
-    json_object_set_new(o, "loglik",
-                        real_or_null(ci->fitted ? f->loglik : nan));
-    json_object_set_new(o, "trend_sd", json_null());
-    json_object_set_new(o, "method",
-                        json_string("exact Gaussian AR(1) "
-                                    "maximum likelihood"));
-    if (!ci->fitted)
-        json_object_set_new(o, "reason", json_string(ci->reason));
-    json_t *years = json_array(), *values = json_array();
-    for (size_t j = 0; j < ci->n; j++) {
-        json_array_append_new(years, json_integer(ci->year[j]));
-        json_array_append_new(values, json_real(ci->x[j]));
-    }
-    json_object_set_new(o, "years", years);
-    json_object_set_new(o, "values", values);
-    return o;
-}
-
-sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
-                               const sp_calib *c, sp_error *err)
-{
-    json_t *root = json_object();
-    json_object_set_new(root, "simplan_version", json_string(SIMPLAN_VERSION));
-    json_object_set_new(root, "scenario", json_string(sc->file));
-    json_object_set_new(root, "data", json_string(c->data_file));
-    json_object_set_new(root, "region", json_string(c->region));
-    json_t *inds = json_array();
-    for (size_t i = 0; i < c->n_ind; i++)
-        json_array_append_new(inds, indicator_json(c, i));
-    json_object_set_new(root, "indicators", inds);
-    json_t *corr = json_array();
-    for (size_t k = 0; k < c->n_corr; k++)
-        json_array_append_new(corr, json_pack("{s:s, s:s, s:f, s:f, s:I}", "a",
-                                              c->ind[c->corr[k].a].name, "b",
-                                              c->ind[c->corr[k].b].name, "rho",
-                                              c->corr[k].rho, "rho_se",
-                                              c->corr[k].rho_se, "n",
-                                              (json_int_t)c->corr[k].n));
-    json_object_set_new(root, "correlations", corr);
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-    json_decref(root);
-    if (rc != 0)
-        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "cannot write the JSON report");
-    fputc('\n', out);
-    return flush(out, err);
-}
-#else
-sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
-                               const sp_calib *c, sp_error *err)
-{
-    (void)out;
-    (void)sc;
-    (void)c;
-    return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--format",
-                        "this simplan was built without JSON support "
-                        "(configure with -DSIMPLAN_JSON=ON and jansson)");
-}
-#endif
 
 /* ---- scenario text -------------------------------------------------------- */
 
@@ -430,5 +327,5 @@ sp_status sp_calib_report_cfg(FILE *out, const sp_scenario *sc,
     cfg_header(out, c);
     lines_write(out, &t);
     lines_free(&t);
-    return flush(out, err);
+    return sp_report_flush(out, err);
 }

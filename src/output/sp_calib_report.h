@@ -21,7 +21,7 @@
 sp_status sp_calib_report_table(FILE *out, const sp_scenario *sc,
                                 const sp_calib *c, sp_error *err);
 
-/* SP_ERR_UNSUPPORTED when built without jansson. */
+/* In sp_json.c; SP_ERR_UNSUPPORTED when built without jansson. */
 sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
                                const sp_calib *c, sp_error *err);
 

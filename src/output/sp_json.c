@@ -1,10 +1,12 @@
 /*
- * sp_json: the JSON report of doc/model.md §11, built with jansson.
+ * sp_json: the JSON report of doc/model.md §11, built with jansson, and
+ * the JSON of solve, sweep and fit: the only file that includes jansson.
  *
  * Key order is insertion order; reals are written with 17 significant
  * digits, so the file round-trips every double exactly. Values that are not
  * finite (a quantity with no finite draws) are written as null.
  */
+#include "sp_calib_report.h"
 #include "sp_decision.h"
 #include "sp_report.h"
 
@@ -16,6 +18,21 @@
 static json_t *real_or_null(double v)
 {
     return isfinite(v) ? json_real(v) : json_null();
+}
+
+/* Writes root to out, then a newline, and frees it. */
+static sp_status dump_json(FILE *out, json_t *root, const char *what,
+                           sp_error *err)
+{
+    int rc =
+        root ? json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17))
+             : -1;
+    json_decref(root);
+    if (rc != 0)
+        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                            "cannot write the JSON %s", what);
+    fputc('\n', out);
+    return sp_report_flush(out, err);
 }
 
 static json_t *stats_json(const sp_stats *s)
@@ -208,31 +225,10 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
                       r->settings_ranks > 0 ? r->settings_ranks : 1, "out",
                       r->settings_out, "plots", r->settings_plots));
     }
-    int rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
-    json_decref(root);
-    if (rc != 0)
-        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "cannot write the JSON report");
-    fputc('\n', out);
-    return sp_report_flush(out, err);
+    return dump_json(out, root, "report", err);
 }
 
 /* ---- solve and sweep ---------------------------------------------------- */
-
-/* Writes root to out, then a newline, and frees it. */
-static sp_status dump_json(FILE *out, json_t *root, const char *what,
-                           sp_error *err)
-{
-    int rc =
-        root ? json_dumpf(root, out, JSON_INDENT(2) | JSON_REAL_PRECISION(17))
-             : -1;
-    json_decref(root);
-    if (rc != 0)
-        return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                            "cannot write the JSON %s", what);
-    fputc('\n', out);
-    return sp_report_flush(out, err);
-}
 
 sp_status sp_solve_json(FILE *out, const sp_solve_report *s, sp_error *err)
 {
@@ -288,6 +284,75 @@ sp_status sp_sweep_json(FILE *out, const sp_sweep_report *s, sp_error *err)
     return dump_json(out, o, "sweep", err);
 }
 
+/* ---- fit ------------------------------------------------------------------ */
+
+static json_t *calib_indicator_json(const sp_calib *c, size_t i)
+{
+    const sp_calib_indicator *ci = &c->ind[i];
+    const sp_fit_ar1 *f = &ci->fit;
+    json_t *o = json_object();
+    json_object_set_new(o, "name", json_string(ci->name));
+    json_object_set_new(o, "region", json_string(c->region));
+    json_object_set_new(o, "kind", json_string(sp_kind_name(ci->kind)));
+    json_object_set_new(o, "n", json_integer((json_int_t)ci->n));
+    json_object_set_new(o, "from",
+                        ci->n ? json_integer(ci->from) : json_null());
+    json_object_set_new(o, "to", ci->n ? json_integer(ci->to) : json_null());
+    json_object_set_new(o, "fitted", json_boolean(ci->fitted));
+    double nan = NAN;
+    json_object_set_new(o, "mean", real_or_null(ci->fitted ? f->mu : nan));
+    json_object_set_new(o, "mean_se",
+                        real_or_null(ci->fitted ? f->mu_se : nan));
+    json_object_set_new(o, "sd", real_or_null(ci->fitted ? f->sigma : nan));
+    json_object_set_new(o, "sd_se",
+                        real_or_null(ci->fitted ? f->sigma_se : nan));
+    json_object_set_new(o, "ar1", real_or_null(ci->fitted ? f->phi : nan));
+    json_object_set_new(o, "ar1_se",
+                        real_or_null(ci->fitted ? f->phi_se : nan));
+    json_object_set_new(o, "ar1_at_bound",
+                        json_boolean(ci->fitted && f->at_bound));
+    json_object_set_new(o, "loglik",
+                        real_or_null(ci->fitted ? f->loglik : nan));
+    json_object_set_new(o, "trend_sd", json_null());
+    json_object_set_new(o, "method",
+                        json_string("exact Gaussian AR(1) "
+                                    "maximum likelihood"));
+    if (!ci->fitted)
+        json_object_set_new(o, "reason", json_string(ci->reason));
+    json_t *years = json_array(), *values = json_array();
+    for (size_t j = 0; j < ci->n; j++) {
+        json_array_append_new(years, json_integer(ci->year[j]));
+        json_array_append_new(values, json_real(ci->x[j]));
+    }
+    json_object_set_new(o, "years", years);
+    json_object_set_new(o, "values", values);
+    return o;
+}
+
+sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
+                               const sp_calib *c, sp_error *err)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "simplan_version", json_string(SIMPLAN_VERSION));
+    json_object_set_new(root, "scenario", json_string(sc->file));
+    json_object_set_new(root, "data", json_string(c->data_file));
+    json_object_set_new(root, "region", json_string(c->region));
+    json_t *inds = json_array();
+    for (size_t i = 0; i < c->n_ind; i++)
+        json_array_append_new(inds, calib_indicator_json(c, i));
+    json_object_set_new(root, "indicators", inds);
+    json_t *corr = json_array();
+    for (size_t k = 0; k < c->n_corr; k++)
+        json_array_append_new(corr, json_pack("{s:s, s:s, s:f, s:f, s:I}", "a",
+                                              c->ind[c->corr[k].a].name, "b",
+                                              c->ind[c->corr[k].b].name, "rho",
+                                              c->corr[k].rho, "rho_se",
+                                              c->corr[k].rho_se, "n",
+                                              (json_int_t)c->corr[k].n));
+    json_object_set_new(root, "correlations", corr);
+    return dump_json(out, root, "report", err);
+}
+
 #else
 
 sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
@@ -319,6 +384,15 @@ sp_status sp_sweep_json(FILE *out, const sp_sweep_report *s, sp_error *err)
 {
     (void)out;
     (void)s;
+    return no_json(err);
+}
+
+sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
+                               const sp_calib *c, sp_error *err)
+{
+    (void)out;
+    (void)sc;
+    (void)c;
     return no_json(err);
 }
 
