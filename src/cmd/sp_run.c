@@ -108,19 +108,6 @@ static sp_status finish(sp_format format, sp_output *w,
     return st;
 }
 
-/* Publishes DIR holding only the state file `s`: a checkpoint of the run
- * going on, which --resume continues. */
-static sp_status checkpoint(sp_output *w, const sp_state *s, sp_error *err)
-{
-    char *buf;
-    size_t size;
-    sp_status st = sp_state_to_bytes(s, &buf, &size, err);
-    if (st == SP_OK)
-        st = sp_output_checkpoint(w, SP_STATE_FILE, buf, size, err);
-    free(buf);
-    return st;
-}
-
 /* A state file, given as itself or as the directory that holds it. */
 static sp_status load_state(const char *path, sp_state **out, sp_error *err)
 {
@@ -159,7 +146,8 @@ static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
         progress_update(&bar, done < todo ? done : todo,
                         todo < total_draws ? todo : total_draws);
         if (dir && now_seconds() - last_save >= opt->checkpoint) {
-            sp_status st = checkpoint(dir, sp_mc_state(mc), err);
+            sp_status st =
+                sp_output_checkpoint_state(dir, sp_mc_state(mc), err);
             if (st != SP_OK)
                 return st;
             last_save = now_seconds();
@@ -168,7 +156,7 @@ static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
     progress_end(&bar);
     if (!sp_signal_caught())
         return SP_OK;
-    if (dir && checkpoint(dir, sp_mc_state(mc), err) != SP_OK)
+    if (dir && sp_output_checkpoint_state(dir, sp_mc_state(mc), err) != SP_OK)
         return err->status;
     if (dir == NULL)
         return sp_signal_error(err, "no results were written");

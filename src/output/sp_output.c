@@ -331,15 +331,31 @@ sp_status sp_output_bytes(sp_output *w, const char *name, const void *buf,
     return write_at(w->fd, w->o->dir, name, buf, size, err);
 }
 
-sp_status sp_output_state(sp_output *w, const sp_state *s, sp_error *err)
+typedef sp_status (*bytes_writer)(sp_output *w, const char *name,
+                                  const void *buf, size_t size, sp_error *err);
+
+/* Serialises state `s` and hands it to `put` as SP_STATE_FILE. */
+static sp_status put_state(sp_output *w, const sp_state *s, bytes_writer put,
+                           sp_error *err)
 {
     char *buf;
     size_t size;
     sp_status st = sp_state_to_bytes(s, &buf, &size, err);
     if (st == SP_OK)
-        st = sp_output_bytes(w, SP_STATE_FILE, buf, size, err);
+        st = put(w, SP_STATE_FILE, buf, size, err);
     free(buf);
     return st;
+}
+
+sp_status sp_output_state(sp_output *w, const sp_state *s, sp_error *err)
+{
+    return put_state(w, s, sp_output_bytes, err);
+}
+
+sp_status sp_output_checkpoint_state(sp_output *w, const sp_state *s,
+                                     sp_error *err)
+{
+    return put_state(w, s, sp_output_checkpoint, err);
 }
 
 /* Formats what `fn` writes into a malloc'd buffer (*buf, *size). */

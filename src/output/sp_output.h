@@ -118,6 +118,10 @@ sp_status sp_output_publish(sp_output *w, sp_error *err);
 sp_status sp_output_checkpoint(sp_output *w, const char *name, const void *buf,
                                size_t size, sp_error *err);
 
+/* sp_output_checkpoint of run state `s` as SP_STATE_FILE. */
+sp_status sp_output_checkpoint_state(sp_output *w, const sp_state *s,
+                                     sp_error *err);
+
 /* Where the last checkpoint is: DIR or DIR.resume. */
 const char *sp_output_checkpoint_dir(const sp_output *w);
 
