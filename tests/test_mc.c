@@ -10,33 +10,11 @@
 #include "sp_mc.h"
 #include "sp_rng.h"
 #include "sp_test.h"
+#include "sp_test_scenario.h"
 
 #ifndef SCENARIO_DIR
 #error "SCENARIO_DIR must be defined"
 #endif
-
-typedef struct {
-    sp_scenario sc;
-    sp_compiled c;
-} loaded;
-
-static void load(loaded *l, const char *name)
-{
-    memset(l, 0, sizeof *l);
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", SCENARIO_DIR, name);
-    sp_error err;
-    sp_error_clear(&err);
-    if (sp_config_load(path, &l->sc, &err) != SP_OK ||
-        sp_compile(&l->sc, &l->c, &err) != SP_OK)
-        fail_msg("%s:%d: %s: %s", err.file, err.line, err.field, err.message);
-}
-
-static void unload(loaded *l)
-{
-    sp_compiled_destroy(&l->c);
-    sp_scenario_destroy(&l->sc);
-}
 
 /* Runs with `threads`, in calls of `step` blocks. */
 static void run(const loaded *l, uint64_t draws, int threads, uint64_t step,

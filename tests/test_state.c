@@ -24,6 +24,7 @@
 #include "sp_rng.h"
 #include "sp_state.h"
 #include "sp_test.h"
+#include "sp_test_scenario.h"
 
 #ifndef SCENARIO_DIR
 #error "SCENARIO_DIR must be defined"
@@ -31,29 +32,6 @@
 
 #define DRAWS           5000 /* 5 blocks, the last one partial (904 draws) */
 #define ACC_BYTES_PER_Q (8u * (3u + SP_ACCUM_BINS + 2u))
-
-typedef struct {
-    sp_scenario sc;
-    sp_compiled c;
-} loaded;
-
-static void load(loaded *l, const char *name)
-{
-    memset(l, 0, sizeof *l);
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", SCENARIO_DIR, name);
-    sp_error err;
-    sp_error_clear(&err);
-    if (sp_config_load(path, &l->sc, &err) != SP_OK ||
-        sp_compile(&l->sc, &l->c, &err) != SP_OK)
-        fail_msg("%s:%d: %s: %s", err.file, err.line, err.field, err.message);
-}
-
-static void unload(loaded *l)
-{
-    sp_compiled_destroy(&l->c);
-    sp_scenario_destroy(&l->sc);
-}
 
 /* Slice k of n of a run of `draws` (n = 0: the whole run), run through the
  * engine as `simplan run` does: full blocks, then the partial last one. */
