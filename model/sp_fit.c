@@ -4,6 +4,7 @@
  */
 #include "sp_fit.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
@@ -259,5 +260,60 @@ sp_status sp_fit_correlation(const double *a, const double *b, size_t n,
                             "years");
     *rho = sab / sqrt(saa * sbb);
     *rho_se = (1.0 - *rho * *rho) / sqrt((double)n);
+    return SP_OK;
+}
+
+double sp_fit_ar1_mean_var(double sigma, double phi, int h)
+{
+    double sum = 0.0;
+    for (int j = 1; j <= h; j++) {
+        int k = h - j + 1; /* steps from j to h */
+        double b = fabs(1.0 - phi) < 1e-12 ? (double)k
+                                           : (1.0 - pow(phi, k)) / (1.0 - phi);
+        sum += b * b;
+    }
+    return sigma * sigma * sum / ((double)h * h);
+}
+
+sp_status sp_fit_trend_sd(const double *departure, const double *noise_var,
+                          size_t n, double level, sp_fit_trend *out,
+                          sp_error *err)
+{
+    *out = (sp_fit_trend){.n = n, .level = level};
+    if (n < SP_FIT_TREND_MIN_N)
+        return sp_error_set(err, SP_ERR_RANGE, NULL, 0, "trend_sd",
+                            "%zu departures are too few to estimate trend_sd "
+                            "from (at least %d)",
+                            n, SP_FIT_TREND_MIN_N);
+    if (!(level > 0.0 && level < 1.0))
+        return sp_error_set(err, SP_ERR_RANGE, NULL, 0, "level",
+                            "the interval level must be in (0, 1)");
+    double sq = 0.0, sum = 0.0, v = 0.0;
+    for (size_t k = 0; k < n; k++) {
+        if (!isfinite(departure[k]) || !isfinite(noise_var[k]) ||
+            noise_var[k] < 0.0)
+            return sp_error_set(err, SP_ERR_RANGE, NULL, 0, "trend_sd",
+                                "departure %zu or its noise variance is not "
+                                "a finite number (variance >= 0)",
+                                k);
+        sq += departure[k] * departure[k];
+        sum += departure[k];
+        v += noise_var[k];
+    }
+    double dn = (double)n;
+    out->mean_sq = sq / dn;
+    out->bias = sum / dn;
+    double var = (sq - dn * out->bias * out->bias) / (dn - 1.0);
+    out->bias_se = sqrt(var > 0.0 ? var : 0.0) / sqrt(dn);
+    out->noise_var = v / dn;
+    double tau2 = out->mean_sq - out->noise_var;
+    out->tau = tau2 > 0.0 ? sqrt(tau2) : 0.0;
+    double se2 = out->mean_sq * sqrt(2.0 / dn);
+    out->tau_se = out->tau > 0.0 ? se2 / (2.0 * out->tau) : (double)NAN;
+    double a = (1.0 - level) / 2.0;
+    double hi2 = sq / gsl_cdf_chisq_Pinv(a, dn) - out->noise_var;
+    double lo2 = sq / gsl_cdf_chisq_Pinv(1.0 - a, dn) - out->noise_var;
+    out->tau_lo = lo2 > 0.0 ? sqrt(lo2) : 0.0;
+    out->tau_hi = hi2 > 0.0 ? sqrt(hi2) : 0.0;
     return SP_OK;
 }

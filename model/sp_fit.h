@@ -76,4 +76,42 @@ void sp_fit_ar1_innovations(const double *x, const int *year, size_t n,
 sp_status sp_fit_correlation(const double *a, const double *b, size_t n,
                              double *rho, double *rho_se, sp_error *err);
 
+/* Variance of the mean of e[1..h] for the AR(1) e[t] = phi e[t-1] +
+ * sigma eps[t] started at e[0] = 0 (the model's state at a plan's base):
+ *   Var(mean) = sigma^2 / h^2 sum_{j=1..h} ((1 - phi^(h-j+1)) / (1 - phi))^2
+ * (the bracket is h-j+1 when phi = 1). */
+double sp_fit_ar1_mean_var(double sigma, double phi, int h);
+
+#define SP_FIT_TREND_MIN_N 3 /* fewest departures trend_sd accepts */
+
+/* trend_sd from departures of realised multi-year mean rates from what
+ * was expected at the start of their period (doc/model.md §13.5). With
+ * D_k = u_k + ebar_k, u_k ~ N(0, tau^2) the trend shift and ebar_k the AR
+ * noise of the period mean with known variance V_k,
+ *   E[D_k^2] = tau^2 + V_k,
+ * so tau^2 is estimated by the method of moments about zero,
+ *   tau^2 = max(0, mean(D^2) - mean(V)),
+ * (about zero, not about the mean departure: a systematic departure is
+ * part of the uncertainty of the expectation). Its standard error is the
+ * delta method's, se(tau^2) = mean(D^2) sqrt(2 / n), se(tau) = se(tau^2) /
+ * (2 tau) (NaN when tau = 0), and the `level` interval (e.g. 0.9) comes
+ * from n mean(D^2) / (tau^2 + mean V) ~ chi^2_n, exact for normal D with
+ * equal V_k. */
+typedef struct {
+    size_t n;         /* departures used */
+    double mean_sq;   /* mean(D^2) */
+    double bias;      /* mean(D) */
+    double bias_se;   /* sd(D) / sqrt(n), NaN for n < 2 */
+    double noise_var; /* mean(V) */
+    double tau, tau_se;
+    double tau_lo, tau_hi; /* the interval at `level` */
+    double level;
+} sp_fit_trend;
+
+/* SP_ERR_RANGE if n < SP_FIT_TREND_MIN_N, a value is not finite, V_k < 0
+ * or level is not in (0, 1). */
+sp_status sp_fit_trend_sd(const double *departure, const double *noise_var,
+                          size_t n, double level, sp_fit_trend *out,
+                          sp_error *err);
+
 #endif /* SP_FIT_H */

@@ -1,10 +1,12 @@
 /*
  * Tests of src/input/sp_data: the CSV reader of historical observations
  * accepts what RFC 4180 allows, refuses every defect with the file, line
- * and column, and reads every file shipped in data/.
+ * and column, and reads every file shipped in data/; the same for the
+ * reader of plan targets and outcomes (src/input/sp_plans).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +17,7 @@
 #include <cmocka.h>
 
 #include "sp_data.h"
+#include "sp_plans.h"
 
 #define HEADER "region,indicator,year,value,measure,source\n"
 
@@ -222,6 +225,110 @@ static void every_shipped_data_file_should_load(void **state)
     assert_true(files > 0);
 }
 
+#define PLAN_HEADER                                                            \
+    "region,plan,indicator,period_from,period_to,figure,value,measure,"        \
+    "source\n"
+
+static sp_status parse_plans(const char *text, sp_plans *p, sp_error *err)
+{
+    sp_error_clear(err);
+    return sp_plans_parse("p.csv", text, strlen(text), p, err);
+}
+
+static void plan_reader_should_read_targets_outcomes_and_rates(void **state)
+{
+    (void)state;
+    sp_plans p;
+    sp_error err;
+    assert_int_equal(
+        parse_plans("note,target_kind," PLAN_HEADER
+                    "x,binding,im,13th,energy_intensity,2016,2020,target,"
+                    "-0.14,change,\"s, t\"\n"
+                    ",,im,13th,gdp,2016,2020,outcome,0.043,cagr,s\n"
+                    ",,im,13th,renewable_share,2016,2020,target,0.3,level,"
+                    "s\n",
+                    &p, &err),
+        SP_OK);
+    assert_int_equal(p.n_rows, 3);
+    assert_string_equal(p.rows[0].target_kind, "binding");
+    assert_string_equal(p.rows[0].source, "s, t");
+    assert_int_equal(p.rows[0].from, 2016);
+    assert_int_equal(p.rows[0].to, 2020);
+    assert_int_equal(p.rows[0].figure, SP_PLAN_TARGET);
+    assert_int_equal(p.rows[1].figure, SP_PLAN_OUTCOME);
+    /* -14 % over five years is (0.86)^(1/5) - 1 a year. */
+    assert_true(fabs(sp_plan_annual_rate(&p.rows[0]) - (pow(0.86, 0.2) - 1.0)) <
+                1e-15);
+    assert_true(sp_plan_annual_rate(&p.rows[1]) == 0.043);
+    assert_true(isnan(sp_plan_annual_rate(&p.rows[2])));
+    assert_int_equal(p.rows[2].line, 4);
+    sp_plans_destroy(&p);
+}
+
+static const bad_case bad_plan_cases[] = {
+    {"", SP_ERR_MISSING, 1, ""},
+    {PLAN_HEADER, SP_ERR_MISSING, 2, ""},
+    {"region,plan,indicator,period_from,period_to,figure,value,measure\n",
+     SP_ERR_MISSING, 1, "source"},
+    {PLAN_HEADER "im,13th,gdp,2016,2020,goal,0.075,cagr,s\n", SP_ERR_RANGE, 2,
+     "figure"},
+    {PLAN_HEADER "im,13th,gdp,2016,2020,target,0.075,rate,s\n", SP_ERR_RANGE, 2,
+     "measure"},
+    {PLAN_HEADER "im,13th,gdp,2016,2015,target,0.075,cagr,s\n", SP_ERR_RANGE, 2,
+     "period_to"},
+    {PLAN_HEADER "im,13th,gdp,20x6,2020,target,0.075,cagr,s\n", SP_ERR_TYPE, 2,
+     "period_from"},
+    {PLAN_HEADER "im,13th,gdp,2016,2020,target,-1,change,s\n", SP_ERR_RANGE, 2,
+     "value"},
+    {PLAN_HEADER "im,13th,gdp,2016,2020,target,7.5%,cagr,s\n", SP_ERR_TYPE, 2,
+     "value"},
+    {PLAN_HEADER "im,13th,gdp,2016,2020,target,0.075,cagr,\n", SP_ERR_MISSING,
+     2, "source"},
+    {PLAN_HEADER "im,13th,gdp,2016,2020,target,0.075,cagr,s\n"
+                 "im,13th,gdp,2016,2020,target,0.07,cagr,t\n",
+     SP_ERR_DUPLICATE, 3, "figure"},
+    {"target_kind," PLAN_HEADER "soft,im,13th,gdp,2016,2020,target,0.075,"
+     "cagr,s\n",
+     SP_ERR_RANGE, 2, "target_kind"},
+};
+
+static void
+plan_reader_should_refuse_each_defect_by_line_and_column(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_plan_cases / sizeof *bad_plan_cases;
+         i++) {
+        const bad_case *c = &bad_plan_cases[i];
+        sp_plans p;
+        sp_error err;
+        sp_status st = parse_plans(c->text, &p, &err);
+        if (st != c->status || err.line != c->line ||
+            strcmp(err.field, c->field) != 0)
+            fail_msg("case %zu: got %s line %d field '%s' (%s), expected "
+                     "%s line %d field '%s'",
+                     i, sp_status_name(st), err.line, err.field, err.message,
+                     sp_status_name(c->status), c->line, c->field);
+        assert_string_equal(err.file, "p.csv");
+        assert_int_equal(p.n_rows, 0);
+        assert_null(p.rows);
+    }
+}
+
+static void shipped_plan_table_should_load_with_a_source_per_row(void **state)
+{
+    (void)state;
+    sp_plans p;
+    sp_error err;
+    sp_error_clear(&err);
+    sp_status st = sp_plans_load(DATA_DIR "/plan_targets.csv", &p, &err);
+    if (st != SP_OK)
+        fail_msg("%s:%d: %s: %s", err.file, err.line, err.field, err.message);
+    assert_true(p.n_rows > 0);
+    for (size_t i = 0; i < p.n_rows; i++)
+        assert_true(strlen(p.rows[i].source) > 10);
+    sp_plans_destroy(&p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +340,10 @@ int main(void)
         cmocka_unit_test(reader_should_refuse_a_field_past_its_limit),
         cmocka_unit_test(loader_should_name_a_missing_file),
         cmocka_unit_test(every_shipped_data_file_should_load),
+        cmocka_unit_test(plan_reader_should_read_targets_outcomes_and_rates),
+        cmocka_unit_test(
+            plan_reader_should_refuse_each_defect_by_line_and_column),
+        cmocka_unit_test(shipped_plan_table_should_load_with_a_source_per_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

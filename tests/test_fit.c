@@ -3,7 +3,10 @@
  * multivariate normal density of the series (gaps included); the maximum
  * likelihood estimates recover known parameters and their standard errors
  * cover them at the nominal rate; series too short, disordered or constant
- * are refused.
+ * are refused. The variance of an AR(1) period mean equals the double sum
+ * of its covariances; trend_sd from plan departures recovers a known
+ * trend_sd, its interval covers at its level, and it matches its closed
+ * form on a worked example.
  *
  * Statistical checks use fixed seeds. A parameter check passes when the
  * estimate lies within 4 asymptotic standard errors of the truth (the
@@ -12,6 +15,7 @@
  * check passes within 4 binomial standard errors of 0.95.
  */
 #include <gsl/gsl_blas.h>
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_math.h>
@@ -240,6 +244,125 @@ static void correlation_should_recover_a_known_rho(void **st)
     gsl_rng_free(r);
 }
 
+/* Var(mean of e_1..e_h) from the covariances of the AR(1) started at 0:
+ * Cov(e_p, e_q) = sigma^2 sum_{s <= min(p,q)} phi^(p-s) phi^(q-s). */
+static double mean_var_by_covariances(double sigma, double phi, int h)
+{
+    double sum = 0.0;
+    for (int p = 1; p <= h; p++)
+        for (int q = 1; q <= h; q++)
+            for (int s = 1; s <= (p < q ? p : q); s++)
+                sum += sigma * sigma * pow(phi, p - s) * pow(phi, q - s);
+    return sum / ((double)h * h);
+}
+
+static void period_mean_variance_should_equal_the_covariance_sum(void **st)
+{
+    (void)st;
+    const double phis[] = {-0.7, 0.0, 0.3, 0.87, 1.0};
+    for (size_t i = 0; i < sizeof phis / sizeof *phis; i++)
+        for (int h = 1; h <= 10; h++) {
+            double want = mean_var_by_covariances(0.02, phis[i], h);
+            double got = sp_fit_ar1_mean_var(0.02, phis[i], h);
+            assert_true(fabs(got - want) <= 1e-12 * want);
+        }
+}
+
+/* n departures D = u + mean(e_1..e_h), u ~ N(0, tau^2), e the AR(1). */
+static void simulate_departures(gsl_rng *r, double tau, double sigma,
+                                double phi, int h, size_t n, double *d)
+{
+    for (size_t k = 0; k < n; k++) {
+        double e = 0.0, sum = 0.0;
+        for (int t = 0; t < h; t++) {
+            e = phi * e + gsl_ran_gaussian(r, sigma);
+            sum += e;
+        }
+        d[k] = gsl_ran_gaussian(r, tau) + sum / h;
+    }
+}
+
+static void trend_sd_should_recover_a_known_value_over_seeds(void **st)
+{
+    (void)st;
+    const double tau = 0.015, sigma = 0.02, phi = 0.5;
+    const size_t n = 400;
+    static double d[400], v[400];
+    double noise = sp_fit_ar1_mean_var(sigma, phi, 5);
+    for (size_t k = 0; k < n; k++)
+        v[k] = noise;
+    /* Asymptotic se of the moment estimator: sqrt(2 / n) (tau^2 + V) /
+     * (2 tau). */
+    double se = sqrt(2.0 / n) * (tau * tau + noise) / (2.0 * tau);
+    for (unsigned long seed = 1; seed <= 4; seed++) {
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        gsl_rng_set(r, seed);
+        simulate_departures(r, tau, sigma, phi, 5, n, d);
+        sp_fit_trend t;
+        sp_error err;
+        assert_int_equal(sp_fit_trend_sd(d, v, n, 0.9, &t, &err), SP_OK);
+        if (fabs(t.tau - tau) > 4.0 * se)
+            fail_msg("seed %lu: trend_sd %g, true %g, 4 se %g", seed, t.tau,
+                     tau, 4.0 * se);
+        assert_true(fabs(t.tau_se - se) < 0.5 * se);
+        assert_true(t.tau_lo <= t.tau && t.tau <= t.tau_hi);
+        gsl_rng_free(r);
+    }
+}
+
+static void trend_sd_interval_should_cover_at_its_level(void **st)
+{
+    (void)st;
+    const double tau = 0.02, sigma = 0.01, phi = 0.3;
+    const int reps = 1000;
+    double d[8], v[8];
+    for (int k = 0; k < 8; k++)
+        v[k] = sp_fit_ar1_mean_var(sigma, phi, 5);
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 17);
+    int covered = 0;
+    for (int i = 0; i < reps; i++) {
+        simulate_departures(r, tau, sigma, phi, 5, 8, d);
+        sp_fit_trend t;
+        sp_error err;
+        assert_int_equal(sp_fit_trend_sd(d, v, 8, 0.9, &t, &err), SP_OK);
+        covered += t.tau_lo <= tau && tau <= t.tau_hi;
+    }
+    /* Exact for normal departures with equal noise: coverage 0.9 within 4
+     * binomial standard errors. */
+    double tol = 4.0 * sqrt(0.9 * 0.1 / reps);
+    assert_true(fabs((double)covered / reps - 0.9) < tol);
+    gsl_rng_free(r);
+}
+
+static void
+trend_sd_should_match_its_closed_form_and_refuse_bad_input(void **st)
+{
+    (void)st;
+    const double d[3] = {0.01, -0.02, 0.03}, v[3] = {1e-4, 1e-4, 1e-4};
+    sp_fit_trend t;
+    sp_error err;
+    sp_error_clear(&err);
+    assert_int_equal(sp_fit_trend_sd(d, v, 3, 0.9, &t, &err), SP_OK);
+    double ms = (1e-4 + 4e-4 + 9e-4) / 3.0;
+    assert_true(fabs(t.mean_sq - ms) < 1e-18);
+    assert_true(fabs(t.tau - sqrt(ms - 1e-4)) < 1e-15);
+    assert_true(fabs(t.bias - 0.02 / 3.0) < 1e-17);
+    double hi = sqrt(3.0 * ms / gsl_cdf_chisq_Pinv(0.05, 3.0) - 1e-4);
+    double lo2 = 3.0 * ms / gsl_cdf_chisq_Pinv(0.95, 3.0) - 1e-4;
+    assert_true(fabs(t.tau_hi - hi) < 1e-15);
+    assert_true(fabs(t.tau_lo - (lo2 > 0 ? sqrt(lo2) : 0.0)) < 1e-15);
+    /* All noise: trend_sd 0 and no standard error. */
+    const double big[3] = {1.0, 1.0, 1.0};
+    assert_int_equal(sp_fit_trend_sd(d, big, 3, 0.9, &t, &err), SP_OK);
+    assert_true(t.tau == 0.0 && isnan(t.tau_se) && t.tau_lo == 0.0);
+    assert_int_equal(sp_fit_trend_sd(d, v, 2, 0.9, &t, &err), SP_ERR_RANGE);
+    const double bad[3] = {0.01, NAN, 0.0}, neg[3] = {1e-4, -1e-4, 1e-4};
+    assert_int_equal(sp_fit_trend_sd(bad, v, 3, 0.9, &t, &err), SP_ERR_RANGE);
+    assert_int_equal(sp_fit_trend_sd(d, neg, 3, 0.9, &t, &err), SP_ERR_RANGE);
+    assert_int_equal(sp_fit_trend_sd(d, v, 3, 1.0, &t, &err), SP_ERR_RANGE);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off();
@@ -251,6 +374,11 @@ int main(void)
         cmocka_unit_test(standard_errors_should_cover_at_the_nominal_rate),
         cmocka_unit_test(mle_should_refuse_short_disordered_or_constant_series),
         cmocka_unit_test(correlation_should_recover_a_known_rho),
+        cmocka_unit_test(period_mean_variance_should_equal_the_covariance_sum),
+        cmocka_unit_test(trend_sd_should_recover_a_known_value_over_seeds),
+        cmocka_unit_test(trend_sd_interval_should_cover_at_its_level),
+        cmocka_unit_test(
+            trend_sd_should_match_its_closed_form_and_refuse_bad_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

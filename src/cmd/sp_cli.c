@@ -31,7 +31,7 @@ static const char *const usage_head =
     "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
     "                     [--rng NAME] [--marginal FAMILY]\n"
     "       simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator NAME]...\n"
-    "                     [--region R] [--from Y] [--to Y]\n"
+    "                     [--region R] [--from Y] [--to Y] [--plans PLANS.csv]\n"
     "                     [--format table|json|cfg]\n"
     "       simplan --help | --version\n"
     "\n"

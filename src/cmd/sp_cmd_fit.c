@@ -15,6 +15,7 @@
 #include "sp_calib_report.h"
 #include "sp_config.h"
 #include "sp_data.h"
+#include "sp_plans.h"
 
 static sp_status usage_error(sp_error *err, const char *field, const char *fmt,
                              const char *arg)
@@ -64,6 +65,9 @@ static sp_status parse_option(int c, const char *arg, sp_fit_options *o,
     case 'r':
         o->region = arg;
         return SP_OK;
+    case 'p':
+        o->plans = arg;
+        return SP_OK;
     case 'F':
         return parse_year(arg, "--from", &o->from, err);
     case 'T':
@@ -95,6 +99,7 @@ sp_status sp_cmd_fit_parse(int argc, char **argv, sp_fit_options *o,
         {"scenario", required_argument, NULL, 's'},
         {"indicator", required_argument, NULL, 'i'},
         {"region", required_argument, NULL, 'r'},
+        {"plans", required_argument, NULL, 'p'},
         {"from", required_argument, NULL, 'F'},
         {"to", required_argument, NULL, 'T'},
         {"format", required_argument, NULL, 'f'},
@@ -145,13 +150,17 @@ sp_status sp_cmd_fit_run(const sp_fit_options *o, sp_error *err)
 {
     sp_scenario sc = {0};
     sp_data d = {0};
+    sp_plans p = {0};
     sp_calib c = {0};
     sp_status st = sp_config_load(o->scenario, &sc, err);
     if (st == SP_OK)
         st = sp_data_load(o->data, &d, err);
-    sp_calib_options co = {o->region, o->from, o->to,
-                           o->n_indicators ? o->indicators : NULL,
-                           o->n_indicators};
+    if (st == SP_OK && o->plans)
+        st = sp_plans_load(o->plans, &p, err);
+    sp_calib_options co = {
+        o->region,       o->from,
+        o->to,           o->n_indicators ? o->indicators : NULL,
+        o->n_indicators, o->plans ? &p : NULL};
     if (st == SP_OK)
         st = sp_calib_fit(&sc, &d, &co, &c, err);
     if (st == SP_OK && o->format == SP_FIT_JSON)
@@ -161,6 +170,7 @@ sp_status sp_cmd_fit_run(const sp_fit_options *o, sp_error *err)
     else if (st == SP_OK)
         st = sp_calib_report_table(stdout, &sc, &c, err);
     sp_calib_destroy(&c);
+    sp_plans_destroy(&p);
     sp_data_destroy(&d);
     sp_scenario_destroy(&sc);
     return st;

@@ -1,6 +1,7 @@
 /*
  * sp_cmd_fit: `simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator
- * NAME]... [--region R] [--from Y] [--to Y] [--format table|json|cfg]`.
+ * NAME]... [--region R] [--from Y] [--to Y] [--plans PLANS.csv]
+ * [--format table|json|cfg]`.
  *
  * The command owns its options: they are parsed here into sp_fit_options,
  * not into the options of the simulating commands. Data and scenario are
@@ -22,6 +23,7 @@ typedef struct {
     const char *data;     /* DATA.csv, borrowed from argv */
     const char *scenario; /* --scenario */
     const char *region;   /* --region, NULL: see sp_calib_fit */
+    const char *plans;    /* --plans: targets and outcomes for trend_sd */
     int from, to;         /* --from, --to; 0: no bound */
     const char *indicators[SP_FIT_MAX_INDICATORS]; /* --indicator */
     size_t n_indicators;

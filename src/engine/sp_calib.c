@@ -243,6 +243,86 @@ static sp_status correlations(sp_calib *c, sp_error *err)
     return SP_OK;
 }
 
+/* The plan figure as what the model's driver moves by: an annual rate for
+ * a rate indicator (NAN for a level), the end level (logit for a logit
+ * share) for a share (NAN for a rate). */
+static double plan_value(const sp_plan_row *r, sp_kind kind, bool logit)
+{
+    if (kind == SP_KIND_RATE)
+        return sp_plan_annual_rate(r);
+    if (r->measure != SP_PLAN_LEVEL)
+        return NAN;
+    if (!logit)
+        return r->value;
+    return r->value > 0.0 && r->value < 1.0 ? log(r->value / (1.0 - r->value))
+                                            : (double)NAN;
+}
+
+/* trend_sd of one indicator from every (target, outcome) pair of the plan
+ * table for it, pooled over regions and plans. */
+static sp_status plan_departures(const sp_scenario *sc, const sp_plans *p,
+                                 sp_calib_indicator *ci, sp_error *err)
+{
+    const sp_indicator_spec *spec = &sc->indicators[ci->index];
+    ci->dep = calloc(p->n_rows ? p->n_rows : 1, sizeof *ci->dep);
+    double *d = malloc((p->n_rows ? p->n_rows : 1) * 2 * sizeof *d);
+    if (ci->dep == NULL || d == NULL) {
+        free(d);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the plan departures");
+    }
+    for (size_t i = 0; i < p->n_rows; i++) {
+        const sp_plan_row *t = &p->rows[i];
+        if (t->figure != SP_PLAN_TARGET || strcmp(t->indicator, ci->name) != 0)
+            continue;
+        for (size_t j = 0; j < p->n_rows; j++) {
+            const sp_plan_row *o = &p->rows[j];
+            if (o->figure != SP_PLAN_OUTCOME || strcmp(o->region, t->region) ||
+                strcmp(o->plan, t->plan) ||
+                strcmp(o->indicator, t->indicator) || o->from != t->from ||
+                o->to != t->to)
+                continue;
+            double a = plan_value(t, ci->kind, spec->logit);
+            double b = plan_value(o, ci->kind, spec->logit);
+            if (!isfinite(a) || !isfinite(b))
+                continue;
+            int h = t->to - t->from + 1;
+            sp_calib_departure *x = &ci->dep[ci->n_dep++];
+            *x = (sp_calib_departure){t->region,
+                                      t->plan,
+                                      t->from,
+                                      t->to,
+                                      a,
+                                      b,
+                                      ci->kind == SP_KIND_RATE ? b - a
+                                                               : (b - a) / h,
+                                      0.0,
+                                      t->line,
+                                      o->line};
+            if (ci->fitted)
+                x->noise_var =
+                    sp_fit_ar1_mean_var(ci->fit.sigma, ci->fit.phi, h);
+        }
+    }
+    ci->trend_noise_removed = ci->fitted;
+    for (size_t k = 0; k < ci->n_dep; k++) {
+        d[k] = ci->dep[k].departure;
+        d[ci->n_dep + k] = ci->dep[k].noise_var;
+    }
+    sp_error te;
+    sp_error_clear(&te);
+    if (sp_fit_trend_sd(d, d + ci->n_dep, ci->n_dep, 0.9, &ci->trend, &te) ==
+        SP_OK)
+        ci->trend_estimated = true;
+    else
+        snprintf(ci->trend_reason, sizeof ci->trend_reason,
+                 "%zu (target, outcome) pairs in %s are too few (at least "
+                 "%d)",
+                 ci->n_dep, p->file, SP_FIT_TREND_MIN_N);
+    free(d);
+    return SP_OK;
+}
+
 /* Whether indicator `name` is to be fitted. */
 static bool wanted(const sp_calib_options *o, const char *name)
 {
@@ -303,6 +383,10 @@ sp_status sp_calib_fit(const sp_scenario *sc, const sp_data *d,
     }
     if (st == SP_OK)
         st = correlations(out, err);
+    if (o->plans != NULL)
+        out->plans_file = o->plans->file;
+    for (size_t i = 0; o->plans && st == SP_OK && i < out->n_ind; i++)
+        st = plan_departures(sc, o->plans, &out->ind[i], err);
     if (st != SP_OK)
         sp_calib_destroy(out);
     return st;
@@ -314,6 +398,7 @@ void sp_calib_destroy(sp_calib *c)
         free(c->ind[i].x);
         free(c->ind[i].year);
         free(c->ind[i].z);
+        free(c->ind[i].dep);
     }
     free(c->ind);
     free(c->corr);

@@ -18,8 +18,12 @@
  * revisions are an error (the data must say which is current).
  *
  * trend_sd, the uncertainty of a multi-year mean seen at the start of a
- * plan, is not identified by one region's yearly series; it is reported as
- * not estimated (doc/model.md §13.5).
+ * plan, is not identified by one region's yearly series. With a table of
+ * plan targets and outcomes (sp_plans.h) it is estimated from how far
+ * realised period means departed from the plans' targets, pooled over
+ * every region and plan of the table that has both figures for the
+ * indicator, with the AR noise of a period mean (from the indicator's own
+ * fit) taken out (model/sp_fit.h sp_fit_trend_sd, doc/model.md §13.5).
  */
 #ifndef SP_CALIB_H
 #define SP_CALIB_H
@@ -29,6 +33,7 @@
 
 #include "sp_data.h"
 #include "sp_fit.h"
+#include "sp_plans.h"
 #include "sp_scenario.h"
 #include "sp_status.h"
 
@@ -46,7 +51,28 @@ typedef struct {
     bool fitted;      /* false: too short (see `reason`) */
     sp_fit_ar1 fit;   /* when fitted */
     char reason[160]; /* why it was not fitted */
+    /* trend_sd from plan departures (when a plan table was given) */
+    size_t n_dep;
+    struct sp_calib_departure *dep; /* [n_dep] the departures used */
+    bool trend_estimated;           /* false: see trend_reason */
+    bool trend_noise_removed;       /* the AR noise of a period mean was
+                                       taken out (the indicator was fitted) */
+    sp_fit_trend trend;
+    char trend_reason[160];
 } sp_calib_indicator;
+
+/* One (target, outcome) pair of the plan table as an annual departure:
+ * for a rate, outcome minus target average annual rate; for a share, the
+ * difference of the end levels over the period's years (on the logit
+ * scale for a logit share). */
+typedef struct sp_calib_departure {
+    const char *region, *plan; /* borrowed from the plan table */
+    int from, to;
+    double target, outcome; /* as annual rates, or end levels */
+    double departure;
+    double noise_var; /* AR noise variance of the period mean */
+    int target_line, outcome_line;
+} sp_calib_departure;
 
 /* The correlation of two fitted indicators' innovations. */
 typedef struct {
@@ -56,8 +82,9 @@ typedef struct {
 } sp_calib_corr;
 
 typedef struct {
-    const char *data_file; /* borrowed from the data set */
-    char region[64];       /* the region fitted */
+    const char *data_file;  /* borrowed from the data set */
+    const char *plans_file; /* borrowed from the plan table, or NULL */
+    char region[64];        /* the region fitted */
     size_t n_ind;
     sp_calib_indicator *ind; /* [n_ind] in the scenario's order */
     size_t n_corr;
@@ -70,6 +97,7 @@ typedef struct {
     const char *const *indicators; /* names to fit; NULL: every
                                        stochastic indicator with data */
     size_t n_indicators;
+    const sp_plans *plans; /* targets and outcomes, or NULL: no trend_sd */
 } sp_calib_options;
 
 /* Fits `sc`'s stochastic indicators to the data of one region: the

@@ -26,10 +26,11 @@
 
 #include <stddef.h>
 
+#include "sp_csv.h"
 #include "sp_status.h"
 
-#define SP_DATA_MAX_BYTES ((size_t)64 << 20) /* largest file read */
-#define SP_DATA_MAX_FIELD 4096               /* bytes of one field */
+#define SP_DATA_MAX_BYTES SP_CSV_MAX_BYTES /* largest file read */
+#define SP_DATA_MAX_FIELD SP_CSV_MAX_FIELD /* bytes of one field */
 
 typedef enum { SP_DATA_GROWTH, SP_DATA_LEVEL } sp_data_measure;
 

@@ -24,6 +24,66 @@
 
 /* ---- table ---------------------------------------------------------------- */
 
+/* A short name for the way trend_sd was estimated. */
+const char *sp_calib_trend_method(const sp_calib_indicator *ci)
+{
+    return ci->trend_noise_removed
+               ? "plan departures pooled over regions and plans, the AR "
+                 "noise of a period mean removed"
+               : "plan departures pooled over regions and plans, AR noise "
+                 "not removed (the yearly series was not fitted): an upper "
+                 "bound";
+}
+
+/* The trend_sd section of the table. */
+static void trend_table(FILE *out, const sp_scenario *sc, const sp_calib *c)
+{
+    if (c->plans_file == NULL) {
+        fprintf(out, "\ntrend_sd: not estimated (one region's yearly series "
+                     "does not identify it; give --plans with plan targets "
+                     "and outcomes); the scenario's values stand\n");
+        return;
+    }
+    fprintf(out,
+            "\ntrend_sd from the departures of realised period means from "
+            "plan targets in %s\n(pooled over regions and plans; "
+            "doc/model.md §13.5)\n",
+            c->plans_file);
+    fprintf(out, "%-20s %3s  %-18s %8s %9s  %-17s %-17s %s\n", "indicator", "n",
+            "mean dep. (se)", "rms", "noise sd", "trend_sd (se)",
+            "90% interval", "scenario trend_sd");
+    for (size_t i = 0; i < c->n_ind; i++) {
+        const sp_calib_indicator *ci = &c->ind[i];
+        const sp_fit_trend *t = &ci->trend;
+        if (!ci->trend_estimated) {
+            fprintf(out, "%-20s %3zu  not estimated: %s\n", ci->name, ci->n_dep,
+                    ci->trend_reason);
+        } else {
+            fprintf(out,
+                    "%-20s %3zu  %+7.4f (%6.4f)  %8.4f %9.4f  %7.4f (%6.4f)  "
+                    "[%6.4f, %6.4f]  %.4g%s\n",
+                    ci->name, t->n, t->bias, t->bias_se, sqrt(t->mean_sq),
+                    sqrt(t->noise_var), t->tau, t->tau_se, t->tau_lo, t->tau_hi,
+                    sc->indicators[ci->index].trend_sd,
+                    ci->trend_noise_removed ? ""
+                                            : "  (upper bound: noise kept)");
+            if (t->n < SP_FIT_MIN_N)
+                fprintf(out,
+                        "%-20s      only %zu departures: the interval is "
+                        "wide\n",
+                        "", t->n);
+        }
+        for (size_t k = 0; k < ci->n_dep; k++) {
+            const sp_calib_departure *d = &ci->dep[k];
+            fprintf(out,
+                    "%-20s      %s %s %d-%d: target %.4f, outcome %.4f, "
+                    "departure %+.4f (lines %d, %d)\n",
+                    "", d->region, d->plan, d->from, d->to, d->target,
+                    d->outcome, d->departure, d->target_line, d->outcome_line);
+        }
+    }
+}
+
 sp_status sp_calib_report_table(FILE *out, const sp_scenario *sc,
                                 const sp_calib *c, sp_error *err)
 {
@@ -62,8 +122,7 @@ sp_status sp_calib_report_table(FILE *out, const sp_scenario *sc,
                 "! ar1 at its bound %.2f: the series looks "
                 "non-stationary and its mean is poorly defined\n",
                 SP_FIT_PHI_BOUND);
-    fprintf(out, "\ntrend_sd: not estimated (one region's yearly series "
-                 "does not identify it); the scenario's values stand\n");
+    trend_table(out, sc, c);
     if (c->n_corr > 0)
         fprintf(out, "\n%-20s %-20s %4s  %s\n", "correlation a", "b", "n",
                 "rho (se)");
@@ -179,9 +238,11 @@ static bool replace_key(char **line, const char *key, const char *value)
     return done;
 }
 
-/* The last line (0-based) of the group that opens at or after line
- * `first`: braces counted outside strings and comments. */
-static size_t group_end(const text_lines *t, size_t first)
+/* The last line (0-based) of the bracketed block (`open` ... `close`)
+ * that opens at or after line `first`: brackets counted outside strings
+ * and comments. */
+static size_t block_end(const text_lines *t, size_t first, char open,
+                        char close)
 {
     int depth = 0;
     bool opened = false;
@@ -192,15 +253,21 @@ static size_t group_end(const text_lines *t, size_t first)
         for (size_t k = 0; k < stop; k++) {
             if (s[k] == '"' && (k == 0 || s[k - 1] != '\\'))
                 in_str = !in_str;
-            else if (!in_str && s[k] == '{')
+            else if (!in_str && s[k] == open)
                 depth++, opened = true;
-            else if (!in_str && s[k] == '}')
+            else if (!in_str && s[k] == close)
                 depth--;
         }
         if (opened && depth <= 0)
             return i;
     }
     return t->n - 1;
+}
+
+/* The group `{ ... }` that opens at or after line `first`. */
+static size_t group_end(const text_lines *t, size_t first)
+{
+    return block_end(t, first, '{', '}');
 }
 
 static char *dup_printf(const char *fmt, ...)
@@ -260,6 +327,186 @@ static bool edit_indicator(text_lines *t, const sp_calib *c,
     return true;
 }
 
+/* Appends `line` to the lines inserted after line i. */
+static bool insert_after(text_lines *t, size_t i, char *line)
+{
+    if (line == NULL)
+        return false;
+    if (t->after[i] == NULL) {
+        t->after[i] = line;
+        return true;
+    }
+    char *joined = dup_printf("%s\n%s", t->after[i], line);
+    free(line);
+    if (joined == NULL)
+        return false;
+    free(t->after[i]);
+    t->after[i] = joined;
+    return true;
+}
+
+/* Writes one indicator's estimated trend_sd into its group. */
+static bool edit_trend(text_lines *t, const sp_calib *c,
+                       const sp_calib_indicator *ci, size_t first)
+{
+    const sp_fit_trend *f = &ci->trend;
+    char value[32], note[256];
+    snprintf(value, sizeof value, "%.4g", f->tau);
+    snprintf(note, sizeof note,
+             "# fit: %s n=%zu plan departures pooled, se=%.2g, %.0f%% "
+             "[%.4g, %.4g]%s",
+             c->plans_file, f->n, f->tau_se, 100.0 * f->level, f->tau_lo,
+             f->tau_hi, ci->trend_noise_removed ? "" : ", upper bound");
+    size_t last = group_end(t, first);
+    bool found = false;
+    for (size_t i = first; i <= last; i++) {
+        if (!replace_key(&t->line[i], "trend_sd", value))
+            continue;
+        found = true;
+        char *joined = t->comment[i]
+                           ? dup_printf("%s; %s", t->comment[i], note + 2)
+                           : dup_printf("%s", note);
+        if (joined == NULL)
+            return false;
+        free(t->comment[i]);
+        t->comment[i] = joined;
+    }
+    if (found)
+        return true;
+    const char *next = first + 1 <= last ? t->line[first + 1] : "";
+    size_t ind = strspn(next, " \t");
+    return insert_after(
+        t, first,
+        dup_printf("%.*strend_sd = %s;   %s", (int)ind, next, value, note));
+}
+
+/* Whether the code of line i (before any comment) starts with `key =`. */
+static bool starts_setting(const char *s, const char *key)
+{
+    s += strspn(s, " \t");
+    size_t k = strlen(key);
+    if (strncmp(s, key, k) != 0)
+        return false;
+    s += k;
+    s += strspn(s, " \t");
+    return *s == '=' || *s == ':';
+}
+
+/* Whether lines [i, j] hold `name = "value"`. */
+static bool group_names(const text_lines *t, size_t i, size_t j,
+                        const char *name, const char *value)
+{
+    char want[160];
+    snprintf(want, sizeof want, "\"%s\"", value);
+    for (size_t k = i; k <= j; k++) {
+        const char *s = t->line[k];
+        const char *v = strstr(s, want);
+        for (; v != NULL; v = strstr(v + 1, want)) {
+            const char *q = v;
+            while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
+                q--;
+            if (q > s && (q[-1] == '=' || q[-1] == ':')) {
+                q--;
+                while (q > s && (q[-1] == ' ' || q[-1] == '\t'))
+                    q--;
+                size_t nl = strlen(name);
+                if ((size_t)(q - s) >= nl && strncmp(q - nl, name, nl) == 0)
+                    return true;
+            }
+        }
+    }
+    return false;
+}
+
+/* Writes the correlations estimated from at least SP_FIT_MIN_N common
+ * years into the scenario's `correlations` list: an entry for the pair
+ * gets the fitted rho, a pair without one is added at the list's start
+ * (a list is created at the end when there is none). */
+static bool edit_correlations(text_lines *t, const sp_calib *c)
+{
+    size_t start = t->n;
+    for (size_t i = 0; i < t->n && start == t->n; i++)
+        if (starts_setting(t->line[i], "correlations"))
+            start = i;
+    size_t end = start < t->n ? block_end(t, start, '(', ')') : t->n;
+    bool empty = true;
+    for (size_t i = start; i < end && start < t->n && empty; i++)
+        empty = strchr(t->line[i], '{') == NULL;
+    /* Pairs without an entry: "{ ... }" and their notes, in order. */
+    size_t n_new = 0;
+    char **entry = calloc(c->n_corr + 1, sizeof *entry);
+    char **note = calloc(c->n_corr + 1, sizeof *note);
+    bool ok = entry != NULL && note != NULL;
+    for (size_t k = 0; ok && k < c->n_corr; k++) {
+        const sp_calib_corr *r = &c->corr[k];
+        if (r->n < SP_FIT_MIN_N)
+            continue;
+        const char *a = c->ind[r->a].name, *b = c->ind[r->b].name;
+        char rho[32];
+        snprintf(rho, sizeof rho, "%.3f", r->rho);
+        note[n_new] = dup_printf("# fit: %s n=%zu common years rho se=%.2g",
+                                 c->data_file, r->n, r->rho_se);
+        ok = note[n_new] != NULL;
+        bool done = false;
+        for (size_t i = start; ok && i < end && start < t->n; i++) {
+            if (strchr(t->line[i], '{') == NULL)
+                continue;
+            size_t j = group_end(t, i);
+            if (!((group_names(t, i, j, "a", a) &&
+                   group_names(t, i, j, "b", b)) ||
+                  (group_names(t, i, j, "a", b) &&
+                   group_names(t, i, j, "b", a))))
+                continue;
+            for (size_t m = i; ok && m <= j; m++)
+                if (replace_key(&t->line[m], "rho", rho)) {
+                    free(t->comment[m]);
+                    t->comment[m] = dup_printf("%s", note[n_new]);
+                    ok = t->comment[m] != NULL;
+                    done = true;
+                }
+        }
+        if (ok && !done) {
+            entry[n_new] =
+                dup_printf("{ a = \"%s\"; b = \"%s\"; rho = %s; }", a, b, rho);
+            ok = entry[n_new++] != NULL;
+        } else {
+            free(note[n_new]);
+            note[n_new] = NULL;
+        }
+    }
+    /* New entries go first in the list, a comma after each but the last,
+     * and after the last too when the list already has entries. */
+    bool more = start < t->n && !empty;
+    for (size_t k = 0; ok && k < n_new; k++) {
+        char *line = dup_printf("  %s%s   %s", entry[k],
+                                k + 1 < n_new || more ? "," : "", note[k]);
+        if (start < t->n) {
+            ok = insert_after(t, start, line);
+        } else {
+            char *w = k == 0 ? dup_printf("\n# fit: innovation correlations "
+                                          "estimated from %s\ncorrelations = "
+                                          "(\n%s",
+                                          c->data_file, line)
+                             : line;
+            if (k == 0)
+                free(line);
+            if (w != NULL && k + 1 == n_new) {
+                char *closed = dup_printf("%s\n);", w);
+                free(w);
+                w = closed;
+            }
+            ok = insert_after(t, t->n - 1, w);
+        }
+    }
+    for (size_t k = 0; k <= c->n_corr && entry && note; k++) {
+        free(entry[k]);
+        free(note[k]);
+    }
+    free(entry);
+    free(note);
+    return ok;
+}
+
 /* Writes the text with its edits: a changed line keeps its code and gets
  * the fit's comment. */
 static void lines_write(FILE *out, const text_lines *t)
@@ -291,21 +538,35 @@ static void cfg_header(FILE *out, const sp_calib *c)
     for (size_t i = 0; i < c->n_ind; i++)
         if (c->ind[i].fitted)
             fprintf(out, "%s %s", shown++ ? "," : "", c->ind[i].name);
-    fprintf(out,
-            "%s.\n# Path means, trend_sd and every other number are "
-            "the scenario's own.\n",
-            shown ? "" : " none");
-    for (size_t i = 0; i < c->n_ind; i++)
+    fprintf(out, "%s.\n", shown ? "" : " none");
+    if (c->plans_file != NULL) {
+        fprintf(out,
+                "# trend_sd from plan departures in %s for:", c->plans_file);
+        shown = 0;
+        for (size_t i = 0; i < c->n_ind; i++)
+            if (c->ind[i].trend_estimated)
+                fprintf(out, "%s %s", shown++ ? "," : "", c->ind[i].name);
+        fprintf(out, "%s.\n", shown ? "" : " none");
+    }
+    fprintf(out, "# Path means and every number not marked \"fit:\" are the "
+                 "scenario's own.\n");
+    for (size_t i = 0; i < c->n_ind; i++) {
         if (!c->ind[i].fitted)
             fprintf(out, "# fit: %s not fitted: %s\n", c->ind[i].name,
                     c->ind[i].reason);
+        if (c->plans_file != NULL && !c->ind[i].trend_estimated)
+            fprintf(out, "# fit: %s trend_sd not estimated: %s\n",
+                    c->ind[i].name, c->ind[i].trend_reason);
+    }
     for (size_t k = 0; k < c->n_corr; k++)
-        fprintf(out,
-                "# fit: innovation correlation %s-%s rho=%.3f se=%.3f "
-                "n=%zu (not written in: add it to correlations if "
-                "wanted)\n",
-                c->ind[c->corr[k].a].name, c->ind[c->corr[k].b].name,
-                c->corr[k].rho, c->corr[k].rho_se, c->corr[k].n);
+        if (c->corr[k].n < SP_FIT_MIN_N)
+            fprintf(out,
+                    "# fit: innovation correlation %s-%s rho=%.3f se=%.3f "
+                    "from %zu common years, fewer than %d: not written "
+                    "in\n",
+                    c->ind[c->corr[k].a].name, c->ind[c->corr[k].b].name,
+                    c->corr[k].rho, c->corr[k].rho_se, c->corr[k].n,
+                    SP_FIT_MIN_N);
 }
 
 sp_status sp_calib_report_cfg(FILE *out, const sp_scenario *sc,
@@ -318,7 +579,11 @@ sp_status sp_calib_report_cfg(FILE *out, const sp_scenario *sc,
         int line = sc->indicators[ci->index].line;
         if (ci->fitted && line > 0 && (size_t)line <= t.n)
             ok = edit_indicator(&t, c, ci, (size_t)line - 1);
+        if (ok && ci->trend_estimated && line > 0 && (size_t)line <= t.n)
+            ok = edit_trend(&t, c, ci, (size_t)line - 1);
     }
+    if (ok)
+        ok = edit_correlations(&t, c);
     if (!ok) {
         lines_free(&t);
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,

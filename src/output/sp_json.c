@@ -313,10 +313,38 @@ static json_t *calib_indicator_json(const sp_calib *c, size_t i)
                         json_boolean(ci->fitted && f->at_bound));
     json_object_set_new(o, "loglik",
                         real_or_null(ci->fitted ? f->loglik : nan));
-    json_object_set_new(o, "trend_sd", json_null());
+    const sp_fit_trend *t = &ci->trend;
+    bool te = ci->trend_estimated;
+    json_object_set_new(o, "trend_sd", real_or_null(te ? t->tau : nan));
+    json_object_set_new(o, "trend_sd_se", real_or_null(te ? t->tau_se : nan));
+    json_object_set_new(o, "trend_sd_lo", real_or_null(te ? t->tau_lo : nan));
+    json_object_set_new(o, "trend_sd_hi", real_or_null(te ? t->tau_hi : nan));
+    json_object_set_new(o, "trend_level", real_or_null(te ? t->level : nan));
+    json_object_set_new(o, "trend_n", json_integer((json_int_t)ci->n_dep));
+    json_object_set_new(o, "trend_bias", real_or_null(te ? t->bias : nan));
+    json_object_set_new(o, "trend_bias_se",
+                        real_or_null(te ? t->bias_se : nan));
+    json_object_set_new(o, "trend_noise_sd",
+                        real_or_null(te ? sqrt(t->noise_var) : nan));
     json_object_set_new(o, "method",
                         json_string("exact Gaussian AR(1) "
                                     "maximum likelihood"));
+    if (c->plans_file != NULL)
+        json_object_set_new(o, "trend_method",
+                            json_string(sp_calib_trend_method(ci)));
+    if (c->plans_file != NULL && !te)
+        json_object_set_new(o, "trend_reason", json_string(ci->trend_reason));
+    json_t *deps = json_array();
+    for (size_t k = 0; k < ci->n_dep; k++) {
+        const sp_calib_departure *d = &ci->dep[k];
+        json_array_append_new(
+            deps,
+            json_pack("{s:s, s:s, s:i, s:i, s:f, s:f, s:f, s:f}", "region",
+                      d->region, "plan", d->plan, "from", d->from, "to", d->to,
+                      "target", d->target, "outcome", d->outcome, "departure",
+                      d->departure, "noise_sd", sqrt(d->noise_var)));
+    }
+    json_object_set_new(o, "departures", deps);
     if (!ci->fitted)
         json_object_set_new(o, "reason", json_string(ci->reason));
     json_t *years = json_array(), *values = json_array();
@@ -337,6 +365,9 @@ sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
     json_object_set_new(root, "scenario", json_string(sc->file));
     json_object_set_new(root, "data", json_string(c->data_file));
     json_object_set_new(root, "region", json_string(c->region));
+    json_object_set_new(root, "plans",
+                        c->plans_file ? json_string(c->plans_file)
+                                      : json_null());
     json_t *inds = json_array();
     for (size_t i = 0; i < c->n_ind; i++)
         json_array_append_new(inds, calib_indicator_json(c, i));

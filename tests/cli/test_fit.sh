@@ -83,6 +83,95 @@ else
         fit "$im" --scenario "$base" --format json
 fi
 
+# A synthetic history (fixed seed): 20 years of gdp and energy_intensity
+# growth with correlated innovations, and five plan periods of gdp whose
+# outcomes depart from their targets.
+python3 - "$tmp" <<'PY'
+import math, random, sys
+rnd = random.Random(7)
+d = sys.argv[1]
+with open(d + "/syn.csv", "w") as f:
+    f.write("region,indicator,year,value,measure,source\n")
+    eg = ee = 0.0
+    for y in range(2001, 2021):
+        z1, z2 = rnd.gauss(0, 1), rnd.gauss(0, 1)
+        eg = 0.4 * eg + 0.02 * z1
+        ee = 0.2 * ee + 0.03 * (-0.5 * z1 + math.sqrt(0.75) * z2)
+        f.write("im,gdp,%d,%.5f,growth,synthetic\n" % (y, 0.07 + eg))
+        f.write("im,energy_intensity,%d,%.5f,growth,synthetic\n" % (y, -0.03 + ee))
+with open(d + "/plans.csv", "w") as f:
+    f.write("region,plan,indicator,period_from,period_to,figure,value,measure,source\n")
+    for k, (t, o) in enumerate([(0.08, 0.10), (0.075, 0.07), (0.07, 0.055),
+                                (0.065, 0.05), (0.06, 0.07)]):
+        a = 2001 + 5 * k
+        f.write("r%d,p%d,gdp,%d,%d,target,%g,cagr,synthetic\n" % (k, k, a, a + 4, t))
+        f.write("r%d,p%d,gdp,%d,%d,outcome,%g,cagr,synthetic\n" % (k, k, a, a + 4, o))
+    # a change target converts to an annual rate; a level pair does not count for a rate
+    f.write("r9,p9,energy_intensity,2016,2020,target,-0.15,change,synthetic\n")
+    f.write("r9,p9,energy_intensity,2016,2020,outcome,-0.10,change,synthetic\n")
+PY
+"$bin" fit "$tmp/syn.csv" --scenario "$base" --plans "$tmp/plans.csv" >"$tmp/syn.table"
+check "--plans table exits 0" test $? -eq 0
+check "the table lists trend_sd and every departure" sh -c "
+    grep -q '^gdp  *5  *[-+]0' '$tmp/syn.table' &&
+    test \$(grep -c 'p[0-9] 20[0-9]*-20[0-9]*: target' '$tmp/syn.table') -eq 6 &&
+    grep -q 'energy_intensity  *1  *not estimated: 1 (target, outcome) pairs' '$tmp/syn.table'"
+if "$bin" --version | grep -q 'json on'; then
+    "$bin" fit "$tmp/syn.csv" --scenario "$base" --plans "$tmp/plans.csv" \
+        --format json >"$tmp/syn.json"
+    check "trend_sd in JSON is the moment estimate of the departures" \
+        python3 - "$tmp/syn.json" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+g = [i for i in d["indicators"] if i["name"] == "gdp"][0]
+dep = [x["departure"] for x in g["departures"]]
+assert dep == [0.10 - 0.08, 0.07 - 0.075, 0.055 - 0.07, 0.05 - 0.065, 0.07 - 0.06] or \
+    all(abs(a - b) < 1e-15 for a, b in zip(dep, [0.02, -0.005, -0.015, -0.015, 0.01])), dep
+# noise of a 5-year mean of the fitted AR(1) started at 0
+s, p = g["sd"], g["ar1"]
+v = s * s * sum(((1 - p ** (5 - j + 1)) / (1 - p)) ** 2 for j in range(1, 6)) / 25
+ms = sum(x * x for x in dep) / 5
+assert abs(g["trend_sd"] - math.sqrt(max(0, ms - v))) < 1e-12, (g["trend_sd"], ms, v)
+assert g["trend_n"] == 5 and g["trend_sd_lo"] <= g["trend_sd"] <= g["trend_sd_hi"]
+assert abs(g["trend_noise_sd"] - math.sqrt(v)) < 1e-12
+assert "removed" in g["trend_method"]
+e = [i for i in d["indicators"] if i["name"] == "energy_intensity"][0]
+assert e["trend_sd"] is None and e["trend_n"] == 1
+assert abs(e["departures"][0]["departure"] - (0.9 ** 0.2 - 0.85 ** 0.2)) < 1e-15
+c = [x for x in d["correlations"] if {x["a"], x["b"]} == {"gdp", "energy_intensity"}][0]
+assert c["n"] == 19 and c["rho"] < -0.1, c
+PY
+    "$bin" fit "$tmp/syn.csv" --scenario "$base" --plans "$tmp/plans.csv" \
+        --format cfg >"$tmp/syn.cfg"
+    check "the cfg with trend_sd and a correlation is a valid scenario" \
+        sh -c "\"$bin\" check \"$tmp/syn.cfg\" >/dev/null"
+    check "the cfg holds the fitted trend_sd and the fitted correlation" \
+        python3 - "$tmp/syn.json" "$tmp/syn.cfg" <<'PY'
+import json, re, sys
+d = json.load(open(sys.argv[1]))
+g = [i for i in d["indicators"] if i["name"] == "gdp"][0]
+c = [x for x in d["correlations"] if {x["a"], x["b"]} == {"gdp", "energy_intensity"}][0]
+text = open(sys.argv[2]).read()
+block = text[text.index('name = "gdp"'):text.index('name = "energy_intensity"')]
+m = re.search(r'trend_sd = ([-0-9.e]+);\s*#[^\n]*fit: \S*plans.csv n=5 plan departures', block)
+assert m and abs(float(m.group(1)) - g["trend_sd"]) <= 5e-4 * g["trend_sd"], block
+corr = text[text.index("\ncorrelations"):]
+m = re.search(r'a = "gdp"; b = "energy_intensity";\s*rho = ([-0-9.]+);[ },]*# fit: \S*syn.csv n=19', corr)
+assert m and abs(float(m.group(1)) - c["rho"]) <= 5e-4, corr[:400]
+assert 'rho = 0.6; }' in corr   # the pair without data keeps its value
+PY
+    "$bin" fit "$tmp/syn.csv" --scenario "$scen/minimal.cfg" --format cfg \
+        >"$tmp/minimal.cfg"
+    check "a scenario without correlations gets a list of the fitted one" sh -c "
+        \"$bin\" check '$tmp/minimal.cfg' >/dev/null &&
+        grep -q '^correlations = (' '$tmp/minimal.cfg' &&
+        grep -q '{ a = \"gdp\"; b = \"energy_intensity\"; rho = -' '$tmp/minimal.cfg'"
+fi
+printf 'region,plan,indicator,period_from,period_to,figure,value,measure,source\nim,13th,gdp,2016,2020,goal,0.075,cagr,s\n' \
+    >"$tmp/badplans.csv"
+expect 2 "plans.csv:2: error: figure: " "bad plan table names file, line, column" -- \
+    fit "$tmp/syn.csv" --scenario "$base" --plans "$tmp/badplans.csv"
+
 expect 1 'fit needs a data file' "no data file" -- fit --scenario "$base"
 expect 1 '\-\-scenario' "no scenario" -- fit "$im"
 expect 1 '\-\-format' "unknown format" -- fit "$im" --scenario "$base" --format xml
