@@ -258,9 +258,39 @@ static double plan_value(const sp_plan_row *r, sp_kind kind, bool logit)
                                             : (double)NAN;
 }
 
+/* The outcome paired with target t: the outcome of the same region, plan,
+ * indicator and period; else, for a rate, one over the first years of the
+ * period (at least SP_PARTIAL_MIN_YEARS), compared as annual rates; else
+ * NULL. Only periods inside --from .. --to count: an outcome reported
+ * after the years fitted is not known at the scenario's start. */
+#define SP_PARTIAL_MIN_YEARS 3
+static const sp_plan_row *matching_outcome(const sp_plans *p,
+                                           const sp_plan_row *t, sp_kind kind,
+                                           const sp_calib_options *opt)
+{
+    if (opt->from && t->from < opt->from)
+        return NULL;
+    const sp_plan_row *partial = NULL;
+    for (size_t j = 0; j < p->n_rows; j++) {
+        const sp_plan_row *o = &p->rows[j];
+        if (o->figure != SP_PLAN_OUTCOME || strcmp(o->region, t->region) ||
+            strcmp(o->plan, t->plan) || strcmp(o->indicator, t->indicator) ||
+            o->from != t->from || (opt->to && o->to > opt->to))
+            continue;
+        if (o->to == t->to)
+            return o;
+        if (kind == SP_KIND_RATE && o->to < t->to &&
+            o->to - o->from + 1 >= SP_PARTIAL_MIN_YEARS &&
+            (partial == NULL || o->to > partial->to))
+            partial = o;
+    }
+    return partial;
+}
+
 /* trend_sd of one indicator from every (target, outcome) pair of the plan
  * table for it, pooled over regions and plans. */
 static sp_status plan_departures(const sp_scenario *sc, const sp_plans *p,
+                                 const sp_calib_options *opt,
                                  sp_calib_indicator *ci, sp_error *err)
 {
     const sp_indicator_spec *spec = &sc->indicators[ci->index];
@@ -275,34 +305,27 @@ static sp_status plan_departures(const sp_scenario *sc, const sp_plans *p,
         const sp_plan_row *t = &p->rows[i];
         if (t->figure != SP_PLAN_TARGET || strcmp(t->indicator, ci->name) != 0)
             continue;
-        for (size_t j = 0; j < p->n_rows; j++) {
-            const sp_plan_row *o = &p->rows[j];
-            if (o->figure != SP_PLAN_OUTCOME || strcmp(o->region, t->region) ||
-                strcmp(o->plan, t->plan) ||
-                strcmp(o->indicator, t->indicator) || o->from != t->from ||
-                o->to != t->to)
-                continue;
-            double a = plan_value(t, ci->kind, spec->logit);
-            double b = plan_value(o, ci->kind, spec->logit);
-            if (!isfinite(a) || !isfinite(b))
-                continue;
-            int h = t->to - t->from + 1;
-            sp_calib_departure *x = &ci->dep[ci->n_dep++];
-            *x = (sp_calib_departure){t->region,
-                                      t->plan,
-                                      t->from,
-                                      t->to,
-                                      a,
-                                      b,
-                                      ci->kind == SP_KIND_RATE ? b - a
-                                                               : (b - a) / h,
-                                      0.0,
-                                      t->line,
-                                      o->line};
-            if (ci->fitted)
-                x->noise_var =
-                    sp_fit_ar1_mean_var(ci->fit.sigma, ci->fit.phi, h);
-        }
+        const sp_plan_row *o = matching_outcome(p, t, ci->kind, opt);
+        if (o == NULL)
+            continue;
+        double a = plan_value(t, ci->kind, spec->logit);
+        double b = plan_value(o, ci->kind, spec->logit);
+        if (!isfinite(a) || !isfinite(b))
+            continue;
+        int h = o->to - o->from + 1; /* the years the outcome covers */
+        sp_calib_departure *x = &ci->dep[ci->n_dep++];
+        *x = (sp_calib_departure){
+            .region = t->region,
+            .plan = t->plan,
+            .from = o->from,
+            .to = o->to,
+            .target = a,
+            .outcome = b,
+            .departure = ci->kind == SP_KIND_RATE ? b - a : (b - a) / h,
+            .target_line = t->line,
+            .outcome_line = o->line};
+        if (ci->fitted)
+            x->noise_var = sp_fit_ar1_mean_var(ci->fit.sigma, ci->fit.phi, h);
     }
     ci->trend_noise_removed = ci->fitted;
     for (size_t k = 0; k < ci->n_dep; k++) {
@@ -386,7 +409,7 @@ sp_status sp_calib_fit(const sp_scenario *sc, const sp_data *d,
     if (o->plans != NULL)
         out->plans_file = o->plans->file;
     for (size_t i = 0; o->plans && st == SP_OK && i < out->n_ind; i++)
-        st = plan_departures(sc, o->plans, &out->ind[i], err);
+        st = plan_departures(sc, o->plans, o, &out->ind[i], err);
     if (st != SP_OK)
         sp_calib_destroy(out);
     return st;

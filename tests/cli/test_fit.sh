@@ -106,15 +106,19 @@ with open(d + "/plans.csv", "w") as f:
         a = 2001 + 5 * k
         f.write("r%d,p%d,gdp,%d,%d,target,%g,cagr,synthetic\n" % (k, k, a, a + 4, t))
         f.write("r%d,p%d,gdp,%d,%d,outcome,%g,cagr,synthetic\n" % (k, k, a, a + 4, o))
-    # a change target converts to an annual rate; a level pair does not count for a rate
+    # an outcome over the first three years of a period pairs as annual rates
+    f.write("r8,p8,gdp,2016,2020,target,0.065,cagr,synthetic\n")
+    f.write("r8,p8,gdp,2016,2018,outcome,0.05,cagr,synthetic\n")
+    # a change target converts to an annual rate
     f.write("r9,p9,energy_intensity,2016,2020,target,-0.15,change,synthetic\n")
     f.write("r9,p9,energy_intensity,2016,2020,outcome,-0.10,change,synthetic\n")
 PY
 "$bin" fit "$tmp/syn.csv" --scenario "$base" --plans "$tmp/plans.csv" >"$tmp/syn.table"
 check "--plans table exits 0" test $? -eq 0
 check "the table lists trend_sd and every departure" sh -c "
-    grep -q '^gdp  *5  *[-+]0' '$tmp/syn.table' &&
-    test \$(grep -c 'p[0-9] 20[0-9]*-20[0-9]*: target' '$tmp/syn.table') -eq 6 &&
+    grep -q '^gdp  *6  *[-+]0' '$tmp/syn.table' &&
+    test \$(grep -c 'p[0-9] 20[0-9]*-20[0-9]*: target' '$tmp/syn.table') -eq 7 &&
+    grep -q 'r8 p8 2016-2018: target 0.0650, outcome 0.0500' '$tmp/syn.table' &&
     grep -q 'energy_intensity  *1  *not estimated: 1 (target, outcome) pairs' '$tmp/syn.table'"
 if "$bin" --version | grep -q 'json on'; then
     "$bin" fit "$tmp/syn.csv" --scenario "$base" --plans "$tmp/plans.csv" \
@@ -125,15 +129,18 @@ import json, math, sys
 d = json.load(open(sys.argv[1]))
 g = [i for i in d["indicators"] if i["name"] == "gdp"][0]
 dep = [x["departure"] for x in g["departures"]]
-assert dep == [0.10 - 0.08, 0.07 - 0.075, 0.055 - 0.07, 0.05 - 0.065, 0.07 - 0.06] or \
-    all(abs(a - b) < 1e-15 for a, b in zip(dep, [0.02, -0.005, -0.015, -0.015, 0.01])), dep
-# noise of a 5-year mean of the fitted AR(1) started at 0
+want = [0.02, -0.005, -0.015, -0.015, 0.01, -0.015]
+assert len(dep) == 6 and all(abs(a - b) < 1e-15 for a, b in zip(dep, want)), dep
+# noise of an H-year mean of the fitted AR(1) started at 0
 s, p = g["sd"], g["ar1"]
-v = s * s * sum(((1 - p ** (5 - j + 1)) / (1 - p)) ** 2 for j in range(1, 6)) / 25
-ms = sum(x * x for x in dep) / 5
+def noise(h):
+    return s * s * sum(((1 - p ** (h - j + 1)) / (1 - p)) ** 2 for j in range(1, h + 1)) / h ** 2
+v = (5 * noise(5) + noise(3)) / 6
+ms = sum(x * x for x in dep) / 6
 assert abs(g["trend_sd"] - math.sqrt(max(0, ms - v))) < 1e-12, (g["trend_sd"], ms, v)
-assert g["trend_n"] == 5 and g["trend_sd_lo"] <= g["trend_sd"] <= g["trend_sd_hi"]
+assert g["trend_n"] == 6 and g["trend_sd_lo"] <= g["trend_sd"] <= g["trend_sd_hi"]
 assert abs(g["trend_noise_sd"] - math.sqrt(v)) < 1e-12
+assert [x["to"] for x in g["departures"]][-1] == 2018
 assert "removed" in g["trend_method"]
 e = [i for i in d["indicators"] if i["name"] == "energy_intensity"][0]
 assert e["trend_sd"] is None and e["trend_n"] == 1
@@ -153,7 +160,7 @@ g = [i for i in d["indicators"] if i["name"] == "gdp"][0]
 c = [x for x in d["correlations"] if {x["a"], x["b"]} == {"gdp", "energy_intensity"}][0]
 text = open(sys.argv[2]).read()
 block = text[text.index('name = "gdp"'):text.index('name = "energy_intensity"')]
-m = re.search(r'trend_sd = ([-0-9.e]+);\s*#[^\n]*fit: \S*plans.csv n=5 plan departures', block)
+m = re.search(r'trend_sd = ([-0-9.e]+);\s*#[^\n]*fit: \S*plans.csv n=6 plan departures', block)
 assert m and abs(float(m.group(1)) - g["trend_sd"]) <= 5e-4 * g["trend_sd"], block
 corr = text[text.index("\ncorrelations"):]
 m = re.search(r'a = "gdp"; b = "energy_intensity";\s*rho = ([-0-9.]+);[ },]*# fit: \S*syn.csv n=19', corr)
@@ -166,6 +173,12 @@ PY
         \"$bin\" check '$tmp/minimal.cfg' >/dev/null &&
         grep -q '^correlations = (' '$tmp/minimal.cfg' &&
         grep -q '{ a = \"gdp\"; b = \"energy_intensity\"; rho = -' '$tmp/minimal.cfg'"
+    "$bin" fit "$tmp/syn.csv" --scenario "$base" --plans "$tmp/plans.csv" \
+        --to 2019 --format json >"$tmp/syn19.json"
+    check "--to leaves out plan outcomes reported after it" python3 -c "
+import json; d = json.load(open('$tmp/syn19.json'))
+g = [i for i in d['indicators'] if i['name'] == 'gdp'][0]
+assert [x['plan'] for x in g['departures']] == ['p0', 'p1', 'p2', 'p8'], g['departures']"
 fi
 printf 'region,plan,indicator,period_from,period_to,figure,value,measure,source\nim,13th,gdp,2016,2020,goal,0.075,cagr,s\n' \
     >"$tmp/badplans.csv"
