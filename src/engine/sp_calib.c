@@ -294,6 +294,9 @@ static sp_status plan_departures(const sp_scenario *sc, const sp_plans *p,
                                  sp_calib_indicator *ci, sp_error *err)
 {
     const sp_indicator_spec *spec = &sc->indicators[ci->index];
+    /* Without a fit, the noise of a period mean is the scenario's own:
+     * the sd of its first path period and its ar1. */
+    double sd0 = spec->n_path ? spec->path[0].sd : 0.0;
     ci->dep = calloc(p->n_rows ? p->n_rows : 1, sizeof *ci->dep);
     double *d = malloc((p->n_rows ? p->n_rows : 1) * 2 * sizeof *d);
     if (ci->dep == NULL || d == NULL) {
@@ -324,10 +327,11 @@ static sp_status plan_departures(const sp_scenario *sc, const sp_plans *p,
             .departure = ci->kind == SP_KIND_RATE ? b - a : (b - a) / h,
             .target_line = t->line,
             .outcome_line = o->line};
-        if (ci->fitted)
-            x->noise_var = sp_fit_ar1_mean_var(ci->fit.sigma, ci->fit.phi, h);
+        x->noise_var = ci->fitted
+                           ? sp_fit_ar1_mean_var(ci->fit.sigma, ci->fit.phi, h)
+                           : sp_fit_ar1_mean_var(sd0, spec->ar1, h);
     }
-    ci->trend_noise_removed = ci->fitted;
+    ci->trend_noise_fitted = ci->fitted;
     for (size_t k = 0; k < ci->n_dep; k++) {
         d[k] = ci->dep[k].departure;
         d[ci->n_dep + k] = ci->dep[k].noise_var;

@@ -22,8 +22,8 @@
  * plan targets and outcomes (sp_plans.h) it is estimated from how far
  * realised period means departed from the plans' targets, pooled over
  * every region and plan of the table that has both figures for the
- * indicator, with the AR noise of a period mean (from the indicator's own
- * fit) taken out (model/sp_fit.h sp_fit_trend_sd, doc/model.md §13.5).
+ * indicator, with the AR noise of a period mean taken out (from the
+ * indicator's own fit, else from the scenario's sd and ar1) (model/sp_fit.h sp_fit_trend_sd, doc/model.md §13.5).
  */
 #ifndef SP_CALIB_H
 #define SP_CALIB_H
@@ -55,8 +55,9 @@ typedef struct {
     size_t n_dep;
     struct sp_calib_departure *dep; /* [n_dep] the departures used */
     bool trend_estimated;           /* false: see trend_reason */
-    bool trend_noise_removed;       /* the AR noise of a period mean was
-                                       taken out (the indicator was fitted) */
+    bool trend_noise_fitted;        /* the AR noise of a period mean taken
+                                       out is the fitted one; false: from
+                                       the scenario's own sd and ar1 */
     sp_fit_trend trend;
     char trend_reason[160];
 } sp_calib_indicator;

@@ -27,12 +27,12 @@
 /* A short name for the way trend_sd was estimated. */
 const char *sp_calib_trend_method(const sp_calib_indicator *ci)
 {
-    return ci->trend_noise_removed
+    return ci->trend_noise_fitted
                ? "plan departures pooled over regions and plans, the AR "
-                 "noise of a period mean removed"
-               : "plan departures pooled over regions and plans, AR noise "
-                 "not removed (the yearly series was not fitted): an upper "
-                 "bound";
+                 "noise of a period mean (fitted sd, ar1) removed"
+               : "plan departures pooled over regions and plans, the AR "
+                 "noise of a period mean removed with the scenario's own sd "
+                 "and ar1 (the yearly series was not fitted)";
 }
 
 /* The trend_sd section of the table. */
@@ -65,8 +65,9 @@ static void trend_table(FILE *out, const sp_scenario *sc, const sp_calib *c)
                     ci->name, t->n, t->bias, t->bias_se, sqrt(t->mean_sq),
                     sqrt(t->noise_var), t->tau, t->tau_se, t->tau_lo, t->tau_hi,
                     sc->indicators[ci->index].trend_sd,
-                    ci->trend_noise_removed ? ""
-                                            : "  (upper bound: noise kept)");
+                    ci->trend_noise_fitted
+                        ? ""
+                        : "  (noise from the scenario's sd, ar1)");
             if (t->n < SP_FIT_MIN_N)
                 fprintf(out,
                         "%-20s      only %zu departures: the interval is "
@@ -350,13 +351,16 @@ static bool edit_trend(text_lines *t, const sp_calib *c,
                        const sp_calib_indicator *ci, size_t first)
 {
     const sp_fit_trend *f = &ci->trend;
-    char value[32], note[256];
+    char value[32], note[320], se[32] = "n/a (estimate at 0)";
     snprintf(value, sizeof value, "%.4g", f->tau);
+    if (isfinite(f->tau_se))
+        snprintf(se, sizeof se, "%.2g", f->tau_se);
     snprintf(note, sizeof note,
-             "# fit: %s n=%zu plan departures pooled, se=%.2g, %.0f%% "
+             "# fit: %s n=%zu plan departures pooled, se=%s, %.0f%% "
              "[%.4g, %.4g]%s",
-             c->plans_file, f->n, f->tau_se, 100.0 * f->level, f->tau_lo,
-             f->tau_hi, ci->trend_noise_removed ? "" : ", upper bound");
+             c->plans_file, f->n, se, 100.0 * f->level, f->tau_lo, f->tau_hi,
+             ci->trend_noise_fitted ? ""
+                                    : ", noise from the scenario's sd and ar1");
     size_t last = group_end(t, first);
     bool found = false;
     for (size_t i = first; i <= last; i++) {
