@@ -24,6 +24,10 @@
  *   share: S[t] = min(1, max(0, S[t-1] + r))
  *   derived indicators are evaluated in dependency order from the same
  *   step's values (sp_expr programs, run over the whole batch).
+ * With observed years (doc/model.md §6) the trend draws and the
+ * innovations of steps 1..T (after the copula transform) of every draw are
+ * corrected jointly, z += K (y - H z), before the steps are simulated, and
+ * observed steps take their data. Without them nothing changes.
  * Variates are drawn in this fixed order, draw after draw: n_s trend
  * normals; then per step n_s innovation normals followed, for each event
  * active in the step, by one uniform and, if it occurs, one normal per
