@@ -656,6 +656,44 @@ static void input_windows_should_leave_out_observed_steps(void **state)
     sp_model_destroy(&m);
 }
 
+/* With a gap the innovations input of a target covers the window's steps
+ * that are not observed: a share observed in steps 1 and 3 of 5 has, for
+ * its delta over steps 0..5, the mean of its normals of steps 2, 4 and 5,
+ * split at the tercile of a normal of variance 1/3. */
+static void inputs_should_skip_observed_steps_after_a_gap(void **state)
+{
+    (void)state;
+    sp_model m = make_model(1, 5, SP_KIND_SHARE, 0.4, 0.01, 0.01);
+    m.indicators[0].trend_sd = 0.01;
+    double obs[3] = {0.41, NAN, 0.43};
+    sp_error err;
+    assert_int_equal(sp_model_observe(&m, 0, obs, 3, &err), SP_OK);
+    assert_int_equal(sp_model_condition(&m, &err), SP_OK);
+    add_delta_target(&m, 0.05);
+    int first, last;
+    assert_true(sp_model_input_window(&m, 0, 1, &first, &last));
+    assert_int_equal(first, 2);
+    assert_int_equal(last, 5);
+    const size_t n = 32;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    sp_model_ws *ws = sp_model_ws_alloc(&m, n);
+    sp_model_batch(&m, r, n, ws);
+    double out[32];
+    sp_model_input_row(&m, ws, 0, 1, n, out);
+    for (size_t d = 0; d < n; d++) {
+        double hand = (ws->normals[2 * n + d] + ws->normals[4 * n + d] +
+                       ws->normals[5 * n + d]) /
+                      3.0;
+        assert_close(out[d], hand, 1e-15);
+    }
+    double lo, hi;
+    sp_model_input_split(&m, 0, 1, &lo, &hi);
+    assert_close(hi, 0.43072729929545756 / sqrt(3.0), 1e-15);
+    sp_model_ws_free(ws);
+    gsl_rng_free(r);
+    sp_model_destroy(&m);
+}
+
 int main(void)
 {
     gsl_set_error_handler_off(); /* as main() does: statuses are checked */
@@ -674,6 +712,7 @@ int main(void)
         cmocka_unit_test(observed_steps_should_equal_their_data_in_every_draw),
         cmocka_unit_test(observed_steps_should_not_enter_the_inputs),
         cmocka_unit_test(input_windows_should_leave_out_observed_steps),
+        cmocka_unit_test(inputs_should_skip_observed_steps_after_a_gap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
