@@ -255,14 +255,18 @@ sp_status sp_model_condition(sp_model *m, sp_error *err)
         for (size_t j = 0; j < nz; j++)
             a[j * rows + i] = col[j];
     }
-    for (size_t i = 0; i < rows; i++)
-        for (size_t k = 0; k < rows; k++) {
-            double v = 0.0;
-            for (size_t j = 0; j < nz; j++)
-                v += c->h[i * nz + j] * a[j * rows + k];
-            gsl_matrix_set(hs, i, k, v);
-            top = i == k && v > top ? v : top;
+    gsl_matrix_set_zero(hs);
+    for (size_t i = 0; i < rows; i++) { /* a row of H is mostly 0 */
+        double *out = gsl_matrix_ptr(hs, i, 0);
+        for (size_t j = 0; j < nz; j++) {
+            double h = c->h[i * nz + j];
+            if (h == 0.0)
+                continue;
+            for (size_t k = 0; k < rows; k++)
+                out[k] += h * a[j * rows + k];
         }
+        top = out[i] > top ? out[i] : top;
+    }
     /* A tiny ridge keeps H Sigma H' invertible when a row is 0 (sd and
      * trend_sd 0) or rows coincide; it moves K by about 1e-12. */
     c->ridge = 1e-12 * top + 1e-300;
