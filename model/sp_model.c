@@ -3,7 +3,6 @@
  */
 #include "sp_model.h"
 
-#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
@@ -44,6 +43,8 @@ bool sp_kind_parse(const char *name, sp_kind *kind)
     return false;
 }
 
+static void condition_free(sp_condition *c);
+
 void sp_model_destroy(sp_model *m)
 {
     for (size_t i = 0; i < m->n_indicators; i++) {
@@ -53,6 +54,7 @@ void sp_model_destroy(sp_model *m)
         sp_marginal_table_free(m->indicators[i].table);
         free(m->indicators[i].obs);
     }
+    condition_free(m->cond);
     for (size_t i = 0; i < m->n_events; i++)
         free(m->events[i].effects);
     for (size_t i = 0; i < m->n_targets; i++)
@@ -79,77 +81,277 @@ sp_status sp_model_build_tables(sp_model *m, sp_error *err)
     return SP_OK;
 }
 
-/* Covariance of the AR(1) process e over steps 1..n into v (n x n):
- * e_t = sum_{s<=t} ar1^(t-s) sd_s eps_s. */
-static void ar_covariance(const sp_indicator *ind, int n, gsl_matrix *v)
+static void condition_free(sp_condition *c)
 {
-    for (int a = 0; a < n; a++)
-        for (int b = 0; b < n; b++) {
-            double c = 0.0;
-            int lo = a < b ? a : b;
-            for (int s = 0; s <= lo; s++)
-                c += pow(ind->ar1, a - s) * pow(ind->ar1, b - s) * ind->sd[s] *
-                     ind->sd[s];
-            gsl_matrix_set(v, (size_t)a, (size_t)b, c);
-        }
+    if (c == NULL)
+        return;
+    free(c->h);
+    free(c->gain);
+    free(c->y);
+    free(c->corr);
+    free(c->active);
+    free(c);
 }
 
 sp_status sp_model_observe(sp_model *m, size_t ind_index, const double *obs,
                            int n, sp_error *err)
 {
     sp_indicator *ind = &m->indicators[ind_index];
-    ind->obs = malloc((size_t)n * sizeof *ind->obs);
-    gsl_matrix *v = gsl_matrix_alloc((size_t)n, (size_t)n);
-    gsl_vector *d = gsl_vector_alloc((size_t)n);
-    gsl_vector *x = gsl_vector_alloc((size_t)n);
-    gsl_vector *one = gsl_vector_alloc((size_t)n);
-    sp_status st = (ind->obs && v && d && x && one) ? SP_OK : SP_ERR_NOMEM;
-    if (st == SP_OK) {
-        memcpy(ind->obs, obs, (size_t)n * sizeof *obs);
-        ind->n_obs = n;
-        double prev = ind->base, tau2 = ind->trend_sd * ind->trend_sd;
-        for (int t = 0; t < n; t++) {
-            double r = ind->kind == SP_KIND_RATE ? obs[t] / prev - 1.0
-                       : ind->logit ? log(obs[t] / (1.0 - obs[t])) -
-                                          log(prev / (1.0 - prev))
-                                    : obs[t] - prev;
-            gsl_vector_set(d, (size_t)t, r - ind->mean[t]);
-            prev = obs[t];
+    free(ind->obs);
+    ind->obs = NULL;
+    ind->n_obs = ind->last_obs = 0;
+    int count = 0, last = 0;
+    for (int t = 0; t < n; t++)
+        if (!isnan(obs[t])) {
+            count++;
+            last = t + 1;
         }
-        ind->obs_resid = gsl_vector_get(d, (size_t)n - 1);
-        ar_covariance(ind, n, v);
-        /* V = tau^2 1 1' + Cov(e), with a tiny ridge when both vanish. */
-        double ridge = 1e-12 * (tau2 + gsl_matrix_get(v, 0, 0) + 1e-300);
-        for (int a = 0; a < n; a++)
-            for (int b = 0; b < n; b++)
-                gsl_matrix_set(v, (size_t)a, (size_t)b,
-                               gsl_matrix_get(v, (size_t)a, (size_t)b) + tau2 +
-                                   (a == b ? ridge : 0.0));
-        gsl_vector_set_all(one, 1.0);
-        if (gsl_linalg_cholesky_decomp1(v) != GSL_SUCCESS)
-            st = SP_ERR_NUMERIC;
+    if (last == 0)
+        return SP_OK;
+    ind->obs = malloc((size_t)last * sizeof *ind->obs);
+    if (ind->obs == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, "observed",
+                            "out of memory");
+    memcpy(ind->obs, obs, (size_t)last * sizeof *obs);
+    ind->n_obs = count;
+    ind->last_obs = last;
+    return SP_OK;
+}
+
+/* Whether step t of an indicator is observed. */
+static bool observed_at(const sp_indicator *ind, int t)
+{
+    return t >= 1 && t <= ind->last_obs && !isnan(ind->obs[t - 1]);
+}
+
+/* A level on the scale on which its indicator's driver adds up. */
+static double share_scale(const sp_indicator *ind, double x)
+{
+    return ind->logit ? log(x / (1.0 - x)) : x;
+}
+
+/* The rate path mean used to linearise a rate observed after a gap. */
+static double rate_mean(const sp_indicator *ind, int q)
+{
+    double mq = ind->mean[q - 1];
+    return mq < SP_RATE_FLOOR ? SP_RATE_FLOOR : mq;
+}
+
+/* Row of H and its datum for the observation of slot s at step t whose
+ * previous observed step is p (0: the base). The row constrains
+ * sum_{q=p+1..t} c_q (r_q - mean_q), r_q - mean_q = tau w_s + e_q and
+ * e_q = sum_{k<=q} ar1^(q-k) sd_k eps_{s,k}. */
+static double observation_row(const sp_model *m, size_t s, int p, int t,
+                              double *row)
+{
+    const sp_indicator *ind = &m->indicators[m->stochastic[s]];
+    size_t ns = m->n_stochastic;
+    double before = p == 0 ? ind->base : ind->obs[p - 1], now = ind->obs[t - 1];
+    bool linearised = ind->kind == SP_KIND_RATE && t - p > 1;
+    double y, csum = 0.0;
+    if (ind->kind != SP_KIND_RATE)
+        y = share_scale(ind, now) - share_scale(ind, before);
+    else if (!linearised)
+        y = now / before - 1.0;
+    else
+        y = log(now / before);
+    for (int q = p + 1; q <= t; q++) {
+        double c = linearised ? 1.0 / (1.0 + rate_mean(ind, q)) : 1.0;
+        y -= linearised ? log(1.0 + rate_mean(ind, q)) : ind->mean[q - 1];
+        csum += c;
+        /* eps_{s,k} enters r_q with ar1^(q-k) sd_k, for every k <= q. */
+        double pw = 1.0;
+        for (int k = q; k >= 1; k--) {
+            row[ns * (size_t)k + s] += c * pw * ind->sd[k - 1];
+            pw *= ind->ar1;
+        }
     }
-    if (st == SP_OK) {
-        double w_d, w_1;
-        gsl_linalg_cholesky_solve(v, d, x);
-        gsl_blas_ddot(one, x, &w_d);
-        gsl_linalg_cholesky_solve(v, one, x);
-        gsl_blas_ddot(one, x, &w_1);
-        double tau2 = ind->trend_sd * ind->trend_sd;
-        ind->obs_mu = tau2 * w_d;
-        double var = tau2 - tau2 * tau2 * w_1;
-        ind->obs_sigma = var > 0.0 ? sqrt(var) : 0.0;
+    row[s] = ind->trend_sd * csum;
+    return y;
+}
+
+/* x = Sigma g for a latent vector g: Sigma is block diagonal with the
+ * correlation R in each block of n_s (the trend draws and each step's
+ * innovations). */
+static void prior_times(const sp_model *m, const sp_condition *c,
+                        const double *g, double *x)
+{
+    size_t ns = m->n_stochastic;
+    for (size_t b = 0; b < c->n_latent; b += ns)
+        for (size_t i = 0; i < ns; i++) {
+            double v = 0.0;
+            for (size_t j = 0; j < ns; j++)
+                v += c->corr[i * ns + j] * g[b + j];
+            x[b + i] = v;
+        }
+}
+
+sp_status sp_model_condition(sp_model *m, sp_error *err)
+{
+    size_t ns = m->n_stochastic, rows = 0;
+    int last = 0;
+    for (size_t s = 0; s < ns; s++) {
+        const sp_indicator *ind = &m->indicators[m->stochastic[s]];
+        rows += (size_t)ind->n_obs;
+        last = ind->last_obs > last ? ind->last_obs : last;
     }
-    gsl_matrix_free(v);
-    gsl_vector_free(d);
+    condition_free(m->cond);
+    m->cond = NULL;
+    if (rows == 0)
+        return SP_OK;
+    sp_condition *c = calloc(1, sizeof *c);
+    size_t nz = ns * (size_t)(last + 1);
+    gsl_matrix *hs = NULL; /* H Sigma H' + ridge I, then its factor */
+    gsl_vector *x = NULL, *b = NULL;
+    double *a = NULL;   /* Sigma H', n_latent x rows */
+    double *col = NULL; /* one column of it */
+    double top = 0.0;   /* the largest diagonal entry of H Sigma H' */
+    sp_status st = SP_ERR_NOMEM;
+    if (c == NULL)
+        goto done;
+    c->n_steps = last;
+    c->n_latent = nz;
+    c->n_rows = rows;
+    c->h = calloc(rows * nz, sizeof *c->h);
+    c->gain = calloc(nz * rows, sizeof *c->gain);
+    c->y = calloc(rows, sizeof *c->y);
+    c->corr = calloc(ns * ns, sizeof *c->corr);
+    c->active = calloc(nz, sizeof *c->active);
+    a = calloc(nz * rows, sizeof *a);
+    hs = gsl_matrix_alloc(rows, rows);
+    x = gsl_vector_alloc(rows);
+    b = gsl_vector_alloc(rows);
+    if (!c->h || !c->gain || !c->y || !c->corr || !c->active || !a || !hs ||
+        !x || !b)
+        goto done;
+    for (size_t i = 0; i < ns; i++) /* R = L L' */
+        for (size_t j = 0; j < ns; j++) {
+            double v = i == j ? 1.0 : 0.0;
+            if (m->chol != NULL) {
+                v = 0.0;
+                for (size_t k = 0; k <= (i < j ? i : j); k++)
+                    v += m->chol[i * ns + k] * m->chol[j * ns + k];
+            }
+            c->corr[i * ns + j] = v;
+        }
+    size_t r = 0;
+    for (size_t s = 0; s < ns; s++) {
+        const sp_indicator *ind = &m->indicators[m->stochastic[s]];
+        for (int t = 1, p = 0; t <= ind->last_obs; t++) {
+            if (!observed_at(ind, t))
+                continue;
+            c->y[r] = observation_row(m, s, p, t, c->h + r * nz);
+            p = t;
+            r++;
+        }
+    }
+    /* A = Sigma H' column by column, then H Sigma H'. */
+    col = malloc(nz * sizeof *col);
+    if (col == NULL)
+        goto done;
+    for (size_t i = 0; i < rows; i++) {
+        prior_times(m, c, c->h + i * nz, col);
+        for (size_t j = 0; j < nz; j++)
+            a[j * rows + i] = col[j];
+    }
+    gsl_matrix_set_zero(hs);
+    for (size_t i = 0; i < rows; i++) { /* a row of H is mostly 0 */
+        double *out = gsl_matrix_ptr(hs, i, 0);
+        for (size_t j = 0; j < nz; j++) {
+            double h = c->h[i * nz + j];
+            if (h == 0.0)
+                continue;
+            for (size_t k = 0; k < rows; k++)
+                out[k] += h * a[j * rows + k];
+        }
+        top = out[i] > top ? out[i] : top;
+    }
+    /* A tiny ridge keeps H Sigma H' invertible when a row is 0 (sd and
+     * trend_sd 0) or rows coincide; it moves K by about 1e-12. */
+    c->ridge = 1e-12 * top + 1e-300;
+    for (size_t i = 0; i < rows; i++)
+        gsl_matrix_set(hs, i, i, gsl_matrix_get(hs, i, i) + c->ridge);
+    if (gsl_linalg_cholesky_decomp1(hs) != GSL_SUCCESS) {
+        st = SP_ERR_NUMERIC;
+        goto done;
+    }
+    /* K = A (H Sigma H')^-1, row by row (the matrix is symmetric). */
+    for (size_t j = 0; j < nz; j++) {
+        bool any = false;
+        for (size_t i = 0; i < rows; i++) {
+            gsl_vector_set(b, i, a[j * rows + i]);
+            any |= a[j * rows + i] != 0.0 || c->h[i * nz + j] != 0.0;
+        }
+        if (!any)
+            continue;
+        c->active[c->n_active++] = j;
+        gsl_linalg_cholesky_solve(hs, b, x);
+        for (size_t i = 0; i < rows; i++)
+            c->gain[j * rows + i] = gsl_vector_get(x, i);
+    }
+    m->cond = c;
+    c = NULL;
+    st = SP_OK;
+    for (size_t s = 0; s < ns; s++) {
+        sp_indicator *ind = &m->indicators[m->stochastic[s]];
+        double mu, sd;
+        if (!sp_model_conditional_moments(m, s, 0, &mu, &sd)) {
+            st = SP_ERR_NOMEM;
+            break;
+        }
+        ind->obs_mu = mu;
+        ind->obs_sigma = sd;
+    }
+done:
+    condition_free(c);
+    free(a);
+    free(col);
+    gsl_matrix_free(hs);
     gsl_vector_free(x);
-    gsl_vector_free(one);
+    gsl_vector_free(b);
     if (st != SP_OK)
         return sp_error_set(err, st, NULL, 0, "observed",
                             st == SP_ERR_NOMEM ? "out of memory"
-                                               : "cannot condition the trend "
+                                               : "cannot condition the model "
                                                  "on the observed years");
     return SP_OK;
+}
+
+bool sp_model_conditional_moments(const sp_model *m, size_t s, int t,
+                                  double *mean, double *sd)
+{
+    const sp_condition *c = m->cond;
+    if (c == NULL || t < 0 || t > c->n_steps || s >= m->n_stochastic)
+        return false;
+    const sp_indicator *ind = &m->indicators[m->stochastic[s]];
+    size_t ns = m->n_stochastic, nz = c->n_latent, rows = c->n_rows;
+    double *g = calloc(2 * nz + 2 * rows, sizeof *g);
+    if (g == NULL)
+        return false;
+    double *v = g + nz, *kg = v + nz, *hv = kg + rows;
+    g[s] = ind->trend_sd;
+    double pw = 1.0;
+    for (int k = t; k >= 1; k--) {
+        g[ns * (size_t)k + s] = pw * ind->sd[k - 1];
+        pw *= ind->ar1;
+    }
+    /* Given H z = y: mean g' K y, variance g' Sigma g - (K' g)' H Sigma g. */
+    prior_times(m, c, g, v);
+    double mu = 0.0, var = 0.0;
+    for (size_t j = 0; j < nz; j++)
+        var += g[j] * v[j];
+    for (size_t i = 0; i < rows; i++) {
+        for (size_t j = 0; j < nz; j++) {
+            kg[i] += c->gain[j * rows + i] * g[j];
+            hv[i] += c->h[i * nz + j] * v[j];
+        }
+        mu += kg[i] * c->y[i];
+        var -= kg[i] * hv[i];
+    }
+    *mean = mu;
+    *sd = var > 0.0 ? sqrt(var) : 0.0;
+    free(g);
+    return true;
 }
 
 static bool is_identity(size_t n, const double *a)
@@ -235,10 +437,16 @@ sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
     ws->stack = calloc(max_formula_depth(m) * capacity, sizeof *ws->stack);
     ws->vars = calloc(ni, sizeof *ws->vars);
     ws->out = calloc(ns, sizeof *ws->out);
-    if (!ws->values || !ws->measure || !ws->met || !ws->clamps ||
-        !ws->nonfinite || !ws->normals || (m->n_events && !ws->shocks) ||
-        !ws->trend || !ws->ar || !ws->rate || !ws->sum || !ws->eps ||
-        !ws->occurs || !ws->stack || !ws->vars || !ws->out) {
+    const sp_condition *c = m->cond;
+    if (c != NULL) {
+        ws->latent = calloc(c->n_latent * capacity, sizeof *ws->latent);
+        ws->resid = calloc(c->n_rows * capacity, sizeof *ws->resid);
+    }
+    if ((c != NULL && (!ws->latent || !ws->resid)) || !ws->values ||
+        !ws->measure || !ws->met || !ws->clamps || !ws->nonfinite ||
+        !ws->normals || (m->n_events && !ws->shocks) || !ws->trend || !ws->ar ||
+        !ws->rate || !ws->sum || !ws->eps || !ws->occurs || !ws->stack ||
+        !ws->vars || !ws->out) {
         sp_model_ws_free(ws);
         return NULL;
     }
@@ -263,6 +471,8 @@ void sp_model_ws_free(sp_model_ws *ws)
     free(ws->rate);
     free(ws->sum);
     free(ws->eps);
+    free(ws->latent);
+    free(ws->resid);
     free(ws->occurs);
     free(ws->stack);
     free(ws->vars);
@@ -387,36 +597,154 @@ static uint64_t advance(sp_kind kind, bool logit, const double *from,
     return clamps;
 }
 
+/* Row of latent component j (doc/model.md §6.2) in the batch. */
+static double *latent_of(const sp_model_ws *ws, size_t j)
+{
+    return ws->latent + j * ws->capacity;
+}
+
+/* Turns rows p+1..t of slot s, which hold the drivers r of those steps,
+ * into levels: the observed level at t, and the simulated levels of the
+ * unobserved steps between. A rate observed after a gap has its gap-years'
+ * (1 + r) scaled by one common factor per draw so that the product meets
+ * the observed ratio exactly. Returns the clamps. */
+static uint64_t observed_interval(const sp_indicator *ind, double *row0,
+                                  size_t cap, int p, int t, size_t n)
+{
+    uint64_t clamps = 0;
+    double *at = row0 + (size_t)t * cap, level = ind->obs[t - 1];
+    if (t - p > 1 && ind->kind == SP_KIND_RATE) {
+        const double *from = row0 + (size_t)p * cap;
+        double inv = 1.0 / (double)(t - p);
+        for (size_t d = 0; d < n; d++) {
+            double prod = 1.0;
+            for (int q = p + 1; q <= t; q++) {
+                double r = row0[(size_t)q * cap + d];
+                clamps += (q < t) & (r < SP_RATE_FLOOR);
+                prod *= 1.0 + (r < SP_RATE_FLOOR ? SP_RATE_FLOOR : r);
+            }
+            double f = pow(level / from[d] / prod, inv), x = from[d];
+            for (int q = p + 1; q < t; q++) {
+                double r = row0[(size_t)q * cap + d];
+                x *= (1.0 + (r < SP_RATE_FLOOR ? SP_RATE_FLOOR : r)) * f;
+                row0[(size_t)q * cap + d] = x;
+            }
+        }
+    } else {
+        for (int q = p + 1; q < t; q++) {
+            double *to = row0 + (size_t)q * cap;
+            clamps += advance(ind->kind, ind->logit, to - cap, to, to, n);
+        }
+    }
+    for (size_t d = 0; d < n; d++)
+        at[d] = level;
+    return clamps;
+}
+
+/* The conditioned start of every draw of the batch (doc/model.md §6.2):
+ * the prior z of each draw (trend draws and the innovations of steps
+ * 1..T, after the copula transform) is corrected by z += K (y - H z);
+ * then u = tau w, and each observed indicator's steps 1..last_obs are
+ * simulated from the corrected z, its observed steps set to the data. The
+ * AR state is left at e[last_obs] (0 if nothing is observed). */
+static void condition_batch(const sp_model *m, size_t n, sp_model_ws *ws)
+{
+    const sp_condition *c = m->cond;
+    size_t ns = m->n_stochastic, cap = ws->capacity, rows = c->n_rows;
+    for (size_t t = 1; t <= (size_t)c->n_steps; t++)
+        correlate(m, ws, t, n);
+    for (size_t t = 0; t <= (size_t)c->n_steps; t++)
+        for (size_t s = 0; s < ns; s++) {
+            double *z = latent_of(ws, ns * t + s);
+            memcpy(z, normals_of(m, ws, t, s), n * sizeof *z);
+            if (t > 0)
+                innovations(&m->indicators[m->stochastic[s]], z, n);
+        }
+    for (size_t i = 0; i < rows; i++) {
+        double *res = ws->resid + i * cap, y = c->y[i];
+        const double *h = c->h + i * c->n_latent;
+        for (size_t d = 0; d < n; d++)
+            res[d] = y;
+        for (size_t a = 0; a < c->n_active; a++) {
+            size_t j = c->active[a];
+            if (h[j] == 0.0)
+                continue;
+            const double *z = latent_of(ws, j);
+            for (size_t d = 0; d < n; d++)
+                res[d] -= h[j] * z[d];
+        }
+    }
+    for (size_t a = 0; a < c->n_active; a++) {
+        size_t j = c->active[a];
+        double *z = latent_of(ws, j);
+        const double *k = c->gain + j * rows;
+        for (size_t i = 0; i < rows; i++) {
+            if (k[i] == 0.0)
+                continue;
+            const double *res = ws->resid + i * cap;
+            for (size_t d = 0; d < n; d++)
+                z[d] += k[i] * res[d];
+        }
+    }
+    for (size_t s = 0; s < ns; s++) {
+        size_t i = m->stochastic[s];
+        const sp_indicator *ind = &m->indicators[i];
+        const double *w = latent_of(ws, s);
+        double *u = ws->trend + s * cap, *e = ws->ar + s * cap;
+        for (size_t d = 0; d < n; d++) {
+            u[d] = ind->trend_sd * w[d];
+            e[d] = 0.0;
+        }
+        double *row0 = ws->out[s];
+        for (int t = 1, p = 0; t <= ind->last_obs; t++) {
+            const double *eps = latent_of(ws, ns * (size_t)t + s);
+            double *r = row0 + (size_t)t * cap;
+            double ar1 = ind->ar1, sd = ind->sd[t - 1], mean = ind->mean[t - 1];
+            for (size_t d = 0; d < n; d++) {
+                e[d] = ar1 * e[d] + sd * eps[d];
+                r[d] = mean + u[d] + e[d];
+            }
+            if (!observed_at(ind, t))
+                continue;
+            ws->clamps[i] += observed_interval(ind, row0, cap, p, t, n);
+            p = t;
+        }
+    }
+}
+
 /* Phase 2: the processes of every stochastic indicator over the batch. */
 static void run_processes(const sp_model *m, size_t n, sp_model_ws *ws)
 {
     size_t ns = m->n_stochastic, cap = ws->capacity;
+    int conditioned = m->cond != NULL ? m->cond->n_steps : 0;
     correlate(m, ws, 0, n);
-    for (size_t s = 0; s < ns; s++) {
+    if (m->cond != NULL)
+        condition_batch(m, n, ws);
+    for (size_t s = 0; s < ns && m->cond == NULL; s++) {
         const sp_indicator *ind = &m->indicators[m->stochastic[s]];
         const double *w = normals_of(m, ws, 0, s);
         double *u = ws->trend + s * cap, *e = ws->ar + s * cap;
-        double mu = ind->n_obs ? ind->obs_mu : 0.0;
-        double sigma = ind->n_obs ? ind->obs_sigma : ind->trend_sd;
+        double mu = 0.0, sigma = ind->trend_sd;
         for (size_t d = 0; d < n; d++) {
             u[d] = mu + sigma * w[d];
-            e[d] = ind->n_obs ? ind->obs_resid - u[d] : 0.0;
+            e[d] = 0.0;
         }
     }
     for (size_t t = 1; t < ws->n_years; t++) {
-        correlate(m, ws, t, n);
+        if ((int)t > conditioned)
+            correlate(m, ws, t, n);
         for (size_t s = 0; s < ns; s++) {
             size_t i = m->stochastic[s];
             const sp_indicator *ind = &m->indicators[i];
-            if ((int)t <= ind->n_obs) {
-                double *row = ws->out[s] + t * cap;
-                for (size_t d = 0; d < n; d++)
-                    row[d] = ind->obs[t - 1];
-                continue;
-            }
+            if ((int)t <= ind->last_obs)
+                continue; /* done by condition_batch */
             double *eps = ws->eps;
-            memcpy(eps, normals_of(m, ws, t, s), n * sizeof *eps);
-            innovations(ind, eps, n);
+            if ((int)t <= conditioned) {
+                memcpy(eps, latent_of(ws, ns * t + s), n * sizeof *eps);
+            } else {
+                memcpy(eps, normals_of(m, ws, t, s), n * sizeof *eps);
+                innovations(ind, eps, n);
+            }
             double *e = ws->ar + s * cap, *r = ws->rate;
             const double *u = ws->trend + s * cap;
             double ar1 = ind->ar1, sd = ind->sd[t - 1], mean = ind->mean[t - 1];
@@ -539,22 +867,37 @@ void sp_model_target_window(const sp_model *m, size_t k, int *first, int *last)
 }
 
 /* The first step in which input j (an innovation or event input) can act:
- * the first projected step of the indicator, or for an event the first
- * step in which one of the indicators it hits is projected. Observed steps
- * are data: their innovations are drawn but never used, and events are
- * not applied to them. */
+ * the first step of the indicator that is not observed, or for an event
+ * the first step after the last observed step of one of the indicators it
+ * hits. Observed steps are data, and events are not applied up to an
+ * indicator's last observed step. */
 static int first_active_step(const sp_model *m, size_t j)
 {
     size_t ns = m->n_stochastic;
-    if (j < 2 * ns)
-        return m->indicators[m->stochastic[j - ns]].n_obs + 1;
+    if (j < 2 * ns) {
+        const sp_indicator *ind = &m->indicators[m->stochastic[j - ns]];
+        int t = 1;
+        while (observed_at(ind, t))
+            t++;
+        return t;
+    }
     const sp_event *ev = &m->events[j - 2 * ns];
     int first = m->n_steps + 1;
     for (size_t e = 0; e < ev->n_effects; e++) {
-        int obs = m->indicators[m->stochastic[ev->effects[e].slot]].n_obs;
+        int obs = m->indicators[m->stochastic[ev->effects[e].slot]].last_obs;
         first = obs + 1 < first ? obs + 1 : first;
     }
     return first;
+}
+
+/* The steps first..last of slot s that are not observed. */
+static int projected_steps(const sp_model *m, size_t s, int first, int last)
+{
+    const sp_indicator *ind = &m->indicators[m->stochastic[s]];
+    int count = 0;
+    for (int t = first; t <= last; t++)
+        count += !observed_at(ind, t);
+    return count;
 }
 
 bool sp_model_input_window(const sp_model *m, size_t k, size_t j, int *first,
@@ -590,12 +933,15 @@ void sp_model_input_row(const sp_model *m, const sp_model_ws *ws, size_t k,
         return;
     if (j < 2 * ns) {
         size_t s = j - ns;
+        const sp_indicator *ind = &m->indicators[m->stochastic[s]];
         for (int t = first; t <= last; t++) {
+            if (observed_at(ind, t))
+                continue;
             const double *z = ws->normals + ((size_t)t * ns + s) * cap;
             for (size_t d = 0; d < n; d++)
                 out[d] += z[d];
         }
-        double len = (double)(last - first + 1);
+        double len = (double)projected_steps(m, s, first, last);
         for (size_t d = 0; d < n; d++)
             out[d] /= len;
         return;
@@ -629,7 +975,7 @@ void sp_model_input_split(const sp_model *m, size_t k, size_t j, double *lo,
     }
     double scale = 1.0;
     if (j >= ns)
-        scale = 1.0 / sqrt((double)(last - first + 1));
+        scale = 1.0 / sqrt((double)projected_steps(m, j - ns, first, last));
     *lo = -TERCILE * scale;
     *hi = TERCILE * scale;
 }

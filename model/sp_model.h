@@ -24,6 +24,10 @@
  *   share: S[t] = min(1, max(0, S[t-1] + r))
  *   derived indicators are evaluated in dependency order from the same
  *   step's values (sp_expr programs, run over the whole batch).
+ * With observed years (doc/model.md §6) the trend draws and the
+ * innovations of steps 1..T (after the copula transform) of every draw are
+ * corrected jointly, z += K (y - H z), before the steps are simulated, and
+ * observed steps take their data. Without them nothing changes.
  * Variates are drawn in this fixed order, draw after draw: n_s trend
  * normals; then per step n_s innovation normals followed, for each event
  * active in the step, by one uniform and, if it occurs, one normal per
@@ -81,13 +85,17 @@ typedef struct {
     sp_marginal_table *table; /* copula transform of a non-normal family,
                                  NULL: normal, or the exact transform */
     sp_expr formula;          /* derived only: compiled formula */
-    /* Observed years (on-track mode): steps 1..n_obs are fixed to obs[],
-     * the trend shift is drawn from its distribution given the observed
-     * rates, u = obs_mu + obs_sigma * z, and the AR state after the last
-     * observed step is obs_resid - u. See sp_model_condition. */
+    /* Observed years (on-track mode): step t (1 <= t <= last_obs) is fixed
+     * to obs[t-1] when that is not NaN; n_obs steps are observed. The
+     * trend and innovations of every stochastic indicator are drawn from
+     * their distribution given all observations of the model (m->cond,
+     * sp_model_condition); obs_mu and obs_sigma are then the conditional
+     * mean and sd of this indicator's trend shift u. Events are not
+     * applied in steps 1..last_obs. */
     int n_obs;
-    double *obs; /* [n_obs] observed levels */
-    double obs_mu, obs_sigma, obs_resid;
+    int last_obs;
+    double *obs; /* [last_obs] observed levels, NaN where not observed */
+    double obs_mu, obs_sigma;
 } sp_indicator;
 
 typedef struct {
@@ -117,6 +125,25 @@ typedef struct {
     double hi;
 } sp_target;
 
+/* The observations of a model as linear constraints on its latent
+ * Gaussian vector z (doc/model.md §6.2): z = (w_s for every stochastic
+ * slot s; eps_{s,t} for steps t = 1..n_steps and every slot), latent index
+ * s for w_s and n_s * t + s for eps_{s,t}. Each observation is a row of H
+ * with data y; every conditioned draw corrects its prior z by
+ * z += K (y - H z), K = Sigma H' (H Sigma H' + ridge I)^-1. */
+typedef struct {
+    int n_steps;     /* T: the last observed step of any indicator */
+    size_t n_latent; /* n_s * (T + 1) */
+    size_t n_rows;   /* observations */
+    double *h;       /* [n_rows * n_latent] H, row-major */
+    double *gain;    /* [n_latent * n_rows] K, row-major */
+    double *y;       /* [n_rows] data of each row */
+    double *corr;    /* [n_s * n_s] the correlation R = L L' */
+    size_t n_active; /* latent components touched by H or K */
+    size_t *active;  /* [n_active] their indices, increasing */
+    double ridge;    /* the ridge added to H Sigma H' */
+} sp_condition;
+
 typedef struct {
     int base_year; /* calendar year of step 0 */
     int n_steps;   /* projected years, horizon - base_year */
@@ -132,6 +159,7 @@ typedef struct {
     sp_event *events; /* [n_events] */
     size_t n_targets;
     sp_target *targets; /* [n_targets] */
+    sp_condition *cond; /* NULL: nothing observed */
 } sp_model;
 
 /* Frees everything a model owns (arrays allocated with malloc, compiled
@@ -143,14 +171,29 @@ void sp_model_destroy(sp_model *m);
  * cannot reach SP_TABLE_TOL keeps the exact transform. */
 sp_status sp_model_build_tables(sp_model *m, sp_error *err);
 
-/* Fixes the first n observed steps of indicator `ind` to the levels
- * obs[0..n) (copied) and conditions its trend on the observed rates
- * (Gaussian conditioning: with residuals d_t = r_t - mean_t = u + e_t,
- * u ~ N(0, trend_sd^2) and e the AR(1) process,
- *   u | d ~ N(s^2 1' V^-1 d, s^2 - s^4 1' V^-1 1), V = s^2 1 1' + Cov(e),
- * exact for normal marginals and a Gaussian approximation otherwise). */
+/* Records the observed levels of indicator `ind`: obs[t-1] for steps
+ * t = 1..n, NaN for a step that is not observed (copied). Call it for
+ * every observed indicator, then sp_model_condition. */
 sp_status sp_model_observe(sp_model *m, size_t ind, const double *obs, int n,
                            sp_error *err);
+
+/* Builds m->cond from the recorded observations, once the correlation is
+ * set (doc/model.md §6.2): the rows of H and their data, K, and for every
+ * stochastic indicator obs_mu and obs_sigma. Conditioning is joint: an
+ * observation moves the trends and innovations of every indicator
+ * correlated with the observed one. It is exact for normal innovations
+ * whose observed levels are linear in z (shares, and rates observed in
+ * consecutive years); a rate observed after a gap is linearised around its
+ * path mean. No-op when nothing is observed. SP_ERR_NOMEM, or
+ * SP_ERR_NUMERIC if H Sigma H' cannot be factored. */
+sp_status sp_model_condition(sp_model *m, sp_error *err);
+
+/* The mean and sd, given every observation, of the driver deviation
+ * r[t] - mean[t] = u + e[t] of stochastic slot s in step t (1 <= t <= T,
+ * events aside), or of its trend shift u for t = 0, under the Gaussian
+ * prior of z. False if the model is not conditioned or t is beyond T. */
+bool sp_model_conditional_moments(const sp_model *m, size_t s, int t,
+                                  double *mean, double *sd);
 
 /* Sets m->chol from the n_s x n_s correlation matrix `corr` (row-major, in
  * the order of m->stochastic). Leaves chol NULL if corr is the identity.
@@ -180,6 +223,9 @@ typedef struct {
     double *rate;        /* [capacity] r[t] of one indicator */
     double *sum;         /* [capacity] scratch of the Cholesky product */
     double *eps;         /* [capacity] innovations of one indicator */
+    double *latent;      /* [n_latent * capacity] conditioned z (NULL when
+                             nothing is observed) */
+    double *resid;       /* [n_rows * capacity] y - H z (same) */
     unsigned char *occurs; /* [n_events * n_steps * capacity] 1 if the event
                              occurred in that step of that draw */
     double **out;          /* [n_s] row (slot, step 0) of each stochastic

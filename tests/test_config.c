@@ -233,6 +233,63 @@ static void compile_should_name_a_cycle_and_a_bad_correlation(void **state)
     sp_scenario_destroy(&sc);
 }
 
+/* Observed years may have gaps and come in any order: the loader keeps
+ * each as written, and compiling puts them at their steps, with NaN in
+ * the years between, and conditions the model on all of them at once
+ * (tests/data/observed/gaps.cfg). A repeated year is still refused by
+ * line and field. */
+static void observed_years_with_gaps_should_load_and_compile(void **state)
+{
+    (void)state;
+    sp_scenario sc = {0};
+    sp_compiled c = {0};
+    sp_error err;
+    sp_error_clear(&err);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/../tests/data/observed/gaps.cfg",
+             SCENARIO_DIR);
+    sp_status st = sp_config_load(path, &sc, &err);
+    if (st == SP_OK)
+        st = sp_compile(&sc, &c, &err);
+    if (st != SP_OK)
+        fail_msg("%s:%d: %s: %s", err.file, err.line, err.field, err.message);
+    assert_int_equal(sc.n_observed, 4);
+    assert_string_equal(sc.observed[0].indicator, "gdp");
+    assert_int_equal(sc.observed[0].year, 2024);
+    assert_int_equal(sc.observed[2].year, 2022);
+    const sp_model *m = &c.model;
+    const sp_indicator *gdp = &m->indicators[0], *x = &m->indicators[1];
+    assert_int_equal(gdp->n_obs, 2);
+    assert_int_equal(gdp->last_obs, 4);
+    assert_true(isnan(gdp->obs[0]) && isnan(gdp->obs[2]));
+    assert_true(gdp->obs[1] == 110.0 && gdp->obs[3] == 121.0);
+    assert_int_equal(x->n_obs, 2);
+    assert_int_equal(x->last_obs, 5);
+    assert_true(x->obs[0] == 0.51 && x->obs[4] == 0.56);
+    for (int t = 1; t < 4; t++)
+        assert_true(isnan(x->obs[t]));
+    assert_int_equal(m->indicators[2].n_obs, 0);
+    assert_non_null(m->cond);
+    assert_int_equal(m->cond->n_rows, 4);
+    assert_int_equal(m->cond->n_steps, 5);
+    /* y is not observed but correlated with gdp: its trend moves. */
+    assert_true(m->indicators[2].obs_mu != 0.0);
+    assert_true(m->indicators[2].obs_sigma < m->indicators[2].trend_sd);
+    sp_compiled_destroy(&c);
+    sp_scenario_destroy(&sc);
+
+    const char *dup = SCENARIO_HEAD TWO_RATES ONE_TARGET
+        "observed = (\n"
+        "  { indicator = \"gdp\"; year = 2022; value = 110.0; },\n"
+        "  { indicator = \"gdp\"; year = 2024; value = 120.0; },\n"
+        "  { indicator = \"gdp\"; year = 2022; value = 111.0; }\n"
+        ");\n";
+    assert_int_equal(load(dup, &sc, &err), SP_ERR_DUPLICATE);
+    assert_string_equal(err.field, "observed[2].year");
+    assert_int_equal(err.line, 19);
+    assert_non_null(strstr(err.message, "lines 17 and 19"));
+}
+
 static void every_shipped_scenario_should_load_and_compile(void **state)
 {
     (void)state;
@@ -270,6 +327,7 @@ int main(void)
         cmocka_unit_test(compile_should_expand_periods_year_by_year),
         cmocka_unit_test(compile_should_order_derived_by_dependency),
         cmocka_unit_test(compile_should_name_a_cycle_and_a_bad_correlation),
+        cmocka_unit_test(observed_years_with_gaps_should_load_and_compile),
         cmocka_unit_test(every_shipped_scenario_should_load_and_compile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -312,13 +312,16 @@ static sp_status derived_base(const sp_scenario *sc, sp_compiled *c,
     return st;
 }
 
-/* Observed years of each indicator, in year order, into the model. */
+/* Observed years of each indicator, by step (NaN where a year is not
+ * observed), into the model. */
 static sp_status build_observed(const sp_scenario *sc, sp_model *m,
                                 sp_error *err)
 {
     double obs[SP_MAX_STEPS];
     for (size_t i = 0; i < sc->n_indicators; i++) {
         int n = 0, line = 0;
+        for (int t = 0; t < SP_MAX_STEPS; t++)
+            obs[t] = NAN;
         for (size_t k = 0; k < sc->n_observed; k++) {
             const sp_observed_spec *o = &sc->observed[k];
             if (strcmp(o->indicator, sc->indicators[i].name) != 0)
@@ -330,8 +333,9 @@ static sp_status build_observed(const sp_scenario *sc, sp_model *m,
                                     "observed value must lie strictly "
                                     "between 0 and 1, got %g",
                                     o->indicator, o->value);
-            obs[o->year - sc->base_year - 1] = o->value;
-            n++;
+            int step = o->year - sc->base_year;
+            obs[step - 1] = o->value;
+            n = step > n ? step : n;
             line = o->line;
         }
         if (n == 0)
@@ -344,6 +348,21 @@ static sp_status build_observed(const sp_scenario *sc, sp_model *m,
         }
     }
     return SP_OK;
+}
+
+/* The joint conditioning on every observation, once the correlation is
+ * known; a failure names the first observation. */
+static sp_status build_condition(const sp_scenario *sc, sp_model *m,
+                                 sp_error *err)
+{
+    if (sc->n_observed == 0)
+        return SP_OK;
+    sp_status st = sp_model_condition(m, err);
+    if (st != SP_OK) {
+        err->line = sc->observed[0].line;
+        snprintf(err->file, sizeof err->file, "%s", sc->file);
+    }
+    return st;
 }
 
 sp_status sp_compile(const sp_scenario *sc, sp_compiled *out, sp_error *err)
@@ -359,6 +378,8 @@ sp_status sp_compile(const sp_scenario *sc, sp_compiled *out, sp_error *err)
         st = sp_model_build_tables(&out->model, err);
     if (st == SP_OK)
         st = build_correlation(sc, out, err);
+    if (st == SP_OK)
+        st = build_condition(sc, &out->model, err);
     if (st == SP_OK)
         st = build_events(sc, &out->model, err);
     if (st == SP_OK)

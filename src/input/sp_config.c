@@ -1095,35 +1095,24 @@ static sp_status read_observation(const loader *L, config_setting_t *g,
                              subject, "");
 }
 
-/* Each indicator's observed years must run from base_year+1 without gaps
- * or repeats. */
+/* Each indicator's observed years may have gaps (the loader has checked
+ * that every year is a projected year) but no repeats. */
 static sp_status check_observed_years(const loader *L, config_setting_t *list,
                                       const sp_scenario *sc)
 {
     for (size_t a = 0; a < sc->n_observed; a++) {
         const sp_observed_spec *o = &sc->observed[a];
-        size_t before = 0;
-        for (size_t b = 0; b < sc->n_observed; b++) {
+        for (size_t b = a + 1; b < sc->n_observed; b++) {
             const sp_observed_spec *p = &sc->observed[b];
-            if (strcmp(p->indicator, o->indicator) != 0)
+            if (strcmp(p->indicator, o->indicator) != 0 || p->year != o->year)
                 continue;
             char field[FIELD_MAX];
             snprintf(field, sizeof field, "observed[%zu].year", b);
-            if (b != a && p->year == o->year)
-                return fail(L, SP_ERR_DUPLICATE,
-                            config_setting_get_elem(list, (unsigned)b), field,
-                            "%s %d is observed twice (lines %d and %d)",
-                            o->indicator, o->year, o->line, p->line);
-            before += p->year < o->year;
+            return fail(L, SP_ERR_DUPLICATE,
+                        config_setting_get_elem(list, (unsigned)b), field,
+                        "%s %d is observed twice (lines %d and %d)",
+                        o->indicator, o->year, o->line, p->line);
         }
-        char field[FIELD_MAX];
-        snprintf(field, sizeof field, "observed[%zu].year", a);
-        if ((int)before != o->year - sc->base_year - 1)
-            return fail(L, SP_ERR_RANGE,
-                        config_setting_get_elem(list, (unsigned)a), field,
-                        "observed years of %s must run from %d without gaps; "
-                        "%d has %zu earlier observed years",
-                        o->indicator, sc->base_year + 1, o->year, before);
     }
     return SP_OK;
 }
