@@ -140,10 +140,11 @@ static json_t *observed_json(const sp_report *r, size_t i)
         return NULL;
     json_t *a = json_array();
     for (size_t t = 0; t < n_obs; t++)
-        json_array_append_new(a,
-                              json_pack("{s:i, s:f, s:s}", "year",
-                                        r->sc->base_year + 1 + (int)t, "value",
-                                        obs[t], "measure", "level"));
+        if (isfinite(obs[t]))
+            json_array_append_new(a, json_pack("{s:i, s:f, s:s}", "year",
+                                               r->sc->base_year + 1 + (int)t,
+                                               "value", obs[t], "measure",
+                                               "level"));
     return a;
 }
 

@@ -524,8 +524,8 @@ typedef struct {
     double base;  /* base-year value, plotted units */
     double year[MAX_YEARS];
     double q[5][MAX_YEARS]; /* p05, p25, p50, p75, p95 */
-    int n_obs;              /* observed years base_year+1 .. +n_obs */
-    double obs[MAX_YEARS];  /* their values, plotted units */
+    int n_obs; /* observed years base_year+1 .. +n_obs, NaN: not observed */
+    double obs[MAX_YEARS]; /* their values, plotted units */
 } fan_data;
 
 enum { Q05, Q25, Q50, Q75, Q95 };

@@ -220,13 +220,16 @@ size_t sp_report_observed(const sp_scenario *sc, size_t i, double *values)
 {
     size_t n = 0;
     const char *name = sc->indicators[i].name;
+    for (size_t k = 0; k < SP_MAX_STEPS; k++)
+        values[k] = NAN;
     for (size_t k = 0; k < sc->n_observed; k++) {
         const sp_observed_spec *o = &sc->observed[k];
         int slot = o->year - sc->base_year - 1;
         if (strcmp(o->indicator, name) != 0 || slot < 0 || slot >= SP_MAX_STEPS)
             continue;
-        values[slot] = o->value; /* the loader made the years contiguous */
-        n++;
+        values[slot] = o->value;
+        if ((size_t)slot + 1 > n)
+            n = (size_t)slot + 1;
     }
     return n;
 }
@@ -406,8 +409,9 @@ static void check_indicator(FILE *out, const sp_scenario *sc,
     double obs[SP_MAX_STEPS];
     size_t n_obs = sp_report_observed(sc, i, obs);
     for (size_t t = 0; t < n_obs; t++)
-        fprintf(out, "  %-20s   observed %d: %.15g\n", "",
-                sc->base_year + 1 + (int)t, obs[t]);
+        if (isfinite(obs[t]))
+            fprintf(out, "  %-20s   observed %d: %.15g\n", "",
+                    sc->base_year + 1 + (int)t, obs[t]);
 }
 
 /* Warns when a share's mean path leaves [0, 1] (the clamp will bind in
@@ -765,6 +769,8 @@ static void md_observed(FILE *out, const sp_report *r)
         double obs[SP_MAX_STEPS];
         size_t n_obs = sp_report_observed(r->sc, i, obs);
         for (size_t t = 0; t < n_obs; t++) {
+            if (!isfinite(obs[t]))
+                continue;
             fputs("| ", out);
             md_text(out, r->sc->indicators[i].name);
             fprintf(out, " | %d | %.15g |\n", r->sc->base_year + 1 + (int)t,

@@ -51,10 +51,11 @@ void sp_report_input_name(const sp_report *r, size_t j, char *buf, size_t size);
  * 81 %)"); an empty string when there is none. */
 void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size);
 
-/* The observed values of indicator i (an index into sc->indicators), in
- * year order, into values[0..n) for the years base_year + 1 .. base_year
- * + n; values has room for SP_MAX_STEPS. Returns n, 0 when the indicator
- * has no observed years. */
+/* The observed values of indicator i (an index into sc->indicators) by
+ * year: values[t] is the value of year base_year + 1 + t, NaN for a year
+ * that is not observed (years may have gaps); values has room for
+ * SP_MAX_STEPS. Returns n, one past the last observed year's slot, 0 when
+ * the indicator has no observed years. */
 size_t sp_report_observed(const sp_scenario *sc, size_t i, double *values);
 
 /* How many drivers reports show per target. */

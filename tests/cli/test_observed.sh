@@ -10,7 +10,8 @@
 #  - observed years are visible: `check` lists each one with its value,
 #    the JSON report and summary.json give every observed indicator an
 #    `observed` array of {year, value, measure}, report.md has a table of
-#    them, and a scenario without observed years has none of these.
+#    them, and a scenario without observed years has none of these;
+#  - with gaps (gaps.cfg), each observed value is shown under its own year.
 # usage: test_observed.sh SIMPLAN TESTDATA_DIR SCENARIOS_DIR
 set -u
 bin=$1; fix=$2/observed/partial.cfg; scen=$3
@@ -54,6 +55,33 @@ if grep -q '^## Observed years' "$tmp/o/report.md" &&
   ok "report.md has a table of the observed years"
 else
   bad "report.md has a table of the observed years" "$(cat "$tmp/o/report.md" 2>&1 | head -40)"
+fi
+
+# Observed years with gaps (tests/data/observed/gaps.cfg): only the
+# reported years are listed, each under its own year (a reader that
+# assumed contiguous years printed "observed 2021: 0" for gdp).
+gaps=$(dirname "$fix")/gaps.cfg
+"$bin" check "$gaps" > "$tmp/gc" 2>&1
+if [ "$(grep -c 'observed 20' "$tmp/gc")" -eq 4 ] &&
+   grep -q 'observed 2022: 110$' "$tmp/gc" && grep -q 'observed 2024: 121$' "$tmp/gc" &&
+   grep -q 'observed 2021: 0.51$' "$tmp/gc" && grep -q 'observed 2025: 0.56$' "$tmp/gc"; then
+  ok "check lists observed years with gaps under their own years"
+else
+  bad "check lists observed years with gaps under their own years" "$(cat "$tmp/gc")"
+fi
+"$bin" run "$gaps" --draws 2048 -q --out "$tmp/g" > /dev/null 2>&1
+check "summary.json lists only the reported years of a gappy list" "$tmp/g/summary.json" \
+  "[[o['year'] for o in i.get('observed', [])] for i in d['indicators']][:3]==[[2022,2024],[2021,2025],[]]"
+if grep -q '^| gdp | 2022 | 110 |$' "$tmp/g/report.md" &&
+   grep -q '^| gdp | 2024 | 121 |$' "$tmp/g/report.md" &&
+   [ "$(grep -c '^| gdp | 20[0-9][0-9] | ' "$tmp/g/report.md")" -eq 2 ]; then
+  ok "report.md lists only the reported years of a gappy list"
+else
+  bad "report.md lists only the reported years of a gappy list" "$(grep '^| ' "$tmp/g/report.md" | head)"
+fi
+if "$bin" --version | grep -q 'plots on'; then
+  if ls "$tmp/g" | grep -q '^fan.*gdp'; then ok "a gappy list is charted"
+  else bad "a gappy list is charted" "$(ls "$tmp/g")"; fi
 fi
 
 "$bin" run "$scen/minimal.cfg" --draws 2048 -q --no-plots --out "$tmp/m" > /dev/null 2>&1
