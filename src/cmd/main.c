@@ -19,6 +19,7 @@
 #include "sp_batch.h"
 #include "sp_bench.h"
 #include "sp_cli.h"
+#include "sp_cmd_backtest.h"
 #include "sp_cmd_fit.h"
 #include "sp_compile.h"
 #include "sp_config.h"
@@ -125,6 +126,13 @@ static int simplan_main(int argc, char **argv)
         sp_status st = sp_cmd_fit_parse(argc - 1, argv + 1, &fo, &err);
         if (st == SP_OK)
             st = sp_cmd_fit_run(&fo, &err);
+        return st == SP_OK ? 0 : report_error(&err);
+    }
+    if (argc > 1 && strcmp(argv[1], "backtest") == 0) {
+        sp_backtest_cli bo;
+        sp_status st = sp_cmd_backtest_parse(argc - 1, argv + 1, &bo, &err);
+        if (st == SP_OK)
+            st = sp_cmd_backtest_run(&bo, &err);
         return st == SP_OK ? 0 : report_error(&err);
     }
     /* Before parsing: getopt_long reorders argv. */

@@ -6,6 +6,7 @@
  * digits, so the file round-trips every double exactly. Values that are not
  * finite (a quantity with no finite draws) are written as null.
  */
+#include "sp_backtest_report.h"
 #include "sp_calib_report.h"
 #include "sp_decision.h"
 #include "sp_report.h"
@@ -385,6 +386,76 @@ sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
     return dump_json(out, root, "report", err);
 }
 
+/* ---- backtest ------------------------------------------------------------ */
+
+static json_t *tally_json(const sp_bt_tally *t)
+{
+    double se90;
+    const char *verdict = sp_backtest_verdict(t, &se90);
+    json_t *o = json_object();
+    json_object_set_new(o, "scored", json_integer((json_int_t)t->n));
+    json_object_set_new(o, "coverage50",
+                        real_or_null(sp_bt_coverage(t->in50, t->n)));
+    json_object_set_new(o, "coverage50_se",
+                        real_or_null(sp_bt_coverage_se(0.5, t->n)));
+    json_object_set_new(o, "coverage90",
+                        real_or_null(sp_bt_coverage(t->in90, t->n)));
+    json_object_set_new(o, "coverage90_se", real_or_null(se90));
+    json_t *h = json_array();
+    for (int k = 0; k < SP_BT_PIT_BINS; k++)
+        json_array_append_new(h, json_integer((json_int_t)t->pit[k]));
+    json_object_set_new(o, "pit_histogram", h);
+    json_object_set_new(
+        o, "crps_mean",
+        real_or_null(t->n ? t->crps_sum / (double)t->n : (double)NAN));
+    json_object_set_new(o, "verdict", json_string(verdict));
+    return o;
+}
+
+sp_status sp_backtest_report_json(FILE *out, const void *ctx, sp_error *err)
+{
+    const sp_backtest_report *r = ctx;
+    const sp_backtest *b = r->b;
+    const sp_backtest_options *o = r->o;
+    json_t *root = tally_json(&b->pooled);
+    json_object_set_new(root, "simplan_version", json_string(SIMPLAN_VERSION));
+    json_object_set_new(root, "scenario", json_string(r->sc->file));
+    json_object_set_new(root, "data", json_string(r->data_file));
+    json_object_set_new(root, "origins",
+                        json_pack("{s:i, s:i, s:i}", "from", o->from, "to",
+                                  o->to, "step", o->step));
+    json_object_set_new(root, "horizon", json_integer(o->horizon));
+    json_object_set_new(root, "history", json_integer(o->history));
+    json_object_set_new(root, "draws", json_integer((json_int_t)o->draws));
+    json_object_set_new(root, "seed", json_integer((json_int_t)o->seed));
+    json_object_set_new(root, "regions",
+                        json_integer((json_int_t)b->n_regions));
+    json_object_set_new(root, "cases", json_integer((json_int_t)b->n_cases));
+    json_object_set_new(root, "sd_factor",
+                        b->sd_factor_found ? json_real(b->sd_factor)
+                                           : json_null());
+    json_t *by_ind = json_array();
+    for (size_t i = 0; i < b->n_indicators; i++) {
+        if (b->by_indicator[i].n == 0)
+            continue;
+        json_t *t = tally_json(&b->by_indicator[i]);
+        json_object_set_new(t, "indicator",
+                            json_string(r->sc->indicators[i].name));
+        json_array_append_new(by_ind, t);
+    }
+    json_object_set_new(root, "by_indicator", by_ind);
+    json_t *by_h = json_array();
+    for (int h = 1; h <= b->horizon; h++) {
+        if (b->by_horizon[h - 1].n == 0)
+            continue;
+        json_t *t = tally_json(&b->by_horizon[h - 1]);
+        json_object_set_new(t, "horizon", json_integer(h));
+        json_array_append_new(by_h, t);
+    }
+    json_object_set_new(root, "by_horizon", by_h);
+    return dump_json(out, root, "report", err);
+}
+
 #else
 
 sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
@@ -425,6 +496,13 @@ sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
     (void)out;
     (void)sc;
     (void)c;
+    return no_json(err);
+}
+
+sp_status sp_backtest_report_json(FILE *out, const void *r, sp_error *err)
+{
+    (void)out;
+    (void)r;
     return no_json(err);
 }
 

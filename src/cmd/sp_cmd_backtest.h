@@ -1,0 +1,51 @@
+/*
+ * sp_cmd_backtest: `simplan backtest SCENARIO.cfg --data DATA.csv --origins
+ * FROM:TO[:STEP] [--horizon H] [--history L] [--region R]... [--draws N]
+ * [--seed S] [--threads T] [--rng NAME] [--no-sd-factor]
+ * [--format table|json|csv] [--out DIR] [--force] [--quiet]`.
+ *
+ * The command owns its options. It loads the scenario and the data,
+ * back-tests the scenario against the data (src/engine/sp_backtest) and
+ * writes the result to stdout (src/output/sp_backtest_report) and, with
+ * --out, scores.csv and summary.json into DIR through the one result
+ * writer (src/output/sp_output).
+ */
+#ifndef SP_CMD_BACKTEST_H
+#define SP_CMD_BACKTEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sp_status.h"
+
+#define SP_BT_MAX_REGIONS 256 /* --region given at most this often */
+
+typedef enum { SP_BT_TABLE, SP_BT_JSON, SP_BT_CSV } sp_bt_format;
+
+typedef struct {
+    const char *scenario; /* SCENARIO.cfg, borrowed from argv */
+    const char *data;     /* --data */
+    int from, to, step;   /* --origins; step 1 by default */
+    bool have_origins;
+    int horizon, history; /* --horizon (5), --history (5) */
+    const char *regions[SP_BT_MAX_REGIONS];
+    size_t n_regions;
+    uint64_t draws; /* --draws, default 20000 */
+    uint64_t seed;  /* --seed; have_seed false: the scenario's */
+    bool have_seed;
+    int threads;     /* --threads, 0: all cores */
+    const char *rng; /* --rng, NULL: the scenario's */
+    bool sd_factor;  /* false with --no-sd-factor */
+    sp_bt_format format;
+    const char *out; /* --out DIR */
+    bool force, quiet;
+} sp_backtest_cli;
+
+/* Parses the arguments after "backtest" (argv[0] is "backtest"). */
+sp_status sp_cmd_backtest_parse(int argc, char **argv, sp_backtest_cli *o,
+                                sp_error *err);
+
+sp_status sp_cmd_backtest_run(const sp_backtest_cli *o, sp_error *err);
+
+#endif /* SP_CMD_BACKTEST_H */

@@ -1,0 +1,173 @@
+#!/bin/sh
+# simplan backtest on a synthetic panel drawn from a known model
+# (tests/data/backtest/synthetic.cfg): one origin per region, each region's
+# process started at its own base year as the model starts it, so that
+# every scored PIT is an independent uniform draw when the model is right.
+#  - the true model: 90 % coverage within 3 binomial standard errors of
+#    0.9 and the verdict "calibrated"; the sd factor within 3 se of 1;
+#  - the same panel scored with every sd and trend_sd halved: over-
+#    confident; doubled: under-confident;
+#  - the closed-form case (a share with normal increments, no trend): the
+#    PIT equals Phi((y - mu) / sd) within 4 Monte Carlo standard errors and
+#    the CRPS its normal closed form within 4 (bounded) standard errors;
+#  - bit-identical output for 1 and 2 threads;
+#  - bad origins and options exit with their codes and name the option.
+# Usage: test_backtest.sh SIMPLAN TESTDATA_DIR
+set -u
+bin=$1 fix=$2/backtest/synthetic.cfg
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+ok() { echo "ok: $1"; }
+no() { echo "FAIL: $1"; fail=1; }
+expect() { # expect CODE PATTERN DESCRIPTION -- ARGS...
+    code=$1 pat=$2 d=$3; shift 4
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    if [ "$rc" -eq "$code" ] && grep -q -- "$pat" "$tmp/err"; then ok "$d"
+    else no "$d (exit $rc, expected $code)"; cat "$tmp/err"; fi
+}
+
+# The panel: 1000 regions, origin 2010 with 5 years of history; the rate g
+# and the share s from the model of synthetic.cfg, started at 2005 (e = 0,
+# share 0.5); scored years 2011 (horizon 1) only for g, 2011-2012 for s.
+python3 - "$tmp" <<'PY'
+import random, sys
+rnd = random.Random(20240601)
+with open(sys.argv[1] + "/panel.csv", "w") as f:
+    f.write("region,indicator,year,value,measure,source\n")
+    for r in range(1000):
+        u = rnd.gauss(0, 0.01)
+        e = 0.0
+        s = 0.5
+        f.write("r%d,s,2005,%.10f,level,synthetic\n" % (r, s))
+        for y in range(2006, 2012):
+            e = 0.5 * e + rnd.gauss(0, 0.02)
+            f.write("r%d,g,%d,%.10f,growth,synthetic\n" % (r, y, 0.05 + u + e))
+            s += 0.01 + rnd.gauss(0, 0.005)
+            f.write("r%d,s,%d,%.10f,level,synthetic\n" % (r, y, s))
+PY
+run() { "$bin" backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 \
+    --horizon 1 --history 5 --draws 1000 --seed 11 "$@"; }
+
+if "$bin" --version | grep -q 'json on'; then
+    run --format json >"$tmp/true.json"
+    check_true=$(python3 - "$tmp/true.json" <<'PY'
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+n, c = d["scored"], d["coverage90"]
+se = math.sqrt(0.09 / n)
+bad = []
+if n != 2000: bad.append("scored %d, expected 2000" % n)
+if abs(c - 0.9) > 3 * se: bad.append("coverage90 %.4f, 0.9 +- %.4f" % (c, 3 * se))
+if d["verdict"] != "calibrated": bad.append("verdict " + d["verdict"])
+c50 = d["coverage50"]
+if abs(c50 - 0.5) > 3 * math.sqrt(0.25 / n): bad.append("coverage50 %.4f" % c50)
+# PIT histogram: each bin within 4 binomial se of n / 10
+for k in d["pit_histogram"]:
+    if abs(k - n / 10) > 4 * math.sqrt(n * 0.09): bad.append("PIT bin %d" % k)
+# the sd factor that gives coverage 0.9: 1 within the spread implied by 3
+# se of coverage (the density of the coverage at 1.645 sd: about 0.2 per
+# unit of log factor, i.e. 3 se / (2 * 1.645 * 0.103) in log f)
+f = d["sd_factor"]
+tol = 3 * se / (2 * 1.645 * math.exp(-1.645 ** 2 / 2) / math.sqrt(2 * math.pi))
+if f is None or abs(math.log(f)) > tol: bad.append("sd_factor %s, 1 +- log %.3f" % (f, tol))
+print("; ".join(bad))
+PY
+)
+    [ -z "$check_true" ] && ok "the true model is calibrated" \
+        || no "the true model is calibrated: $check_true"
+    for scale in 0.5 2; do
+        sed "s/trend_sd = 0.01;/trend_sd = $(python3 -c "print(0.01*$scale)");/; s/sd = 0.02;/sd = $(python3 -c "print(0.02*$scale)");/; s/sd = 0.005;/sd = $(python3 -c "print(0.005*$scale)");/" \
+            "$fix" >"$tmp/scaled.cfg"
+        "$bin" backtest "$tmp/scaled.cfg" --data "$tmp/panel.csv" \
+            --origins 2010:2010 --horizon 1 --history 5 --draws 1000 \
+            --seed 11 --no-sd-factor --format json >"$tmp/s.json"
+        want=$([ "$scale" = 2 ] && echo under-confident || echo over-confident)
+        got=$(python3 -c "import json; print(json.load(open('$tmp/s.json'))['verdict'])")
+        [ "$got" = "$want" ] && ok "sd times $scale is $want" \
+            || no "sd times $scale: verdict $got, expected $want"
+    done
+    run --threads 2 --no-sd-factor --format json >"$tmp/t2.json"
+    run --threads 1 --no-sd-factor --format json >"$tmp/t1.json"
+    cmp -s "$tmp/t1.json" "$tmp/t2.json" && ok "1 and 2 threads give the same JSON" \
+        || no "1 and 2 threads differ"
+fi
+
+# The closed form: s has trend_sd 0 and ar1 0, so S[2011] ~ N(S[2010] +
+# 0.01, 0.005^2) given the observed 2010 level.
+"$bin" backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 \
+    --horizon 1 --history 5 --draws 200000 --seed 3 --region r0 --region r1 \
+    --region r2 --no-sd-factor --format csv >"$tmp/cf.csv"
+check_cf=$(python3 - "$tmp/cf.csv" "$tmp/panel.csv" <<'PY'
+import csv, math, sys
+level = {}
+for r in csv.DictReader(open(sys.argv[2])):
+    if r["indicator"] == "s":
+        level[(r["region"], int(r["year"]))] = float(r["value"])
+N, sd, bad, seen = 200000, 0.005, [], 0
+for r in csv.DictReader(open(sys.argv[1])):
+    if r["indicator"] != "s":
+        continue
+    seen += 1
+    mu = level[(r["region"], 2010)] + 0.01
+    y = float(r["value"])
+    z = (y - mu) / sd
+    pit = 0.5 * (1 + math.erf(z / math.sqrt(2)))
+    tol = 4 * math.sqrt(pit * (1 - pit) / N) + 1e-9
+    if abs(float(r["pit"]) - pit) > tol:
+        bad.append("%s PIT %s, closed form %.6f +- %.2g" % (r["region"], r["pit"], pit, tol))
+    phi = math.exp(-z * z / 2) / math.sqrt(2 * math.pi)
+    crps = sd * (z * (2 * pit - 1) + 2 * phi - 1 / math.sqrt(math.pi))
+    tol = 4 * 2 * math.sqrt(sd * sd + (mu - y) ** 2) / math.sqrt(N)
+    if abs(float(r["crps"]) - crps) > tol:
+        bad.append("%s CRPS %s, closed form %.6g +- %.2g" % (r["region"], r["crps"], crps, tol))
+if seen != 3: bad.append("%d share rows scored, expected 3" % seen)
+print("; ".join(bad))
+PY
+)
+[ -z "$check_cf" ] && ok "PIT and CRPS of the closed-form case" \
+    || no "PIT and CRPS of the closed-form case: $check_cf"
+
+# --out: scores.csv (one row per scored value: g and s in 2011 for two
+# regions; the panel ends in 2011) and summary.json, published
+# whole; an existing DIR is refused without --force.
+"$bin" backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 \
+    --horizon 2 --history 5 --draws 200 --region r0 --region r1 \
+    --no-sd-factor --out "$tmp/o" --quiet >"$tmp/o.stdout" 2>&1
+rows=$(($(wc -l <"$tmp/o/scores.csv") - 1))
+if [ "$rows" -eq 4 ] && head -1 "$tmp/o/scores.csv" | grep -q '^region,origin,indicator,year,horizon,measure,value,pit,in50,in90,crps' &&
+   [ ! -s "$tmp/o.stdout" ]; then ok "--out writes scores.csv"
+else no "--out writes scores.csv ($rows rows)"; fi
+if "$bin" --version | grep -q 'json on'; then
+    python3 -c "import json; d=json.load(open('$tmp/o/summary.json')); assert d['scored']==4 and d['horizon']==2" \
+        && ok "--out writes summary.json" || no "--out writes summary.json"
+fi
+expect 3 "the directory exists" "an existing --out DIR is refused without --force" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 --draws 200 \
+    --region r0 --no-sd-factor --out "$tmp/o"
+
+expect 2 "no region has data up to 1990" "origins before any data" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 1985:1990
+expect 1 "\-\-horizon 30 with \-\-history 5 needs 35 projected years" \
+    "a horizon past the scenario's" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 --horizon 30
+expect 1 "\-\-origins" "no origins" -- backtest "$fix" --data "$tmp/panel.csv"
+expect 1 "is not FROM:TO" "bad origins" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 2010
+expect 1 "starts after it ends" "reversed origins" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 2012:2010
+expect 2 "no rows of region 'mars'" "unknown region" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 --region mars
+printf 'region,indicator,year,value,measure,source\nr0,g,2019,5%%,growth,s\n' >"$tmp/bad.csv"
+printf 'region,indicator,year,value,measure,source\nr0,gdp,2009,0.05,growth,s\n' >"$tmp/bad2.csv"
+expect 2 "bad.csv:2: error: value: " "bad data names file, line, column" -- \
+    backtest "$fix" --data "$tmp/bad.csv" --origins 2010:2010
+expect 2 "no rows for a rate or share indicator of the scenario" \
+    "data without the scenario's indicators" -- \
+    backtest "$fix" --data "$tmp/bad2.csv" --origins 2010:2010
+expect 2 "nothing to score" "nothing after the origins" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 2015:2016 --horizon 1
+
+[ "$fail" -eq 0 ] && echo "backtest: all checks passed"
+exit "$fail"
