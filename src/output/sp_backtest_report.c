@@ -61,11 +61,16 @@ sp_status sp_backtest_report_table(FILE *out, const void *ctx, sp_error *err)
                 "sd factor: %.3f (every sd and trend_sd times this gives a "
                 "pooled 90 %% coverage of 0.9)\n",
                 b->sd_factor);
+    else if (o->sd_factor && b->coverage90_lo >= 0.9)
+        fprintf(out,
+                "sd factor: below 1/8 (coverage90 is already %.3f with "
+                "every sd and trend_sd times 1/8)\n",
+                b->coverage90_lo);
     else if (o->sd_factor)
         fprintf(out,
-                "sd factor: outside 1/8 .. 8 (coverage90 %.3f at 1/8, %.3f "
-                "at 8)\n",
-                b->coverage90_lo, b->coverage90_hi);
+                "sd factor: above 8 (coverage90 is only %.3f with every sd "
+                "and trend_sd times 8)\n",
+                b->coverage90_hi);
     fprintf(out, "verdict: coverage90 outside 0.9 +- 2.576 se (a 99 %% "
                  "binomial band) is over- or under-confident "
                  "(doc/model.md §15)\n");
