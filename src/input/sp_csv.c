@@ -264,6 +264,56 @@ sp_status sp_csv_next(sp_csv_reader *r, sp_csv_row *row, bool *got,
     return SP_OK;
 }
 
+sp_status sp_csv_read_table(const char *name, const char *text, size_t len,
+                            const sp_csv_schema *schema, size_t row_size,
+                            sp_csv_row_fn fn, sp_csv_table *t, sp_error *err)
+{
+    memset(t, 0, sizeof *t);
+    sp_csv_reader r;
+    size_t name_len = strlen(name) + 1, cap = 0;
+    sp_status st = sp_csv_begin(&r, name, text, len, schema, &t->strings, err);
+    if (st == SP_OK && (t->file = malloc(name_len)) == NULL)
+        st = sp_error_set(err, SP_ERR_NOMEM, name, 0, NULL,
+                          "out of memory for the data file");
+    if (st == SP_OK)
+        memcpy(t->file, name, name_len);
+    while (st == SP_OK) {
+        sp_csv_row rec;
+        bool got;
+        st = sp_csv_next(&r, &rec, &got, err);
+        if (st != SP_OK || !got)
+            break;
+        if (t->n_rows == cap) {
+            size_t n = cap ? 2 * cap : 64;
+            void *rows = realloc(t->rows, n * row_size);
+            if (rows == NULL) {
+                st = sp_error_set(err, SP_ERR_NOMEM, name, rec.line, NULL,
+                                  "out of memory for the data rows");
+                break;
+            }
+            t->rows = rows;
+            cap = n;
+        }
+        void *row = (char *)t->rows + t->n_rows++ * row_size;
+        memset(row, 0, row_size);
+        st = fn(&r, &rec, row, err);
+    }
+    if (st == SP_OK && t->n_rows == 0)
+        st = sp_error_set(err, SP_ERR_MISSING, name, r.line, NULL,
+                          "the file has a header but no rows");
+    if (st != SP_OK)
+        sp_csv_table_free(t);
+    return st;
+}
+
+void sp_csv_table_free(sp_csv_table *t)
+{
+    free(t->file);
+    free(t->rows);
+    free(t->strings);
+    memset(t, 0, sizeof *t);
+}
+
 /* Leading and trailing ASCII blanks of a numeric field do not matter. */
 const char *sp_csv_trim(char *s)
 {

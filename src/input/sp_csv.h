@@ -64,6 +64,28 @@ sp_status sp_csv_begin(sp_csv_reader *r, const char *name, const char *text,
 sp_status sp_csv_next(sp_csv_reader *r, sp_csv_row *row, bool *got,
                       sp_error *err);
 
+/* Checks one record and stores it into `row`, a zeroed row of the
+ * table (see sp_csv_read_table). */
+typedef sp_status (*sp_csv_row_fn)(const sp_csv_reader *r, sp_csv_row *rec,
+                                   void *row, sp_error *err);
+
+/* A table of rows of one size, as its reader owns it. */
+typedef struct {
+    char *file; /* the name given */
+    size_t n_rows;
+    void *rows;    /* [n_rows] of row_size bytes, in file order */
+    char *strings; /* the string arena every row points into */
+} sp_csv_table;
+
+/* Reads a whole table: sp_csv_begin, then every record through `fn` into
+ * rows of `row_size` bytes. A header without rows is SP_ERR_MISSING. On
+ * failure the table is left empty. */
+sp_status sp_csv_read_table(const char *name, const char *text, size_t len,
+                            const sp_csv_schema *schema, size_t row_size,
+                            sp_csv_row_fn fn, sp_csv_table *t, sp_error *err);
+
+void sp_csv_table_free(sp_csv_table *t);
+
 /* Leading and trailing ASCII blanks removed in place. */
 const char *sp_csv_trim(char *s);
 

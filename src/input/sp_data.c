@@ -8,8 +8,6 @@
 #define _POSIX_C_SOURCE 200809L
 #include "sp_data.h"
 
-#include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -46,9 +44,10 @@ const char *sp_data_measure_name(sp_data_measure m)
 }
 
 /* Checks and stores one data record as a row. */
-static sp_status make_row(const sp_csv_reader *r, sp_csv_row *rec,
-                          sp_data_row *row, sp_error *err)
+static sp_status make_row(const sp_csv_reader *r, sp_csv_row *rec, void *out,
+                          sp_error *err)
 {
+    sp_data_row *row = out;
     char **f = rec->column;
     row->line = rec->line;
     row->region = f[COL_REGION];
@@ -126,67 +125,17 @@ static sp_status check_duplicates(const sp_data *d, sp_error *err)
     return st;
 }
 
-/* Appends a zeroed row, growing the array by doubling. */
-static sp_data_row *add_row(sp_data *d, size_t *cap)
-{
-    if (d->n_rows == *cap) {
-        size_t n = *cap ? 2 * *cap : 64;
-        sp_data_row *rows = realloc(d->rows, n * sizeof *rows);
-        if (rows == NULL)
-            return NULL;
-        d->rows = rows;
-        *cap = n;
-    }
-    sp_data_row *row = &d->rows[d->n_rows++];
-    memset(row, 0, sizeof *row);
-    return row;
-}
-
-/* Reads every record after the header into rows. */
-static sp_status read_rows(sp_csv_reader *r, sp_data *d, sp_error *err)
-{
-    size_t cap = 0;
-    for (;;) {
-        sp_csv_row rec;
-        bool got;
-        sp_status st = sp_csv_next(r, &rec, &got, err);
-        if (st != SP_OK)
-            return st;
-        if (!got)
-            break;
-        sp_data_row *row = add_row(d, &cap);
-        if (row == NULL)
-            return sp_error_set(err, SP_ERR_NOMEM, r->name, rec.line, NULL,
-                                "out of memory for the data rows");
-        st = make_row(r, &rec, row, err);
-        if (st != SP_OK)
-            return st;
-    }
-    if (d->n_rows == 0)
-        return sp_error_set(err, SP_ERR_MISSING, r->name, r->line, NULL,
-                            "the file has a header but no rows");
-    return SP_OK;
-}
-
 sp_status sp_data_parse(const char *name, const char *text, size_t len,
                         sp_data *d, sp_error *err)
 {
     memset(d, 0, sizeof *d);
-    size_t name_len = strlen(name) + 1;
-    sp_csv_reader r;
-    sp_status st = sp_csv_begin(&r, name, text, len, &schema, &d->strings, err);
-    if (st == SP_OK) {
-        d->file = malloc(name_len);
-        if (d->file == NULL)
-            st = sp_error_set(err, SP_ERR_NOMEM, name, 0, NULL,
-                              "out of memory for the data file");
-        else
-            memcpy(d->file, name, name_len);
-    }
-    if (st == SP_OK)
-        st = read_rows(&r, d, err);
-    if (st == SP_OK)
-        st = check_duplicates(d, err);
+    sp_csv_table t;
+    sp_status st = sp_csv_read_table(name, text, len, &schema, sizeof *d->rows,
+                                     make_row, &t, err);
+    if (st != SP_OK)
+        return st;
+    *d = (sp_data){t.file, t.n_rows, t.rows, t.strings};
+    st = check_duplicates(d, err);
     if (st != SP_OK)
         sp_data_destroy(d);
     return st;

@@ -66,9 +66,10 @@ static int lookup(const char *text, const char *const *names, int n)
     return -1;
 }
 
-static sp_status make_row(const sp_csv_reader *r, sp_csv_row *rec,
-                          sp_plan_row *row, sp_error *err)
+static sp_status make_row(const sp_csv_reader *r, sp_csv_row *rec, void *out,
+                          sp_error *err)
 {
+    sp_plan_row *row = out;
     char **f = rec->column;
     int line = rec->line;
     row->line = line;
@@ -139,41 +140,13 @@ sp_status sp_plans_parse(const char *name, const char *text, size_t len,
                          sp_plans *p, sp_error *err)
 {
     memset(p, 0, sizeof *p);
-    size_t name_len = strlen(name) + 1;
-    sp_csv_reader r;
-    sp_status st = sp_csv_begin(&r, name, text, len, &schema, &p->strings, err);
-    if (st == SP_OK && (p->file = malloc(name_len)) == NULL)
-        st = sp_error_set(err, SP_ERR_NOMEM, name, 0, NULL,
-                          "out of memory for the plan file");
-    if (st == SP_OK)
-        memcpy(p->file, name, name_len);
-    size_t cap = 0;
-    while (st == SP_OK) {
-        sp_csv_row rec;
-        bool got;
-        st = sp_csv_next(&r, &rec, &got, err);
-        if (st != SP_OK || !got)
-            break;
-        if (p->n_rows == cap) {
-            size_t n = cap ? 2 * cap : 64;
-            sp_plan_row *rows = realloc(p->rows, n * sizeof *rows);
-            if (rows == NULL) {
-                st = sp_error_set(err, SP_ERR_NOMEM, name, rec.line, NULL,
-                                  "out of memory for the plan rows");
-                break;
-            }
-            p->rows = rows;
-            cap = n;
-        }
-        sp_plan_row *row = &p->rows[p->n_rows++];
-        memset(row, 0, sizeof *row);
-        st = make_row(&r, &rec, row, err);
-    }
-    if (st == SP_OK && p->n_rows == 0)
-        st = sp_error_set(err, SP_ERR_MISSING, name, r.line, NULL,
-                          "the file has a header but no rows");
-    if (st == SP_OK)
-        st = check_duplicates(p, err);
+    sp_csv_table t;
+    sp_status st = sp_csv_read_table(name, text, len, &schema, sizeof *p->rows,
+                                     make_row, &t, err);
+    if (st != SP_OK)
+        return st;
+    *p = (sp_plans){t.file, t.n_rows, t.rows, t.strings};
+    st = check_duplicates(p, err);
     if (st != SP_OK)
         sp_plans_destroy(p);
     return st;
