@@ -62,6 +62,16 @@ static bool same_basis(const sp_data_row *r, const sp_data_row *base)
     return base != NULL && strcmp(r->basis, base->basis) == 0;
 }
 
+/* The level row that anchors share `name` of `region` in `year`: its
+ * current figure when it is a fraction in [0, 1], else NULL (the share is
+ * then neither anchored nor scored). */
+static const sp_data_row *share_base(const sp_data *d, const char *region,
+                                     const char *name, int year)
+{
+    const sp_data_row *r = pick(d, region, name, SP_DATA_LEVEL, year);
+    return r != NULL && r->value >= 0.0 && r->value <= 1.0 ? r : NULL;
+}
+
 /* ---- the re-anchored scenario ------------------------------------------ */
 
 /* A shallow copy of the scenario with its own indicators, paths, events
@@ -143,9 +153,8 @@ static sp_status spec_build(const sp_scenario *sc, const sp_data *d,
             }
             continue;
         }
-        const sp_data_row *base =
-            pick(d, region, a->name, SP_DATA_LEVEL, s->base_year);
-        if (base == NULL || !(base->value >= 0.0 && base->value <= 1.0))
+        const sp_data_row *base = share_base(d, region, a->name, s->base_year);
+        if (base == NULL)
             continue; /* not anchored: not scored (see the top) */
         b->base = base->value;
         for (int y = s->base_year + 1; y <= T; y++) {
@@ -170,13 +179,6 @@ static sp_status spec_build(const sp_scenario *sc, const sp_data *d,
     return SP_OK;
 }
 
-/* Whether share i is anchored at the base year of case (region, T). */
-static const sp_data_row *share_base(const sp_scenario *sc, const sp_data *d,
-                                     const char *region, size_t i, int year)
-{
-    return pick(d, region, sc->indicators[i].name, SP_DATA_LEVEL, year);
-}
-
 /* ---- enumerating the cases --------------------------------------------- */
 
 /* Appends the scored values of case (region, T) to out->scores (growing
@@ -192,8 +194,8 @@ static size_t case_scores(const sp_scenario *sc, const sp_data *d,
             continue;
         const sp_data_row *base = NULL;
         if (s->kind == SP_KIND_SHARE) {
-            base = share_base(sc, d, region, i, T - o->history);
-            if (base == NULL || !(base->value >= 0.0 && base->value <= 1.0))
+            base = share_base(d, region, s->name, T - o->history);
+            if (base == NULL)
                 continue;
         }
         for (int y = T + 1; y <= T + o->horizon; y++) {
