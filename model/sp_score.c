@@ -7,6 +7,7 @@
 #include <gsl/gsl_math.h>
 #include <gsl/gsl_randist.h>
 #include <math.h>
+#include <stdlib.h>
 
 #define Z99 2.5758293035489004 /* Phi^-1(0.995) */
 
@@ -36,6 +37,26 @@ static size_t upper_bound(const double *x, size_t n, double y)
             hi = mid;
     }
     return lo;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void sp_score_sort(double *x, size_t n)
+{
+    qsort(x, n, sizeof *x, cmp_double);
+}
+
+double sp_score_quantile(const double *x, size_t n, double q)
+{
+    double h = q * (double)(n - 1);
+    size_t i = (size_t)h;
+    if (i + 1 >= n)
+        return x[n - 1];
+    return x[i] + (h - (double)i) * (x[i + 1] - x[i]);
 }
 
 double sp_score_pit(const double *x, size_t n, double y)

@@ -32,6 +32,13 @@ typedef enum {
     SP_VERDICT_UNDER_CONFIDENT
 } sp_verdict;
 
+/* Sorts x[0..n) in increasing order. */
+void sp_score_sort(double *x, size_t n);
+
+/* The q quantile (0 <= q <= 1) of the sorted sample x[0..n), n >= 1, by
+ * linear interpolation between order statistics (Hyndman and Fan type 7). */
+double sp_score_quantile(const double *x, size_t n, double q);
+
 /* The PIT of y for the sorted sample x[0..n), n >= 1. */
 double sp_score_pit(const double *x, size_t n, double y);
 

@@ -107,7 +107,7 @@ static void csv_should_have_the_documented_columns_and_exact_values(void **s)
     char *out = capture(sp_report_csv, &f->r);
     const char *header = "id,name,indicator,measure,from,to,op,value,lo,hi,"
                          "probability,ci_low,ci_high,met,draws,mean,p05,p25,"
-                         "p50,p75,p95\n";
+                         "p50,p75,p95,param_mean,param_low,param_high\n";
     assert_memory_equal(out, header, strlen(header));
     size_t rows = 0;
     for (const char *p = out; (p = strchr(p, '\n')) != NULL; p++)

@@ -7,6 +7,7 @@
 
 #include "sp_discover.h"
 #include "sp_mpi.h"
+#include "sp_paramunc.h"
 #include "sp_report.h"
 #include "sp_rng.h"
 #include "sp_signal.h"
@@ -68,6 +69,9 @@ sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
     sp_status st = stop_requested(o, err);
     if (st == SP_OK && type != NULL)
         st = sp_discover(f->sc, f->c, f->seed, type, f->draws, f->res, err);
+    if (st == SP_OK && type != NULL)
+        st = sp_paramunc(f->sc, f->seed, type, f->draws, f->threads, f->res,
+                         err);
     if (st == SP_OK)
         st = stop_requested(o, err);
     if (st != SP_OK)

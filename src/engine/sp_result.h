@@ -53,6 +53,15 @@ typedef struct {
     uint64_t n_low, n_high; /* draws in each group */
 } sp_driver;
 
+/* P(met) with the scenario's parameter uncertainty (sp_paramunc.h). */
+typedef struct {
+    bool done;      /* the scenario gives standard errors and it ran */
+    size_t sets;    /* parameter sets drawn */
+    uint64_t draws; /* draws per set */
+    double p_mean;  /* mean of P over the sets */
+    double lo, hi;  /* central 95 % interval of P over the sets */
+} sp_param_interval;
+
 typedef struct {
     uint64_t met; /* draws in which the target is met */
     uint64_t draws;
@@ -64,6 +73,7 @@ typedef struct {
     bool has_box;       /* scenario discovery ran (sp_discover) */
     sp_prim_box box;    /* where the target is missed */
     size_t box_draws;   /* draws the box was found on */
+    sp_param_interval param;
 } sp_target_result;
 
 typedef struct {

@@ -22,11 +22,19 @@ static sp_status nomem(sp_error *err)
                         "out of memory while compiling the scenario");
 }
 
-/* Per-year mean and sd of a stochastic indicator from its periods. */
+/* The factor a spec's sd_factor sets: 0 (not set) is 1. */
+static double sd_factor_of(const sp_indicator_spec *spec)
+{
+    return spec->sd_factor > 0.0 ? spec->sd_factor : 1.0;
+}
+
+/* Per-year mean and sd of a stochastic indicator from its periods, the sd
+ * times the indicator's sd_factor. */
 static sp_status expand_path(const sp_scenario *sc,
                              const sp_indicator_spec *spec, sp_indicator *ind,
                              sp_error *err)
 {
+    double f = sd_factor_of(spec);
     int steps = sc->horizon - sc->base_year;
     ind->mean = calloc((size_t)steps, sizeof *ind->mean);
     ind->sd = calloc((size_t)steps, sizeof *ind->sd);
@@ -36,7 +44,7 @@ static sp_status expand_path(const sp_scenario *sc,
         const sp_period_spec *per = &spec->path[p];
         for (int y = per->from; y <= per->to; y++) {
             ind->mean[y - sc->base_year - 1] = per->mean;
-            ind->sd[y - sc->base_year - 1] = per->sd;
+            ind->sd[y - sc->base_year - 1] = per->sd * f;
         }
     }
     return SP_OK;
@@ -61,7 +69,7 @@ static sp_status build_indicators(const sp_scenario *sc, sp_compiled *c,
         if (spec->kind == SP_KIND_DERIVED)
             continue;
         ind->base = spec->base;
-        ind->trend_sd = spec->trend_sd;
+        ind->trend_sd = spec->trend_sd * sd_factor_of(spec);
         ind->logit = spec->logit;
         ind->ar1 = spec->ar1;
         ind->marginal = spec->marginal;

@@ -533,7 +533,8 @@ static sp_status read_period(const loader *L, config_setting_t *g,
                              const char *path, const sp_scenario *sc,
                              sp_period_spec *p)
 {
-    static const char *const keys[] = {"from", "to", "mean", "sd", NULL};
+    static const char *const keys[] = {"from", "to",    "mean",
+                                       "sd",   "sd_se", NULL};
     sp_status st = expect_group(L, g, path);
     if (st == SP_OK)
         st = check_keys(L, g, path, keys);
@@ -553,6 +554,11 @@ static sp_status read_period(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = check_range(L, g, path, "sd", p->sd, 0.0, 10.0, false, false,
                          "sd must be between 0 and 10");
+    if (st == SP_OK)
+        st = get_double(L, g, path, "sd_se", false, &p->sd_se);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "sd_se", p->sd_se, 0.0, 10.0, false, false,
+                         "sd_se must be between 0 and 10");
     p->line = line_of(g);
     return st;
 }
@@ -641,8 +647,9 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
                                  sp_indicator_spec *ind)
 {
     static const char *const keys[] = {
-        "name", "kind",     "unit", "variable", "description", "base",
-        "path", "trend_sd", "ar1",  "dist",     "scale",       NULL};
+        "name",   "kind",      "unit",     "variable",    "description",
+        "base",   "path",      "trend_sd", "trend_sd_se", "ar1",
+        "ar1_se", "sd_factor", "dist",     "scale",       NULL};
     sp_status st = check_keys(L, g, path, keys);
     if (st == SP_OK)
         st = get_double(L, g, path, "base", true, &ind->base);
@@ -665,6 +672,23 @@ static sp_status read_stochastic(const loader *L, config_setting_t *g,
     if (st == SP_OK)
         st = check_range(L, g, path, "ar1", ind->ar1, -1.0, 1.0, true, true,
                          "ar1 must lie in (-1, 1)");
+    if (st == SP_OK)
+        st = get_double(L, g, path, "trend_sd_se", false, &ind->trend_sd_se);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "trend_sd_se", ind->trend_sd_se, 0.0, 10.0,
+                         false, false, "trend_sd_se must be between 0 and 10");
+    if (st == SP_OK)
+        st = get_double(L, g, path, "ar1_se", false, &ind->ar1_se);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "ar1_se", ind->ar1_se, 0.0, 10.0, false,
+                         false, "ar1_se must be between 0 and 10");
+    ind->sd_factor = 1.0;
+    if (st == SP_OK)
+        st = get_double(L, g, path, "sd_factor", false, &ind->sd_factor);
+    if (st == SP_OK)
+        st = check_range(L, g, path, "sd_factor", ind->sd_factor, 0.0, 100.0,
+                         true, false,
+                         "sd_factor must be above 0 and at most 100");
     config_setting_t *dist = config_setting_get_member(g, "dist");
     if (st == SP_OK && dist != NULL) {
         char field[FIELD_MAX];

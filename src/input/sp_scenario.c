@@ -54,6 +54,37 @@ void sp_scenario_destroy(sp_scenario *sc)
     memset(sc, 0, sizeof *sc);
 }
 
+sp_status sp_scenario_copy_indicators(const sp_scenario *sc, sp_scenario *out)
+{
+    *out = *sc;
+    out->indicators = calloc(sc->n_indicators ? sc->n_indicators : 1,
+                             sizeof *out->indicators);
+    if (out->indicators == NULL)
+        return SP_ERR_NOMEM;
+    for (size_t i = 0; i < sc->n_indicators; i++) {
+        const sp_indicator_spec *a = &sc->indicators[i];
+        sp_indicator_spec *b = &out->indicators[i];
+        *b = *a;
+        b->path = malloc((a->n_path ? a->n_path : 1) * sizeof *b->path);
+        if (b->path == NULL) {
+            out->n_indicators = i;
+            sp_scenario_free_indicators(out);
+            return SP_ERR_NOMEM;
+        }
+        if (a->n_path)
+            memcpy(b->path, a->path, a->n_path * sizeof *b->path);
+    }
+    return SP_OK;
+}
+
+void sp_scenario_free_indicators(sp_scenario *s)
+{
+    for (size_t i = 0; s->indicators && i < s->n_indicators; i++)
+        free(s->indicators[i].path);
+    free(s->indicators);
+    memset(s, 0, sizeof *s);
+}
+
 long sp_scenario_find_indicator(const sp_scenario *sc, const char *name)
 {
     for (size_t i = 0; i < sc->n_indicators; i++)

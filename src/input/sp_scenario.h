@@ -32,6 +32,7 @@
 typedef struct {
     int from, to;    /* inclusive calendar years */
     double mean, sd; /* path mean and innovation scale */
+    double sd_se;    /* standard error of sd, 0 if not given */
     int line;
 } sp_period_spec;
 
@@ -47,6 +48,10 @@ typedef struct {
     double trend_sd;      /* default 0 */
     bool logit;           /* share on the logit scale (scale = "logit") */
     double ar1;           /* default 0 */
+    double ar1_se;        /* standard errors of ar1 and trend_sd, */
+    double trend_sd_se;   /* 0 if not given (sp_paramunc.h) */
+    double sd_factor;     /* scales every sd, trend_sd and their se
+                             (from a back-test); 0 (not set) is 1 */
     sp_marginal marginal; /* default normal */
     char *formula;        /* derived only */
     int line;             /* line of the indicator's group */
@@ -121,6 +126,15 @@ typedef struct {
 
 /* Frees every string and array a scenario owns (malloc'd) and zeroes it. */
 void sp_scenario_destroy(sp_scenario *sc);
+
+/* A copy of `sc` that owns its own indicators array and their paths, so
+ * that their numbers can be changed; every string and every other array
+ * is borrowed from `sc`, which must outlive the copy. SP_ERR_NOMEM (the
+ * copy then needs no freeing). */
+sp_status sp_scenario_copy_indicators(const sp_scenario *sc, sp_scenario *out);
+
+/* Frees what sp_scenario_copy_indicators allocated and zeroes `s`. */
+void sp_scenario_free_indicators(sp_scenario *s);
 
 /* Index of the indicator called `name`, or -1. */
 long sp_scenario_find_indicator(const sp_scenario *sc, const char *name);

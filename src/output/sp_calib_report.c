@@ -288,40 +288,58 @@ static char *dup_printf(const char *fmt, ...)
     return s;
 }
 
-/* Writes one fitted indicator's sd and ar1 into its group. */
+/* Sets `key = value` with its standard error `se_key = se` on line i
+ * where `key` is set: an `se_key` already there gets the new value, else
+ * it is written after `key`'s value. False when `key` is not on the line
+ * (or out of memory, with *ok false). */
+static bool replace_with_se(char **line, const char *key, const char *value,
+                            const char *se_key, const char *se, bool *ok)
+{
+    if (!replace_key(line, key, value))
+        return false;
+    if (replace_key(line, se_key, se))
+        return true;
+    char both[128];
+    snprintf(both, sizeof both, "%s; %s = %s", value, se_key, se);
+    *ok = replace_key(line, key, both);
+    return true;
+}
+
+/* Writes one fitted indicator's sd and ar1, with their standard errors
+ * sd_se and ar1_se, into its group. */
 static bool edit_indicator(text_lines *t, const sp_calib *c,
                            const sp_calib_indicator *ci, size_t first)
 {
     const sp_fit_ar1 *f = &ci->fit;
-    char sd[32], ar1[32];
+    char sd[32], ar1[32], sd_se[32], ar1_se[32];
     snprintf(sd, sizeof sd, "%.4g", f->sigma);
     snprintf(ar1, sizeof ar1, "%.2f", f->phi);
+    snprintf(sd_se, sizeof sd_se, "%.2g", f->sigma_se);
+    snprintf(ar1_se, sizeof ar1_se, "%.2g", f->phi_se);
     size_t last = group_end(t, first);
-    bool has_ar1 = false;
-    for (size_t i = first; i <= last; i++) {
-        bool s = replace_key(&t->line[i], "sd", sd);
-        bool a = replace_key(&t->line[i], "ar1", ar1);
+    bool has_ar1 = false, ok = true;
+    for (size_t i = first; ok && i <= last; i++) {
+        bool s = replace_with_se(&t->line[i], "sd", sd, "sd_se", sd_se, &ok);
+        bool a =
+            replace_with_se(&t->line[i], "ar1", ar1, "ar1_se", ar1_se, &ok);
         has_ar1 = has_ar1 || a;
         if (!s && !a)
             continue;
-        char sd_se[40] = "", ar1_se[40] = "";
-        if (s)
-            snprintf(sd_se, sizeof sd_se, " sd se=%.2g", f->sigma_se);
-        if (a)
-            snprintf(ar1_se, sizeof ar1_se, " ar1 se=%.2g", f->phi_se);
         free(t->comment[i]);
-        t->comment[i] = dup_printf("# fit: %s %d-%d n=%zu%s%s", c->data_file,
-                                   ci->from, ci->to, ci->n, sd_se, ar1_se);
+        t->comment[i] = dup_printf("# fit: %s %d-%d n=%zu", c->data_file,
+                                   ci->from, ci->to, ci->n);
         if (t->comment[i] == NULL)
             return false;
     }
+    if (!ok)
+        return false;
     if (!has_ar1) {
         const char *next = first + 1 <= last ? t->line[first + 1] : "";
         size_t ind = strspn(next, " \t");
         free(t->after[first]);
         t->after[first] = dup_printf(
-            "%.*sar1 = %s;   # fit: %s %d-%d n=%zu ar1 se=%.2g", (int)ind, next,
-            ar1, c->data_file, ci->from, ci->to, ci->n, f->phi_se);
+            "%.*sar1 = %s; ar1_se = %s;   # fit: %s %d-%d n=%zu", (int)ind,
+            next, ar1, ar1_se, c->data_file, ci->from, ci->to, ci->n);
         if (t->after[first] == NULL)
             return false;
     }
@@ -351,20 +369,27 @@ static bool edit_trend(text_lines *t, const sp_calib *c,
                        const sp_calib_indicator *ci, size_t first)
 {
     const sp_fit_trend *f = &ci->trend;
-    char value[32], note[320], se[32] = "n/a (estimate at 0)";
+    char value[64], note[320], se[32] = "n/a (estimate at 0)";
+    bool has_se = isfinite(f->tau_se);
     snprintf(value, sizeof value, "%.4g", f->tau);
-    if (isfinite(f->tau_se))
+    if (has_se)
         snprintf(se, sizeof se, "%.2g", f->tau_se);
     snprintf(note, sizeof note,
-             "# fit: %s n=%zu plan departures pooled, se=%s, %.0f%% "
-             "[%.4g, %.4g]%s",
-             c->plans_file, f->n, se, 100.0 * f->level, f->tau_lo, f->tau_hi,
+             "# fit: %s n=%zu plan departures pooled, %.0f%% "
+             "[%.4g, %.4g]%s%s",
+             c->plans_file, f->n, 100.0 * f->level, f->tau_lo, f->tau_hi,
              ci->trend_noise_fitted ? ""
-                                    : ", noise from the scenario's sd and ar1");
+                                    : ", noise from the scenario's sd and ar1",
+             has_se ? "" : ", se n/a (estimate at 0)");
     size_t last = group_end(t, first);
-    bool found = false;
+    bool found = false, ok = true;
     for (size_t i = first; i <= last; i++) {
-        if (!replace_key(&t->line[i], "trend_sd", value))
+        bool set = has_se ? replace_with_se(&t->line[i], "trend_sd", value,
+                                            "trend_sd_se", se, &ok)
+                          : replace_key(&t->line[i], "trend_sd", value);
+        if (!ok)
+            return false;
+        if (!set)
             continue;
         found = true;
         char *joined = t->comment[i]
@@ -379,9 +404,12 @@ static bool edit_trend(text_lines *t, const sp_calib *c,
         return true;
     const char *next = first + 1 <= last ? t->line[first + 1] : "";
     size_t ind = strspn(next, " \t");
+    char both[128];
+    snprintf(both, sizeof both, has_se ? "%s; trend_sd_se = %s" : "%s", value,
+             se);
     return insert_after(
         t, first,
-        dup_printf("%.*strend_sd = %s;   %s", (int)ind, next, value, note));
+        dup_printf("%.*strend_sd = %s;   %s", (int)ind, next, both, note));
 }
 
 /* Whether the code of line i (before any comment) starts with `key =`. */

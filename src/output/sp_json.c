@@ -92,6 +92,14 @@ static json_t *target_json(const sp_report *r, size_t k)
     json_object_set_new(o, "probability", json_real(tr->probability));
     json_object_set_new(o, "ci95", json_pack("[f, f]", tr->ci_lo, tr->ci_hi));
     json_object_set_new(o, "met", json_integer((json_int_t)tr->met));
+    const sp_param_interval *pu = &tr->param;
+    json_object_set_new(o, "parameter_uncertainty",
+                        pu->done
+                            ? json_pack("{s:f, s:[f, f], s:I, s:I}", "mean",
+                                        pu->p_mean, "ci95", pu->lo, pu->hi,
+                                        "sets", (json_int_t)pu->sets, "draws",
+                                        (json_int_t)pu->draws)
+                            : json_null());
     if (t->n_all > 0) {
         json_object_set_new(o, "measure", json_null());
         json_t *all = json_array();

@@ -1143,24 +1143,51 @@ static double targets_left_margin(const sp_report *r)
     return fmin(0.45, fmax(0.08, need));
 }
 
-/* Writes the probability "0.43  [0.41, 0.45]" of a target beside its
- * whisker at height c, or inside the bar (in white) when there is no room
- * right of the whisker. */
+/* The whiskers' reach: the Monte Carlo interval, widened to the interval
+ * with parameter uncertainty when there is one. */
+static void target_reach(const sp_target_result *tr, double *lo, double *hi)
+{
+    *lo = tr->ci_lo;
+    *hi = tr->ci_hi;
+    if (tr->param.done) {
+        *lo = fmin(*lo, tr->param.lo);
+        *hi = fmax(*hi, tr->param.hi);
+    }
+}
+
+/* Writes the probability "0.43  [0.41, 0.45]" of a target (and "; with
+ * parameters 0.38-0.51" when P carries its parameter uncertainty) beside
+ * its whiskers at height c, or inside the bar (in white) when there is no
+ * room right of them. */
 static void target_value(const sp_target_result *tr, double c)
 {
-    char p[16], lo[16], hi[16], text[64];
+    char p[16], lo[16], hi[16], text[96];
     fmt_probability(p, sizeof p, tr->probability);
     fmt_probability(lo, sizeof lo, tr->ci_lo);
     fmt_probability(hi, sizeof hi, tr->ci_hi);
-    snprintf(text, sizeof text, "%s  [%s, %s]", p, lo, hi);
-    double wx, wy;
+    int used = snprintf(text, sizeof text, "%s  [%s, %s]", p, lo, hi);
+    if (tr->param.done) {
+        fmt_probability(lo, sizeof lo, tr->param.lo);
+        fmt_probability(hi, sizeof hi, tr->param.hi);
+        snprintf(text + used, sizeof text - (size_t)used,
+                 "; with parameters %s-%s", lo, hi);
+    }
+    double wx, wy, left, right;
     world_per_mm(&wx, &wy);
+    target_reach(tr, &left, &right);
     double width = (double)text_chars(text) * GLYPH_WIDTH * char_mm() * wx;
-    bool inside =
-        tr->ci_hi + 0.015 + width > 1.0 && tr->ci_lo - 0.015 - width >= 0.0;
+    bool inside = right + 0.015 + width > 1.0 && left - 0.015 - width >= 0.0;
     plcol0(inside ? COL_WHITE : COL_INK);
-    plptex(inside ? tr->ci_lo - 0.015 : tr->ci_hi + 0.015, c, 1.0, 0.0,
+    plptex(inside ? left - 0.015 : right + 0.015, c, 1.0, 0.0,
            inside ? 1.0 : 0.0, text);
+}
+
+/* A whisker from lo to hi at height y with caps of half height `cap`. */
+static void whisker(double lo, double hi, double y, double cap)
+{
+    pljoin(lo, y, hi, y);
+    pljoin(lo, y - cap, lo, y + cap);
+    pljoin(hi, y - cap, hi, y + cap);
 }
 
 /* Draws the bar of target k centred at y = c (half height `h`), its 95 %
@@ -1180,11 +1207,15 @@ static void target_bar(const sp_report *r, size_t k, double c, double h,
     PLFLT bx[4] = {0.0, p, p, 0.0}, by[4] = {c - h, c - h, c + h, c + h};
     plcol0(r->sc->targets[k].n_all > 0 ? COL_JOINT : COL_SIMPLE);
     plfill(4, bx, by);
+    if (tr->param.done && isfinite(tr->param.lo) && isfinite(tr->param.hi)) {
+        plcol0(COL_MUTED);
+        plwidth(1.5);
+        whisker(fmax(0.0, tr->param.lo), fmin(1.0, tr->param.hi), c - 0.6 * h,
+                0.3 * h);
+    }
     plcol0(COL_INK);
     plwidth(2.0);
-    pljoin(lo, c, hi, c);
-    pljoin(lo, c - 0.5 * h, lo, c + 0.5 * h);
-    pljoin(hi, c - 0.5 * h, hi, c + 0.5 * h);
+    whisker(lo, hi, c, 0.5 * h);
     plwidth(1.0);
     target_value(tr, c);
     if (named) {
@@ -1237,7 +1268,14 @@ static void targets_labels(const sp_report *r)
     legend_add(&l, PL_LEGEND_COLOR_BOX, COL_SIMPLE, 1, 1.0, NULL, "target");
     legend_add(&l, PL_LEGEND_COLOR_BOX, COL_JOINT, 1, 1.0, NULL,
                "joint target");
-    legend_add(&l, PL_LEGEND_LINE, COL_INK, 1, 2.0, NULL, "95 % interval");
+    legend_add(&l, PL_LEGEND_LINE, COL_INK, 1, 2.0, NULL,
+               "95 % interval (Monte Carlo)");
+    bool param = false;
+    for (size_t k = 0; k < r->sc->n_targets; k++)
+        param = param || r->res->targets[k].param.done;
+    if (param)
+        legend_add(&l, PL_LEGEND_LINE, COL_MUTED, 1, 1.5, NULL,
+                   "with parameter uncertainty");
     PLFLT lw, lh;
     pllegend(&lw, &lh, PL_LEGEND_BACKGROUND,
              PL_POSITION_BOTTOM | PL_POSITION_OUTSIDE | PL_POSITION_VIEWPORT,

@@ -189,12 +189,30 @@ static void driver_line(FILE *out, const sp_report *r, size_t k)
         fprintf(out, "  %-20s %s\n", "", box);
 }
 
+bool sp_report_param_text(const sp_target_result *tr, char *buf, size_t size)
+{
+    const sp_param_interval *p = &tr->param;
+    if (!p->done) {
+        if (size)
+            buf[0] = '\0';
+        return false;
+    }
+    snprintf(buf, size,
+             "with parameter uncertainty: P %.4f-%.4f (95 %% of %zu "
+             "parameter sets, mean %.4f, %llu draws each)",
+             p->lo, p->hi, p->sets, p->p_mean, (unsigned long long)p->draws);
+    return true;
+}
+
 static void target_lines(FILE *out, const sp_report *r, size_t k)
 {
     const sp_target_spec *t = &r->sc->targets[k];
     const sp_target_result *tr = &r->res->targets[k];
     fprintf(out, "  %-20s P = %.4f  [%.4f, %.4f]  %s\n", t->id, tr->probability,
             tr->ci_lo, tr->ci_hi, t->name);
+    char param[200];
+    if (sp_report_param_text(tr, param, sizeof param))
+        fprintf(out, "  %-20s %s\n", "", param);
     if (t->n_all > 0) {
         fprintf(out, "  %-20s all of:", "");
         for (size_t j = 0; j < t->n_all; j++)
@@ -346,7 +364,8 @@ static void csv_number(FILE *out, double v)
 sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err)
 {
     fputs("id,name,indicator,measure,from,to,op,value,lo,hi,probability,"
-          "ci_low,ci_high,met,draws,mean,p05,p25,p50,p75,p95\n",
+          "ci_low,ci_high,met,draws,mean,p05,p25,p50,p75,p95,param_mean,"
+          "param_low,param_high\n",
           out);
     for (size_t k = 0; k < r->sc->n_targets; k++) {
         const sp_target_spec *t = &r->sc->targets[k];
@@ -381,6 +400,10 @@ sp_status sp_report_csv(FILE *out, const sp_report *r, sp_error *err)
         csv_number(out, joint ? none : s->p50);
         csv_number(out, joint ? none : s->p75);
         csv_number(out, joint ? none : s->p95);
+        const sp_param_interval *pu = &tr->param;
+        csv_number(out, pu->done ? pu->p_mean : none);
+        csv_number(out, pu->done ? pu->lo : none);
+        csv_number(out, pu->done ? pu->hi : none);
         fputc('\n', out);
     }
     return sp_report_flush(out, err);
@@ -629,12 +652,20 @@ static void md_text(FILE *out, const char *s)
     }
 }
 
+/* The interval of P across parameter sets, or "-". */
+static void md_param(FILE *out, const sp_target_result *tr)
+{
+    if (tr->param.done)
+        fprintf(out, "[%.4f, %.4f]", tr->param.lo, tr->param.hi);
+    else
+        fputs("-", out);
+}
+
 static void md_targets(FILE *out, const sp_report *r)
 {
-    fprintf(
-        out,
-        "## Targets\n\n| id | target | condition | P(met) | "
-        "95 %% CI | measure 5 / 50 / 95 %% |\n|---|---|---|---:|---|---|\n");
+    fprintf(out, "## Targets\n\n| id | target | condition | P(met) | "
+                 "95 %% CI (Monte Carlo) | with parameter uncertainty | "
+                 "measure 5 / 50 / 95 %% |\n|---|---|---|---:|---|---|---|\n");
     /* Drivers follow the table. */
     for (size_t k = 0; k < r->sc->n_targets; k++) {
         const sp_target_spec *t = &r->sc->targets[k];
@@ -650,8 +681,10 @@ static void md_targets(FILE *out, const sp_report *r)
                 fputc(' ', out);
                 md_text(out, t->all[j]);
             }
-            fprintf(out, " | %.4f | [%.4f, %.4f] | |\n", tr->probability,
+            fprintf(out, " | %.4f | [%.4f, %.4f] | ", tr->probability,
                     tr->ci_lo, tr->ci_hi);
+            md_param(out, tr);
+            fputs(" | |\n", out);
             continue;
         }
         char cond[80], a[32], b[32], c[32];
@@ -664,8 +697,10 @@ static void md_targets(FILE *out, const sp_report *r)
         else
             fprintf(out, "%d-%d ", t->from, t->to);
         md_text(out, cond);
-        fprintf(out, " | %.4f | [%.4f, %.4f] | %s / %s / %s |\n",
-                tr->probability, tr->ci_lo, tr->ci_hi, a, b, c);
+        fprintf(out, " | %.4f | [%.4f, %.4f] | ", tr->probability, tr->ci_lo,
+                tr->ci_hi);
+        md_param(out, tr);
+        fprintf(out, " | %s / %s / %s |\n", a, b, c);
     }
 }
 

@@ -51,6 +51,11 @@ void sp_report_input_name(const sp_report *r, size_t j, char *buf, size_t size);
  * 81 %)"); an empty string when there is none. */
 void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size);
 
+/* "with parameter uncertainty: P 0.38-0.51 (...)" for a target whose P
+ * was also computed under the scenario's parameter uncertainty; false (and
+ * "") when it was not. */
+bool sp_report_param_text(const sp_target_result *tr, char *buf, size_t size);
+
 /* The observed values of indicator i (an index into sc->indicators) by
  * year: values[t] is the value of year base_year + 1 + t, NaN for a year
  * that is not observed (years may have gaps); values has room for

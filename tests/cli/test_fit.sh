@@ -55,7 +55,7 @@ PY
     check "cfg exits 0" test $? -eq 0
     check "cfg is a valid scenario" sh -c "\"$bin\" check \"$tmp/fitted.cfg\" >/dev/null"
     check "cfg comments every fitted number" \
-        test "$(grep -c '# fit: .* n=[0-9]* sd se=' "$tmp/fitted.cfg")" -ge 1
+        test "$(grep -c 'sd_se = .*# fit: .* n=[0-9]*' "$tmp/fitted.cfg")" -ge 1
     "$bin" fit "$im" --scenario "$tmp/fitted.cfg" --format json >"$tmp/again.json"
     check "the cfg holds the fitted sd and ar1 to the digits printed" \
         python3 - "$tmp/fit.json" "$tmp/fitted.cfg" <<'PY'
@@ -67,6 +67,15 @@ sds = [float(v) for v in re.findall(r'(?<![_a-z])sd = ([-0-9.e]+);', block)]
 ar1 = float(re.search(r'ar1 = ([-0-9.e]+);', block).group(1))
 assert sds and all(abs(s - g["sd"]) <= 5e-4 * g["sd"] for s in sds), sds
 assert abs(ar1 - g["ar1"]) <= 0.005, ar1
+# each sd carries its standard error, and ar1 its own, to the two
+# significant digits printed: within half a unit of the second digit
+import math
+def two_digits(x, want):
+    return abs(x - want) <= 0.5 * 10 ** (math.floor(math.log10(want)) - 1) * (1 + 1e-9)
+ses = [float(v) for v in re.findall(r'(?<![_a-z])sd = [-0-9.e]+; sd_se = ([-0-9.e]+);', block)]
+assert len(ses) == len(sds) and all(two_digits(x, g["sd_se"]) for x in ses), ses
+a_se = float(re.search(r'ar1_se = ([-0-9.e]+);', block).group(1))
+assert two_digits(a_se, g["ar1_se"]), a_se
 PY
     check "fitting the cfg again gives the same estimates" python3 - \
         "$tmp/fit.json" "$tmp/again.json" <<'PY'
@@ -154,14 +163,16 @@ PY
         sh -c "\"$bin\" check \"$tmp/syn.cfg\" >/dev/null"
     check "the cfg holds the fitted trend_sd and the fitted correlation" \
         python3 - "$tmp/syn.json" "$tmp/syn.cfg" <<'PY'
-import json, re, sys
+import json, math, re, sys
 d = json.load(open(sys.argv[1]))
 g = [i for i in d["indicators"] if i["name"] == "gdp"][0]
 c = [x for x in d["correlations"] if {x["a"], x["b"]} == {"gdp", "energy_intensity"}][0]
 text = open(sys.argv[2]).read()
 block = text[text.index('name = "gdp"'):text.index('name = "energy_intensity"')]
-m = re.search(r'trend_sd = ([-0-9.e]+);\s*#[^\n]*fit: \S*plans.csv n=6 plan departures', block)
+m = re.search(r'trend_sd = ([-0-9.e]+); trend_sd_se = ([-0-9.e]+);\s*#[^\n]*fit: \S*plans.csv n=6 plan departures', block)
 assert m and abs(float(m.group(1)) - g["trend_sd"]) <= 5e-4 * g["trend_sd"], block
+se = g["trend_sd_se"]  # printed to two significant digits
+assert abs(float(m.group(2)) - se) <= 0.5 * 10 ** (math.floor(math.log10(se)) - 1) * (1 + 1e-9), block
 corr = text[text.index("\ncorrelations"):]
 m = re.search(r'a = "gdp"; b = "energy_intensity";\s*rho = ([-0-9.]+);[ },]*# fit: \S*syn.csv n=19', corr)
 assert m and abs(float(m.group(1)) - c["rho"]) <= 5e-4, corr[:400]

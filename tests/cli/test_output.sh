@@ -57,7 +57,8 @@ check("--out" in d["command_line"] and d["command_line"].find("run") <
 rows = list(csv.DictReader(open(os.path.join(out, "targets.csv"))))
 cols = ["id", "name", "indicator", "measure", "from", "to", "op", "value",
         "lo", "hi", "probability", "ci_low", "ci_high", "met", "draws",
-        "mean", "p05", "p25", "p50", "p75", "p95"]
+        "mean", "p05", "p25", "p50", "p75", "p95", "param_mean", "param_low",
+        "param_high"]
 check(rows and list(rows[0].keys()) == cols, "targets.csv has the stated columns")
 check(len(rows) == len(d["targets"]), "targets.csv has one row per target")
 agree = True

@@ -1,0 +1,195 @@
+/*
+ * sp_paramunc: parameter sets from their sampling distributions, and P
+ * under each.
+ */
+#include "sp_paramunc.h"
+
+#include <gsl/gsl_randist.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sp_mc.h"
+#include "sp_rng.h"
+#include "sp_score.h"
+
+/* The parameter streams: set m draws from the generator seeded with
+ * sp_rng_block_seed(seed ^ PARAM_STREAM, m), apart from the run's block
+ * streams sp_rng_block_seed(seed, k). */
+#define PARAM_STREAM 0x706172616d736574ULL /* "paramset" */
+
+/* Fisher's z of ar1 is kept within +-FISHER_MAX (|ar1| < 0.9999), so that
+ * a draw in the far tail does not give a unit root. */
+#define FISHER_MAX 5.0
+
+bool sp_paramunc_wanted(const sp_scenario *sc)
+{
+    for (size_t i = 0; i < sc->n_indicators; i++) {
+        const sp_indicator_spec *s = &sc->indicators[i];
+        if (s->kind == SP_KIND_DERIVED)
+            continue;
+        if (s->ar1_se > 0.0 || s->trend_sd_se > 0.0)
+            return true;
+        for (size_t k = 0; k < s->n_path; k++)
+            if (s->path[k].sd_se > 0.0 && s->path[k].sd > 0.0)
+                return true;
+    }
+    return false;
+}
+
+double sp_param_draw_sd(double sd, double se, double z)
+{
+    return sd > 0.0 && se > 0.0 ? sd * exp(z * se / sd) : sd;
+}
+
+double sp_param_draw_ar1(double ar1, double se, double z)
+{
+    if (!(se > 0.0))
+        return ar1;
+    double f = atanh(ar1) + z * se / (1.0 - ar1 * ar1);
+    f = f > FISHER_MAX ? FISHER_MAX : f < -FISHER_MAX ? -FISHER_MAX : f;
+    return tanh(f);
+}
+
+double sp_param_draw_trend_sd(double trend_sd, double se, double z)
+{
+    return se > 0.0 ? fabs(trend_sd + z * se) : trend_sd;
+}
+
+/* Draws parameter set m into `s` (a copy of sc owning its indicators). */
+static void draw_set(const sp_scenario *sc, uint64_t seed, size_t m, gsl_rng *r,
+                     sp_scenario *s)
+{
+    sp_rng_seed_block(r, seed ^ PARAM_STREAM, m);
+    for (size_t i = 0; i < sc->n_indicators; i++) {
+        const sp_indicator_spec *a = &sc->indicators[i];
+        sp_indicator_spec *b = &s->indicators[i];
+        if (a->kind == SP_KIND_DERIVED)
+            continue;
+        double z_sd = gsl_ran_gaussian_ziggurat(r, 1.0);
+        double z_ar1 = gsl_ran_gaussian_ziggurat(r, 1.0);
+        double z_tau = gsl_ran_gaussian_ziggurat(r, 1.0);
+        for (size_t k = 0; k < a->n_path; k++)
+            b->path[k].sd =
+                sp_param_draw_sd(a->path[k].sd, a->path[k].sd_se, z_sd);
+        b->ar1 = sp_param_draw_ar1(a->ar1, a->ar1_se, z_ar1);
+        b->trend_sd =
+            sp_param_draw_trend_sd(a->trend_sd, a->trend_sd_se, z_tau);
+    }
+}
+
+/* Counts, per target, the draws of the first n of the run in which it is
+ * met under model m: met[k]. */
+static sp_status count_met(const sp_model *m, uint64_t seed,
+                           const gsl_rng_type *type, size_t n, uint64_t *met)
+{
+    gsl_rng *rng = gsl_rng_alloc(type);
+    sp_model_ws *ws = sp_model_ws_alloc(m, SP_MC_BATCH);
+    sp_status st = rng && ws ? SP_OK : SP_ERR_NOMEM;
+    memset(met, 0, m->n_targets * sizeof *met);
+    for (size_t k0 = 0; st == SP_OK && k0 * SP_MC_BLOCK < n; k0++) {
+        sp_rng_seed_block(rng, seed, k0);
+        size_t first = k0 * SP_MC_BLOCK;
+        size_t block = n - first < SP_MC_BLOCK ? n - first : SP_MC_BLOCK;
+        for (size_t off = 0; off < block; off += SP_MC_BATCH) {
+            size_t b = block - off < SP_MC_BATCH ? block - off : SP_MC_BATCH;
+            sp_model_batch(m, rng, b, ws);
+            for (size_t k = 0; k < m->n_targets; k++)
+                for (size_t d = 0; d < b; d++)
+                    met[k] += ws->met[k * ws->capacity + d];
+        }
+    }
+    sp_model_ws_free(ws);
+    gsl_rng_free(rng);
+    return st;
+}
+
+/* P under parameter set m into p[k] for every target. */
+static sp_status run_set(const sp_scenario *sc, uint64_t seed,
+                         const gsl_rng_type *type, size_t n, size_t m,
+                         double *p, sp_error *err)
+{
+    sp_scenario s;
+    gsl_rng *r = gsl_rng_alloc(type);
+    if (r == NULL || sp_scenario_copy_indicators(sc, &s) != SP_OK) {
+        gsl_rng_free(r);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the parameter sets");
+    }
+    draw_set(sc, seed, m, r, &s);
+    gsl_rng_free(r);
+    sp_compiled c = {0};
+    sp_status st = sp_compile(&s, &c, err);
+    if (st != SP_OK) {
+        sp_error e = *err;
+        sp_error_set(err, st, e.file, e.line, e.field,
+                     "parameter set %zu of the scenario's standard errors: %s",
+                     m, e.message);
+    }
+    uint64_t *met = NULL;
+    if (st == SP_OK) {
+        met = malloc((c.model.n_targets ? c.model.n_targets : 1) * sizeof *met);
+        st = met ? count_met(&c.model, seed, type, n, met) : SP_ERR_NOMEM;
+        if (st != SP_OK)
+            sp_error_set(err, st, NULL, 0, NULL,
+                         "out of memory for the parameter sets");
+    }
+    for (size_t k = 0; st == SP_OK && k < c.model.n_targets; k++)
+        p[k] = (double)met[k] / (double)n;
+    free(met);
+    sp_compiled_destroy(&c);
+    sp_scenario_free_indicators(&s);
+    return st;
+}
+
+sp_status sp_paramunc(const sp_scenario *sc, uint64_t seed,
+                      const gsl_rng_type *rng, uint64_t draws, int threads,
+                      sp_result *res, sp_error *err)
+{
+    if (!sp_paramunc_wanted(sc) || res->n_targets == 0 || draws == 0)
+        return SP_OK;
+    size_t nt = res->n_targets, sets = SP_PARAM_SETS;
+    size_t n = draws < SP_PARAM_DRAWS ? (size_t)draws : SP_PARAM_DRAWS;
+    double *p = malloc(sets * nt * sizeof *p); /* [set][target] */
+    double *col = malloc(sets * sizeof *col);
+    if (p == NULL || col == NULL) {
+        free(p);
+        free(col);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the parameter sets");
+    }
+    sp_status st = SP_OK;
+#pragma omp parallel num_threads(threads > 0 ? threads : 1)
+    {
+        sp_error e;
+        sp_error_clear(&e);
+        sp_status mine = SP_OK;
+#pragma omp for schedule(dynamic, 1)
+        for (size_t m = 0; m < sets; m++)
+            if (mine == SP_OK)
+                mine = run_set(sc, seed, rng, n, m, p + m * nt, &e);
+#pragma omp critical
+        if (mine != SP_OK && st == SP_OK) {
+            st = mine;
+            *err = e;
+        }
+    }
+    for (size_t k = 0; st == SP_OK && k < nt; k++) {
+        double sum = 0.0;
+        for (size_t m = 0; m < sets; m++)
+            sum += col[m] = p[m * nt + k];
+        sp_score_sort(col, sets);
+        double tail = 0.5 * (1.0 - SP_PARAM_LEVEL);
+        res->targets[k].param = (sp_param_interval){
+            .done = true,
+            .sets = sets,
+            .draws = n,
+            .p_mean = sum / (double)sets,
+            .lo = sp_score_quantile(col, sets, tail),
+            .hi = sp_score_quantile(col, sets, 1.0 - tail),
+        };
+    }
+    free(p);
+    free(col);
+    return st;
+}
