@@ -5,7 +5,9 @@
  * the right status instead of exiting. The sweep charts are drawn from
  * synthetic logistic curves and surfaces on uneven grids, with missing
  * values, absent contours and the smallest grid; bad grids and paths
- * fail the same way.
+ * fail the same way. The back-test charts are drawn from a back-test
+ * built by hand (more origins than colours, a gap in the scored years, a
+ * share scored only in a second region, a back-test of one value).
  */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
@@ -21,6 +23,7 @@
 #include "sp_plot.h"
 #include "sp_rng.h"
 #include "sp_test.h"
+#include "sp_backtest_report.h"
 
 #ifndef SCENARIO_DIR
 #error "SCENARIO_DIR must be defined"
@@ -550,6 +553,191 @@ static void target_labels_should_compare_probabilities_near_0_and_1(void **st)
     assert_string_equal(buf, "ei_2025  P = 1.00");
 }
 
+/* ------------------------------------------------------------------ */
+/* Back-test charts                                                    */
+/* ------------------------------------------------------------------ */
+
+#define BT_ORIGINS 15 /* more than the twelve colours */
+#define BT_SCORES  (3 * BT_ORIGINS + 4)
+
+/* A back-test of the baseline built by hand: region r1, origins 2000 to
+ * 2014 with horizon 3, gdp (indicator 0) scored in every year after the
+ * origin but 2010 (a gap), then nonfossil_share (indicator 2) in region
+ * r2 only, origins 2010 and 2011. Tallies as sp_backtest makes them. */
+typedef struct {
+    sp_bt_score scores[BT_SCORES];
+    sp_bt_tally by_indicator[SP_MAX_INDICATORS];
+    sp_bt_tally by_horizon[3];
+    sp_backtest b;
+    sp_backtest_options o;
+    sp_backtest_report r;
+} bt_fixture;
+
+static void bt_add(bt_fixture *t, const char *region, int origin, int year,
+                   size_t indicator, double mid, double value)
+{
+    double pit = 0.5 + 0.5 * sin(3.7 * (double)(t->b.n_scores + 1));
+    sp_bt_score *s = &t->scores[t->b.n_scores++];
+    *s = (sp_bt_score){.region = region,
+                       .origin = origin,
+                       .year = year,
+                       .indicator = indicator,
+                       .measure =
+                           indicator == 0 ? SP_DATA_GROWTH : SP_DATA_LEVEL,
+                       .value = value,
+                       .pit = pit,
+                       .p05 = mid - 0.03,
+                       .p25 = mid - 0.01,
+                       .p50 = mid,
+                       .p75 = mid + 0.01,
+                       .p95 = mid + 0.03,
+                       .in50 = pit >= 0.25 && pit <= 0.75,
+                       .in90 = pit >= 0.05 && pit <= 0.95};
+    sp_bt_tally *ts[3] = {&t->b.pooled, &t->by_indicator[indicator],
+                          &t->by_horizon[year - origin - 1]};
+    for (int k = 0; k < 3; k++) {
+        ts[k]->n++;
+        ts[k]->in50 += s->in50;
+        ts[k]->in90 += s->in90;
+        int bin = (int)(pit * SP_BT_PIT_BINS);
+        ts[k]->pit[bin < SP_BT_PIT_BINS ? bin : SP_BT_PIT_BINS - 1]++;
+    }
+}
+
+static void bt_build(bt_fixture *t, const sp_scenario *sc)
+{
+    memset(t, 0, sizeof *t);
+    for (int T = 2000; T < 2000 + BT_ORIGINS; T++)
+        for (int y = T + 1; y <= T + 3; y++)
+            if (y != 2010)
+                bt_add(t, "r1", T, y, 0, 0.08 - 0.002 * (T - 2000),
+                       0.07 + 0.02 * sin((double)y));
+    for (int T = 2010; T <= 2011; T++)
+        for (int y = T + 1; y <= T + 2; y++)
+            bt_add(t, "r2", T, y, 2, 0.2 + 0.01 * (y - 2010), 0.21);
+    t->b.scores = t->scores;
+    t->b.n_cases = BT_ORIGINS + 2;
+    t->b.n_indicators = sc->n_indicators;
+    t->b.by_indicator = t->by_indicator;
+    t->b.horizon = 3;
+    t->b.by_horizon = t->by_horizon;
+    t->b.n_regions = 2;
+    t->o = (sp_backtest_options){
+        .from = 2000, .to = 2014, .step = 1, .horizon = 3, .history = 5};
+    t->r = (sp_backtest_report){sc, "data/panel#1.csv", &t->o, &t->b};
+}
+
+/* Writes back-test chart `which` (0 PIT, 1 coverage, 2 projections of
+ * `indicator`) of `r` to `path`. */
+static sp_status bt_chart(const sp_backtest_report *r, int which,
+                          size_t indicator, const char *path,
+                          sp_plot_format fmt, sp_error *err)
+{
+    if (which == 0)
+        return sp_plot_bt_pit(path, fmt, r, err);
+    if (which == 1)
+        return sp_plot_bt_coverage(path, fmt, r, err);
+    return sp_plot_bt_projections(path, fmt, r, indicator, err);
+}
+
+/* Writes chart `which` of `r` as SVG and PNG, checks both and removes
+ * them. */
+static void check_bt_chart(const fixture *fx, const sp_backtest_report *r,
+                           int which, size_t indicator)
+{
+    char svg[256], png[256];
+    snprintf(svg, sizeof svg, "%s/bt%d.svg", fx->dir, which);
+    snprintf(png, sizeof png, "%s/bt%d.png", fx->dir, which);
+    sp_error err;
+    sp_error_clear(&err);
+    if (bt_chart(r, which, indicator, svg, SP_PLOT_SVG, &err) != SP_OK ||
+        bt_chart(r, which, indicator, png, SP_PLOT_PNG, &err) != SP_OK)
+        fail_msg("%s: %s", err.file, err.message);
+    assert_svg_size(svg);
+    assert_png_size(png);
+    assert_int_equal(unlink(svg), 0);
+    assert_int_equal(unlink(png), 0);
+}
+
+static void backtest_charts_should_be_written_at_the_stated_size(void **st)
+{
+    fixture *fx = *st;
+    bt_fixture *t = malloc(sizeof *t);
+    bt_build(t, &fx->sc);
+    check_bt_chart(fx, &t->r, 0, 0);
+    check_bt_chart(fx, &t->r, 1, 0);
+    check_bt_chart(fx, &t->r, 2, 0); /* r1, 15 origins, a gap */
+    check_bt_chart(fx, &t->r, 2, 2); /* a share, in r2 */
+    /* A back-test of one value: one bar, one point, one origin. */
+    t->b.n_scores = 0;
+    memset(&t->b.pooled, 0, sizeof t->b.pooled);
+    memset(t->by_indicator, 0, sizeof t->by_indicator);
+    memset(t->by_horizon, 0, sizeof t->by_horizon);
+    bt_add(t, "r1", 2000, 2001, 0, 0.05, 0.05);
+    check_bt_chart(fx, &t->r, 0, 0);
+    check_bt_chart(fx, &t->r, 1, 0);
+    check_bt_chart(fx, &t->r, 2, 0);
+    free(t);
+}
+
+/* The origins of one colour share its legend entry: the fifteen origins
+ * of r1 in twelve colours, 2000 with 2012, ... (the SVG driver writes
+ * every character as a reference). */
+static void
+backtest_projections_should_list_the_origins_of_each_colour(void **st)
+{
+    fixture *fx = *st;
+    bt_fixture *t = malloc(sizeof *t);
+    bt_build(t, &fx->sc);
+    char path[256], word[256];
+    snprintf(path, sizeof path, "%s/bt_legend.svg", fx->dir);
+    sp_error err;
+    assert_int_equal(sp_plot_bt_projections(path, SP_PLOT_SVG, &t->r, 0, &err),
+                     SP_OK);
+    long size;
+    char *svg = slurp(path, &size);
+    svg_encoded("origins 2000, 2012", word, sizeof word);
+    assert_int_equal(count_of(svg, word), 1);
+    svg_encoded("origins 2011", word, sizeof word);
+    assert_int_equal(count_of(svg, word), 1);
+    svg_encoded("r1", word, sizeof word); /* the region in the title */
+    assert_true(count_of(svg, word) >= 1);
+    free(svg);
+    assert_int_equal(unlink(path), 0);
+    free(t);
+}
+
+/* An indicator without scores or out of range, and a back-test without
+ * scores, are refused before a file is made; a missing directory gives
+ * SP_ERR_IO naming the path. */
+static void backtest_charts_should_refuse_what_they_cannot_draw(void **st)
+{
+    fixture *fx = *st;
+    bt_fixture *t = malloc(sizeof *t);
+    bt_build(t, &fx->sc);
+    char path[256];
+    snprintf(path, sizeof path, "%s/bad.png", fx->dir);
+    sp_error err;
+    sp_plot_format f = SP_PLOT_PNG;
+    assert_range_error(sp_plot_bt_projections(path, f, &t->r, 1, &err), &err,
+                       path);
+    assert_range_error(
+        sp_plot_bt_projections(path, f, &t->r, fx->sc.n_indicators, &err), &err,
+        path);
+    snprintf(path, sizeof path, "%s/no/such/dir/pit.png", fx->dir);
+    for (int which = 0; which < 3; which++) {
+        sp_error_clear(&err);
+        assert_int_equal(bt_chart(&t->r, which, 0, path, f, &err), SP_ERR_IO);
+        assert_string_equal(err.file, path);
+    }
+    snprintf(path, sizeof path, "%s/empty.png", fx->dir);
+    t->b.n_scores = 0;
+    memset(&t->b.pooled, 0, sizeof t->b.pooled);
+    assert_range_error(sp_plot_bt_pit(path, f, &t->r, &err), &err, path);
+    assert_range_error(sp_plot_bt_coverage(path, f, &t->r, &err), &err, path);
+    free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,6 +754,10 @@ int main(void)
         cmocka_unit_test(sweep_heat_maps_should_be_written_as_svg_and_png),
         cmocka_unit_test(sweep_charts_should_reject_bad_grids),
         cmocka_unit_test(sweep_charts_in_a_missing_directory_should_fail),
+        cmocka_unit_test(backtest_charts_should_be_written_at_the_stated_size),
+        cmocka_unit_test(
+            backtest_projections_should_list_the_origins_of_each_colour),
+        cmocka_unit_test(backtest_charts_should_refuse_what_they_cannot_draw),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -17,6 +17,9 @@
 #include "sp_data.h"
 #include "sp_mc.h"
 #include "sp_output.h"
+#ifdef SIMPLAN_HAVE_PLOTS
+#include "sp_plot.h"
+#endif
 #include "sp_rng.h"
 #include "sp_signal.h"
 
@@ -150,6 +153,22 @@ static sp_status parse_option(int c, const char *arg, sp_backtest_cli *o,
     return st;
 }
 
+/* --plots (refused by a build without charts) and --no-plots; the last
+ * one given counts. */
+static sp_status parse_plots(int c, sp_backtest_cli *o, sp_error *err)
+{
+#ifndef SIMPLAN_HAVE_PLOTS
+    if (c == 'G')
+        return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--plots",
+                            "this simplan was built without charts "
+                            "(configure with -DSIMPLAN_PLOTS=ON and PLplot)");
+#else
+    (void)err;
+#endif
+    o->plots = c == 'G';
+    return SP_OK;
+}
+
 sp_status sp_cmd_backtest_parse(int argc, char **argv, sp_backtest_cli *o,
                                 sp_error *err)
 {
@@ -168,12 +187,15 @@ sp_status sp_cmd_backtest_parse(int argc, char **argv, sp_backtest_cli *o,
         {"force", no_argument, NULL, 'F'},
         {"quiet", no_argument, NULL, 'q'},
         {"no-sd-factor", no_argument, NULL, 'x'},
+        {"plots", no_argument, NULL, 'G'},
+        {"no-plots", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
     memset(o, 0, sizeof *o);
     o->horizon = 5;
     o->history = 5;
     o->draws = 20000;
     o->sd_factor = true;
+    o->plots = true; /* charts by default with --out */
     opterr = 0;
     optind = 0; /* glibc: start afresh */
     int c, k = 0;
@@ -183,6 +205,12 @@ sp_status sp_cmd_backtest_parse(int argc, char **argv, sp_backtest_cli *o,
                                 "'%s': unknown option or missing value (see "
                                 "simplan --help)",
                                 argv[optind - 1]);
+        if (c == 'G' || c == 'P') {
+            sp_status st = parse_plots(c, o, err);
+            if (st != SP_OK)
+                return st;
+            continue;
+        }
         if (c == 'F' || c == 'q' || c == 'x') {
             o->force = o->force || c == 'F';
             o->quiet = o->quiet || c == 'q';
@@ -218,11 +246,66 @@ sp_status sp_cmd_backtest_parse(int argc, char **argv, sp_backtest_cli *o,
     return SP_OK;
 }
 
-/* Writes scores.csv and summary.json into o->out. */
-static sp_status write_out(const sp_backtest_cli *o,
-                           const sp_backtest_report *r, sp_error *err)
+#ifdef SIMPLAN_HAVE_PLOTS
+/* The charts of a back-test: pit.png, coverage.png, then
+ * projections-NAME.png for each scored indicator. */
+typedef struct {
+    const sp_backtest_report *r;
+    size_t n;                                               /* charts */
+    size_t indicator[SP_MAX_INDICATORS];                    /* of chart 2 + k */
+    char name[SP_MAX_INDICATORS + 2][4 * SP_MAX_NAME + 24]; /* files */
+    const char *names[SP_MAX_INDICATORS + 2];
+} bt_charts;
+
+static sp_status draw_chart(const char *path, size_t k, const void *ctx,
+                            sp_error *err)
 {
-    sp_output_options oo = {o->out, o->force, false, sp_signal_flag()};
+    const bt_charts *c = ctx;
+    if (k == 0)
+        return sp_plot_bt_pit(path, SP_PLOT_PNG, c->r, err);
+    if (k == 1)
+        return sp_plot_bt_coverage(path, SP_PLOT_PNG, c->r, err);
+    return sp_plot_bt_projections(path, SP_PLOT_PNG, c->r, c->indicator[k - 2],
+                                  err);
+}
+
+/* Draws the charts into the result through the writer's chart stage; a
+ * failed stage leaves its warning in the writer (see sp_output_charts)
+ * and is no error here. */
+static sp_status write_charts(sp_output *w, const sp_backtest_report *r,
+                              sp_error *err)
+{
+    bt_charts *c = calloc(1, sizeof *c);
+    if (c == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the charts");
+    c->r = r;
+    snprintf(c->name[0], sizeof c->name[0], "pit.png");
+    snprintf(c->name[1], sizeof c->name[1], "coverage.png");
+    c->n = 2;
+    for (size_t i = 0; i < r->b->n_indicators && i < SP_MAX_INDICATORS; i++)
+        if (r->b->by_indicator[i].n > 0) {
+            c->indicator[c->n - 2] = i;
+            snprintf(c->name[c->n], sizeof c->name[0], "projections-%s.png",
+                     r->sc->indicators[i].name);
+            c->n++;
+        }
+    for (size_t k = 0; k < c->n; k++)
+        c->names[k] = c->name[k];
+    sp_output_charts(w, c->names, c->n, draw_chart, c);
+    free(c);
+    return SP_OK;
+}
+#endif
+
+/* Writes scores.csv, summary.json and the charts into o->out; a chart
+ * stage that failed is no error here: its warning goes to `warning` (""
+ * when none). */
+static sp_status write_out(const sp_backtest_cli *o,
+                           const sp_backtest_report *r, char *warning,
+                           size_t size, sp_error *err)
+{
+    sp_output_options oo = {o->out, o->force, o->plots, sp_signal_flag()};
     sp_output *w = NULL;
     sp_status st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK)
@@ -231,8 +314,14 @@ static sp_status write_out(const sp_backtest_cli *o,
     if (st == SP_OK)
         st = sp_output_file(w, "summary.json", sp_backtest_report_json, r, err);
 #endif
+#ifdef SIMPLAN_HAVE_PLOTS
+    if (st == SP_OK && o->plots)
+        st = write_charts(w, r, err);
+#endif
     if (st == SP_OK)
         st = sp_output_publish(w, err);
+    snprintf(warning, size, "%s",
+             st == SP_OK && sp_output_warning(w) ? sp_output_warning(w) : "");
     sp_output_free(w);
     return st;
 }
@@ -265,8 +354,9 @@ sp_status sp_cmd_backtest_run(const sp_backtest_cli *o, sp_error *err)
     if (st == SP_OK)
         st = sp_backtest_run(&sc, &d, &bo, &b, err);
     sp_backtest_report r = {&sc, d.file, &bo, &b};
+    char warning[512] = "";
     if (st == SP_OK && o->out)
-        st = write_out(o, &r, err);
+        st = write_out(o, &r, warning, sizeof warning, err);
     if (st == SP_OK && !(o->quiet && o->out)) {
         if (o->format == SP_BT_JSON)
             st = sp_backtest_report_json(stdout, &r, err);
@@ -277,6 +367,8 @@ sp_status sp_cmd_backtest_run(const sp_backtest_cli *o, sp_error *err)
     }
     if (st == SP_OK)
         st = sp_output_stdout(err);
+    if (st == SP_OK && warning[0] != '\0') /* as run: the data are saved */
+        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s", warning);
     sp_backtest_destroy(&b);
     sp_data_destroy(&d);
     sp_scenario_destroy(&sc);

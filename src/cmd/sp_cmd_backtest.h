@@ -2,13 +2,17 @@
  * sp_cmd_backtest: `simplan backtest SCENARIO.cfg --data DATA.csv --origins
  * FROM:TO[:STEP] [--horizon H] [--history L] [--region R]... [--draws N]
  * [--seed S] [--threads T] [--rng NAME] [--no-sd-factor]
- * [--format table|json|csv] [--out DIR] [--force] [--quiet]`.
+ * [--format table|json|csv] [--out DIR] [--force] [--plots | --no-plots]
+ * [--quiet]`.
  *
  * The command owns its options. It loads the scenario and the data,
  * back-tests the scenario against the data (src/engine/sp_backtest) and
  * writes the result to stdout (src/output/sp_backtest_report) and, with
- * --out, scores.csv and summary.json into DIR through the one result
- * writer (src/output/sp_output).
+ * --out, scores.csv, summary.json and (built with PLplot) the charts
+ * pit.png, coverage.png and projections-NAME.png into DIR through the one
+ * result writer (src/output/sp_output), which draws the charts in a child
+ * process: a failed chart stage publishes the data files and ends the
+ * command with its warning (exit 3), as `simplan run` does.
  */
 #ifndef SP_CMD_BACKTEST_H
 #define SP_CMD_BACKTEST_H
@@ -40,6 +44,7 @@ typedef struct {
     sp_bt_format format;
     const char *out; /* --out DIR */
     bool force, quiet;
+    bool plots; /* charts in DIR: true unless --no-plots */
 } sp_backtest_cli;
 
 /* Parses the arguments after "backtest" (argv[0] is "backtest"). */

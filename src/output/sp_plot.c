@@ -1,5 +1,5 @@
 /*
- * sp_plot: fan, target and sweep charts through PLplot.
+ * sp_plot: fan, target, back-test and sweep charts through PLplot.
  *
  * Every chart follows the same steps: plot_open() checks that the driver
  * exists, creates the output file and starts a fresh PLplot stream writing
@@ -32,6 +32,8 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
+
+#include "sp_bt_chart.h"
 
 #ifdef __SANITIZE_ADDRESS__
 /* The cairo driver lays text out with pango, which fills fontconfig
@@ -68,6 +70,7 @@ enum {
     COL_MUTED,
     COL_WHITE,
     COL_HALO,
+    COL_UNIFORM,
     COL_SERIES,
     COL_COUNT = COL_SERIES + 12
 };
@@ -87,6 +90,7 @@ static const int palette[COL_COUNT][3] = {
     {85, 85, 85},    /* subtitles, target names */
     {255, 255, 255}, /* text on dark bars */
     {255, 255, 255}, /* behind labels, translucent (HALO_ALPHA) */
+    {253, 224, 186}, /* the range of a uniform PIT's bin counts */
     {31, 119, 180},  /* sweep curves, one colour per target: blue */
     {255, 127, 14},  /* orange */
     {44, 160, 44},   /* green */
@@ -1969,5 +1973,647 @@ sp_status sp_plot_sweep_heatmap(const char *path, sp_plot_format fmt,
         st = plot_close(&s, st, err);
     }
     heat_free(&g);
+    return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* Back-test charts                                                    */
+/* ------------------------------------------------------------------ */
+
+/* Left edge of the viewport (normalised page units) for a y label
+ * `ydisp` character heights left of the axis. */
+static double bt_left(double ydisp)
+{
+    PLFLT px0, px1, py0, py1;
+    plgspa(&px0, &px1, &py0, &py1);
+    return fmin(0.3, (ydisp + 2.0) * char_mm() / (px1 - px0));
+}
+
+/* Right edge of the viewport (normalised page units) that leaves room on
+ * its right for a legend_draw() legend whose longest text has `chars`
+ * characters. */
+static double bt_right(size_t chars)
+{
+    PLFLT px0, px1, py0, py1;
+    plgspa(&px0, &px1, &py0, &py1);
+    double text = (double)chars * GLYPH_WIDTH * 0.85 * char_mm();
+    return fmax(0.5, fmin(0.78, 0.9 - text / (px1 - px0)));
+}
+
+/* Longest legend text of a back-test chart, in characters: longer names
+ * are cut to it. */
+#define BT_LEGEND_CHARS 30
+
+/* The last component of a path (the data file, in subtitles). */
+static const char *bt_base_name(const char *path)
+{
+    const char *slash = path != NULL ? strrchr(path, '/') : NULL;
+    return slash != NULL ? slash + 1 : path != NULL ? path : "";
+}
+
+/* "NAME on FILE, origins FROM-TO" (PLplot text) into buf. */
+static void bt_context(const sp_backtest_report *r, char *buf, size_t size)
+{
+    char name[MAX_TEXT / 4], file[MAX_TEXT / 4];
+    plot_text(name, sizeof name, r->sc->name);
+    plot_text(file, sizeof file, bt_base_name(r->data_file));
+    snprintf(buf, size, "%s on %s, origins %d-%d", name, file, r->o->from,
+             r->o->to);
+}
+
+/* The band of the counts a uniform PIT gives a bin, across the chart. */
+static void btpit_band(const sp_bt_chart_pit *h)
+{
+    PLFLT bx[4] = {0.0, 1.0, 1.0, 0.0};
+    PLFLT by[4] = {(double)h->lo, (double)h->lo, (double)h->hi, (double)h->hi};
+    plcol0(COL_UNIFORM);
+    plfill(4, bx, by);
+}
+
+/* One bar per bin, red when its count is outside the band, with the
+ * count above it; `cy` is a character height in world y. */
+static void btpit_bars(const sp_bt_chart_pit *h, double cy)
+{
+    for (int k = 0; k < SP_BT_PIT_BINS; k++) {
+        double x0 = (k + 0.1) / SP_BT_PIT_BINS, x1 = (k + 0.9) / SP_BT_PIT_BINS;
+        double c = (double)h->count[k];
+        PLFLT bx[4] = {x0, x1, x1, x0}, by[4] = {0.0, 0.0, c, c};
+        plcol0(h->count[k] < h->lo || h->count[k] > h->hi ? COL_TARGET
+                                                          : COL_SIMPLE);
+        if (c > 0)
+            plfill(4, bx, by);
+        char text[32];
+        snprintf(text, sizeof text, "%zu", h->count[k]);
+        plcol0(COL_INK);
+        plptex(0.5 * (x0 + x1), c + 0.8 * cy, 1.0, 0.0, 0.5, text);
+    }
+}
+
+/* The band's edges, dashed, and the expected count, over the bars. */
+static void btpit_lines(const sp_bt_chart_pit *h)
+{
+    plcol0(COL_JOINT);
+    plwidth(1.5);
+    pllsty(2);
+    pljoin(0.0, (double)h->lo, 1.0, (double)h->lo);
+    pljoin(0.0, (double)h->hi, 1.0, (double)h->hi);
+    pllsty(1);
+    plwidth(2.5);
+    pljoin(0.0, h->expected, 1.0, h->expected);
+    plwidth(1.0);
+}
+
+/* The legend texts of the PIT histogram that hold numbers (64 bytes
+ * each); returns the characters of the longer. */
+static size_t btpit_texts(const sp_bt_chart_pit *h, char *expected, char *range)
+{
+    snprintf(expected, 64, "expected if uniform: %.1f", h->expected);
+    snprintf(range, 64, "90 %% range if uniform: %zu-%zu", h->lo, h->hi);
+    size_t a = strlen(expected), b = strlen(range);
+    return a > b ? a : b;
+}
+
+/* Titles, axis labels and legend of the PIT histogram. */
+static void btpit_labels(const sp_backtest_report *r, const sp_bt_chart_pit *h,
+                         double ydisp)
+{
+    char title[MAX_TEXT], sub[MAX_TEXT], ctx[MAX_TEXT];
+    snprintf(title, sizeof title, "PIT histogram: %zu scored values, %s", h->n,
+             h->verdict);
+    bt_context(r, ctx, sizeof ctx);
+    snprintf(sub, sizeof sub,
+             "%s, horizons 1-%d; a U: intervals too narrow, a hump: too "
+             "wide",
+             ctx, r->o->horizon);
+    plot_titles(title, sizeof title, sub, sizeof sub);
+    side_text("b", 2.8, 0.5, 0.5, 1.0, COL_INK,
+              "PIT: the projection's distribution function at the realised "
+              "value");
+    side_text("l", ydisp, 0.5, 0.5, 1.0, COL_INK, "scored values in the bin");
+    char expected[64], range[64];
+    btpit_texts(h, expected, range);
+    legend_entries l = {0};
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_SIMPLE, 1, 1.0, NULL,
+               "values in the bin");
+    if (h->outside > 0)
+        legend_add(&l, PL_LEGEND_COLOR_BOX, COL_TARGET, 1, 1.0, NULL,
+                   "outside the range");
+    legend_add(&l, PL_LEGEND_LINE, COL_JOINT, 1, 2.5, NULL, expected);
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_UNIFORM, 1, 1.0, NULL, range);
+    legend_draw(&l);
+}
+
+/* Draws the PIT histogram `h` on the current stream. */
+static void btpit_draw(const sp_backtest_report *r, const sp_bt_chart_pit *h)
+{
+    size_t top = h->hi;
+    for (int k = 0; k < SP_BT_PIT_BINS; k++)
+        top = h->count[k] > top ? h->count[k] : top;
+    double ymax = 1.12 * (double)top + 1.0;
+    double ytick = fmax(1.0, nice_tick(ymax));
+    int decimals = 0;
+    double ydisp = (double)tick_label_chars(0.0, ymax, 0) * DIGIT_WIDTH + 1.8;
+    char expected[64], range[64];
+    size_t chars = btpit_texts(h, expected, range);
+    pladv(0);
+    plvpor(bt_left(ydisp), bt_right(chars), 0.11, 0.86);
+    plwind(0.0, 1.0, 0.0, ymax);
+    plot_grid("", 0.0, "g", ytick);
+    btpit_band(h);
+    double wx, wy;
+    world_per_mm(&wx, &wy);
+    btpit_bars(h, char_mm() * wy);
+    btpit_lines(h);
+    int xdec = 1;
+    plslabelfunc(label_plain, &xdec);
+    plot_frame("bcnst", 0.1, 0, "", 0.0, 0);
+    plslabelfunc(label_plain, &decimals);
+    plot_frame("", 0.0, 0, "bcnstv", ytick, 0);
+    plslabelfunc(NULL, NULL);
+    btpit_labels(r, h, ydisp);
+}
+
+sp_status sp_plot_bt_pit(const char *path, sp_plot_format fmt,
+                         const sp_backtest_report *r, sp_error *err)
+{
+    if (r->b->pooled.n == 0)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "no scored value to plot");
+    sp_bt_chart_pit h;
+    sp_bt_chart_pit_of(&r->b->pooled, &h);
+    plot_stream s;
+    sp_status st = plot_open(&s, path, fmt, err);
+    if (st == SP_OK) {
+        btpit_draw(r, &h);
+        st = plot_close(&s, st, err);
+    }
+    return st;
+}
+
+/* The 95 % band around the diagonal for curve `c`, from (0, 0) to
+ * (1, 1). */
+static void btcov_band(const sp_bt_chart_curve *c)
+{
+    PLFLT x[2 * SP_BT_CHART_LEVELS + 2], y[2 * SP_BT_CHART_LEVELS + 2];
+    PLINT m = 0;
+    x[m] = 0.0;
+    y[m++] = 0.0;
+    for (int k = 0; k < SP_BT_CHART_LEVELS; k++) {
+        x[m] = c->level[k];
+        y[m++] = c->band_hi[k];
+    }
+    x[m] = 1.0;
+    y[m++] = 1.0;
+    for (int k = SP_BT_CHART_LEVELS - 1; k >= 0; k--) {
+        x[m] = c->level[k];
+        y[m++] = c->band_lo[k];
+    }
+    plcol0(COL_BAND90);
+    plfill(m, x, y);
+}
+
+/* One coverage curve in colour `col`, `width` wide, marker `symbol`. */
+static void btcov_curve(const sp_bt_chart_curve *c, int col, double width,
+                        const char *symbol)
+{
+    PLFLT x[SP_BT_CHART_LEVELS], y[SP_BT_CHART_LEVELS];
+    for (int k = 0; k < SP_BT_CHART_LEVELS; k++) {
+        x[k] = c->level[k];
+        y[k] = c->coverage[k];
+    }
+    plcol0(col);
+    plwidth(width);
+    plline(SP_BT_CHART_LEVELS, x, y);
+    plwidth(1.0);
+    plschr(0, CHAR_SCALE * 0.8);
+    plstring(SP_BT_CHART_LEVELS, x, y, symbol);
+    plschr(0, CHAR_SCALE);
+}
+
+/* Legend texts of the coverage chart: pooled and one per indicator. */
+typedef struct {
+    char text[LEGEND_MAX][MAX_TEXT / 4];
+} btcov_texts;
+
+/* The name of indicator i in the legend (PLplot text), cut so that its
+ * entry fits in BT_LEGEND_CHARS. */
+static void btcov_name(const sp_backtest_report *r, size_t i, char *name,
+                       size_t size)
+{
+    plot_text(name, size - 4, r->sc->indicators[i].name);
+    if (text_chars(name) > BT_LEGEND_CHARS - 14)
+        cut_text(name, BT_LEGEND_CHARS - 17);
+}
+
+/* Characters of the longest legend text of the coverage chart. */
+static size_t btcov_chars(const sp_backtest_report *r)
+{
+    size_t chars = 22; /* "(below it: too narrow)" */
+    for (size_t i = 0; i < r->b->n_indicators; i++)
+        if (r->b->by_indicator[i].n > 0) {
+            char name[MAX_TEXT / 4], text[MAX_TEXT / 2];
+            btcov_name(r, i, name, sizeof name);
+            snprintf(text, sizeof text, "%s: %zu values", name,
+                     r->b->by_indicator[i].n);
+            chars = text_chars(text) > chars ? text_chars(text) : chars;
+        }
+    return chars;
+}
+
+/* Draws the curves of every scored indicator (at most LEGEND_MAX - 4,
+ * in scenario order) and then of the pooled scores on top, and adds them
+ * to the legend `l`, pooled first. */
+static void btcov_curves(const sp_backtest_report *r,
+                         const sp_bt_chart_curve *pooled, legend_entries *l,
+                         btcov_texts *t)
+{
+    const sp_backtest *b = r->b;
+    snprintf(t->text[0], sizeof t->text[0], "pooled: %zu values", pooled->n);
+    legend_add(l, PL_LEGEND_LINE | PL_LEGEND_SYMBOL, COL_MEDIAN, 1, 3.5, "●",
+               t->text[0]);
+    for (size_t i = 0; i < b->n_indicators && l->n + 3 < LEGEND_MAX; i++) {
+        if (b->by_indicator[i].n == 0)
+            continue;
+        sp_bt_chart_curve c;
+        sp_bt_chart_coverage_of(b, i, &c);
+        int col;
+        const char *symbol;
+        curve_style((size_t)l->n, &col, &symbol);
+        btcov_curve(&c, col, 2.0, symbol);
+        char name[MAX_TEXT / 4];
+        btcov_name(r, i, name, sizeof name);
+        char *text = t->text[l->n];
+        snprintf(text, sizeof t->text[0], "%s: %zu values", name, c.n);
+        legend_add(l, PL_LEGEND_LINE | PL_LEGEND_SYMBOL, col, 1, 2.0, symbol,
+                   text);
+    }
+    btcov_curve(pooled, COL_MEDIAN, 3.5, "●");
+    for (PLINT k = 0; k < l->n; k++)
+        l->scale[k] = 0.7; /* markers about as on the chart */
+}
+
+/* Draws the coverage chart on the current stream. */
+static void btcov_draw(const sp_backtest_report *r)
+{
+    sp_bt_chart_curve pooled;
+    sp_bt_chart_coverage_of(r->b, SP_BT_CHART_POOLED, &pooled);
+    double ydisp = 3.0 * DIGIT_WIDTH + 1.8;
+    pladv(0);
+    plvpor(bt_left(ydisp), bt_right(btcov_chars(r)), 0.11, 0.86);
+    plwind(0.0, 1.0, 0.0, 1.0);
+    plot_grid("g", 0.1, "g", 0.1);
+    btcov_band(&pooled);
+    plcol0(COL_INK);
+    pllsty(2);
+    plwidth(1.5);
+    pljoin(0.0, 0.0, 1.0, 1.0);
+    pllsty(1);
+    plwidth(1.0);
+    legend_entries l = {0};
+    btcov_texts t;
+    btcov_curves(r, &pooled, &l, &t);
+    int decimals = 1;
+    plslabelfunc(label_plain, &decimals);
+    plot_frame("bcnst", 0.1, 0, "bcnstv", 0.1, 0);
+    plslabelfunc(NULL, NULL);
+    legend_add(&l, PL_LEGEND_LINE, COL_INK, 2, 1.5, NULL,
+               "diagonal: calibrated");
+    legend_add(&l, PL_LEGEND_NONE, COL_INK, 1, 1.0, NULL,
+               "(below it: too narrow)");
+    legend_add(&l, PL_LEGEND_COLOR_BOX, COL_BAND90, 1, 1.0, NULL,
+               "95 % band, pooled n");
+    legend_draw(&l);
+    char title[MAX_TEXT], sub[MAX_TEXT], ctx[MAX_TEXT];
+    double se;
+    snprintf(title, sizeof title,
+             "Coverage of the central intervals: %zu scored values, %s",
+             pooled.n, sp_backtest_verdict(&r->b->pooled, &se));
+    bt_context(r, ctx, sizeof ctx);
+    snprintf(sub, sizeof sub, "%s; a value is inside when |PIT - 0.5| <= a/2",
+             ctx);
+    plot_titles(title, sizeof title, sub, sizeof sub);
+    side_text("b", 2.8, 0.5, 0.5, 1.0, COL_INK,
+              "nominal level a of the central interval");
+    side_text("l", ydisp, 0.5, 0.5, 1.0, COL_INK,
+              "share of realised values inside it");
+}
+
+sp_status sp_plot_bt_coverage(const char *path, sp_plot_format fmt,
+                              const sp_backtest_report *r, sp_error *err)
+{
+    if (r->b->pooled.n == 0)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "no scored value to plot");
+    plot_stream s;
+    sp_status st = plot_open(&s, path, fmt, err);
+    if (st == SP_OK) {
+        btcov_draw(r);
+        st = plot_close(&s, st, err);
+    }
+    return st;
+}
+
+/* Width (in years) of the group of projections of one year. */
+#define BTPROJ_GROUP 0.8
+
+/* Everything of one projections chart. */
+typedef struct {
+    const sp_backtest_report *r;
+    size_t indicator;
+    const char *region;
+    size_t n_origins;
+    sp_bt_chart_origin *origins; /* [n_origins] */
+    int first, last;             /* scored years */
+    double *realised;            /* [last - first + 1], NaN: none */
+    double lo, hi;               /* y range, percent */
+    size_t n, in90;              /* the chart's values, inside 90 % */
+    char legend[SERIES_COLOURS][MAX_TEXT / 4];
+} btproj_chart;
+
+/* Score j of origin o of the chart. */
+static const sp_bt_score *btproj_score(const btproj_chart *c,
+                                       const sp_bt_chart_origin *o, size_t j)
+{
+    return &c->r->b->scores[o->first + j];
+}
+
+/* Finds the years, the realised values, the y range and the counts of
+ * the chart; false when memory is short. */
+static bool btproj_load(btproj_chart *c)
+{
+    c->first = INT32_MAX;
+    c->last = INT32_MIN;
+    c->lo = INFINITY;
+    c->hi = -INFINITY;
+    for (size_t k = 0; k < c->n_origins; k++)
+        for (size_t j = 0; j < c->origins[k].n; j++) {
+            const sp_bt_score *s = btproj_score(c, &c->origins[k], j);
+            c->first = s->year < c->first ? s->year : c->first;
+            c->last = s->year > c->last ? s->year : c->last;
+            extend(&c->lo, &c->hi, 100.0 * s->p05);
+            extend(&c->lo, &c->hi, 100.0 * s->p95);
+            extend(&c->lo, &c->hi, 100.0 * s->value);
+            c->n++;
+            c->in90 += s->in90;
+        }
+    c->realised = malloc((size_t)(c->last - c->first + 1) * sizeof(double));
+    if (c->realised == NULL)
+        return false;
+    for (int y = c->first; y <= c->last; y++)
+        c->realised[y - c->first] = (double)NAN;
+    for (size_t k = 0; k < c->n_origins; k++)
+        for (size_t j = 0; j < c->origins[k].n; j++) {
+            const sp_bt_score *s = btproj_score(c, &c->origins[k], j);
+            c->realised[s->year - c->first] = 100.0 * s->value;
+        }
+    if (!(c->lo <= c->hi)) {
+        c->lo = 0.0;
+        c->hi = 1.0;
+    }
+    double pad = c->hi > c->lo ? 0.06 * (c->hi - c->lo) : 1.0;
+    c->lo -= pad;
+    c->hi += pad;
+    return true;
+}
+
+/* The end of the run of consecutive years of origin `o` that starts at
+ * its score `a`. */
+static size_t btproj_run(const btproj_chart *c, const sp_bt_chart_origin *o,
+                         size_t a)
+{
+    size_t b = a + 1;
+    while (b < o->n &&
+           btproj_score(c, o, b)->year == btproj_score(c, o, b - 1)->year + 1)
+        b++;
+    return b;
+}
+
+/* Where score `s` is drawn along x: its year, moved by its horizon h so
+ * that the projections of one year from origins 1 .. H years before it
+ * stand side by side, horizon 1 on the left. */
+static double btproj_x(const btproj_chart *c, const sp_bt_score *s)
+{
+    int H = c->r->b->horizon > 0 ? c->r->b->horizon : 1;
+    double step = BTPROJ_GROUP / H;
+    return s->year + step * ((double)(s->year - s->origin) - 0.5 * (H + 1));
+}
+
+/* The 90 % interval (p05-p95) of every scored year of origin `o`, as a
+ * bar in colour `col`. */
+static void btproj_bars(const btproj_chart *c, const sp_bt_chart_origin *o,
+                        int col)
+{
+    plcol0(col);
+    plwidth(2.0);
+    for (size_t j = 0; j < o->n; j++) {
+        const sp_bt_score *s = btproj_score(c, o, j);
+        double x = btproj_x(c, s);
+        pljoin(x, 100.0 * s->p05, x, 100.0 * s->p95);
+    }
+    plwidth(1.0);
+}
+
+/* The median of origin `o` in colour `col`: a dot at every scored year,
+ * joined over each run of consecutive years. */
+static void btproj_median(const btproj_chart *c, const sp_bt_chart_origin *o,
+                          int col)
+{
+    PLFLT x[MAX_YEARS], y[MAX_YEARS];
+    plcol0(col);
+    for (size_t a = 0, b; a < o->n; a = b) {
+        b = btproj_run(c, o, a);
+        PLINT m = 0;
+        for (size_t j = a; j < b && m < MAX_YEARS; j++, m++) {
+            x[m] = btproj_x(c, btproj_score(c, o, j));
+            y[m] = 100.0 * btproj_score(c, o, j)->p50;
+        }
+        plwidth(1.5);
+        if (m >= 2)
+            plline(m, x, y);
+        plwidth(1.0);
+        plschr(0, CHAR_SCALE * 0.7);
+        plstring(m, x, y, "●");
+        plschr(0, CHAR_SCALE);
+    }
+}
+
+/* The realised values joined by a thin grey line, drawn under the
+ * projections, where years are consecutive. */
+static void btproj_realised_path(const btproj_chart *c)
+{
+    int n = c->last - c->first + 1;
+    plcol0(COL_GUIDE);
+    plwidth(1.0);
+    for (int a = 0, b; a < n; a = b) {
+        while (a < n && !isfinite(c->realised[a]))
+            a++;
+        for (b = a; b < n && isfinite(c->realised[b]); b++)
+            ;
+        PLFLT x[MAX_YEARS];
+        PLINT m = 0;
+        for (int y = a; y < b && m < MAX_YEARS; y++, m++)
+            x[m] = (double)(c->first + y);
+        if (m >= 2)
+            plline(m, x, &c->realised[a]);
+    }
+}
+
+/* The realised value of each year as a black line across the year's
+ * projections, drawn over them: a bar it crosses holds it. */
+static void btproj_realised(const btproj_chart *c)
+{
+    plcol0(COL_INK);
+    plwidth(3.0);
+    for (int y = c->first; y <= c->last; y++) {
+        double v = c->realised[y - c->first];
+        if (isfinite(v))
+            pljoin(y - 0.5 * BTPROJ_GROUP, v, y + 0.5 * BTPROJ_GROUP, v);
+    }
+    plwidth(1.0);
+}
+
+/* The legend texts: for each colour used, its origins (cut to fit);
+ * returns the characters of the longest. */
+static size_t btproj_legend_texts(btproj_chart *c)
+{
+    size_t colours =
+        c->n_origins < SERIES_COLOURS ? c->n_origins : SERIES_COLOURS;
+    size_t chars = 8; /* "realised" */
+    for (size_t k = 0; k < colours; k++) {
+        char *t = c->legend[k];
+        size_t size = sizeof c->legend[k];
+        size_t used = (size_t)snprintf(
+            t, size, "origin%s", c->n_origins > SERIES_COLOURS ? "s" : "");
+        for (size_t o = k; o < c->n_origins; o += SERIES_COLOURS) {
+            if (used + 11 > BT_LEGEND_CHARS) {
+                snprintf(t + used, size - used, ", ...");
+                break;
+            }
+            used += (size_t)snprintf(t + used, size - used, "%s %d",
+                                     o == k ? "" : ",", c->origins[o].origin);
+        }
+        chars = strlen(t) > chars ? strlen(t) : chars;
+    }
+    return chars;
+}
+
+/* The legend (texts from btproj_legend_texts), from the top right of the
+ * frame down: one entry per colour used, and the realised values. */
+static void btproj_legend(const btproj_chart *c)
+{
+    legend_entries l = {0};
+    size_t colours =
+        c->n_origins < SERIES_COLOURS ? c->n_origins : SERIES_COLOURS;
+    for (size_t k = 0; k < colours; k++) {
+        legend_add(&l, PL_LEGEND_LINE | PL_LEGEND_SYMBOL, COL_SERIES + (int)k,
+                   1, 2.0, "●", c->legend[k]);
+        l.scale[k] = 0.7;
+    }
+    legend_add(&l, PL_LEGEND_LINE, COL_INK, 1, 3.0, NULL, "realised");
+    double w, h;
+    viewport_mm(&w, &h);
+    PLFLT lw, lh;
+    plwidth(1.0);
+    pllegend(&lw, &lh, PL_LEGEND_BACKGROUND,
+             PL_POSITION_LEFT | PL_POSITION_TOP | PL_POSITION_INSIDE |
+                 PL_POSITION_VIEWPORT,
+             1.0 + 2.0 / w, 0.0, 0.06, COL_BG, COL_GRID, 1, 0, 0, l.n, l.opt,
+             0.8, 0.75, 2.0, 0.0, l.ink, l.text, l.col, l.pattern, l.scale,
+             l.width, l.col, l.style, l.width, l.col, l.scale, l.nsym,
+             l.symbol);
+}
+
+/* Titles and axis labels of the projections chart; the y label `ydisp`
+ * character heights left of the axis. */
+static void btproj_labels(const btproj_chart *c, double ydisp)
+{
+    const sp_indicator_spec *ind = &c->r->sc->indicators[c->indicator];
+    char name[MAX_TEXT / 4], region[MAX_TEXT / 4], title[MAX_TEXT];
+    char sub[MAX_TEXT], ylabel[MAX_TEXT];
+    plot_text(name, sizeof name, ind->name);
+    plot_text(region, sizeof region, c->region);
+    snprintf(title, sizeof title, "%s: projections from successive origins, %s",
+             name, region);
+    snprintf(sub, sizeof sub,
+             "median (dot) and 90 %% interval (bar) by origin, horizons 1-%d "
+             "left to right; %zu of %zu inside",
+             c->r->b->horizon, c->in90, c->n);
+    plot_titles(title, sizeof title, sub, sizeof sub);
+    side_text("b", 2.8, 0.5, 0.5, 1.0, COL_INK, "year");
+    if (ind->kind == SP_KIND_SHARE)
+        snprintf(ylabel, sizeof ylabel, "%s (%%)", name);
+    else
+        snprintf(ylabel, sizeof ylabel, "annual growth rate of %s (%%)", name);
+    double w, h;
+    viewport_mm(&w, &h);
+    double scale = fit_text(ylabel, sizeof ylabel, h, 1.0, 0.7);
+    side_text("l", ydisp / scale, 0.5, 0.5, scale, COL_INK, ylabel);
+}
+
+/* Draws the projections chart `c` on the current stream. */
+static void btproj_draw(btproj_chart *c)
+{
+    double xtick = year_tick(c->last - c->first);
+    double ytick = nice_tick(c->hi - c->lo);
+    int decimals = tick_decimals(ytick);
+    double ydisp =
+        (double)tick_label_chars(c->lo, c->hi, decimals) * DIGIT_WIDTH + 1.8;
+    double x0 = c->first - 0.5, x1 = c->last + 0.5;
+    size_t chars = btproj_legend_texts(c);
+    pladv(0);
+    plvpor(bt_left(ydisp), bt_right(chars), 0.11, 0.86);
+    plwind(x0, x1, c->lo, c->hi);
+    plot_grid("", 0.0, "g", ytick);
+    plcol0(COL_GRID); /* year boundaries: the groups of projections */
+    for (int y = c->first; y < c->last; y++)
+        pljoin(y + 0.5, c->lo, y + 0.5, c->hi);
+    if (c->lo < 0.0 && c->hi > 0.0) {
+        plcol0(COL_GUIDE);
+        pljoin(x0, 0.0, x1, 0.0);
+    }
+    btproj_realised_path(c);
+    for (size_t k = 0; k < c->n_origins; k++)
+        btproj_bars(c, &c->origins[k], COL_SERIES + (int)(k % SERIES_COLOURS));
+    for (size_t k = 0; k < c->n_origins; k++)
+        btproj_median(c, &c->origins[k],
+                      COL_SERIES + (int)(k % SERIES_COLOURS));
+    btproj_realised(c);
+    plslabelfunc(label_plain, &decimals);
+    plot_frame("bcnst", xtick, xtick >= 5.0 ? (PLINT)xtick : 0, "bcnstv", ytick,
+               0);
+    plslabelfunc(NULL, NULL);
+    btproj_labels(c, ydisp);
+    btproj_legend(c);
+}
+
+sp_status sp_plot_bt_projections(const char *path, sp_plot_format fmt,
+                                 const sp_backtest_report *r, size_t indicator,
+                                 sp_error *err)
+{
+    btproj_chart c = {.r = r, .indicator = indicator};
+    if (indicator < r->sc->n_indicators)
+        c.n_origins =
+            sp_bt_chart_origins_of(r->b, indicator, &c.region, NULL, 0);
+    if (c.n_origins == 0)
+        return sp_error_set(err, SP_ERR_RANGE, path, 0, NULL,
+                            "indicator %zu has no scored value to plot",
+                            indicator);
+    c.origins = malloc(c.n_origins * sizeof *c.origins);
+    if (c.origins != NULL)
+        sp_bt_chart_origins_of(r->b, indicator, &c.region, c.origins,
+                               c.n_origins);
+    sp_status st = SP_OK;
+    if (c.origins == NULL || !btproj_load(&c))
+        st = sp_error_set(err, SP_ERR_NOMEM, path, 0, NULL,
+                          "no memory for the projections chart");
+    plot_stream s;
+    if (st == SP_OK)
+        st = plot_open(&s, path, fmt, err);
+    if (st == SP_OK) {
+        btproj_draw(&c);
+        st = plot_close(&s, st, err);
+    }
+    free(c.realised);
+    free(c.origins);
     return st;
 }

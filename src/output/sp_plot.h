@@ -5,7 +5,10 @@
  * (median, 50 % and 90 % bands over the years, with every simple target on
  * that indicator drawn as the level it implies and its probability), and
  * the target chart (the probability of every target with its 95 % Wilson
- * interval). Two more for `simplan sweep`, which varies one or two
+ * interval). Three for `simplan backtest` (what they show is computed in
+ * sp_bt_chart): the PIT histogram, the coverage of the central intervals
+ * by nominal level, and the projections of successive origins with what
+ * happened. Two more for `simplan sweep`, which varies one or two
  * scenario numbers (levers): the probability of every target along one
  * lever (sweep curve), and of one target over a grid of two (heat map).
  * Each call opens its own PLplot stream and ends it, so the functions can
@@ -21,6 +24,7 @@
 
 #include <stddef.h>
 
+#include "sp_backtest_report.h"
 #include "sp_report.h"
 #include "sp_status.h"
 
@@ -118,5 +122,37 @@ sp_status sp_plot_sweep_heatmap(const char *path, sp_plot_format fmt,
                                 const double *x, size_t n_x,
                                 const char *y_label, const double *y,
                                 size_t n_y, const double *p, sp_error *err);
+
+/* Writes the PIT histogram of back-test `r` (all its scored values
+ * pooled) to `path` in format `fmt`: one bar per tenth of the PIT with
+ * its count, a band over the central 90 % interval of a bin's count under
+ * Binomial(n, 0.1) (what a uniform PIT gives), dashed at its edges, the
+ * expected count n / 10 as a line, and bars outside the band in red. The
+ * title gives n and the verdict. Returns SP_OK; SP_ERR_RANGE when nothing
+ * was scored; otherwise as sp_plot_fan. */
+sp_status sp_plot_bt_pit(const char *path, sp_plot_format fmt,
+                         const sp_backtest_report *r, sp_error *err);
+
+/* Writes the coverage chart of back-test `r` to `path`: the share of
+ * realised values inside the central interval of nominal level 0.1, 0.2,
+ * ..., 0.9 of their projections (sp_bt_chart_coverage_of), pooled (a
+ * thick line) and for each scored indicator (one colour each), against
+ * the nominal level, with the diagonal and its 95 % binomial band for the
+ * pooled number of values. Returns as sp_plot_bt_pit. */
+sp_status sp_plot_bt_coverage(const char *path, sp_plot_format fmt,
+                              const sp_backtest_report *r, sp_error *err);
+
+/* Writes the projections chart of indicator `indicator` (an index into
+ * r->sc->indicators) to `path`: for the region of
+ * sp_bt_chart_origins_of (named in the title), each origin's median over
+ * its scored years as a line with dots and its 90 % band (p05-p95) as a
+ * light band, a bar where a scored year stands alone, in one colour per
+ * origin (twelve, repeating; the legend lists the origins of each), and
+ * the realised values as diamonds. Values are plotted in percent (growth
+ * rates and shares). Returns SP_OK; SP_ERR_RANGE for an indicator out of
+ * range or without a scored value; otherwise as sp_plot_fan. */
+sp_status sp_plot_bt_projections(const char *path, sp_plot_format fmt,
+                                 const sp_backtest_report *r, size_t indicator,
+                                 sp_error *err);
 
 #endif /* SP_PLOT_H */

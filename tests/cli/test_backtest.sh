@@ -11,6 +11,12 @@
 #    PIT equals Phi((y - mu) / sd) within 4 Monte Carlo standard errors and
 #    the CRPS its normal closed form within 4 (bounded) standard errors;
 #  - bit-identical output for 1 and 2 threads;
+#  - --out: scores.csv and summary.json, and with plots pit.png,
+#    coverage.png and projections-g.png, projections-s.png (whole PNGs);
+#    --no-plots writes none; a chart stage that fails (a file size limit
+#    of 8 kB, which the data files keep within and no chart does) keeps
+#    the data files and ends with the chart stage's warning and exit 3,
+#    as run does;
 #  - bad origins and options exit with their codes and name the option.
 # Usage: test_backtest.sh SIMPLAN TESTDATA_DIR
 set -u
@@ -130,7 +136,7 @@ PY
     || no "PIT and CRPS of the closed-form case: $check_cf"
 
 # --out: scores.csv (one row per scored value: g and s in 2011 for two
-# regions; the panel ends in 2011) and summary.json, published
+# regions; the panel ends in 2011), summary.json and the charts, published
 # whole; an existing DIR is refused without --force.
 "$bin" backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 \
     --horizon 2 --history 5 --draws 200 --region r0 --region r1 \
@@ -142,6 +148,63 @@ else no "--out writes scores.csv ($rows rows)"; fi
 if "$bin" --version | grep -q 'json on'; then
     python3 -c "import json; d=json.load(open('$tmp/o/summary.json')); assert d['scored']==4 and d['horizon']==2" \
         && ok "--out writes summary.json" || no "--out writes summary.json"
+fi
+# The charts: a whole PNG (the signature, then chunks whose lengths add up
+# to the file, the last IEND) of more than 10 kB, which a page with axes,
+# titles and data takes.
+png_ok() {
+    python3 - "$1" <<'PY'
+import struct, sys
+b = open(sys.argv[1], "rb").read()
+ok = b[:8] == b"\x89PNG\r\n\x1a\n" and len(b) > 10000
+at, last = 8, b""
+while ok and at + 12 <= len(b):
+    n, = struct.unpack(">I", b[at:at + 4])
+    last = b[at + 4:at + 8]
+    at += 12 + n
+sys.exit(0 if ok and at == len(b) and last == b"IEND" else 1)
+PY
+}
+charts="pit.png coverage.png projections-g.png projections-s.png"
+json_on=$("$bin" --version | grep -c 'json on')
+if "$bin" --version | grep -q 'plots on'; then
+    bad_png=""
+    for c in $charts; do png_ok "$tmp/o/$c" || bad_png="$bad_png $c"; done
+    [ -z "$bad_png" ] && [ -s "$tmp/o/scores.csv" ] &&
+        { [ "$json_on" = 0 ] || [ -s "$tmp/o/summary.json" ]; } &&
+        ok "--out writes the charts beside the data files" ||
+        no "--out charts:$bad_png not whole PNGs, or a data file missing"
+    "$bin" backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 \
+        --horizon 2 --history 5 --draws 200 --region r0 --region r1 \
+        --no-sd-factor --out "$tmp/np" --no-plots --quiet >/dev/null 2>&1
+    n_png=$(ls "$tmp/np" | grep -c '\.png$')
+    [ "$n_png" -eq 0 ] && [ -s "$tmp/np/scores.csv" ] &&
+        ok "--no-plots writes no chart" || no "--no-plots wrote $n_png charts"
+    if command -v prlimit >/dev/null; then
+        prlimit --fsize=8192 "$bin" backtest "$fix" --data "$tmp/panel.csv" \
+            --origins 2010:2010 --horizon 2 --history 5 --draws 200 \
+            --region r0 --region r1 --no-sd-factor --out "$tmp/cf" \
+            --quiet >/dev/null 2>"$tmp/cf.err"
+        rc=$?
+        n_png=$(ls "$tmp/cf" 2>/dev/null | grep -c '\.png$')
+        if [ "$rc" -eq 3 ] && [ "$n_png" -eq 0 ] &&
+           [ "$(($(wc -l <"$tmp/cf/scores.csv") - 1))" -eq 4 ] &&
+           { [ "$json_on" = 0 ] || [ -s "$tmp/cf/summary.json" ]; } &&
+           grep -q "the charts were not written (chart stage: " "$tmp/cf.err"; then
+            ok "a failed chart stage keeps the data files, warns and exits 3"
+        else
+            no "a failed chart stage (exit $rc, $n_png charts)"; cat "$tmp/cf.err"
+        fi
+    else
+        echo "skip a failed chart stage (no prlimit)"
+    fi
+else
+    n_png=$(ls "$tmp/o" | grep -c '\.png$')
+    [ "$n_png" -eq 0 ] && [ ! -s "$tmp/o.stdout" ] &&
+        ok "a build without charts writes none and says nothing" ||
+        no "a build without charts wrote $n_png charts or printed"
+    expect 3 "built without charts" "--plots is refused without PLplot" -- \
+        backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 --plots
 fi
 expect 3 "the directory exists" "an existing --out DIR is refused without --force" -- \
     backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 --draws 200 \
