@@ -54,14 +54,26 @@ static const char *indicator_factor(char *buf, size_t size,
                        g ? g->coverage90_lo : 0.0);
 }
 
+/* v as "%*.*f", or "-" in the same width when it is not finite (a skill
+ * with a base rate of 0 or 1, a z with P all 0, 1/2 or 1). */
+static const char *num(char *buf, size_t size, int width, int prec, double v)
+{
+    if (isfinite(v))
+        snprintf(buf, size, "%*.*f", width, prec, v);
+    else
+        snprintf(buf, size, "%*s", width, "-");
+    return buf;
+}
+
 /* One line of the targets' table: a Brier tally under its label. */
 static void brier_line(FILE *out, const char *label, const sp_brier *t)
 {
-    fprintf(out,
-            "  %-22s %6zu  %6.4f (%6.4f)  %9.3f  %11.4f  %6.3f  %8.4f "
-            "(%5.2f)\n",
-            label, t->n, t->brier, t->brier_se, t->base_rate,
-            t->brier_climatology, t->skill, t->expected, t->z);
+    char se[16], skill[16], z[16];
+    fprintf(out, "  %-22s %6zu  %6.4f (%s)  %9.3f  %11.4f  %s  %8.4f (%s)\n",
+            label, t->n, t->brier, num(se, sizeof se, 6, 4, t->brier_se),
+            t->base_rate, t->brier_climatology,
+            num(skill, sizeof skill, 6, 3, t->skill), t->expected,
+            num(z, sizeof z, 5, 2, t->z));
 }
 
 /* The targets' Brier scores, pooled and by target, and the pooled
@@ -192,9 +204,11 @@ sp_status sp_backtest_report_targets_csv(FILE *out, const void *ctx,
     for (size_t k = 0; k < b->n_target_scores; k++) {
         const sp_bt_target_score *s = &b->target_scores[k];
         const sp_target_spec *t = &r->sc->targets[s->target];
-        fprintf(out, "%s,%d,%s,%s,%s,%d,%d,%.10g,%.10g,%d\n", s->region,
-                s->origin, t->id, t->indicator, sp_measure_name(t->measure),
-                s->from, s->to, s->value, s->p, s->met);
+        fprintf(out, "%s,%d,%s,%s,%s,%d,%d,", s->region, s->origin, t->id,
+                t->indicator, sp_measure_name(t->measure), s->from, s->to);
+        if (isfinite(s->value)) /* else empty: e.g. a change from 0 */
+            fprintf(out, "%.10g", s->value);
+        fprintf(out, ",%.10g,%d\n", s->p, s->met);
     }
     return sp_report_flush(out, err);
 }

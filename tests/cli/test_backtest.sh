@@ -13,7 +13,8 @@
 #    and outcomes of the data, the Brier score and its expectation as
 #    defined; the true model's Brier score within 3 sd of its expectation
 #    (Spiegelhalter's test); with every sd halved, a Brier score worse by
-#    more than 3 paired se and Spiegelhalter's z above 3;
+#    more than 3 paired se and Spiegelhalter's z above 3; joint targets,
+#    targets on derived indicators and level targets on a rate unscored;
 #  - the closed-form case (a share with normal increments, no trend): the
 #    PIT equals Phi((y - mu) / sd) within 4 Monte Carlo standard errors and
 #    the CRPS its normal closed form within 4 (bounded) standard errors;
@@ -227,6 +228,33 @@ PY
 )
     [ -z "$check_targets" ] && ok "targets: the true model's Brier score within 3 sd of its expectation, halved sd worse" \
         || no "targets: $check_targets"
+
+    # Not scored: a joint target, a target on a derived indicator, and a
+    # level target on a rate (in the scenario's units, not the index's).
+    python3 - "$fix" >"$tmp/excl.cfg" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+text = text.replace("""    path = ( { from = 2001; to = 2020; mean = 0.01; sd = 0.005; } ); }
+);""", """    path = ( { from = 2001; to = 2020; mean = 0.01; sd = 0.005; } ); },
+  { name = "d"; kind = "derived"; formula = "g * s"; }
+);""")
+text = text.replace("""value = 0.05; }
+);""", """value = 0.05; },
+  { id = "both"; name = "both"; all = ["s_2002", "g_2002"]; },
+  { id = "d_2002"; name = "derived"; indicator = "d"; measure = "level";
+    year = 2002; op = ">="; value = 0.5; },
+  { id = "g_level"; name = "level"; indicator = "g"; measure = "level";
+    year = 2002; op = ">="; value = 1.1; }
+);""")
+print(text, end="")
+PY
+    "$bin" backtest "$tmp/excl.cfg" --data "$tmp/panel.csv" --origins 2009:2009 \
+        --horizon 2 --history 4 --draws 200 --region r0 --region r1 \
+        --no-sd-factor --format json >"$tmp/excl.json" &&
+    python3 -c "import json, sys; d = json.load(open(sys.argv[1]))['targets']; sys.exit(not (sorted(d['by_target']) == ['g_2002', 's_2002'] and d['scored'] == 4))" "$tmp/excl.json" &&
+        grep -c 'id = "both"\|id = "d_2002"\|id = "g_level"' "$tmp/excl.cfg" | grep -q 3 &&
+        ok "joint, derived and rate-level targets are not scored" \
+        || no "joint, derived and rate-level targets are not scored"
 
     # 1 and 2 threads, with the sd factors and the targets, on 100 regions
     awk -F, 'NR == 1 || substr($1, 2) + 0 < 100' "$tmp/panel.csv" >"$tmp/p100.csv"
