@@ -1,5 +1,6 @@
 /*
- * sp_score: PIT, interval coverage, CRPS and the calibration verdict.
+ * sp_score: PIT, interval coverage, CRPS and the calibration verdict;
+ * the Brier score and reliability table of probability forecasts.
  */
 #include "sp_score.h"
 
@@ -8,6 +9,8 @@
 #include <gsl/gsl_randist.h>
 #include <math.h>
 #include <stdlib.h>
+
+#include "sp_measure.h"
 
 #define Z99 2.5758293035489004 /* Phi^-1(0.995) */
 
@@ -118,4 +121,69 @@ const char *sp_verdict_name(sp_verdict v)
         break;
     }
     return "calibrated";
+}
+
+void sp_score_brier(const double *p, const unsigned char *o, size_t n,
+                    sp_brier *out)
+{
+    double sq = 0.0, occurred = 0.0, spread = 0.0, var = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double e = p[i] - (double)o[i];
+        sq += e * e;
+        occurred += (double)o[i];
+        spread += p[i] * (1.0 - p[i]);
+        double w = 1.0 - 2.0 * p[i];
+        var += p[i] * (1.0 - p[i]) * w * w;
+    }
+    double dn = (double)n;
+    out->n = n;
+    out->brier = n ? sq / dn : (double)NAN;
+    out->base_rate = n ? occurred / dn : (double)NAN;
+    out->brier_climatology = out->base_rate * (1.0 - out->base_rate);
+    out->skill = out->brier_climatology > 0.0
+                     ? 1.0 - out->brier / out->brier_climatology
+                     : (double)NAN;
+    out->expected = n ? spread / dn : (double)NAN;
+    out->expected_se = n ? sqrt(var) / dn : (double)NAN;
+    out->z = out->expected_se > 0.0
+                 ? (out->brier - out->expected) / out->expected_se
+                 : (double)NAN;
+    /* The sample variance of (p - o)^2 about its mean, in a second pass. */
+    double ss = 0.0;
+    for (size_t i = 0; i < n; i++) {
+        double e = p[i] - (double)o[i];
+        double dev = e * e - out->brier;
+        ss += dev * dev;
+    }
+    out->brier_se = n > 1 ? sqrt(ss / (dn - 1.0) / dn) : (double)NAN;
+}
+
+void sp_score_reliability(const double *p, const unsigned char *o, size_t n,
+                          size_t n_bins, sp_reliability_bin *bins)
+{
+    for (size_t k = 0; k < n_bins; k++)
+        bins[k] = (sp_reliability_bin){.lo = (double)k / (double)n_bins,
+                                       .hi = (double)(k + 1) / (double)n_bins,
+                                       .p_mean = 0.0};
+    for (size_t i = 0; i < n; i++) {
+        double scaled = floor(p[i] * (double)n_bins);
+        size_t k = scaled <= 0.0                    ? 0
+                   : scaled >= (double)(n_bins - 1) ? n_bins - 1
+                                                    : (size_t)scaled;
+        bins[k].n++;
+        bins[k].met += o[i] != 0;
+        bins[k].p_mean += p[i];
+    }
+    for (size_t k = 0; k < n_bins; k++) {
+        sp_reliability_bin *b = &bins[k];
+        if (b->n == 0) {
+            b->p_mean = b->observed = (double)NAN;
+            b->observed_lo = b->observed_hi = (double)NAN;
+            continue;
+        }
+        b->p_mean /= (double)b->n;
+        b->observed = (double)b->met / (double)b->n;
+        sp_wilson_interval(b->met, b->n, SP_Z95, &b->observed_lo,
+                           &b->observed_hi);
+    }
 }

@@ -310,6 +310,9 @@ static sp_status write_out(const sp_backtest_cli *o,
     sp_status st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK)
         st = sp_output_file(w, "scores.csv", sp_backtest_report_csv, r, err);
+    if (st == SP_OK)
+        st = sp_output_file(w, "targets.csv", sp_backtest_report_targets_csv, r,
+                            err);
 #ifdef SIMPLAN_HAVE_JSON
     if (st == SP_OK)
         st = sp_output_file(w, "summary.json", sp_backtest_report_json, r, err);

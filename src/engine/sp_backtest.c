@@ -13,12 +13,22 @@
 #include "sp_rng.h"
 #include "sp_score.h"
 
-/* One (region, origin) pair and its scored values. */
+/* One (region, origin) pair, its scored values and its scored targets. */
 typedef struct {
     const char *region;
     int origin;
-    size_t first, n; /* its scores: out->scores[first .. first + n) */
+    size_t first, n;     /* its scores: out->scores[first .. first + n) */
+    size_t first_t, n_t; /* its targets: out->target_scores[first_t ..) */
 } bt_case;
+
+/* What every run of the cases shares. */
+typedef struct {
+    const sp_scenario *sc;
+    const sp_data *d;
+    const sp_backtest_options *o;
+    const bt_case *cases;
+    size_t n_cases;
+} bt_run;
 
 double sp_bt_coverage(size_t inside, size_t n)
 {
@@ -72,10 +82,23 @@ static const sp_data_row *share_base(const sp_data *d, const char *region,
     return r != NULL && r->value >= 0.0 && r->value <= 1.0 ? r : NULL;
 }
 
+/* The level of share `name` of `region` in `year` when its current
+ * figure is a fraction of the basis of `base`, else NULL. */
+static const sp_data_row *share_level(const sp_data *d, const char *region,
+                                      const char *name, int year,
+                                      const sp_data_row *base)
+{
+    const sp_data_row *r = pick(d, region, name, SP_DATA_LEVEL, year);
+    return r != NULL && same_basis(r, base) && r->value >= 0.0 &&
+                   r->value <= 1.0
+               ? r
+               : NULL;
+}
+
 /* ---- the re-anchored scenario ------------------------------------------ */
 
-/* A shallow copy of the scenario with its own indicators, paths, events
- * and observations; strings are borrowed. */
+/* A shallow copy of the scenario with its own indicators, paths, events,
+ * targets and observations; strings are borrowed. */
 typedef struct {
     sp_scenario sc;
     sp_observed_spec *obs;
@@ -87,16 +110,40 @@ static void spec_free(bt_spec *s)
         free(s->sc.indicators[i].path);
     free(s->sc.indicators);
     free(s->sc.events);
+    free(s->sc.targets);
     free(s->obs);
     memset(s, 0, sizeof *s);
 }
 
+/* The scenario's targets of the case's scored targets ts[0..n), at their
+ * re-anchored years, in that order, into s (which owns the array). */
+static sp_status spec_targets(const sp_scenario *sc,
+                              const sp_bt_target_score *ts, size_t n,
+                              sp_scenario *s)
+{
+    s->n_targets = 0;
+    s->targets = calloc(n ? n : 1, sizeof *s->targets);
+    if (s->targets == NULL)
+        return SP_ERR_NOMEM;
+    for (size_t j = 0; j < n; j++) {
+        sp_target_spec t = sc->targets[ts[j].target];
+        t.from = ts[j].from;
+        t.to = ts[j].to;
+        if (sp_measure_info_of(t.measure)->n_years == 1)
+            t.year = t.to;
+        s->targets[s->n_targets++] = t;
+    }
+    return SP_OK;
+}
+
 /* Builds the scenario of case (region, T): base year T - L, horizon T + H,
- * years shifted, every innovation sd and trend_sd times f, the region's
- * data up to T observed (see sp_backtest.h). */
+ * years shifted, the innovation sds and trend_sd of indicator i times
+ * f[i], the region's data up to T observed (see sp_backtest.h), and the
+ * targets ts[0..n_ts) at their re-anchored years. */
 static sp_status spec_build(const sp_scenario *sc, const sp_data *d,
-                            const char *region, int T, int L, int H, double f,
-                            bt_spec *out)
+                            const char *region, int T, int L, int H,
+                            const double *f, const sp_bt_target_score *ts,
+                            size_t n_ts, bt_spec *out)
 {
     memset(out, 0, sizeof *out);
     sp_scenario *s = &out->sc;
@@ -115,6 +162,8 @@ static sp_status spec_build(const sp_scenario *sc, const sp_data *d,
         s->n_indicators = 0;
         return SP_ERR_NOMEM;
     }
+    if (spec_targets(sc, ts, n_ts, s) != SP_OK)
+        return SP_ERR_NOMEM;
     s->observed = out->obs;
     s->n_observed = 0;
     for (size_t i = 0; i < sc->n_indicators; i++) {
@@ -129,14 +178,14 @@ static sp_status spec_build(const sp_scenario *sc, const sp_data *d,
             sp_period_spec p = a->path[k];
             p.from += shift;
             p.to += shift;
-            p.sd *= f;
+            p.sd *= f[i];
             if (p.from > s->horizon)
                 continue;
             if (p.to > s->horizon)
                 p.to = s->horizon;
             b->path[b->n_path++] = p;
         }
-        b->trend_sd *= f;
+        b->trend_sd *= f[i];
         if (a->kind == SP_KIND_DERIVED)
             continue;
         if (a->kind == SP_KIND_RATE) {
@@ -158,9 +207,8 @@ static sp_status spec_build(const sp_scenario *sc, const sp_data *d,
             continue; /* not anchored: not scored (see the top) */
         b->base = base->value;
         for (int y = s->base_year + 1; y <= T; y++) {
-            const sp_data_row *r = pick(d, region, a->name, SP_DATA_LEVEL, y);
-            if (r != NULL && same_basis(r, base) && r->value >= 0.0 &&
-                r->value <= 1.0)
+            const sp_data_row *r = share_level(d, region, a->name, y, base);
+            if (r != NULL)
                 out->obs[s->n_observed++] =
                     (sp_observed_spec){a->name, y, r->value, 0};
         }
@@ -222,6 +270,87 @@ static size_t case_scores(const sp_scenario *sc, const sp_data *d,
                                                          .line = r->line};
             added++;
         }
+    }
+    return added;
+}
+
+/* The realised measure of target t of indicator s over from..to for
+ * `region`, the re-anchored base year being `base_year`: false when the
+ * data do not give it. A rate is the index of the data's growth rows,
+ * each year from + 1 .. to present; only change and cagr are scored, as
+ * a level or a delta is in the scenario's units, not the index's. A share
+ * takes its level rows in from and to (one row for a level), of the basis of its base row in
+ * base_year (without which it is not anchored). */
+static bool realised(const sp_data *d, const char *region,
+                     const sp_indicator_spec *s, const sp_target_spec *t,
+                     int base_year, int from, int to, double *value)
+{
+    if (s->kind == SP_KIND_RATE) {
+        if (t->measure != SP_MEASURE_CHANGE && t->measure != SP_MEASURE_CAGR)
+            return false;
+        double x = 1.0;
+        for (int y = from + 1; y <= to; y++) {
+            const sp_data_row *r = pick(d, region, s->name, SP_DATA_GROWTH, y);
+            if (r == NULL)
+                return false;
+            x *= 1.0 + r->value;
+        }
+        *value = sp_measure_eval(t->measure, 1.0, x, to - from);
+        return true;
+    }
+    const sp_data_row *base = share_base(d, region, s->name, base_year);
+    const sp_data_row *a = share_level(d, region, s->name, from, base);
+    const sp_data_row *b = share_level(d, region, s->name, to, base);
+    if (base == NULL || a == NULL || b == NULL)
+        return false;
+    *value = sp_measure_eval(t->measure, a->value, b->value, to - from);
+    return true;
+}
+
+/* Appends the scored targets of case (region, T) to out->target_scores
+ * (growing it), their probabilities still to come; returns the number
+ * added. Joint targets and targets on derived indicators are not scored,
+ * nor a target whose window, moved by T - base_year, starts before T - L
+ * or does not end in T + 1 .. T + H. */
+static size_t case_targets(const sp_scenario *sc, const sp_data *d,
+                           const sp_backtest_options *o, const char *region,
+                           int T, sp_backtest *out, size_t *cap, bool *nomem)
+{
+    size_t added = 0;
+    int shift = T - sc->base_year, first = T - o->history;
+    for (size_t k = 0; k < sc->n_targets; k++) {
+        const sp_target_spec *t = &sc->targets[k];
+        if (t->n_all > 0)
+            continue;
+        long i = sp_scenario_find_indicator(sc, t->indicator);
+        if (i < 0 || sc->indicators[i].kind == SP_KIND_DERIVED)
+            continue;
+        int from = t->from + shift, to = t->to + shift;
+        double value;
+        if (from < first || to <= T || to > T + o->horizon ||
+            !realised(d, region, &sc->indicators[i], t, first, from, to,
+                      &value))
+            continue;
+        if (out->n_target_scores == *cap) {
+            size_t n = *cap ? 2 * *cap : 64;
+            sp_bt_target_score *g = realloc(out->target_scores, n * sizeof *g);
+            if (g == NULL) {
+                *nomem = true;
+                return added;
+            }
+            out->target_scores = g;
+            *cap = n;
+        }
+        out->target_scores[out->n_target_scores++] = (sp_bt_target_score){
+            .region = region,
+            .origin = T,
+            .target = k,
+            .from = from,
+            .to = to,
+            .value = value,
+            .p = (double)NAN,
+            .met = sp_op_holds(t->op, value, t->value, t->lo, t->hi)};
+        added++;
     }
     return added;
 }
@@ -297,38 +426,34 @@ static double quantile(const double *x, size_t n, double q)
     return x[i] + (h - (double)i) * (x[i + 1] - x[i]);
 }
 
-/* Projects case c with factor f and scores its values into sc_out (the
- * case's slice of a scores array). `x` has room for n draws. */
-static sp_status run_case(const sp_scenario *sc, const sp_data *d,
-                          const sp_backtest_options *o, const bt_case *c,
-                          double f, sp_bt_score *sc_out, double *x,
-                          sp_error *err)
+/* Adds to met[0..n_t) the draws of the batch of b that meet each target
+ * of the compiled case. */
+static void count_met(const sp_model_ws *ws, size_t n_t, size_t b,
+                      uint64_t *met)
 {
-    bt_spec spec;
-    sp_status st = spec_build(sc, d, c->region, c->origin, o->history,
-                              o->horizon, f, &spec);
-    if (st != SP_OK) {
-        spec_free(&spec);
-        return sp_error_set(err, st, NULL, 0, NULL,
-                            "out of memory for a back-test case");
+    for (size_t j = 0; j < n_t; j++) {
+        const unsigned char *m = ws->met + j * ws->capacity;
+        uint64_t c = 0;
+        for (size_t k = 0; k < b; k++)
+            c += m[k];
+        met[j] += c;
     }
-    sp_compiled comp = {0};
-    st = sp_compile(&spec.sc, &comp, err);
-    if (st != SP_OK) {
-        sp_error e = *err;
-        spec_free(&spec);
-        return sp_error_set(err, st, e.file, e.line, e.field,
-                            "re-anchored at origin %d for region %s: %s",
-                            c->origin, c->region, e.message);
-    }
-    const sp_model *m = &comp.model;
+}
+
+/* Draws the compiled case m into x (one row of n per scored value of
+ * sc_out[0..n_sc)) and counts the draws meeting each of its n_t targets
+ * into met. */
+static sp_status draw_case(const sp_model *m, const sp_backtest_options *o,
+                           int base, const sp_bt_score *sc_out, size_t n_sc,
+                           size_t n_t, double *x, uint64_t *met, sp_error *err)
+{
     sp_model_ws *ws = sp_model_ws_alloc(m, SP_MC_BATCH);
     gsl_rng *rng = gsl_rng_alloc(o->rng);
     size_t n = (size_t)o->draws;
+    sp_status st = SP_OK;
     if (ws == NULL || rng == NULL)
         st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                           "out of memory for a back-test case");
-    int base = spec.sc.base_year;
     for (size_t k0 = 0; st == SP_OK && k0 * SP_MC_BLOCK < n; k0++) {
         sp_rng_seed_block(rng, o->seed, k0);
         size_t first = k0 * SP_MC_BLOCK;
@@ -336,7 +461,7 @@ static sp_status run_case(const sp_scenario *sc, const sp_data *d,
         for (size_t off = 0; off < block; off += SP_MC_BATCH) {
             size_t b = block - off < SP_MC_BATCH ? block - off : SP_MC_BATCH;
             sp_model_batch(m, rng, b, ws);
-            for (size_t j = 0; j < c->n; j++) {
+            for (size_t j = 0; j < n_sc; j++) {
                 const sp_bt_score *s = &sc_out[j];
                 size_t t = (size_t)(s->year - base);
                 const double *now = sp_model_row(ws, s->indicator, t);
@@ -347,9 +472,18 @@ static sp_status run_case(const sp_scenario *sc, const sp_data *d,
                                  ? now[k] / before[k] - 1.0
                                  : now[k];
             }
+            count_met(ws, n_t, b, met);
         }
     }
-    for (size_t j = 0; st == SP_OK && j < c->n; j++) {
+    gsl_rng_free(rng);
+    sp_model_ws_free(ws);
+    return st;
+}
+
+/* Scores the values sc_out[0..n) from their draws x (n rows of `draws`). */
+static void score_values(sp_bt_score *sc_out, size_t n_sc, double *x, size_t n)
+{
+    for (size_t j = 0; j < n_sc; j++) {
         sp_bt_score *s = &sc_out[j];
         double *v = x + j * n;
         qsort(v, n, sizeof *v, cmp_double);
@@ -363,28 +497,66 @@ static sp_status run_case(const sp_scenario *sc, const sp_data *d,
         s->p75 = quantile(v, n, 0.75);
         s->p95 = quantile(v, n, 0.95);
     }
-    gsl_rng_free(rng);
-    sp_model_ws_free(ws);
+}
+
+/* Projects case c with the factors f (one per indicator) and scores its
+ * values into sc_out (the case's slice of a scores array) and, unless
+ * ts_out is NULL, the probabilities of its targets into ts_out (its slice
+ * of out->target_scores). `x` has room for c->n rows of draws. */
+static sp_status run_case(const bt_run *r, const bt_case *c, const double *f,
+                          sp_bt_score *sc_out, sp_bt_target_score *ts_out,
+                          double *x, sp_error *err)
+{
+    const sp_backtest_options *o = r->o;
+    size_t n_t = ts_out ? c->n_t : 0;
+    bt_spec spec;
+    sp_status st = spec_build(r->sc, r->d, c->region, c->origin, o->history,
+                              o->horizon, f, ts_out, n_t, &spec);
+    uint64_t *met = calloc(n_t ? n_t : 1, sizeof *met);
+    if (st != SP_OK || met == NULL) {
+        spec_free(&spec);
+        free(met);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for a back-test case");
+    }
+    sp_compiled comp = {0};
+    st = sp_compile(&spec.sc, &comp, err);
+    if (st != SP_OK) {
+        sp_error e = *err;
+        spec_free(&spec);
+        free(met);
+        return sp_error_set(err, st, e.file, e.line, e.field,
+                            "re-anchored at origin %d for region %s: %s",
+                            c->origin, c->region, e.message);
+    }
+    size_t n = (size_t)o->draws;
+    st = draw_case(&comp.model, o, spec.sc.base_year, sc_out, c->n, n_t, x, met,
+                   err);
+    if (st == SP_OK) {
+        score_values(sc_out, c->n, x, n);
+        for (size_t j = 0; j < n_t; j++)
+            ts_out[j].p = (double)met[j] / (double)n;
+    }
+    free(met);
     sp_compiled_destroy(&comp);
     spec_free(&spec);
     return st;
 }
 
-/* Runs every case with factor f into `scores` (a copy of the layout of
- * out->scores). */
-static sp_status run_all(const sp_scenario *sc, const sp_data *d,
-                         const sp_backtest_options *o, const bt_case *cases,
-                         size_t n_cases, double f, sp_bt_score *scores,
-                         sp_error *err)
+/* Runs every case with the factors f into `scores` (a copy of the layout
+ * of out->scores) and, unless `targets` is NULL, the target probabilities
+ * into `targets` (out->target_scores). */
+static sp_status run_all(const bt_run *r, const double *f, sp_bt_score *scores,
+                         sp_bt_target_score *targets, sp_error *err)
 {
     sp_status st = SP_OK;
     size_t most = 0;
-    for (size_t k = 0; k < n_cases; k++)
-        most = cases[k].n > most ? cases[k].n : most;
-    int threads = o->threads > 0 ? o->threads : 1;
+    for (size_t k = 0; k < r->n_cases; k++)
+        most = r->cases[k].n > most ? r->cases[k].n : most;
+    int threads = r->o->threads > 0 ? r->o->threads : 1;
 #pragma omp parallel num_threads(threads)
     {
-        double *x = malloc(most * (size_t)o->draws * sizeof *x);
+        double *x = malloc((most ? most : 1) * (size_t)r->o->draws * sizeof *x);
         sp_error e;
         sp_error_clear(&e);
         sp_status mine = x ? SP_OK : SP_ERR_NOMEM;
@@ -392,10 +564,12 @@ static sp_status run_all(const sp_scenario *sc, const sp_data *d,
             sp_error_set(&e, mine, NULL, 0, NULL,
                          "out of memory for the back-test draws");
 #pragma omp for schedule(dynamic, 1)
-        for (size_t k = 0; k < n_cases; k++)
+        for (size_t k = 0; k < r->n_cases; k++) {
+            const bt_case *c = &r->cases[k];
             if (mine == SP_OK)
-                mine = run_case(sc, d, o, &cases[k], f, scores + cases[k].first,
-                                x, &e);
+                mine = run_case(r, c, f, scores + c->first,
+                                targets ? targets + c->first_t : NULL, x, &e);
+        }
 #pragma omp critical
         if (mine != SP_OK && st == SP_OK) {
             st = mine;
@@ -418,46 +592,216 @@ static void tally_add(sp_bt_tally *t, const sp_bt_score *s)
     t->crps_sum += s->crps;
 }
 
-static double pooled_coverage90(const sp_bt_score *s, size_t n)
+/* The Brier score and reliability table of the scored targets ts[0..n)
+ * of target `only` (SIZE_MAX: of every target) into out; p and o are
+ * scratch for n. */
+static void target_tally(const sp_bt_target_score *ts, size_t n, size_t only,
+                         double *p, unsigned char *o, sp_bt_target_tally *out)
 {
-    size_t in = 0;
-    for (size_t k = 0; k < n; k++)
-        in += s[k].in90;
-    return sp_bt_coverage(in, n);
+    size_t m = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (only != SIZE_MAX && ts[k].target != only)
+            continue;
+        p[m] = ts[k].p;
+        o[m] = ts[k].met;
+        m++;
+    }
+    sp_score_brier(p, o, m, &out->brier);
+    sp_score_reliability(p, o, m, SP_BT_RELIABILITY_BINS, out->reliability);
 }
 
-/* The factor f in [1/8, 8] at which the pooled 90 % coverage reaches 0.9,
- * by bisection on log f (coverage rises with f). */
-static sp_status find_sd_factor(const sp_scenario *sc, const sp_data *d,
-                                const sp_backtest_options *o,
-                                const bt_case *cases, size_t n_cases,
-                                sp_backtest *out, sp_error *err)
+/* Tallies out->target_scores pooled and by target. */
+static sp_status target_tallies(sp_backtest *out, size_t n_targets)
 {
-    sp_bt_score *tmp = malloc(out->n_scores * sizeof *tmp);
-    if (tmp == NULL)
-        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
-                            "out of memory for the sd factor");
-    double lo = log(0.125), hi = log(8.0), cov;
-    memcpy(tmp, out->scores, out->n_scores * sizeof *tmp);
-    sp_status st = run_all(sc, d, o, cases, n_cases, exp(lo), tmp, err);
-    out->coverage90_lo = cov = pooled_coverage90(tmp, out->n_scores);
-    if (st == SP_OK && cov < 0.9) {
-        st = run_all(sc, d, o, cases, n_cases, exp(hi), tmp, err);
-        out->coverage90_hi = cov = pooled_coverage90(tmp, out->n_scores);
-        if (st == SP_OK && cov >= 0.9) {
-            for (int it = 0; st == SP_OK && it < 16; it++) {
-                double mid = 0.5 * (lo + hi);
-                st = run_all(sc, d, o, cases, n_cases, exp(mid), tmp, err);
-                if (pooled_coverage90(tmp, out->n_scores) >= 0.9)
-                    hi = mid;
-                else
-                    lo = mid;
-            }
-            out->sd_factor = exp(hi);
-            out->sd_factor_found = st == SP_OK;
+    size_t n = out->n_target_scores;
+    double *p = malloc((n ? n : 1) * sizeof *p);
+    unsigned char *o = malloc(n ? n : 1);
+    out->n_targets = n_targets;
+    out->by_target = calloc(n_targets ? n_targets : 1, sizeof *out->by_target);
+    sp_status st = p && o && out->by_target ? SP_OK : SP_ERR_NOMEM;
+    if (st == SP_OK) {
+        target_tally(out->target_scores, n, SIZE_MAX, p, o, &out->targets);
+        for (size_t k = 0; k < n_targets; k++)
+            target_tally(out->target_scores, n, k, p, o, &out->by_target[k]);
+    }
+    free(p);
+    free(o);
+    return st;
+}
+
+/* ---- the sd factors ----------------------------------------------------- */
+
+/* The scratch of the search. */
+typedef struct {
+    size_t ni;        /* indicators */
+    double *f;        /* [ni] the factors of a run */
+    double *lo, *hi;  /* [ni] log f brackets of the indicators' own search */
+    double *end;      /* [ni] the factor of an indicator not searched */
+    double *cov;      /* [ni] 90 % coverages of the last run (NaN: none) */
+    size_t *count;    /* [2 ni] values and values inside, by indicator */
+    bool *active;     /* [ni] searched on its own coverage */
+    sp_bt_score *tmp; /* [n_scores] the scores of a run */
+    double pooled;    /* pooled 90 % coverage of the last run */
+} bt_search;
+
+static void search_free(bt_search *s)
+{
+    free(s->f);
+    free(s->lo);
+    free(s->hi);
+    free(s->end);
+    free(s->cov);
+    free(s->count);
+    free(s->active);
+    free(s->tmp);
+}
+
+static bool search_alloc(bt_search *s, size_t ni, const sp_backtest *out)
+{
+    memset(s, 0, sizeof *s);
+    s->ni = ni;
+    s->f = calloc(ni, sizeof *s->f);
+    s->lo = calloc(ni, sizeof *s->lo);
+    s->hi = calloc(ni, sizeof *s->hi);
+    s->end = calloc(ni, sizeof *s->end);
+    s->cov = calloc(ni, sizeof *s->cov);
+    s->count = calloc(2 * ni, sizeof *s->count);
+    s->active = calloc(ni, sizeof *s->active);
+    s->tmp = malloc(out->n_scores * sizeof *s->tmp);
+    if (!s->f || !s->lo || !s->hi || !s->end || !s->cov || !s->count ||
+        !s->active || !s->tmp)
+        return false;
+    memcpy(s->tmp, out->scores, out->n_scores * sizeof *s->tmp);
+    return true;
+}
+
+/* Runs every case with the factors s->f and sets s->pooled and s->cov. */
+static sp_status search_run(const bt_run *r, const sp_backtest *out,
+                            bt_search *s, sp_error *err)
+{
+    sp_status st = run_all(r, s->f, s->tmp, NULL, err);
+    size_t *n = s->count, *in = s->count + s->ni, inside = 0;
+    memset(s->count, 0, 2 * s->ni * sizeof *s->count);
+    for (size_t k = 0; k < out->n_scores; k++) {
+        n[s->tmp[k].indicator]++;
+        in[s->tmp[k].indicator] += s->tmp[k].in90;
+        inside += s->tmp[k].in90;
+    }
+    s->pooled = sp_bt_coverage(inside, out->n_scores);
+    for (size_t i = 0; i < s->ni; i++)
+        s->cov[i] = sp_bt_coverage(in[i], n[i]);
+    return st;
+}
+
+static void fill(double *f, size_t n, double v)
+{
+    for (size_t i = 0; i < n; i++)
+        f[i] = v;
+}
+
+/* The common factor, by bisection on log f in (log 1/8, log 8), whose
+ * ends the caller has checked to bracket pooled coverage 0.9. */
+static sp_status common_factor(const bt_run *r, sp_backtest *out, bt_search *s,
+                               sp_error *err)
+{
+    double lo = log(0.125), hi = log(8.0);
+    sp_status st = SP_OK;
+    for (int it = 0; st == SP_OK && it < 16; it++) {
+        double mid = 0.5 * (lo + hi);
+        fill(s->f, s->ni, exp(mid));
+        st = search_run(r, out, s, err);
+        if (s->pooled >= 0.9)
+            hi = mid;
+        else
+            lo = mid;
+    }
+    out->sd_factor = exp(hi);
+    out->sd_factor_found = st == SP_OK;
+    return st;
+}
+
+/* The factors of the indicators whose own coverage the ends bracket,
+ * all at once: each run gives each such indicator the midpoint of its own
+ * bracket (the others their ends) and each bracket moves on its own
+ * indicator's coverage. Then one run at the factors found gives each
+ * indicator's coverage there. */
+static sp_status own_factors(const bt_run *r, sp_backtest *out, bt_search *s,
+                             sp_error *err)
+{
+    size_t ni = s->ni, searched = 0;
+    for (size_t i = 0; i < ni; i++) {
+        sp_bt_sd_factor *g = &out->sd_factors[i];
+        bool scored = out->by_indicator[i].n > 0;
+        s->active[i] =
+            scored && g->coverage90_lo < 0.9 && g->coverage90_hi >= 0.9;
+        s->end[i] = !scored ? 1.0 : g->coverage90_lo >= 0.9 ? 0.125 : 8.0;
+        s->lo[i] = log(0.125);
+        s->hi[i] = log(8.0);
+        g->coverage90 = (double)NAN;
+        searched += s->active[i];
+    }
+    sp_status st = SP_OK;
+    for (int it = 0; searched && st == SP_OK && it < 16; it++) {
+        for (size_t i = 0; i < ni; i++)
+            s->f[i] =
+                s->active[i] ? exp(0.5 * (s->lo[i] + s->hi[i])) : s->end[i];
+        st = search_run(r, out, s, err);
+        for (size_t i = 0; i < ni; i++) {
+            if (!s->active[i])
+                continue;
+            double mid = 0.5 * (s->lo[i] + s->hi[i]);
+            if (s->cov[i] >= 0.9)
+                s->hi[i] = mid;
+            else
+                s->lo[i] = mid;
         }
     }
-    free(tmp);
+    if (!searched || st != SP_OK)
+        return st;
+    for (size_t i = 0; i < ni; i++)
+        s->f[i] = s->active[i] ? exp(s->hi[i]) : s->end[i];
+    st = search_run(r, out, s, err);
+    for (size_t i = 0; st == SP_OK && i < ni; i++) {
+        sp_bt_sd_factor *g = &out->sd_factors[i];
+        g->found = s->active[i];
+        g->factor = s->active[i] ? s->f[i] : (double)NAN;
+        g->coverage90 = s->cov[i];
+    }
+    return st;
+}
+
+/* The common sd factor (pooled coverage) and every scored indicator's own
+ * (its coverage), each in [1/8, 8] where 90 % coverage reaches 0.9, by
+ * bisection on log f (coverage rises with f). The runs at 1/8 and 8 are
+ * shared. */
+static sp_status find_sd_factors(const bt_run *r, sp_backtest *out,
+                                 sp_error *err)
+{
+    size_t ni = r->sc->n_indicators;
+    bt_search s;
+    bool ok = search_alloc(&s, ni, out);
+    out->sd_factors = calloc(ni ? ni : 1, sizeof *out->sd_factors);
+    if (!ok || out->sd_factors == NULL) {
+        search_free(&s);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for the sd factor");
+    }
+    fill(s.f, ni, 0.125);
+    sp_status st = search_run(r, out, &s, err);
+    out->coverage90_lo = s.pooled;
+    for (size_t i = 0; i < ni; i++)
+        out->sd_factors[i].coverage90_lo = s.cov[i];
+    fill(s.f, ni, 8.0);
+    if (st == SP_OK)
+        st = search_run(r, out, &s, err);
+    out->coverage90_hi = s.pooled;
+    for (size_t i = 0; i < ni; i++)
+        out->sd_factors[i].coverage90_hi = s.cov[i];
+    if (st == SP_OK && out->coverage90_lo < 0.9 && out->coverage90_hi >= 0.9)
+        st = common_factor(r, out, &s, err);
+    if (st == SP_OK)
+        st = own_factors(r, out, &s, err);
+    search_free(&s);
     return st;
 }
 
@@ -502,15 +846,19 @@ sp_status sp_backtest_run(const sp_scenario *sc, const sp_data *d,
     }
     size_t n_origins = (size_t)((o->to - o->from) / o->step + 1);
     bt_case *cases = calloc(n_regions * n_origins + 1, sizeof *cases);
-    size_t n_cases = 0, cap = 0;
+    size_t n_cases = 0, cap = 0, cap_t = 0;
     bool nomem = cases == NULL;
     for (size_t r = 0; !nomem && r < n_regions; r++) {
         bool scored = false;
         for (int T = o->from; !nomem && T <= o->to; T += o->step) {
-            size_t first = out->n_scores;
+            size_t first = out->n_scores, first_t = out->n_target_scores;
             size_t n = case_scores(sc, d, o, regions[r], T, out, &cap, &nomem);
-            if (n > 0)
-                cases[n_cases++] = (bt_case){regions[r], T, first, n};
+            size_t n_t = nomem ? 0
+                               : case_targets(sc, d, o, regions[r], T, out,
+                                              &cap_t, &nomem);
+            if (n > 0 || n_t > 0)
+                cases[n_cases++] =
+                    (bt_case){regions[r], T, first, n, first_t, n_t};
             scored = scored || n > 0;
         }
         out->n_regions += scored;
@@ -532,22 +880,32 @@ sp_status sp_backtest_run(const sp_scenario *sc, const sp_data *d,
                             o->horizon, o->from, o->to);
     }
     out->n_cases = n_cases;
-    st = run_all(sc, d, o, cases, n_cases, 1.0, out->scores, err);
+    bt_run run = {sc, d, o, cases, n_cases};
+    double *ones =
+        malloc((sc->n_indicators ? sc->n_indicators : 1) * sizeof *ones);
     out->n_indicators = sc->n_indicators;
     out->horizon = o->horizon;
     out->by_indicator = calloc(sc->n_indicators, sizeof *out->by_indicator);
     out->by_horizon = calloc((size_t)o->horizon, sizeof *out->by_horizon);
-    if (st == SP_OK && (!out->by_indicator || !out->by_horizon))
+    if (!ones || !out->by_indicator || !out->by_horizon)
         st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                           "out of memory for the back-test");
+    if (st == SP_OK) {
+        fill(ones, sc->n_indicators, 1.0);
+        st = run_all(&run, ones, out->scores, out->target_scores, err);
+    }
+    free(ones);
     for (size_t k = 0; st == SP_OK && k < out->n_scores; k++) {
         const sp_bt_score *s = &out->scores[k];
         tally_add(&out->pooled, s);
         tally_add(&out->by_indicator[s->indicator], s);
         tally_add(&out->by_horizon[s->year - s->origin - 1], s);
     }
+    if (st == SP_OK && target_tallies(out, sc->n_targets) != SP_OK)
+        st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                          "out of memory for the back-test");
     if (st == SP_OK && o->sd_factor)
-        st = find_sd_factor(sc, d, o, cases, n_cases, out, err);
+        st = find_sd_factors(&run, out, err);
     free(cases);
     if (st != SP_OK)
         sp_backtest_destroy(out);
@@ -557,6 +915,9 @@ sp_status sp_backtest_run(const sp_scenario *sc, const sp_data *d,
 void sp_backtest_destroy(sp_backtest *b)
 {
     free(b->scores);
+    free(b->sd_factors);
+    free(b->target_scores);
+    free(b->by_target);
     free(b->by_indicator);
     free(b->by_horizon);
     memset(b, 0, sizeof *b);

@@ -23,7 +23,21 @@
  * by indicator and by horizon, with the verdict of sp_score_verdict. The
  * sd factor is the common factor of every innovation sd and trend_sd for
  * which the pooled 90 % coverage reaches 0.9, found by bisection on log f
- * with the same random streams.
+ * with the same random streams; the sd factor of each scored indicator
+ * multiplies only its own sd and trend_sd and is found by a bisection of
+ * all of them at once, each on its own 90 % coverage.
+ *
+ * The scenario's targets are moved so that its base year falls on the
+ * origin T (a window [a, b] of a scenario with base year B becomes
+ * [a + T - B, b + T - B]). A simple target on a rate or share is scored
+ * at a case when its window ends in T + 1 .. T + H, starts no earlier
+ * than T - L, and the region's data give its realised measure: for a rate
+ * (change and cagr only) the growth rows of every year after the window's
+ * start up to its end, compounded; for an anchored share its level rows,
+ * of its base's basis, at the window's years. P is the share of the
+ * case's draws that meet the target, the outcome whether the realised
+ * measure meets it; they are pooled and by target into a Brier score and
+ * a reliability table (model/sp_score.h).
  *
  * Cases (region, origin) run in parallel with OpenMP, each alone on its
  * own streams, so results are bit-identical for any thread count.
@@ -40,7 +54,10 @@
 #include "sp_scenario.h"
 #include "sp_status.h"
 
-#define SP_BT_PIT_BINS 10
+#include "sp_score.h"
+
+#define SP_BT_PIT_BINS         10
+#define SP_BT_RELIABILITY_BINS 10
 
 /* One scored value. */
 typedef struct {
@@ -55,6 +72,33 @@ typedef struct {
     double p05, p25, p50, p75, p95; /* the projection's quantiles */
     bool in50, in90;
 } sp_bt_score;
+
+/* One scored target: a target of the scenario at one case. */
+typedef struct {
+    const char *region; /* borrowed from the data */
+    int origin;         /* T */
+    size_t target;      /* index into the scenario's targets */
+    int from, to;       /* its re-anchored years (level: both the year) */
+    double value;       /* the realised measure */
+    double p;           /* share of the case's draws that meet it */
+    bool met;           /* whether the realised measure meets it */
+} sp_bt_target_score;
+
+/* The Brier score and reliability table of a set of scored targets. */
+typedef struct {
+    sp_brier brier;
+    sp_reliability_bin reliability[SP_BT_RELIABILITY_BINS];
+} sp_bt_target_tally;
+
+/* The sd factor of one indicator. */
+typedef struct {
+    bool found;                          /* false: outside [1/8, 8] */
+    double factor;                       /* when found */
+    double coverage90_lo, coverage90_hi; /* every factor 1/8, every 8 */
+    double coverage90; /* at every indicator's factor (1/8 or 8 where not
+                          found): 0.9 or just above unless correlated
+                          indicators pull it (doc/model.md §15.3) */
+} sp_bt_sd_factor;
 
 /* Counts of a set of scored values. */
 typedef struct {
@@ -73,7 +117,7 @@ typedef struct {
     uint64_t seed;
     const gsl_rng_type *rng;
     int threads;    /* >= 1 */
-    bool sd_factor; /* search the sd factor */
+    bool sd_factor; /* search the sd factors */
 } sp_backtest_options;
 
 typedef struct {
@@ -88,7 +132,14 @@ typedef struct {
     bool sd_factor_found;    /* false: not searched, or outside the range */
     double sd_factor;        /* when found */
     double coverage90_lo, coverage90_hi; /* at the ends of the search */
-    size_t n_regions;                    /* regions with a scored value */
+    sp_bt_sd_factor *sd_factors; /* [n_indicators]; NULL unless searched;
+                                    meaningful where by_indicator has n */
+    size_t n_regions;            /* regions with a scored value */
+    size_t n_target_scores;
+    sp_bt_target_score *target_scores; /* by region, origin, target */
+    sp_bt_target_tally targets;        /* every scored target */
+    size_t n_targets;
+    sp_bt_target_tally *by_target; /* [n_targets] scenario order */
 } sp_backtest;
 
 /* Runs the back-test. Errors name the option: SP_ERR_USAGE for a horizon

@@ -3,8 +3,11 @@
  *
  * table: the pooled scores (number scored, 50 % and 90 % coverage with
  * their binomial standard errors, the PIT histogram, mean CRPS, verdict,
- * sd factor), then by indicator and by horizon; csv: one row per scored
- * value (scores.csv); json: the same as data (in sp_json.c, with jansson).
+ * sd factor), then by indicator (with each one's own sd factor) and by
+ * horizon, then the targets' Brier scores, pooled and by target, and the
+ * pooled reliability table; csv: one row per scored value (scores.csv),
+ * or per scored target at a case (targets.csv); json: the same as data
+ * (in sp_json.c, with jansson).
  */
 #ifndef SP_BACKTEST_REPORT_H
 #define SP_BACKTEST_REPORT_H
@@ -25,6 +28,8 @@ typedef struct {
 
 sp_status sp_backtest_report_table(FILE *out, const void *r, sp_error *err);
 sp_status sp_backtest_report_csv(FILE *out, const void *r, sp_error *err);
+sp_status sp_backtest_report_targets_csv(FILE *out, const void *r,
+                                         sp_error *err);
 
 /* In sp_json.c; SP_ERR_UNSUPPORTED without jansson. */
 sp_status sp_backtest_report_json(FILE *out, const void *r, sp_error *err);

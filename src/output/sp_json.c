@@ -420,6 +420,57 @@ static json_t *tally_json(const sp_bt_tally *t)
     return o;
 }
 
+/* The Brier score and reliability table of a set of scored targets; with
+ * none, the numbers are null and the table too. */
+static json_t *target_tally_json(const sp_bt_target_tally *t)
+{
+    const sp_brier *b = &t->brier;
+    json_t *o = json_object();
+    json_object_set_new(o, "scored", json_integer((json_int_t)b->n));
+    json_object_set_new(o, "brier", real_or_null(b->brier));
+    json_object_set_new(o, "brier_se", real_or_null(b->brier_se));
+    json_object_set_new(o, "base_rate", real_or_null(b->base_rate));
+    json_object_set_new(o, "brier_climatology",
+                        real_or_null(b->brier_climatology));
+    json_object_set_new(o, "skill", real_or_null(b->skill));
+    json_object_set_new(o, "expected_brier", real_or_null(b->expected));
+    json_object_set_new(o, "expected_brier_se", real_or_null(b->expected_se));
+    json_object_set_new(o, "spiegelhalter_z", real_or_null(b->z));
+    if (b->n == 0) {
+        json_object_set_new(o, "reliability", json_null());
+        return o;
+    }
+    json_t *rel = json_array();
+    for (int k = 0; k < SP_BT_RELIABILITY_BINS; k++) {
+        const sp_reliability_bin *c = &t->reliability[k];
+        json_t *bin = json_object();
+        json_object_set_new(bin, "lo", json_real(c->lo));
+        json_object_set_new(bin, "hi", json_real(c->hi));
+        json_object_set_new(bin, "n", json_integer((json_int_t)c->n));
+        json_object_set_new(bin, "p_mean", real_or_null(c->p_mean));
+        json_object_set_new(bin, "observed", real_or_null(c->observed));
+        json_object_set_new(bin, "observed_lo", real_or_null(c->observed_lo));
+        json_object_set_new(bin, "observed_hi", real_or_null(c->observed_hi));
+        json_array_append_new(rel, bin);
+    }
+    json_object_set_new(o, "reliability", rel);
+    return o;
+}
+
+/* "targets": pooled, with by_target keyed by target id. */
+static json_t *targets_json(const sp_backtest_report *r)
+{
+    const sp_backtest *b = r->b;
+    json_t *o = target_tally_json(&b->targets);
+    json_t *by = json_object();
+    for (size_t k = 0; k < b->n_targets; k++)
+        if (b->by_target[k].brier.n > 0)
+            json_object_set_new(by, r->sc->targets[k].id,
+                                target_tally_json(&b->by_target[k]));
+    json_object_set_new(o, "by_target", by);
+    return o;
+}
+
 sp_status sp_backtest_report_json(FILE *out, const void *ctx, sp_error *err)
 {
     const sp_backtest_report *r = ctx;
@@ -449,6 +500,11 @@ sp_status sp_backtest_report_json(FILE *out, const void *ctx, sp_error *err)
         json_t *t = tally_json(&b->by_indicator[i]);
         json_object_set_new(t, "indicator",
                             json_string(r->sc->indicators[i].name));
+        const sp_bt_sd_factor *g = b->sd_factors ? &b->sd_factors[i] : NULL;
+        json_object_set_new(t, "sd_factor",
+                            g && g->found ? json_real(g->factor) : json_null());
+        json_object_set_new(t, "coverage90_at_sd_factors",
+                            real_or_null(g ? g->coverage90 : (double)NAN));
         json_array_append_new(by_ind, t);
     }
     json_object_set_new(root, "by_indicator", by_ind);
@@ -461,6 +517,7 @@ sp_status sp_backtest_report_json(FILE *out, const void *ctx, sp_error *err)
         json_array_append_new(by_h, t);
     }
     json_object_set_new(root, "by_horizon", by_h);
+    json_object_set_new(root, "targets", targets_json(r));
     return dump_json(out, root, "report", err);
 }
 

@@ -4,13 +4,22 @@
 # process started at its own base year as the model starts it, so that
 # every scored PIT is an independent uniform draw when the model is right.
 #  - the true model: 90 % coverage within 3 binomial standard errors of
-#    0.9 and the verdict "calibrated"; the sd factor within 3 se of 1;
+#    0.9 and the verdict "calibrated"; the sd factor, pooled and of each
+#    indicator, within 3 se of 1;
 #  - the same panel scored with every sd and trend_sd halved: over-
-#    confident; doubled: under-confident;
+#    confident; doubled: under-confident; only g's halved: g's own sd
+#    factor within 3 se of 2, s's of 1;
+#  - the targets (origin 2009, horizon 2, history 4): the realised measures
+#    and outcomes of the data, the Brier score and its expectation as
+#    defined; the true model's Brier score within 3 sd of its expectation
+#    (Spiegelhalter's test); with every sd halved, a Brier score worse by
+#    more than 3 paired se and Spiegelhalter's z above 3; joint targets,
+#    targets on derived indicators and level targets on a rate unscored;
 #  - the closed-form case (a share with normal increments, no trend): the
 #    PIT equals Phi((y - mu) / sd) within 4 Monte Carlo standard errors and
 #    the CRPS its normal closed form within 4 (bounded) standard errors;
-#  - bit-identical output for 1 and 2 threads;
+#  - bit-identical output (JSON with the sd factors and targets, scores.csv,
+#    targets.csv) for 1 and 2 threads;
 #  - --out: scores.csv and summary.json, and with plots pit.png,
 #    coverage.png and projections-g.png, projections-s.png (whole PNGs);
 #    --no-plots writes none; a chart stage that fails (a file size limit
@@ -55,6 +64,18 @@ with open(sys.argv[1] + "/panel.csv", "w") as f:
 PY
 run() { "$bin" backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 \
     --horizon 1 --history 5 --draws 1000 --seed 11 "$@"; }
+# scale CFG FACTOR_G FACTOR_S: synthetic.cfg with g's sd and trend_sd
+# times FACTOR_G and s's sd times FACTOR_S.
+scale() {
+    python3 - "$fix" "$2" "$3" >"$1" <<'PY'
+import re, sys
+text, fg, fs = open(sys.argv[1]).read(), float(sys.argv[2]), float(sys.argv[3])
+text = re.sub(r"\btrend_sd = 0\.01;", "trend_sd = %r;" % (0.01 * fg), text)
+text = re.sub(r"\bsd = 0\.02;", "sd = %r;" % (0.02 * fg), text)
+text = re.sub(r"\bsd = 0\.005;", "sd = %r;" % (0.005 * fs), text)
+print(text, end="")
+PY
+}
 
 if "$bin" --version | grep -q 'json on'; then
     run --format json >"$tmp/true.json"
@@ -74,18 +95,32 @@ for k in d["pit_histogram"]:
     if abs(k - n / 10) > 4 * math.sqrt(n * 0.09): bad.append("PIT bin %d" % k)
 # the sd factor that gives coverage 0.9: 1 within the spread implied by 3
 # se of coverage (the density of the coverage at 1.645 sd: about 0.2 per
-# unit of log factor, i.e. 3 se / (2 * 1.645 * 0.103) in log f)
+# unit of log factor, i.e. 3 se / (2 * 1.645 * 0.103) in log f); each
+# indicator's own likewise with its own n
+def tol(n):
+    return 3 * math.sqrt(0.09 / n) / (2 * 1.645 * math.exp(-1.645 ** 2 / 2) / math.sqrt(2 * math.pi))
 f = d["sd_factor"]
-tol = 3 * se / (2 * 1.645 * math.exp(-1.645 ** 2 / 2) / math.sqrt(2 * math.pi))
-if f is None or abs(math.log(f)) > tol: bad.append("sd_factor %s, 1 +- log %.3f" % (f, tol))
+if f is None or abs(math.log(f)) > tol(n): bad.append("sd_factor %s, 1 +- log %.3f" % (f, tol(n)))
+for b in d["by_indicator"]:
+    f = b["sd_factor"]
+    if f is None or abs(math.log(f)) > tol(b["scored"]):
+        bad.append("%s sd_factor %s, 1 +- log %.3f" % (b["indicator"], f, tol(b["scored"])))
+    # g and s are independent: at the factors found, each one's coverage
+    # is the one its own search ended on, 0.9 or just above (1 value in n)
+    c = b["coverage90_at_sd_factors"]
+    if c is None or not 0.9 <= c <= 0.9 + 1.5 / b["scored"]:
+        bad.append("%s coverage90 at the factors %s" % (b["indicator"], c))
+# no target ends by 2011 at origin 2010 (s_2002 and g_2002 end in 2012)
+t = d["targets"]
+if t["scored"] != 0 or t["brier"] is not None or t["reliability"] is not None or t["by_target"] != {}:
+    bad.append("targets %s, expected none scored" % t)
 print("; ".join(bad))
 PY
 )
     [ -z "$check_true" ] && ok "the true model is calibrated" \
         || no "the true model is calibrated: $check_true"
     for scale in 0.5 2; do
-        sed "s/trend_sd = 0.01;/trend_sd = $(python3 -c "print(0.01*$scale)");/; s/sd = 0.02;/sd = $(python3 -c "print(0.02*$scale)");/; s/sd = 0.005;/sd = $(python3 -c "print(0.005*$scale)");/" \
-            "$fix" >"$tmp/scaled.cfg"
+        scale "$tmp/scaled.cfg" "$scale" "$scale"
         "$bin" backtest "$tmp/scaled.cfg" --data "$tmp/panel.csv" \
             --origins 2010:2010 --horizon 1 --history 5 --draws 1000 \
             --seed 11 --no-sd-factor --format json >"$tmp/s.json"
@@ -94,10 +129,154 @@ PY
         [ "$got" = "$want" ] && ok "sd times $scale is $want" \
             || no "sd times $scale: verdict $got, expected $want"
     done
-    run --threads 2 --no-sd-factor --format json >"$tmp/t2.json"
-    run --threads 1 --no-sd-factor --format json >"$tmp/t1.json"
-    cmp -s "$tmp/t1.json" "$tmp/t2.json" && ok "1 and 2 threads give the same JSON" \
-        || no "1 and 2 threads differ"
+    # Only g's sd and trend_sd halved, on the first 500 regions: g's own
+    # factor is 2 and s's 1, each within the spread of 3 se of its coverage
+    # (as above); the pooled factor lies between them.
+    scale "$tmp/ghalf.cfg" 0.5 1
+    awk -F, 'NR == 1 || substr($1, 2) + 0 < 500' "$tmp/panel.csv" >"$tmp/half.csv"
+    "$bin" backtest "$tmp/ghalf.cfg" --data "$tmp/half.csv" --origins 2010:2010 \
+        --horizon 1 --history 5 --draws 1000 --seed 11 --format json >"$tmp/g.json"
+    check_own=$(python3 - "$tmp/g.json" <<'PY'
+import json, math, sys
+d, bad = json.load(open(sys.argv[1])), []
+want = {"g": 2.0, "s": 1.0}
+for b in d["by_indicator"]:
+    n, f = b["scored"], b["sd_factor"]
+    tol = 3 * math.sqrt(0.09 / n) / (2 * 1.645 * math.exp(-1.645 ** 2 / 2) / math.sqrt(2 * math.pi))
+    if n != 500 or f is None or abs(math.log(f / want[b["indicator"]])) > tol:
+        bad.append("%s: %d scored, sd_factor %s, %g +- log %.3f" % (b["indicator"], n, f, want[b["indicator"]], tol))
+    if b["verdict"] != ("over-confident" if b["indicator"] == "g" else "calibrated"):
+        bad.append("%s verdict %s" % (b["indicator"], b["verdict"]))
+f = {b["indicator"]: b["sd_factor"] for b in d["by_indicator"]}
+if not (d["sd_factor"] and f["s"] and f["g"] and f["s"] < d["sd_factor"] < f["g"]):
+    bad.append("pooled sd_factor %s not between s's and g's" % d["sd_factor"])
+print("; ".join(bad))
+PY
+)
+    [ -z "$check_own" ] && ok "each indicator's own sd factor undoes its own scaling" \
+        || no "each indicator's own sd factor: $check_own"
+
+    # The targets: at origin 2009 with 4 years of history (base 2005, as the
+    # panel starts), s_2002 is s's level in 2011 >= 0.56 and g_2002 g's cagr
+    # over 2009-2011 >= 0.05, both realised by 2011; g_2005 (to 2014) is
+    # past the horizon. When the P are right, E[(P - o)^2] = P (1 - P) for
+    # the true P; with P from m draws, E[(P^ - o)^2] = P (1 - P) (1 + 1/m)
+    # and E[P^ (1 - P^)] = P (1 - P) (1 - 1/m), so the expectation of the
+    # Brier score is expected_brier (m + 1) / (m - 1). Its sd is
+    # sqrt(sum P (1 - P) (1 - 2P)^2) / n (model/sp_score.h), the outcomes
+    # being independent (g and s are, and so are the regions).
+    trun() { "$bin" backtest "$1" --data "$tmp/panel.csv" --origins 2009:2009 \
+        --horizon 2 --history 4 --draws 1000 --seed 11 --no-sd-factor \
+        --quiet --force --out "$2"; }
+    trun "$fix" "$tmp/bt" && scale "$tmp/half.cfg" 0.5 0.5 &&
+        trun "$tmp/half.cfg" "$tmp/bh"
+    check_targets=$(python3 - "$tmp" <<'PY'
+import csv, json, math, sys
+tmp, m, bad = sys.argv[1], 1000, []
+panel = {}
+for r in csv.DictReader(open(tmp + "/panel.csv")):
+    panel[(r["region"], r["indicator"], int(r["year"]))] = float(r["value"])
+def load(d):
+    return (json.load(open(d + "/summary.json"))["targets"],
+            list(csv.DictReader(open(d + "/targets.csv"))))
+t, rows = load(tmp + "/bt")
+h, hrows = load(tmp + "/bh")
+# the realised measures and outcomes come from the data
+for r in rows:
+    reg = r["region"]
+    if r["target"] == "s_2002":
+        v = panel[(reg, "s", 2011)]
+        met = v >= 0.56
+    else:
+        v = math.sqrt((1 + panel[(reg, "g", 2010)]) * (1 + panel[(reg, "g", 2011)])) - 1
+        met = v >= 0.05
+    if abs(float(r["value"]) - v) > 1e-9 or int(r["met"]) != met:
+        bad.append("%s %s: value %s met %s, data %.10g" % (reg, r["target"], r["value"], r["met"], v))
+        break
+ids = sorted(set(r["target"] for r in rows))
+if len(rows) != 2000 or ids != ["g_2002", "s_2002"] or sorted(t["by_target"]) != ids:
+    bad.append("%d target rows of %s, expected 1000 each of g_2002, s_2002" % (len(rows), ids))
+def check(name, t, rows):
+    p = [float(r["p"]) for r in rows]
+    o = [int(r["met"]) for r in rows]
+    n = len(p)
+    bs = sum((a - b) ** 2 for a, b in zip(p, o)) / n
+    e = sum(a * (1 - a) for a in p) / n
+    sd = math.sqrt(sum(a * (1 - a) * (1 - 2 * a) ** 2 for a in p)) / n
+    obar = sum(o) / n
+    for k, v in (("scored", n), ("brier", bs), ("expected_brier", e),
+                 ("expected_brier_se", sd), ("base_rate", obar),
+                 ("brier_climatology", obar * (1 - obar)),
+                 ("skill", 1 - bs / (obar * (1 - obar)))):
+        if abs(t[k] - v) > 1e-9:
+            bad.append("%s %s %s, from targets.csv %s" % (name, k, t[k], v))
+    if sum(b["n"] for b in t["reliability"]) != n:
+        bad.append("%s reliability counts" % name)
+    return bs, e * (m + 1) / (m - 1), sd
+for name, tt, rr in [("pooled", t, rows)] + [
+        (k, t["by_target"][k], [r for r in rows if r["target"] == k]) for k in ids]:
+    bs, want, sd = check(name, tt, rr)
+    print("%s: Brier %.4f, expected %.4f, sd %.4f: %.2f sd" % (name, bs, want, sd, (bs - want) / sd), file=sys.stderr)
+    if abs(bs - want) > 3 * sd:
+        bad.append("%s Brier %.4f, expected %.4f +- 3 x %.4f" % (name, bs, want, sd))
+# halved: worse, by more than 3 se of the paired differences, and z > 3
+d = [(float(b["p"]) - int(b["met"])) ** 2 - (float(a["p"]) - int(a["met"])) ** 2
+     for a, b in zip(rows, hrows)]
+mean = sum(d) / len(d)
+se = math.sqrt(sum((x - mean) ** 2 for x in d) / (len(d) - 1) / len(d))
+print("halved: Brier %.4f against %.4f, worse by %.2f paired se; z %.2f" % (h["brier"], t["brier"], mean / se, h["spiegelhalter_z"]), file=sys.stderr)
+if not (h["brier"] - t["brier"] > 3 * se and abs(h["brier"] - t["brier"] - mean) < 1e-9):
+    bad.append("halved sd: Brier %.4f, true %.4f, paired se %.4f" % (h["brier"], t["brier"], se))
+if not h["spiegelhalter_z"] > 3:
+    bad.append("halved sd: Spiegelhalter z %.2f" % h["spiegelhalter_z"])
+print("; ".join(bad))
+PY
+)
+    [ -z "$check_targets" ] && ok "targets: the true model's Brier score within 3 sd of its expectation, halved sd worse" \
+        || no "targets: $check_targets"
+
+    # Not scored: a joint target, a target on a derived indicator, and a
+    # level target on a rate (in the scenario's units, not the index's).
+    python3 - "$fix" >"$tmp/excl.cfg" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+text = text.replace("""    path = ( { from = 2001; to = 2020; mean = 0.01; sd = 0.005; } ); }
+);""", """    path = ( { from = 2001; to = 2020; mean = 0.01; sd = 0.005; } ); },
+  { name = "d"; kind = "derived"; formula = "g * s"; }
+);""")
+text = text.replace("""value = 0.05; }
+);""", """value = 0.05; },
+  { id = "both"; name = "both"; all = ["s_2002", "g_2002"]; },
+  { id = "d_2002"; name = "derived"; indicator = "d"; measure = "level";
+    year = 2002; op = ">="; value = 0.5; },
+  { id = "g_level"; name = "level"; indicator = "g"; measure = "level";
+    year = 2002; op = ">="; value = 1.1; }
+);""")
+print(text, end="")
+PY
+    "$bin" backtest "$tmp/excl.cfg" --data "$tmp/panel.csv" --origins 2009:2009 \
+        --horizon 2 --history 4 --draws 200 --region r0 --region r1 \
+        --no-sd-factor --format json >"$tmp/excl.json" &&
+    python3 -c "import json, sys; d = json.load(open(sys.argv[1]))['targets']; sys.exit(not (sorted(d['by_target']) == ['g_2002', 's_2002'] and d['scored'] == 4))" "$tmp/excl.json" &&
+        grep -c 'id = "both"\|id = "d_2002"\|id = "g_level"' "$tmp/excl.cfg" | grep -q 3 &&
+        ok "joint, derived and rate-level targets are not scored" \
+        || no "joint, derived and rate-level targets are not scored"
+
+    # 1 and 2 threads, with the sd factors and the targets, on 100 regions
+    awk -F, 'NR == 1 || substr($1, 2) + 0 < 100' "$tmp/panel.csv" >"$tmp/p100.csv"
+    for t in 1 2; do
+        "$bin" backtest "$fix" --data "$tmp/p100.csv" --origins 2009:2009 \
+            --horizon 2 --history 4 --draws 200 --seed 11 --threads $t \
+            --quiet --out "$tmp/th$t"
+    done
+    same=1
+    for f in summary.json scores.csv targets.csv; do
+        cmp -s "$tmp/th1/$f" "$tmp/th2/$f" || same=0
+    done
+    if [ "$same" = 1 ] && grep -q '"sd_factor": [0-9]' "$tmp/th1/summary.json" &&
+        [ "$(wc -l <"$tmp/th1/targets.csv")" -eq 201 ]; then
+        ok "1 and 2 threads give the same JSON, scores.csv and targets.csv"
+    else no "1 and 2 threads differ"; fi
 fi
 
 # The closed form: s has trend_sd 0 and ar1 0, so S[2011] ~ N(S[2010] +
@@ -145,6 +324,18 @@ rows=$(($(wc -l <"$tmp/o/scores.csv") - 1))
 if [ "$rows" -eq 4 ] && head -1 "$tmp/o/scores.csv" | grep -q '^region,origin,indicator,year,horizon,measure,value,pit,in50,in90,crps' &&
    [ ! -s "$tmp/o.stdout" ]; then ok "--out writes scores.csv"
 else no "--out writes scores.csv ($rows rows)"; fi
+# targets.csv: only its header, as the panel ends before s_2002 and g_2002
+# do (2012) at origin 2010; the table says so in one line.
+if [ "$(cat "$tmp/o/targets.csv")" = "region,origin,target,indicator,measure,from,to,value,p,met" ]; then
+    ok "--out writes targets.csv"
+else no "--out writes targets.csv"; fi
+"$bin" backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 \
+    --horizon 2 --history 5 --draws 200 --region r0 --no-sd-factor >"$tmp/o.table"
+[ "$(grep -c '^targets' "$tmp/o.table")" -eq 1 ] &&
+    grep -q '^targets: none scored' "$tmp/o.table" &&
+    ok "the table says in one line that no target was scored" \
+    || no "the table on no scored target"
+
 if "$bin" --version | grep -q 'json on'; then
     python3 -c "import json; d=json.load(open('$tmp/o/summary.json')); assert d['scored']==4 and d['horizon']==2" \
         && ok "--out writes summary.json" || no "--out writes summary.json"
