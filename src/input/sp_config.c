@@ -11,6 +11,7 @@
 
 #include "sp_digest.h"
 #include "sp_rng.h"
+#include "sp_score.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -1190,11 +1191,54 @@ static sp_status read_list(const loader *L, config_setting_t *root,
     return st;
 }
 
+/* backtest = { command; verdict; coverage90; scored; }: optional. */
+static sp_status read_backtest(const loader *L, config_setting_t *root,
+                               sp_scenario *sc)
+{
+    static const char *const keys[] = {"command", "verdict", "coverage90",
+                                       "scored", NULL};
+    config_setting_t *g = config_setting_get_member(root, "backtest");
+    if (g == NULL)
+        return SP_OK;
+    sp_backtest_record *b = &sc->backtest;
+    sp_status st = expect_group(L, g, "backtest");
+    if (st == SP_OK)
+        st = check_keys(L, g, "backtest", keys);
+    if (st == SP_OK)
+        st = get_string(L, g, "backtest", "command", NULL, 1000, &b->command);
+    if (st == SP_OK)
+        st = get_string(L, g, "backtest", "verdict", NULL, 32, &b->verdict);
+    if (st == SP_OK) {
+        bool known = false;
+        for (int v = SP_VERDICT_CALIBRATED; v <= SP_VERDICT_UNDER_CONFIDENT;
+             v++)
+            known = known || strcmp(b->verdict, sp_verdict_name(v)) == 0;
+        if (!known)
+            st = fail(L, SP_ERR_RANGE, config_setting_get_member(g, "verdict"),
+                      "backtest.verdict",
+                      "unknown verdict '%s'; allowed: calibrated, "
+                      "over-confident, under-confident",
+                      b->verdict);
+    }
+    if (st == SP_OK)
+        st = get_double(L, g, "backtest", "coverage90", true, &b->coverage90);
+    if (st == SP_OK)
+        st = check_range(L, g, "backtest", "coverage90", b->coverage90, 0.0,
+                         1.0, false, false, "coverage90 must be in [0, 1]");
+    if (st == SP_OK)
+        st =
+            get_int(L, g, "backtest", "scored", true, 1, INT64_MAX, &b->scored);
+    b->line = line_of(g);
+    b->present = st == SP_OK;
+    return st;
+}
+
 static sp_status read_root(const loader *L, config_t *cfg, sp_scenario *sc)
 {
     static const char *const keys[] = {
-        "scenario", "simulation", "indicators", "correlations",
-        "events",   "targets",    "observed",   NULL};
+        "scenario",     "simulation", "indicators",
+        "correlations", "events",     "targets",
+        "observed",     "backtest",   NULL};
     config_setting_t *root = config_root_setting(cfg);
     sp_status st = check_keys(L, root, "", keys);
     if (st == SP_OK)
@@ -1232,6 +1276,8 @@ static sp_status read_root(const loader *L, config_t *cfg, sp_scenario *sc)
     config_setting_t *obs = config_setting_get_member(root, "observed");
     if (st == SP_OK && obs != NULL)
         st = check_observed_years(L, obs, sc);
+    if (st == SP_OK)
+        st = read_backtest(L, root, sc);
     return st;
 }
 

@@ -51,6 +51,8 @@ void sp_scenario_destroy(sp_scenario *sc)
     free(sc->description);
     free(sc->region);
     free(sc->rng);
+    free(sc->backtest.command);
+    free(sc->backtest.verdict);
     memset(sc, 0, sizeof *sc);
 }
 

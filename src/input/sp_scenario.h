@@ -99,6 +99,17 @@ typedef struct {
     int line;
 } sp_target_spec;
 
+/* The back-test a scenario records of itself (`backtest = { ... }`):
+ * the command that produced it and what it found; a test reruns it. */
+typedef struct {
+    bool present;
+    char *command; /* "simplan backtest ..." */
+    char *verdict; /* "calibrated", "over-confident", "under-confident" */
+    double coverage90;
+    long long scored;
+    int line;
+} sp_backtest_record;
+
 typedef struct {
     char *file; /* path as given */
     char *text; /* the file's text, as read */
@@ -122,6 +133,7 @@ typedef struct {
     size_t n_observed;
     sp_observed_spec *observed;
     int line_correlations; /* line of the correlations list, 0 if absent */
+    sp_backtest_record backtest;
 } sp_scenario;
 
 /* Frees every string and array a scenario owns (malloc'd) and zeroes it. */

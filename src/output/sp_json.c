@@ -208,6 +208,17 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
                                       r->precision, "reached",
                                       r->precision_reached, "draws_used",
                                       (json_int_t)r->res->draws));
+    char calibration[1400];
+    sp_report_calibration_text(r, calibration, sizeof calibration);
+    const sp_backtest_record *b = &r->sc->backtest;
+    json_object_set_new(
+        root, "calibration",
+        json_pack("{s:s, s:o}", "text", calibration, "backtest",
+                  b->present ? json_pack("{s:s, s:s, s:f, s:I}", "command",
+                                         b->command, "verdict", b->verdict,
+                                         "coverage90", b->coverage90, "scored",
+                                         (json_int_t)b->scored)
+                             : json_null()));
     json_t *targets = json_array();
     for (size_t k = 0; k < r->sc->n_targets; k++)
         json_array_append_new(targets, target_json(r, k));

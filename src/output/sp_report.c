@@ -189,6 +189,29 @@ static void driver_line(FILE *out, const sp_report *r, size_t k)
         fprintf(out, "  %-20s %s\n", "", box);
 }
 
+void sp_report_calibration_text(const sp_report *r, char *buf, size_t size)
+{
+    bool param = false;
+    for (size_t k = 0; k < r->sc->n_targets; k++)
+        param = param || r->res->targets[k].param.done;
+    const sp_backtest_record *b = &r->sc->backtest;
+    int used = snprintf(
+        buf, size, "Intervals: the Wilson interval is Monte Carlo error only%s",
+        param ? "; the parameter interval adds the estimation error of the "
+                "parameters with a standard error"
+              : "; the parameters are taken as known");
+    if (used < 0 || (size_t)used >= size)
+        return;
+    if (b->present)
+        snprintf(buf + used, size - (size_t)used,
+                 ". Back-test: %s, its 90 %% intervals held %.1f %% of %lld "
+                 "realised values (%s)",
+                 b->verdict, 100.0 * b->coverage90, b->scored, b->command);
+    else
+        snprintf(buf + used, size - (size_t)used,
+                 ". Back-test: none recorded in the scenario");
+}
+
 bool sp_report_param_text(const sp_target_result *tr, char *buf, size_t size)
 {
     const sp_param_interval *p = &tr->param;
@@ -326,6 +349,9 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
     fputc('\n', out);
     fprintf(out, "Targets: probability met [95 %% Wilson interval]; drivers: "
                  "P(met) in the upper minus the lower third of an input\n");
+    char calibration[1400];
+    sp_report_calibration_text(r, calibration, sizeof calibration);
+    fprintf(out, "%s\n", calibration);
     for (size_t k = 0; k < sc->n_targets; k++)
         target_lines(out, r, k);
     indicator_lines(out, r);
@@ -841,6 +867,11 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
         fprintf(out, "- command: `%s`\n", r->command_line);
     fputc('\n', out);
     md_targets(out, r);
+    char calibration[1400];
+    sp_report_calibration_text(r, calibration, sizeof calibration);
+    fputc('\n', out);
+    md_text(out, calibration);
+    fputs(".\n", out);
     if (plots)
         fprintf(out, "\n![Probability that each target is met, with 95 %% "
                      "intervals](targets.png)\n");

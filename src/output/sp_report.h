@@ -51,6 +51,10 @@ void sp_report_input_name(const sp_report *r, size_t j, char *buf, size_t size);
  * 81 %)"); an empty string when there is none. */
 void sp_report_box_text(const sp_report *r, size_t k, char *buf, size_t size);
 
+/* One sentence on what the intervals cover and, when the scenario
+ * records its back-test (`backtest = { ... }`), its verdict. */
+void sp_report_calibration_text(const sp_report *r, char *buf, size_t size);
+
 /* "with parameter uncertainty: P 0.38-0.51 (...)" for a target whose P
  * was also computed under the scenario's parameter uncertainty; false (and
  * "") when it was not. */
