@@ -104,7 +104,8 @@ static sp_status count_met(const sp_model *m, uint64_t seed,
     return st;
 }
 
-/* P under parameter set m into p[k] for every target. */
+/* P under parameter set m into p[k] for every target; m = SP_PARAM_SETS is
+ * the scenario's own parameters. */
 static sp_status run_set(const sp_scenario *sc, uint64_t seed,
                          const gsl_rng_type *type, size_t n, size_t m,
                          double *p, sp_error *err)
@@ -116,7 +117,8 @@ static sp_status run_set(const sp_scenario *sc, uint64_t seed,
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the parameter sets");
     }
-    draw_set(sc, seed, m, r, &s);
+    if (m < SP_PARAM_SETS)
+        draw_set(sc, seed, m, r, &s);
     gsl_rng_free(r);
     sp_compiled c = {0};
     sp_status st = sp_compile(&s, &c, err);
@@ -150,7 +152,8 @@ sp_status sp_paramunc(const sp_scenario *sc, uint64_t seed,
         return SP_OK;
     size_t nt = res->n_targets, sets = SP_PARAM_SETS;
     size_t n = draws < SP_PARAM_DRAWS ? (size_t)draws : SP_PARAM_DRAWS;
-    double *p = malloc(sets * nt * sizeof *p); /* [set][target] */
+    /* [set][target], the last set the scenario's own parameters */
+    double *p = malloc((sets + 1) * nt * sizeof *p);
     double *col = malloc(sets * sizeof *col);
     if (p == NULL || col == NULL) {
         free(p);
@@ -165,7 +168,7 @@ sp_status sp_paramunc(const sp_scenario *sc, uint64_t seed,
         sp_error_clear(&e);
         sp_status mine = SP_OK;
 #pragma omp for schedule(dynamic, 1)
-        for (size_t m = 0; m < sets; m++)
+        for (size_t m = 0; m <= sets; m++)
             if (mine == SP_OK)
                 mine = run_set(sc, seed, rng, n, m, p + m * nt, &e);
 #pragma omp critical
@@ -174,10 +177,18 @@ sp_status sp_paramunc(const sp_scenario *sc, uint64_t seed,
             *err = e;
         }
     }
+    /* Each set's P is the run's P plus the set's difference from the
+     * scenario's own parameters on the same draws: the differences carry
+     * the parameter uncertainty, and the run's P (all its draws) the
+     * level, so the shared error of the sets' few draws drops out. */
     for (size_t k = 0; st == SP_OK && k < nt; k++) {
-        double sum = 0.0;
-        for (size_t m = 0; m < sets; m++)
-            sum += col[m] = p[m * nt + k];
+        double sum = 0.0, own = p[sets * nt + k];
+        double run = res->targets[k].probability;
+        for (size_t m = 0; m < sets; m++) {
+            double v = run + (p[m * nt + k] - own);
+            col[m] = v < 0.0 ? 0.0 : v > 1.0 ? 1.0 : v;
+            sum += col[m];
+        }
         sp_score_sort(col, sets);
         double tail = 0.5 * (1.0 - SP_PARAM_LEVEL);
         res->targets[k].param = (sp_param_interval){

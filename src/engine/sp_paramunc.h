@@ -8,9 +8,11 @@
  * `trend_sd_se` beside the values), P itself is uncertain. This module
  * draws SP_PARAM_SETS parameter sets from their sampling distributions,
  * runs the first min(draws, SP_PARAM_DRAWS) draws of the run under each set
- * (the same random streams for every set, so the sets differ by their
- * parameters only), and reports the mean of P over the sets and the
- * central 95 % interval of P across them.
+ * and under the scenario's own parameters (the same random streams for
+ * every set, so the sets differ by their parameters only), and takes as
+ * P of set m the run's P plus set m's difference from the own parameters
+ * on those draws (clipped to [0, 1]); it reports the mean of these over
+ * the sets and their central 95 % interval.
  *
  * Sampling distributions, one standard normal z per indicator and
  * parameter, drawn in a fixed order (sd, ar1, trend_sd of each stochastic

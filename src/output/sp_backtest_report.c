@@ -120,10 +120,11 @@ sp_status sp_backtest_report_table(FILE *out, const void *ctx, sp_error *err)
     const sp_backtest_options *o = r->o;
     fprintf(out,
             "back-test of scenario \"%s\" (%s) against %s\n"
-            "origins %d-%d step %d, horizon %d, history %d; %zu regions, "
+            "origins %d-%d step %d, horizon %d, history %d; %zu region%s, "
             "%zu cases, %llu draws each, seed %llu\n\n",
             r->sc->name, r->sc->file, r->data_file, o->from, o->to, o->step,
-            o->horizon, o->history, b->n_regions, b->n_cases,
+            o->horizon, o->history, b->n_regions, b->n_regions == 1 ? "" : "s",
+            b->n_cases,
             (unsigned long long)o->draws, (unsigned long long)o->seed);
     fprintf(out, "  %-22s %6s  %-13s  %-13s  %9s  %-15s  %s\n", "", "scored",
             "cover50 (se)", "cover90 (se)", "mean CRPS", "verdict",
