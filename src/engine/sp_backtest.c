@@ -10,7 +10,6 @@
 
 #include "sp_compile.h"
 #include "sp_mc.h"
-#include "sp_rng.h"
 #include "sp_score.h"
 
 /* One (region, origin) pair, its scored values and its scored targets. */
@@ -410,34 +409,31 @@ static sp_status regions_of(const sp_scenario *sc, const sp_data *d,
 
 /* ---- simulating a case ------------------------------------------------- */
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
+/* A case's draws being gathered by sp_mc_replay's batch function: the
+ * projected value of each scored value into its row of x, and the met
+ * draws of each target into met. */
+typedef struct {
+    const sp_bt_score *sc_out;
+    size_t n_sc, n_t, n; /* scored values, targets, draws */
+    int base;
+    double *x;
+    uint64_t *met;
+} case_draws;
 
-/* The q quantile of sorted x[0..n) by linear interpolation. */
-static double quantile(const double *x, size_t n, double q)
+static void gather(const sp_model_ws *ws, size_t first, size_t b, void *ctx)
 {
-    double h = q * (double)(n - 1);
-    size_t i = (size_t)h;
-    if (i + 1 >= n)
-        return x[n - 1];
-    return x[i] + (h - (double)i) * (x[i + 1] - x[i]);
-}
-
-/* Adds to met[0..n_t) the draws of the batch of b that meet each target
- * of the compiled case. */
-static void count_met(const sp_model_ws *ws, size_t n_t, size_t b,
-                      uint64_t *met)
-{
-    for (size_t j = 0; j < n_t; j++) {
-        const unsigned char *m = ws->met + j * ws->capacity;
-        uint64_t c = 0;
+    case_draws *c = ctx;
+    for (size_t j = 0; j < c->n_sc; j++) {
+        const sp_bt_score *s = &c->sc_out[j];
+        size_t t = (size_t)(s->year - c->base);
+        const double *now = sp_model_row(ws, s->indicator, t);
+        const double *before = sp_model_row(ws, s->indicator, t - 1);
+        double *dst = c->x + j * c->n + first;
         for (size_t k = 0; k < b; k++)
-            c += m[k];
-        met[j] += c;
+            dst[k] = s->measure == SP_DATA_GROWTH ? now[k] / before[k] - 1.0
+                                                  : now[k];
     }
+    sp_mc_count_met(ws, c->n_t, b, c->met);
 }
 
 /* Draws the compiled case m into x (one row of n per scored value of
@@ -447,36 +443,12 @@ static sp_status draw_case(const sp_model *m, const sp_backtest_options *o,
                            int base, const sp_bt_score *sc_out, size_t n_sc,
                            size_t n_t, double *x, uint64_t *met, sp_error *err)
 {
-    sp_model_ws *ws = sp_model_ws_alloc(m, SP_MC_BATCH);
-    gsl_rng *rng = gsl_rng_alloc(o->rng);
-    size_t n = (size_t)o->draws;
-    sp_status st = SP_OK;
-    if (ws == NULL || rng == NULL)
-        st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
-                          "out of memory for a back-test case");
-    for (size_t k0 = 0; st == SP_OK && k0 * SP_MC_BLOCK < n; k0++) {
-        sp_rng_seed_block(rng, o->seed, k0);
-        size_t first = k0 * SP_MC_BLOCK;
-        size_t block = n - first < SP_MC_BLOCK ? n - first : SP_MC_BLOCK;
-        for (size_t off = 0; off < block; off += SP_MC_BATCH) {
-            size_t b = block - off < SP_MC_BATCH ? block - off : SP_MC_BATCH;
-            sp_model_batch(m, rng, b, ws);
-            for (size_t j = 0; j < n_sc; j++) {
-                const sp_bt_score *s = &sc_out[j];
-                size_t t = (size_t)(s->year - base);
-                const double *now = sp_model_row(ws, s->indicator, t);
-                const double *before = sp_model_row(ws, s->indicator, t - 1);
-                double *dst = x + j * n + first + off;
-                for (size_t k = 0; k < b; k++)
-                    dst[k] = s->measure == SP_DATA_GROWTH
-                                 ? now[k] / before[k] - 1.0
-                                 : now[k];
-            }
-            count_met(ws, n_t, b, met);
-        }
-    }
-    gsl_rng_free(rng);
-    sp_model_ws_free(ws);
+    case_draws c = {sc_out, n_sc, n_t, (size_t)o->draws, base, x, met};
+    sp_status st =
+        sp_mc_replay(m, o->seed, o->rng, (size_t)o->draws, gather, &c, err);
+    if (st != SP_OK)
+        sp_error_set(err, st, NULL, 0, NULL,
+                     "out of memory for a back-test case");
     return st;
 }
 
@@ -486,16 +458,16 @@ static void score_values(sp_bt_score *sc_out, size_t n_sc, double *x, size_t n)
     for (size_t j = 0; j < n_sc; j++) {
         sp_bt_score *s = &sc_out[j];
         double *v = x + j * n;
-        qsort(v, n, sizeof *v, cmp_double);
+        sp_score_sort(v, n);
         s->pit = sp_score_pit(v, n, s->value);
         s->crps = sp_score_crps_sample(v, n, s->value);
         s->in50 = sp_score_covered(s->pit, 0.5);
         s->in90 = sp_score_covered(s->pit, 0.9);
-        s->p05 = quantile(v, n, 0.05);
-        s->p25 = quantile(v, n, 0.25);
-        s->p50 = quantile(v, n, 0.5);
-        s->p75 = quantile(v, n, 0.75);
-        s->p95 = quantile(v, n, 0.95);
+        s->p05 = sp_score_quantile(v, n, 0.05);
+        s->p25 = sp_score_quantile(v, n, 0.25);
+        s->p50 = sp_score_quantile(v, n, 0.5);
+        s->p75 = sp_score_quantile(v, n, 0.75);
+        s->p95 = sp_score_quantile(v, n, 0.95);
     }
 }
 

@@ -7,7 +7,33 @@
 #include <string.h>
 
 #include "sp_prim.h"
-#include "sp_rng.h"
+
+/* The inputs and misses of the targets flagged in `want`, gathered by
+ * sp_mc_replay's batch function. */
+typedef struct {
+    const sp_model *m;
+    const bool *want;
+    size_t ni;
+    float **x;
+    unsigned char **y;
+    double *row; /* [SP_MC_BATCH] */
+} sample;
+
+static void gather(const sp_model_ws *ws, size_t first, size_t b, void *ctx)
+{
+    sample *s = ctx;
+    for (size_t k = 0; k < s->m->n_targets; k++) {
+        if (!s->want[k])
+            continue;
+        for (size_t j = 0; j < s->ni; j++) {
+            sp_model_input_row(s->m, ws, k, j, b, s->row);
+            for (size_t d = 0; d < b; d++)
+                s->x[k][(first + d) * s->ni + j] = (float)s->row[d];
+        }
+        for (size_t d = 0; d < b; d++)
+            s->y[k][first + d] = !ws->met[k * ws->capacity + d];
+    }
+}
 
 /* Inputs (x, row-major n x n_inputs per target) and misses (y) of the first
  * n draws, for the targets flagged in `want`. */
@@ -17,38 +43,14 @@ static sp_status sample_inputs(const sp_compiled *c, uint64_t seed,
                                sp_error *err)
 {
     const sp_model *m = &c->model;
-    size_t ni = sp_model_n_inputs(m);
-    gsl_rng *rng = gsl_rng_alloc(type);
-    sp_model_ws *ws = sp_model_ws_alloc(m, SP_MC_BATCH);
     double *row = malloc(SP_MC_BATCH * sizeof *row);
-    sp_status st = rng && ws && row ? SP_OK : SP_ERR_NOMEM;
-    for (size_t k0 = 0; st == SP_OK && k0 * SP_MC_BLOCK < n; k0++) {
-        sp_rng_seed_block(rng, seed, k0);
-        size_t first = k0 * SP_MC_BLOCK;
-        size_t block = n - first < SP_MC_BLOCK ? n - first : SP_MC_BLOCK;
-        for (size_t off = 0; off < block; off += SP_MC_BATCH) {
-            size_t b = block - off < SP_MC_BATCH ? block - off : SP_MC_BATCH;
-            sp_model_batch(m, rng, b, ws);
-            for (size_t k = 0; k < m->n_targets; k++) {
-                if (!want[k])
-                    continue;
-                for (size_t j = 0; j < ni; j++) {
-                    sp_model_input_row(m, ws, k, j, b, row);
-                    for (size_t d = 0; d < b; d++)
-                        x[k][(first + off + d) * ni + j] = (float)row[d];
-                }
-                for (size_t d = 0; d < b; d++)
-                    y[k][first + off + d] = !ws->met[k * ws->capacity + d];
-            }
-        }
-    }
-    gsl_rng_free(rng);
-    sp_model_ws_free(ws);
-    free(row);
-    if (st != SP_OK)
-        return sp_error_set(err, st, NULL, 0, NULL,
+    if (row == NULL)
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for scenario discovery");
-    return SP_OK;
+    sample s = {m, want, sp_model_n_inputs(m), x, y, row};
+    sp_status st = sp_mc_replay(m, seed, type, n, gather, &s, err);
+    free(row);
+    return st;
 }
 
 sp_status sp_discover(const sp_scenario *sc, const sp_compiled *c,

@@ -454,3 +454,42 @@ sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err)
 {
     return sp_state_result(mc->state, mc->sc, mc->c, res, err);
 }
+
+sp_status sp_mc_replay(const sp_model *m, uint64_t seed,
+                       const gsl_rng_type *type, size_t n, sp_mc_batch_fn fn,
+                       void *ctx, sp_error *err)
+{
+    gsl_rng *rng = gsl_rng_alloc(type);
+    sp_model_ws *ws = sp_model_ws_alloc(m, SP_MC_BATCH);
+    if (rng == NULL || ws == NULL) {
+        gsl_rng_free(rng);
+        sp_model_ws_free(ws);
+        return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                            "out of memory for replaying the run's draws");
+    }
+    for (size_t k0 = 0; k0 * SP_MC_BLOCK < n; k0++) {
+        sp_rng_seed_block(rng, seed, k0);
+        size_t first = k0 * SP_MC_BLOCK;
+        size_t block = n - first < SP_MC_BLOCK ? n - first : SP_MC_BLOCK;
+        for (size_t off = 0; off < block; off += SP_MC_BATCH) {
+            size_t b = block - off < SP_MC_BATCH ? block - off : SP_MC_BATCH;
+            sp_model_batch(m, rng, b, ws);
+            fn(ws, first + off, b, ctx);
+        }
+    }
+    gsl_rng_free(rng);
+    sp_model_ws_free(ws);
+    return SP_OK;
+}
+
+void sp_mc_count_met(const sp_model_ws *ws, size_t n_targets, size_t b,
+                     uint64_t *met)
+{
+    for (size_t k = 0; k < n_targets; k++) {
+        const unsigned char *m = ws->met + k * ws->capacity;
+        uint64_t c = 0;
+        for (size_t d = 0; d < b; d++)
+            c += m[d];
+        met[k] += c;
+    }
+}

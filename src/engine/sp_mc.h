@@ -89,4 +89,23 @@ sp_status sp_mc_resume(sp_mc *mc, const sp_state *saved, sp_error *err);
  * run: sp_state_result on the run's own state. */
 sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err);
 
+/* Called after each batch of a replay: draws first .. first + b - 1 of
+ * the run are in ws. */
+typedef void (*sp_mc_batch_fn)(const sp_model_ws *ws, size_t first, size_t b,
+                               void *ctx);
+
+/* Simulates the first n draws of a run of model m with `seed` and
+ * generator `type` as the run draws them (the same block streams, in
+ * batches of SP_MC_BATCH within a block), calling fn after each batch.
+ * Scenario discovery, the parameter sets and the back-test cases use it.
+ * SP_ERR_NOMEM with err set. */
+sp_status sp_mc_replay(const sp_model *m, uint64_t seed,
+                       const gsl_rng_type *type, size_t n, sp_mc_batch_fn fn,
+                       void *ctx, sp_error *err);
+
+/* Adds to met[k], k < n_targets, the draws of the batch in ws (b draws)
+ * that meet target k. */
+void sp_mc_count_met(const sp_model_ws *ws, size_t n_targets, size_t b,
+                     uint64_t *met);
+
 #endif /* SP_MC_H */

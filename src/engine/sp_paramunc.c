@@ -78,30 +78,17 @@ static void draw_set(const sp_scenario *sc, uint64_t seed, size_t m, gsl_rng *r,
     }
 }
 
-/* Counts, per target, the draws of the first n of the run in which it is
- * met under model m: met[k]. */
-static sp_status count_met(const sp_model *m, uint64_t seed,
-                           const gsl_rng_type *type, size_t n, uint64_t *met)
+/* Met draws per target, counted by sp_mc_replay's batch function. */
+typedef struct {
+    size_t n_targets;
+    uint64_t *met;
+} met_count;
+
+static void add_met(const sp_model_ws *ws, size_t first, size_t b, void *ctx)
 {
-    gsl_rng *rng = gsl_rng_alloc(type);
-    sp_model_ws *ws = sp_model_ws_alloc(m, SP_MC_BATCH);
-    sp_status st = rng && ws ? SP_OK : SP_ERR_NOMEM;
-    memset(met, 0, m->n_targets * sizeof *met);
-    for (size_t k0 = 0; st == SP_OK && k0 * SP_MC_BLOCK < n; k0++) {
-        sp_rng_seed_block(rng, seed, k0);
-        size_t first = k0 * SP_MC_BLOCK;
-        size_t block = n - first < SP_MC_BLOCK ? n - first : SP_MC_BLOCK;
-        for (size_t off = 0; off < block; off += SP_MC_BATCH) {
-            size_t b = block - off < SP_MC_BATCH ? block - off : SP_MC_BATCH;
-            sp_model_batch(m, rng, b, ws);
-            for (size_t k = 0; k < m->n_targets; k++)
-                for (size_t d = 0; d < b; d++)
-                    met[k] += ws->met[k * ws->capacity + d];
-        }
-    }
-    sp_model_ws_free(ws);
-    gsl_rng_free(rng);
-    return st;
+    (void)first;
+    met_count *c = ctx;
+    sp_mc_count_met(ws, c->n_targets, b, c->met);
 }
 
 /* P under parameter set m into p[k] for every target; m = SP_PARAM_SETS is
@@ -130,11 +117,12 @@ static sp_status run_set(const sp_scenario *sc, uint64_t seed,
     }
     uint64_t *met = NULL;
     if (st == SP_OK) {
-        met = malloc((c.model.n_targets ? c.model.n_targets : 1) * sizeof *met);
-        st = met ? count_met(&c.model, seed, type, n, met) : SP_ERR_NOMEM;
-        if (st != SP_OK)
-            sp_error_set(err, st, NULL, 0, NULL,
-                         "out of memory for the parameter sets");
+        size_t nt = c.model.n_targets;
+        met = calloc(nt ? nt : 1, sizeof *met);
+        met_count mc = {nt, met};
+        st = met ? sp_mc_replay(&c.model, seed, type, n, add_met, &mc, err)
+                 : sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
+                                "out of memory for the parameter sets");
     }
     for (size_t k = 0; st == SP_OK && k < c.model.n_targets; k++)
         p[k] = (double)met[k] / (double)n;
