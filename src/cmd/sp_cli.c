@@ -94,6 +94,8 @@ static const char *const usage_tail =
     "      --force         reuse an existing DIR\n"
     "      --plots         charts in DIR (the default with --out)\n"
     "      --no-plots      no charts in DIR\n"
+    "      --param-sets N  parameter sets for P with parameter uncertainty\n"
+    "                      (default 200; 0: none; doc/model.md section 16)\n"
     "  -q, --quiet         no progress bar\n"
     "      --slice K/N     run only slice K of N (contiguous blocks) and\n"
     "                      write its state to DIR/state.simplan; merge\n"
@@ -308,6 +310,7 @@ typedef struct {
     const char *resume;
     double checkpoint;
     double precision;
+    long param_sets;
     char **parts;
     int n_parts;
     int jobs;
@@ -441,6 +444,16 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         opt->precision = eps;
         return SP_OK;
     }
+    case 'U': {
+        char *end;
+        errno = 0;
+        long k = strtol(arg, &end, 10);
+        if (*arg == '\0' || *end != '\0' || errno != 0 || k < 0 || k > 100000)
+            return bad_value(err, "--param-sets", arg,
+                             "a whole number of parameter sets, 0 .. 100000");
+        opt->param_sets = k == 0 ? -1 : k;
+        return SP_OK;
+    }
     case 'T':
         opt->target = arg;
         return SP_OK;
@@ -534,6 +547,7 @@ static const struct option all_options[] = {
     {"resume", required_argument, NULL, 'R'},
     {"checkpoint", required_argument, NULL, 'C'},
     {"precision", required_argument, NULL, 'E'},
+    {"param-sets", required_argument, NULL, 'U'},
     {"marginal", required_argument, NULL, 'm'},
     {"jobs", required_argument, NULL, 'j'},
     {"collect", required_argument, NULL, 'L'},
@@ -552,7 +566,7 @@ static const char *accepted(sp_command command)
 {
     switch (command) {
     case SP_CMD_RUN:
-        return "nstrfqoFPGKRCEh";
+        return "nstrfqoFPGKRCEUh";
     case SP_CMD_BENCH:
         return "nstrmh";
     case SP_CMD_MERGE:
@@ -724,7 +738,8 @@ static void project(const sp_options *f, sp_command_line *cl)
                                       .slices = f->slices,
                                       .resume = f->resume,
                                       .checkpoint = f->checkpoint,
-                                      .precision = f->precision};
+                                      .precision = f->precision,
+                                      .param_sets = f->param_sets};
         break;
     case SP_CMD_SOLVE:
     case SP_CMD_SWEEP:

@@ -56,6 +56,7 @@ typedef struct {
     const char *resume;     /* --resume DIR, NULL for none */
     double checkpoint;      /* seconds between state checkpoints in DIR */
     double precision;       /* stop when every 95 % half-width is below */
+    long param_sets;        /* --param-sets: 0 the default, -1 none */
 } sp_run_options;
 
 /* `simplan solve` and `simplan sweep`. */

@@ -70,8 +70,11 @@ sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
     if (st == SP_OK && type != NULL)
         st = sp_discover(f->sc, f->c, f->seed, type, f->draws, f->res, err);
     if (st == SP_OK && type != NULL)
-        st = sp_paramunc(f->sc, f->seed, type, f->draws, f->threads, f->res,
-                         err);
+        st = sp_paramunc(f->sc, f->seed, type, f->draws,
+                         f->param_sets < 0    ? 0
+                         : f->param_sets == 0 ? SP_PARAM_SETS
+                                              : (size_t)f->param_sets,
+                         f->threads, f->res, err);
     if (st == SP_OK)
         st = stop_requested(o, err);
     if (st != SP_OK)

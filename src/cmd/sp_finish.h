@@ -37,6 +37,8 @@ typedef struct {
     double elapsed;           /* seconds of the simulation and its
                                  statistics (discovery excluded) */
     double precision;         /* --precision asked for, 0 if none */
+    long param_sets;          /* parameter sets (sp_paramunc.h): 0 the
+                                 default SP_PARAM_SETS, -1 none */
     bool precise;             /* it was reached */
     const sp_state *state;    /* written into DIR as its state file, or
                                  NULL when the caller wrote it already */

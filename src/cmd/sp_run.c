@@ -420,6 +420,7 @@ static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
                        .draws = cfg.draws,
                        .threads = cfg.threads,
                        .elapsed = now_seconds() - start,
+                       .param_sets = opt->param_sets,
                        .state = all,
                        .command_line = cmdline};
         st = finish(opt->format, w, &oo, &f, err);
@@ -499,6 +500,7 @@ sp_status sp_run_command(const sp_run_options *opt, const sp_scenario *sc,
                        .elapsed = elapsed,
                        .precision = opt->precision,
                        .precise = precise,
+                       .param_sets = opt->param_sets,
                        .command_line = cmdline};
         st = finish(opt->format, w, &oo, &f, err);
     }

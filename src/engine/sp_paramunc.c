@@ -91,11 +91,11 @@ static void add_met(const sp_model_ws *ws, size_t first, size_t b, void *ctx)
     sp_mc_count_met(ws, c->n_targets, b, c->met);
 }
 
-/* P under parameter set m into p[k] for every target; m = SP_PARAM_SETS is
- * the scenario's own parameters. */
+/* P under parameter set m (the scenario's own parameters unless
+ * `perturb`) into p[k] for every target. */
 static sp_status run_set(const sp_scenario *sc, uint64_t seed,
                          const gsl_rng_type *type, size_t n, size_t m,
-                         double *p, sp_error *err)
+                         bool perturb, double *p, sp_error *err)
 {
     sp_scenario s;
     gsl_rng *r = gsl_rng_alloc(type);
@@ -104,7 +104,7 @@ static sp_status run_set(const sp_scenario *sc, uint64_t seed,
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the parameter sets");
     }
-    if (m < SP_PARAM_SETS)
+    if (perturb)
         draw_set(sc, seed, m, r, &s);
     gsl_rng_free(r);
     sp_compiled c = {0};
@@ -133,12 +133,13 @@ static sp_status run_set(const sp_scenario *sc, uint64_t seed,
 }
 
 sp_status sp_paramunc(const sp_scenario *sc, uint64_t seed,
-                      const gsl_rng_type *rng, uint64_t draws, int threads,
-                      sp_result *res, sp_error *err)
+                      const gsl_rng_type *rng, uint64_t draws, size_t sets,
+                      int threads, sp_result *res, sp_error *err)
 {
-    if (!sp_paramunc_wanted(sc) || res->n_targets == 0 || draws == 0)
+    if (!sp_paramunc_wanted(sc) || res->n_targets == 0 || draws == 0 ||
+        sets == 0)
         return SP_OK;
-    size_t nt = res->n_targets, sets = SP_PARAM_SETS;
+    size_t nt = res->n_targets;
     size_t n = draws < SP_PARAM_DRAWS ? (size_t)draws : SP_PARAM_DRAWS;
     /* [set][target], the last set the scenario's own parameters */
     double *p = malloc((sets + 1) * nt * sizeof *p);
@@ -158,7 +159,7 @@ sp_status sp_paramunc(const sp_scenario *sc, uint64_t seed,
 #pragma omp for schedule(dynamic, 1)
         for (size_t m = 0; m <= sets; m++)
             if (mine == SP_OK)
-                mine = run_set(sc, seed, rng, n, m, p + m * nt, &e);
+                mine = run_set(sc, seed, rng, n, m, m < sets, p + m * nt, &e);
 #pragma omp critical
         if (mine != SP_OK && st == SP_OK) {
             st = mine;

@@ -54,11 +54,12 @@ double sp_param_draw_ar1(double ar1, double se, double z);
 double sp_param_draw_trend_sd(double trend_sd, double se, double z);
 
 /* Fills res->targets[k].param for every target, when the scenario wants
- * it, from the run with `seed`, generator `rng` and `draws`; the sets run
- * on `threads` threads. A set whose scenario does not compile is an error
+ * it and `sets` > 0, from `sets` parameter sets (SP_PARAM_SETS by
+ * default) and the run with `seed`, generator `rng` and `draws`; the sets
+ * run on `threads` threads. A set whose scenario does not compile is an error
  * naming it. */
 sp_status sp_paramunc(const sp_scenario *sc, uint64_t seed,
-                      const gsl_rng_type *rng, uint64_t draws, int threads,
-                      sp_result *res, sp_error *err);
+                      const gsl_rng_type *rng, uint64_t draws, size_t sets,
+                      int threads, sp_result *res, sp_error *err);
 
 #endif /* SP_PARAMUNC_H */

@@ -124,8 +124,8 @@ sp_status sp_backtest_report_table(FILE *out, const void *ctx, sp_error *err)
             "%zu cases, %llu draws each, seed %llu\n\n",
             r->sc->name, r->sc->file, r->data_file, o->from, o->to, o->step,
             o->horizon, o->history, b->n_regions, b->n_regions == 1 ? "" : "s",
-            b->n_cases,
-            (unsigned long long)o->draws, (unsigned long long)o->seed);
+            b->n_cases, (unsigned long long)o->draws,
+            (unsigned long long)o->seed);
     fprintf(out, "  %-22s %6s  %-13s  %-13s  %9s  %-15s  %s\n", "", "scored",
             "cover50 (se)", "cover90 (se)", "mean CRPS", "verdict",
             "sd factor");

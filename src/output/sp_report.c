@@ -2,6 +2,7 @@
  * sp_report: table, CSV and check output.
  */
 #include "sp_report.h"
+#include "sp_paramunc.h"
 
 #include <math.h>
 #include <string.h>
@@ -199,7 +200,9 @@ void sp_report_calibration_text(const sp_report *r, char *buf, size_t size)
         buf, size, "Intervals: the Wilson interval is Monte Carlo error only%s",
         param ? "; the parameter interval adds the estimation error of the "
                 "parameters with a standard error"
-              : "; the parameters are taken as known");
+        : sp_paramunc_wanted(r->sc)
+            ? "; the parameters' standard errors were not used (--param-sets 0)"
+            : "; the parameters are taken as known");
     if (used < 0 || (size_t)used >= size)
         return;
     if (b->present)

@@ -15,8 +15,8 @@
 # P (the sets reuse the run's streams, so their differences vanish); the
 # interval
 # is the same for 1 and 2 threads; no *_se key gives null; ar1_se and
-# trend_sd_se move P too; a negative sd_se is refused with file, line and
-# field.
+# trend_sd_se move P too; --param-sets sets the number of sets (0: none);
+# a negative sd_se is refused with file, line and field.
 # Usage: test_paramunc.sh SIMPLAN SOURCE_DIR
 set -u
 bin=$1 root=$2
@@ -101,6 +101,11 @@ import re, sys
 m = re.search(r"P ([0-9.]+)-([0-9.]+)", sys.stdin.read())
 sys.exit(0 if m and float(m.group(1)) < float(m.group(2)) else 1)'
 check $? "ar1_se and trend_sd_se give an interval of some width"
+
+"$bin" run "$cfg" --param-sets 0 --format json -q | grep -q '"parameter_uncertainty": null'
+check $? "--param-sets 0 computes no parameter interval"
+"$bin" run "$cfg" --param-sets 7 --format json -q | grep -q '"sets": 7'
+check $? "--param-sets 7 draws 7 parameter sets"
 
 sed 's/sd_se = 0.005/sd_se = -0.005/' "$cfg" >"$tmp/bad.cfg"
 "$bin" run "$tmp/bad.cfg" -q >/dev/null 2>"$tmp/bad.err"

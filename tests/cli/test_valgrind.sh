@@ -14,7 +14,7 @@ for scen in "$dir"/*.cfg; do
   # One thread: valgrind serialises threads anyway; libgomp's pool is not
   # a definite leak. The run also writes its result files (without charts).
   valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-    --quiet "$bin" run "$scen" --draws 3000 --threads 1 -q --out "$tmp/$name" \
+    --quiet "$bin" run "$scen" --draws 3000 --param-sets 4 --threads 1 -q --out "$tmp/$name" \
     --no-plots --format csv > /dev/null 2> "$tmp/log"
   rc=$?
   if [ "$rc" -eq 0 ]; then
