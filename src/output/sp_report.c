@@ -454,10 +454,24 @@ static void check_indicator(FILE *out, const sp_scenario *sc,
         fprintf(out, "%s%s %g%s", k ? ", " : " (", f->params[k].name,
                 sp_marginal_param_value(&s->marginal, &f->params[k]),
                 k + 1 == f->n_params ? ")" : "");
-    fprintf(out, "%s\n", s->logit ? ", scale logit" : "");
-    for (size_t p = 0; p < s->n_path; p++)
-        fprintf(out, "  %-20s   %d-%d mean %+g sd %g\n", "", s->path[p].from,
+    fprintf(out, "%s", s->logit ? ", scale logit" : "");
+    if (s->trend_sd_se > 0.0)
+        fprintf(out, ", trend_sd_se %g", s->trend_sd_se);
+    if (s->ar1_se > 0.0)
+        fprintf(out, ", ar1_se %g", s->ar1_se);
+    if (s->sd_factor > 0.0 && s->sd_factor != 1.0)
+        fprintf(out,
+                ", sd_factor %g (the run uses every sd and trend_sd "
+                "times it)",
+                s->sd_factor);
+    fputc('\n', out);
+    for (size_t p = 0; p < s->n_path; p++) {
+        fprintf(out, "  %-20s   %d-%d mean %+g sd %g", "", s->path[p].from,
                 s->path[p].to, s->path[p].mean, s->path[p].sd);
+        if (s->path[p].sd_se > 0.0)
+            fprintf(out, " (se %g)", s->path[p].sd_se);
+        fputc('\n', out);
+    }
     double obs[SP_MAX_STEPS];
     size_t n_obs = sp_report_observed(sc, i, obs);
     for (size_t t = 0; t < n_obs; t++)
