@@ -68,6 +68,16 @@ double sp_score_pit(const double *x, size_t n, double y)
     return ((double)below + 0.5 * (double)(upto - below)) / (double)n;
 }
 
+double sp_score_pit_unsorted(const double *x, size_t n, double y)
+{
+    size_t below = 0, equal = 0;
+    for (size_t i = 0; i < n; i++) {
+        below += x[i] < y;
+        equal += x[i] == y;
+    }
+    return ((double)below + 0.5 * (double)equal) / (double)n;
+}
+
 int sp_score_covered(double pit, double p)
 {
     return pit >= (1.0 - p) / 2.0 && pit <= (1.0 + p) / 2.0;

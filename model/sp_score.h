@@ -63,6 +63,10 @@ double sp_score_quantile(const double *x, size_t n, double q);
 /* The PIT of y for the sorted sample x[0..n), n >= 1. */
 double sp_score_pit(const double *x, size_t n, double y);
 
+/* The PIT of y for the sample x[0..n) in any order, n >= 1, by counting:
+ * O(n), and equal to sp_score_pit of the sorted sample. */
+double sp_score_pit_unsorted(const double *x, size_t n, double y);
+
 /* Whether a PIT lies in the central p interval (0 < p < 1). */
 int sp_score_covered(double pit, double p);
 

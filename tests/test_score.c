@@ -17,6 +17,7 @@
 #include <gsl/gsl_rng.h>
 #include <gsl/gsl_sort.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sp_score.h"
 #include "sp_test.h"
@@ -43,6 +44,33 @@ static void pit_should_be_the_normal_distribution_function(void **state)
     assert_true(sp_score_pit(ties, 4, 1.0) == 0.5);
     free(x);
     gsl_rng_free(r);
+}
+
+/* The counting PIT and the sorted sample's PIT agree exactly, ties
+ * included (mid-rank), and so do the sort and quantile helpers with the
+ * order statistics worked by hand. */
+static void unsorted_pit_should_equal_the_sorted_one(void **state)
+{
+    (void)state;
+    double x[] = {0.3, -1.0, 0.3, 2.5, 0.0, 0.3, -0.2, 1.0};
+    size_t n = sizeof x / sizeof *x;
+    double y[] = {-2.0, -1.0, 0.0, 0.3, 0.31, 2.5, 3.0};
+    double u[8];
+    memcpy(u, x, sizeof x);
+    sp_score_sort(x, n);
+    for (size_t k = 0; k + 1 < n; k++)
+        assert_true(x[k] <= x[k + 1]);
+    for (size_t k = 0; k < sizeof y / sizeof *y; k++)
+        assert_true(sp_score_pit_unsorted(u, n, y[k]) ==
+                    sp_score_pit(x, n, y[k]));
+    /* 0.3 three times among 8, 3 values below it: (3 + 1.5) / 8 */
+    assert_true(sp_score_pit_unsorted(u, n, 0.3) == 4.5 / 8.0);
+    /* sorted: -1 -0.2 0 0.3 0.3 0.3 1 2.5; type 7: h = q (n - 1) */
+    assert_true(sp_score_quantile(x, n, 0.0) == -1.0);
+    assert_true(sp_score_quantile(x, n, 1.0) == 2.5);
+    assert_true(fabs(sp_score_quantile(x, n, 0.5) - 0.3) < 1e-15);
+    assert_true(fabs(sp_score_quantile(x, n, 0.25) - (-0.2 + 0.75 * 0.2)) <
+                1e-15);
 }
 
 static void crps_should_equal_its_definition(void **state)
@@ -251,6 +279,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(pit_should_be_the_normal_distribution_function),
+        cmocka_unit_test(unsorted_pit_should_equal_the_sorted_one),
         cmocka_unit_test(crps_should_equal_its_definition),
         cmocka_unit_test(crps_of_a_normal_sample_should_match_the_closed_form),
         cmocka_unit_test(coverage_should_use_the_central_interval),

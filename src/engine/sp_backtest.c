@@ -474,10 +474,11 @@ static void score_values(sp_bt_score *sc_out, size_t n_sc, double *x, size_t n)
 /* Projects case c with the factors f (one per indicator) and scores its
  * values into sc_out (the case's slice of a scores array) and, unless
  * ts_out is NULL, the probabilities of its targets into ts_out (its slice
- * of out->target_scores). `x` has room for c->n rows of draws. */
+ * of out->target_scores). A run of the sd-factor search (`search`) sets
+ * only each score's pit and in90. `x` has room for c->n rows of draws. */
 static sp_status run_case(const bt_run *r, const bt_case *c, const double *f,
-                          sp_bt_score *sc_out, sp_bt_target_score *ts_out,
-                          double *x, sp_error *err)
+                          bool search, sp_bt_score *sc_out,
+                          sp_bt_target_score *ts_out, double *x, sp_error *err)
 {
     const sp_backtest_options *o = r->o;
     size_t n_t = ts_out ? c->n_t : 0;
@@ -504,7 +505,15 @@ static sp_status run_case(const bt_run *r, const bt_case *c, const double *f,
     size_t n = (size_t)o->draws;
     st = draw_case(&comp.model, o, spec.sc.base_year, sc_out, c->n, n_t, x, met,
                    err);
-    if (st == SP_OK) {
+    if (st == SP_OK && search) {
+        /* A run of the sd-factor search: it needs only each value's 90 %
+         * coverage, from its PIT by counting (no sort). */
+        for (size_t j = 0; j < c->n; j++) {
+            sc_out[j].pit =
+                sp_score_pit_unsorted(x + j * n, n, sc_out[j].value);
+            sc_out[j].in90 = sp_score_covered(sc_out[j].pit, 0.9);
+        }
+    } else if (st == SP_OK) {
         score_values(sc_out, c->n, x, n);
         for (size_t j = 0; j < n_t; j++)
             ts_out[j].p = (double)met[j] / (double)n;
@@ -517,9 +526,10 @@ static sp_status run_case(const bt_run *r, const bt_case *c, const double *f,
 
 /* Runs every case with the factors f into `scores` (a copy of the layout
  * of out->scores) and, unless `targets` is NULL, the target probabilities
- * into `targets` (out->target_scores). */
-static sp_status run_all(const bt_run *r, const double *f, sp_bt_score *scores,
-                         sp_bt_target_score *targets, sp_error *err)
+ * into `targets` (out->target_scores); `search` as in run_case. */
+static sp_status run_all(const bt_run *r, const double *f, bool search,
+                         sp_bt_score *scores, sp_bt_target_score *targets,
+                         sp_error *err)
 {
     sp_status st = SP_OK;
     size_t most = 0;
@@ -539,7 +549,7 @@ static sp_status run_all(const bt_run *r, const double *f, sp_bt_score *scores,
         for (size_t k = 0; k < r->n_cases; k++) {
             const bt_case *c = &r->cases[k];
             if (mine == SP_OK)
-                mine = run_case(r, c, f, scores + c->first,
+                mine = run_case(r, c, f, search, scores + c->first,
                                 targets ? targets + c->first_t : NULL, x, &e);
         }
 #pragma omp critical
@@ -651,7 +661,7 @@ static bool search_alloc(bt_search *s, size_t ni, const sp_backtest *out)
 static sp_status search_run(const bt_run *r, const sp_backtest *out,
                             bt_search *s, sp_error *err)
 {
-    sp_status st = run_all(r, s->f, s->tmp, NULL, err);
+    sp_status st = run_all(r, s->f, true, s->tmp, NULL, err);
     size_t *n = s->count, *in = s->count + s->ni, inside = 0;
     memset(s->count, 0, 2 * s->ni * sizeof *s->count);
     for (size_t k = 0; k < out->n_scores; k++) {
@@ -869,7 +879,7 @@ sp_status sp_backtest_run(const sp_scenario *sc, const sp_data *d,
                           "out of memory for the back-test");
     if (st == SP_OK) {
         fill(ones, sc->n_indicators, 1.0);
-        st = run_all(&run, ones, out->scores, out->target_scores, err);
+        st = run_all(&run, ones, false, out->scores, out->target_scores, err);
     }
     free(ones);
     for (size_t k = 0; st == SP_OK && k < out->n_scores; k++) {
