@@ -105,12 +105,10 @@ typedef struct {
 
 static void spec_free(bt_spec *s)
 {
-    for (size_t i = 0; s->sc.indicators && i < s->sc.n_indicators; i++)
-        free(s->sc.indicators[i].path);
-    free(s->sc.indicators);
     free(s->sc.events);
     free(s->sc.targets);
     free(s->obs);
+    sp_scenario_free_indicators(&s->sc);
     memset(s, 0, sizeof *s);
 }
 
@@ -146,32 +144,24 @@ static sp_status spec_build(const sp_scenario *sc, const sp_data *d,
 {
     memset(out, 0, sizeof *out);
     sp_scenario *s = &out->sc;
-    *s = *sc;
+    if (sp_scenario_copy_indicators(sc, s) != SP_OK)
+        return SP_ERR_NOMEM;
     s->base_year = T - L;
     s->horizon = T + H;
     s->n_targets = 0;
     s->targets = NULL;
     int shift = s->base_year - sc->base_year;
-    s->indicators = calloc(sc->n_indicators, sizeof *s->indicators);
     s->events = calloc(sc->n_events ? sc->n_events : 1, sizeof *s->events);
     out->obs = calloc((size_t)L * sc->n_indicators + 1, sizeof *out->obs);
-    if (!s->indicators || !s->events || !out->obs) {
-        free(s->indicators);
-        s->indicators = NULL;
-        s->n_indicators = 0;
+    if (!s->events || !out->obs)
         return SP_ERR_NOMEM;
-    }
     if (spec_targets(sc, ts, n_ts, s) != SP_OK)
         return SP_ERR_NOMEM;
     s->observed = out->obs;
     s->n_observed = 0;
     for (size_t i = 0; i < sc->n_indicators; i++) {
         const sp_indicator_spec *a = &sc->indicators[i];
-        sp_indicator_spec *b = &s->indicators[i];
-        *b = *a;
-        b->path = calloc(a->n_path ? a->n_path : 1, sizeof *b->path);
-        if (b->path == NULL)
-            return SP_ERR_NOMEM;
+        sp_indicator_spec *b = &s->indicators[i]; /* its own path, a copy */
         b->n_path = 0;
         for (size_t k = 0; k < a->n_path; k++) {
             sp_period_spec p = a->path[k];

@@ -61,8 +61,10 @@ sp_status sp_scenario_copy_indicators(const sp_scenario *sc, sp_scenario *out)
     *out = *sc;
     out->indicators = calloc(sc->n_indicators ? sc->n_indicators : 1,
                              sizeof *out->indicators);
-    if (out->indicators == NULL)
+    if (out->indicators == NULL) {
+        memset(out, 0, sizeof *out);
         return SP_ERR_NOMEM;
+    }
     for (size_t i = 0; i < sc->n_indicators; i++) {
         const sp_indicator_spec *a = &sc->indicators[i];
         sp_indicator_spec *b = &out->indicators[i];

@@ -142,7 +142,7 @@ void sp_scenario_destroy(sp_scenario *sc);
 /* A copy of `sc` that owns its own indicators array and their paths, so
  * that their numbers can be changed; every string and every other array
  * is borrowed from `sc`, which must outlive the copy. SP_ERR_NOMEM (the
- * copy then needs no freeing). */
+ * copy is then zeroed and needs no freeing). */
 sp_status sp_scenario_copy_indicators(const sp_scenario *sc, sp_scenario *out);
 
 /* Frees what sp_scenario_copy_indicators allocated and zeroes `s`. */
