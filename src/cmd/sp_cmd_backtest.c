@@ -120,6 +120,13 @@ static sp_status parse_option(int c, const char *arg, sp_backtest_cli *o,
         o->seed = (uint64_t)v;
         o->have_seed = true;
         break;
+    case 'S':
+        st = parse_long(arg, "--search-draws", 0, 100000000, &v, err);
+        if (st == SP_OK && v > 0 && v < 16)
+            return bad(err, "--search-draws", "is not 0 (all) or at least 16",
+                       arg);
+        o->search_draws = (uint64_t)v;
+        break;
     case 't':
         st = parse_long(arg, "--threads", 1, 1024, &v, err);
         o->threads = (int)v;
@@ -187,6 +194,7 @@ sp_status sp_cmd_backtest_parse(int argc, char **argv, sp_backtest_cli *o,
         {"force", no_argument, NULL, 'F'},
         {"quiet", no_argument, NULL, 'q'},
         {"no-sd-factor", no_argument, NULL, 'x'},
+        {"search-draws", required_argument, NULL, 'S'},
         {"plots", no_argument, NULL, 'G'},
         {"no-plots", no_argument, NULL, 'P'},
         {NULL, 0, NULL, 0}};
@@ -195,6 +203,7 @@ sp_status sp_cmd_backtest_parse(int argc, char **argv, sp_backtest_cli *o,
     o->history = 5;
     o->draws = 20000;
     o->sd_factor = true;
+    o->search_draws = 5000;
     o->plots = true; /* charts by default with --out */
     opterr = 0;
     optind = 0; /* glibc: start afresh */
@@ -353,7 +362,8 @@ sp_status sp_cmd_backtest_run(const sp_backtest_cli *o, sp_error *err)
                               .rng = sp_rng_lookup(o->rng ? o->rng : sc.rng),
                               .threads = o->threads ? o->threads
                                                     : sp_mc_default_threads(),
-                              .sd_factor = o->sd_factor};
+                              .sd_factor = o->sd_factor,
+                              .search_draws = o->search_draws};
     if (st == SP_OK)
         st = sp_backtest_run(&sc, &d, &bo, &b, err);
     sp_backtest_report r = {&sc, d.file, &bo, &b};

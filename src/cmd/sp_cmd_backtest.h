@@ -38,9 +38,10 @@ typedef struct {
     uint64_t draws; /* --draws, default 20000 */
     uint64_t seed;  /* --seed; have_seed false: the scenario's */
     bool have_seed;
-    int threads;     /* --threads, 0: all cores */
-    const char *rng; /* --rng, NULL: the scenario's */
-    bool sd_factor;  /* false with --no-sd-factor */
+    int threads;           /* --threads, 0: all cores */
+    const char *rng;       /* --rng, NULL: the scenario's */
+    bool sd_factor;        /* false with --no-sd-factor */
+    uint64_t search_draws; /* --search-draws, default 5000; 0: all */
     sp_bt_format format;
     const char *out; /* --out DIR */
     bool force, quiet;

@@ -426,16 +426,16 @@ static void gather(const sp_model_ws *ws, size_t first, size_t b, void *ctx)
     sp_mc_count_met(ws, c->n_t, b, c->met);
 }
 
-/* Draws the compiled case m into x (one row of n per scored value of
- * sc_out[0..n_sc)) and counts the draws meeting each of its n_t targets
- * into met. */
+/* Draws the first n draws of the compiled case m into x (one row of n per
+ * scored value of sc_out[0..n_sc)) and counts the draws meeting each of
+ * its n_t targets into met. */
 static sp_status draw_case(const sp_model *m, const sp_backtest_options *o,
-                           int base, const sp_bt_score *sc_out, size_t n_sc,
-                           size_t n_t, double *x, uint64_t *met, sp_error *err)
+                           size_t n, int base, const sp_bt_score *sc_out,
+                           size_t n_sc, size_t n_t, double *x, uint64_t *met,
+                           sp_error *err)
 {
-    case_draws c = {sc_out, n_sc, n_t, (size_t)o->draws, base, x, met};
-    sp_status st =
-        sp_mc_replay(m, o->seed, o->rng, (size_t)o->draws, gather, &c, err);
+    case_draws c = {sc_out, n_sc, n_t, n, base, x, met};
+    sp_status st = sp_mc_replay(m, o->seed, o->rng, n, gather, &c, err);
     if (st != SP_OK)
         sp_error_set(err, st, NULL, 0, NULL,
                      "out of memory for a back-test case");
@@ -461,13 +461,14 @@ static void score_values(sp_bt_score *sc_out, size_t n_sc, double *x, size_t n)
     }
 }
 
-/* Projects case c with the factors f (one per indicator) and scores its
- * values into sc_out (the case's slice of a scores array) and, unless
- * ts_out is NULL, the probabilities of its targets into ts_out (its slice
- * of out->target_scores). A run of the sd-factor search (`search`) sets
- * only each score's pit and in90. `x` has room for c->n rows of draws. */
+/* Projects case c with the factors f (one per indicator) on its first n
+ * draws and scores its values into sc_out (the case's slice of a scores
+ * array) and, unless ts_out is NULL, the probabilities of its targets into
+ * ts_out (its slice of out->target_scores). A run of the sd-factor search
+ * (`search`) sets only each score's pit and in90. `x` has room for c->n
+ * rows of n draws. */
 static sp_status run_case(const bt_run *r, const bt_case *c, const double *f,
-                          bool search, sp_bt_score *sc_out,
+                          size_t n, bool search, sp_bt_score *sc_out,
                           sp_bt_target_score *ts_out, double *x, sp_error *err)
 {
     const sp_backtest_options *o = r->o;
@@ -492,9 +493,8 @@ static sp_status run_case(const bt_run *r, const bt_case *c, const double *f,
                             "re-anchored at origin %d for region %s: %s",
                             c->origin, c->region, e.message);
     }
-    size_t n = (size_t)o->draws;
-    st = draw_case(&comp.model, o, spec.sc.base_year, sc_out, c->n, n_t, x, met,
-                   err);
+    st = draw_case(&comp.model, o, n, spec.sc.base_year, sc_out, c->n, n_t, x,
+                   met, err);
     if (st == SP_OK && search) {
         /* A run of the sd-factor search: it needs only each value's 90 %
          * coverage, from its PIT by counting (no sort). */
@@ -514,12 +514,13 @@ static sp_status run_case(const bt_run *r, const bt_case *c, const double *f,
     return st;
 }
 
-/* Runs every case with the factors f into `scores` (a copy of the layout
- * of out->scores) and, unless `targets` is NULL, the target probabilities
- * into `targets` (out->target_scores); `search` as in run_case. */
-static sp_status run_all(const bt_run *r, const double *f, bool search,
-                         sp_bt_score *scores, sp_bt_target_score *targets,
-                         sp_error *err)
+/* Runs every case with the factors f on its first n draws into `scores`
+ * (a copy of the layout of out->scores) and, unless `targets` is NULL, the
+ * target probabilities into `targets` (out->target_scores); `search` as in
+ * run_case. */
+static sp_status run_all(const bt_run *r, const double *f, size_t n,
+                         bool search, sp_bt_score *scores,
+                         sp_bt_target_score *targets, sp_error *err)
 {
     sp_status st = SP_OK;
     size_t most = 0;
@@ -528,7 +529,7 @@ static sp_status run_all(const bt_run *r, const double *f, bool search,
     int threads = r->o->threads > 0 ? r->o->threads : 1;
 #pragma omp parallel num_threads(threads)
     {
-        double *x = malloc((most ? most : 1) * (size_t)r->o->draws * sizeof *x);
+        double *x = malloc((most ? most : 1) * n * sizeof *x);
         sp_error e;
         sp_error_clear(&e);
         sp_status mine = x ? SP_OK : SP_ERR_NOMEM;
@@ -539,7 +540,7 @@ static sp_status run_all(const bt_run *r, const double *f, bool search,
         for (size_t k = 0; k < r->n_cases; k++) {
             const bt_case *c = &r->cases[k];
             if (mine == SP_OK)
-                mine = run_case(r, c, f, search, scores + c->first,
+                mine = run_case(r, c, f, n, search, scores + c->first,
                                 targets ? targets + c->first_t : NULL, x, &e);
         }
 #pragma omp critical
@@ -614,6 +615,7 @@ typedef struct {
     bool *active;     /* [ni] searched on its own coverage */
     sp_bt_score *tmp; /* [n_scores] the scores of a run */
     double pooled;    /* pooled 90 % coverage of the last run */
+    size_t draws;     /* each case's first draws that the search runs use */
 } bt_search;
 
 static void search_free(bt_search *s)
@@ -647,11 +649,12 @@ static bool search_alloc(bt_search *s, size_t ni, const sp_backtest *out)
     return true;
 }
 
-/* Runs every case with the factors s->f and sets s->pooled and s->cov. */
+/* Runs every case with the factors s->f on its first n draws and sets
+ * s->pooled and s->cov. */
 static sp_status search_run(const bt_run *r, const sp_backtest *out,
-                            bt_search *s, sp_error *err)
+                            bt_search *s, size_t draws, sp_error *err)
 {
-    sp_status st = run_all(r, s->f, true, s->tmp, NULL, err);
+    sp_status st = run_all(r, s->f, draws, true, s->tmp, NULL, err);
     size_t *n = s->count, *in = s->count + s->ni, inside = 0;
     memset(s->count, 0, 2 * s->ni * sizeof *s->count);
     for (size_t k = 0; k < out->n_scores; k++) {
@@ -676,8 +679,26 @@ static void fill(double *f, size_t n, double v)
         f[i] = v;
 }
 
+/* The width of the last bisection step, in log f. */
+#define FACTOR_WIDTH (log(64.0) / (1 << FACTOR_STEPS))
+
+/* Where the search ran on fewer draws than the back-test, a factor found
+ * is checked on all draws: while its coverage there is below 0.9 it is
+ * stepped up, by FACTOR_WIDTH and then twice the last step, to at most
+ * log 8 (doc/model.md §15.3). One step of the log factor *lf with its last
+ * step *w; false when it is already at log 8. */
+static bool step_up(double *lf, double *w)
+{
+    if (*lf >= log(8.0))
+        return false;
+    *lf = fmin(*lf + *w, log(8.0));
+    *w *= 2.0;
+    return true;
+}
+
 /* The common factor, by bisection on log f in (log 1/8, log 8), whose
- * ends the caller has checked to bracket pooled coverage 0.9. */
+ * ends the caller has checked to bracket pooled coverage 0.9, then
+ * checked on all draws. */
 static sp_status common_factor(const bt_run *r, sp_backtest *out, bt_search *s,
                                sp_error *err)
 {
@@ -686,14 +707,26 @@ static sp_status common_factor(const bt_run *r, sp_backtest *out, bt_search *s,
     for (int it = 0; st == SP_OK && it < FACTOR_STEPS; it++) {
         double mid = 0.5 * (lo + hi);
         fill(s->f, s->ni, exp(mid));
-        st = search_run(r, out, s, err);
+        st = search_run(r, out, s, s->draws, err);
         if (s->pooled >= 0.9)
             hi = mid;
         else
             lo = mid;
     }
+    size_t all = (size_t)r->o->draws;
+    bool reached = true;
+    if (st == SP_OK && s->draws < all) {
+        double w = FACTOR_WIDTH;
+        do {
+            fill(s->f, s->ni, exp(hi));
+            st = search_run(r, out, s, all, err);
+            reached = s->pooled >= 0.9;
+        } while (st == SP_OK && !reached && step_up(&hi, &w));
+        if (!reached)
+            out->coverage90_hi = s->pooled;
+    }
     out->sd_factor = exp(hi);
-    out->sd_factor_found = st == SP_OK;
+    out->sd_factor_found = st == SP_OK && reached;
     return st;
 }
 
@@ -722,7 +755,7 @@ static sp_status own_factors(const bt_run *r, sp_backtest *out, bt_search *s,
         for (size_t i = 0; i < ni; i++)
             s->f[i] =
                 s->active[i] ? exp(0.5 * (s->lo[i] + s->hi[i])) : s->end[i];
-        st = search_run(r, out, s, err);
+        st = search_run(r, out, s, s->draws, err);
         for (size_t i = 0; i < ni; i++) {
             if (!s->active[i])
                 continue;
@@ -735,14 +768,29 @@ static sp_status own_factors(const bt_run *r, sp_backtest *out, bt_search *s,
     }
     if (!searched || st != SP_OK)
         return st;
+    /* The run on all draws at the factors found; where the search ran on
+     * fewer, each factor whose coverage there is below 0.9 steps up as
+     * the common one does, all in the same runs. */
+    bool checked = s->draws < (size_t)r->o->draws, more = true;
     for (size_t i = 0; i < ni; i++)
-        s->f[i] = s->active[i] ? exp(s->hi[i]) : s->end[i];
-    st = search_run(r, out, s, err);
+        s->lo[i] = FACTOR_WIDTH; /* now each factor's next step up */
+    while (st == SP_OK && more) {
+        for (size_t i = 0; i < ni; i++)
+            s->f[i] = s->active[i] ? exp(s->hi[i]) : s->end[i];
+        st = search_run(r, out, s, (size_t)r->o->draws, err);
+        more = false;
+        for (size_t i = 0; st == SP_OK && checked && i < ni; i++)
+            if (s->active[i] && s->cov[i] < 0.9)
+                more = step_up(&s->hi[i], &s->lo[i]) || more;
+    }
     for (size_t i = 0; st == SP_OK && i < ni; i++) {
         sp_bt_sd_factor *g = &out->sd_factors[i];
-        g->found = s->active[i];
-        g->factor = s->active[i] ? s->f[i] : (double)NAN;
+        /* checked on all draws, one still below 0.9 is at 8 */
+        g->found = s->active[i] && (!checked || s->cov[i] >= 0.9);
+        g->factor = g->found ? s->f[i] : (double)NAN;
         g->coverage90 = s->cov[i];
+        if (s->active[i] && !g->found)
+            g->coverage90_hi = s->cov[i];
     }
     return st;
 }
@@ -763,14 +811,19 @@ static sp_status find_sd_factors(const bt_run *r, sp_backtest *out,
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the sd factor");
     }
+    const sp_backtest_options *o = r->o;
+    s.draws =
+        (size_t)(o->search_draws && o->search_draws < o->draws ? o->search_draws
+                                                               : o->draws);
+    out->search_draws = s.draws;
     fill(s.f, ni, 0.125);
-    sp_status st = search_run(r, out, &s, err);
+    sp_status st = search_run(r, out, &s, s.draws, err);
     out->coverage90_lo = s.pooled;
     for (size_t i = 0; i < ni; i++)
         out->sd_factors[i].coverage90_lo = s.cov[i];
     fill(s.f, ni, 8.0);
     if (st == SP_OK)
-        st = search_run(r, out, &s, err);
+        st = search_run(r, out, &s, s.draws, err);
     out->coverage90_hi = s.pooled;
     for (size_t i = 0; i < ni; i++)
         out->sd_factors[i].coverage90_hi = s.cov[i];
@@ -869,7 +922,8 @@ sp_status sp_backtest_run(const sp_scenario *sc, const sp_data *d,
                           "out of memory for the back-test");
     if (st == SP_OK) {
         fill(ones, sc->n_indicators, 1.0);
-        st = run_all(&run, ones, false, out->scores, out->target_scores, err);
+        st = run_all(&run, ones, (size_t)o->draws, false, out->scores,
+                     out->target_scores, err);
     }
     free(ones);
     for (size_t k = 0; st == SP_OK && k < out->n_scores; k++) {

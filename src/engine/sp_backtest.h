@@ -118,6 +118,9 @@ typedef struct {
     const gsl_rng_type *rng;
     int threads;    /* >= 1 */
     bool sd_factor; /* search the sd factors */
+    /* The search's runs use each case's first min(search_draws, draws)
+     * draws (0: all); the coverage at the factors found is from all. */
+    uint64_t search_draws;
 } sp_backtest_options;
 
 typedef struct {
@@ -132,6 +135,7 @@ typedef struct {
     bool sd_factor_found;    /* false: not searched, or outside the range */
     double sd_factor;        /* when found */
     double coverage90_lo, coverage90_hi; /* at the ends of the search */
+    uint64_t search_draws;       /* each case's draws in the search's runs */
     sp_bt_sd_factor *sd_factors; /* [n_indicators]; NULL unless searched;
                                     meaningful where by_indicator has n */
     size_t n_regions;            /* regions with a scored value */

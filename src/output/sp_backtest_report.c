@@ -166,9 +166,12 @@ sp_status sp_backtest_report_table(FILE *out, const void *ctx, sp_error *err)
                 "and trend_sd times 8)\n",
                 b->coverage90_hi);
     if (o->sd_factor)
-        fprintf(out, "sd factor of an indicator: its own sd and trend_sd "
-                     "times it give its own 90 %% coverage of 0.9 (the "
-                     "column; doc/model.md §15.3)\n");
+        fprintf(out,
+                "sd factor of an indicator: its own sd and trend_sd "
+                "times it give its own 90 %% coverage of 0.9 (the "
+                "column); both searched on each case's first %llu draws "
+                "(doc/model.md §15.3)\n",
+                (unsigned long long)b->search_draws);
     targets_table(out, r);
     fprintf(out, "verdict: coverage90 outside 0.9 +- 2.576 se (a 99 %% "
                  "binomial band) is over- or under-confident "

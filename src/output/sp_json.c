@@ -504,6 +504,9 @@ sp_status sp_backtest_report_json(FILE *out, const void *ctx, sp_error *err)
     json_object_set_new(root, "sd_factor",
                         b->sd_factor_found ? json_real(b->sd_factor)
                                            : json_null());
+    json_object_set_new(root, "search_draws",
+                        o->sd_factor ? json_integer((json_int_t)b->search_draws)
+                                     : json_null());
     json_t *by_ind = json_array();
     for (size_t i = 0; i < b->n_indicators; i++) {
         if (b->by_indicator[i].n == 0)

@@ -411,6 +411,9 @@ expect 1 "is not FROM:TO" "bad origins" -- \
     backtest "$fix" --data "$tmp/panel.csv" --origins 2010
 expect 1 "starts after it ends" "reversed origins" -- \
     backtest "$fix" --data "$tmp/panel.csv" --origins 2012:2010
+expect 1 "\-\-search-draws: '8' is not 0 (all) or at least 16" \
+    "too few search draws" -- \
+    backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 --search-draws 8
 expect 2 "no rows of region 'mars'" "unknown region" -- \
     backtest "$fix" --data "$tmp/panel.csv" --origins 2010:2010 --region mars
 printf 'region,indicator,year,value,measure,source\nr0,g,2019,5%%,growth,s\n' >"$tmp/bad.csv"
