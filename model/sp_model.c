@@ -2,6 +2,7 @@
  * sp_model: one draw of the indicator processes, events and targets.
  */
 #include "sp_model.h"
+#include "sp_rng.h"
 
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
@@ -500,35 +501,67 @@ static double *shocks_of(const sp_model *m, sp_model_ws *ws, size_t step,
     return ws->shocks + ((step - 1) * m->n_stochastic + s) * ws->capacity;
 }
 
-/* Phase 1: every random variate of draws 0..n-1, in the documented order,
- * into the normals and shocks buffers. */
-static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
-                          sp_model_ws *ws)
+/* One standard normal and one uniform, on the inline path (fast) or
+ * through GSL: the same numbers (model/sp_rng.h). Called with a constant
+ * `fast`, so that each path compiles to its own loop. */
+static inline double draw_normal(bool fast, sp_rng_fast *f, gsl_rng *rng)
 {
+    return fast ? sp_rng_fast_normal(f) : gsl_ran_gaussian_ziggurat(rng, 1.0);
+}
+
+static inline double draw_uniform(bool fast, sp_rng_fast *f, gsl_rng *rng)
+{
+    return fast ? sp_rng_fast_uniform(f) : gsl_rng_uniform(rng);
+}
+
+static inline void draw_all(const sp_model *m, bool fast, sp_rng_fast *fp,
+                            gsl_rng *rng, size_t n, sp_model_ws *ws)
+{
+    /* a local copy, whose address is never taken: its state stays in
+     * registers */
+    sp_rng_fast local = *fp, *f = &local;
     size_t ns = m->n_stochastic;
-    if (ws->shocks != NULL)
-        memset(ws->shocks, 0,
-               (size_t)m->n_steps * ns * ws->capacity * sizeof *ws->shocks);
+    size_t years = ws->n_years, cap = ws->capacity, events = m->n_events;
     for (size_t d = 0; d < n; d++) {
-        for (size_t t = 0; t < ws->n_years; t++) {
-            for (size_t s = 0; s < ns; s++)
-                normals_of(m, ws, t, s)[d] =
-                    gsl_ran_gaussian_ziggurat(rng, 1.0);
-            for (size_t k = 0; t > 0 && k < m->n_events; k++) {
+        /* normals_of(m, ws, t, s)[d], in order of (t, s) */
+        double *z = ws->normals + d;
+        for (size_t t = 0; t < years; t++) {
+            for (size_t s = 0; s < ns; s++, z += cap)
+                *z = draw_normal(fast, f, rng);
+            for (size_t k = 0; t > 0 && k < events; k++) {
                 const sp_event *ev = &m->events[k];
                 if ((int)t < ev->first_step || (int)t > ev->last_step)
                     continue;
-                bool occurs = gsl_rng_uniform(rng) < ev->probability;
+                bool occurs = draw_uniform(fast, f, rng) < ev->probability;
                 occurs_of(m, ws, k, t)[d] = occurs;
                 if (!occurs)
                     continue;
                 for (size_t j = 0; j < ev->n_effects; j++) {
                     const sp_effect *ef = &ev->effects[j];
                     shocks_of(m, ws, t, ef->slot)[d] +=
-                        ef->mean + ef->sd * gsl_ran_gaussian_ziggurat(rng, 1.0);
+                        ef->mean + ef->sd * draw_normal(fast, f, rng);
                 }
             }
         }
+    }
+    *fp = local;
+}
+
+/* Phase 1: every random variate of draws 0..n-1, in the documented order,
+ * into the normals and shocks buffers. */
+static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
+                          sp_model_ws *ws)
+{
+    if (ws->shocks != NULL)
+        memset(ws->shocks, 0,
+               (size_t)m->n_steps * m->n_stochastic * ws->capacity *
+                   sizeof *ws->shocks);
+    sp_rng_fast f = {0};
+    if (sp_rng_fast_begin(&f, rng)) {
+        draw_all(m, true, &f, rng, n, ws);
+        sp_rng_fast_end(&f);
+    } else {
+        draw_all(m, false, &f, rng, n, ws);
     }
 }
 

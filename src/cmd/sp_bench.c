@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sp_bench_report.h"
 #include "sp_config.h"
 #include "sp_report.h"
 #include "sp_rng.h"
@@ -112,6 +113,15 @@ static double time_variates(const sp_bench_config *cfg, double normals,
         n = n < SP_MC_BLOCK ? n : SP_MC_BLOCK;
         uint64_t nn = (uint64_t)llround(normals * (double)n);
         uint64_t nu = (uint64_t)llround(uniforms * (double)n);
+        sp_rng_fast f;
+        if (sp_rng_fast_begin(&f, r)) { /* as the run draws them */
+            for (uint64_t i = 0; i < nn; i++)
+                sink += sp_rng_fast_normal(&f);
+            for (uint64_t i = 0; i < nu; i++)
+                sink += sp_rng_fast_uniform(&f);
+            sp_rng_fast_end(&f);
+            continue;
+        }
         for (uint64_t i = 0; i < nn; i++)
             sink += gsl_ran_gaussian_ziggurat(r, 1.0);
         for (uint64_t i = 0; i < nu; i++)
@@ -168,31 +178,6 @@ sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
     return SP_OK;
 }
 
-void sp_bench_print(FILE *out, const sp_scenario *sc,
-                    const sp_bench_config *cfg, const char *rng_name,
-                    const sp_bench_result *r)
-{
-    fprintf(out, "simplan %s bench: scenario \"%s\" (%s)\n", SIMPLAN_VERSION,
-            sc->name, sc->file);
-    fprintf(out, "draws %llu, seed %llu, generator %s, threads %d\n\n",
-            (unsigned long long)cfg->draws, (unsigned long long)cfg->seed,
-            rng_name, cfg->threads);
-    fprintf(out, "variates per draw        %.1f normal + %.1f uniform\n",
-            r->normals_per_draw, r->uniforms_per_draw);
-    fprintf(out, "variate bound            %.1f ns per draw\n", r->bound_ns);
-    fprintf(out, "time per draw, 1 thread  %.1f ns  (%.2f x the bound)\n",
-            r->ns_per_draw_1, r->ns_per_draw_1 / r->bound_ns);
-    fprintf(out, "draws/s, 1 thread        %.4g\n", 1e9 / r->ns_per_draw_1);
-    fprintf(out, "draws/s, %d threads       %.4g\n", cfg->threads,
-            1e9 / r->ns_per_draw_all);
-    fprintf(out, "ns per draw per core     %.1f\n",
-            r->ns_per_draw_all * cfg->threads);
-    fprintf(out, "thread scaling           %.2f x on %d threads\n", r->scaling,
-            cfg->threads);
-    fprintf(out, "peak resident memory     %.1f MiB\n",
-            (double)r->peak_rss_kib / 1024.0);
-}
-
 /* bench --marginal: every stochastic indicator gets the family, with the
  * defaults of its descriptor table. */
 static void override_marginals(sp_scenario *sc, int family)
@@ -215,11 +200,28 @@ static sp_status bench_compiled(const sp_bench_options *opt,
                           cfg.rng, cfg.threads};
     sp_bench_result r;
     st = sp_bench_run(sc, c, &bc, &r, err);
-    if (st == SP_OK) {
-        sp_bench_print(stdout, sc, &bc, rng_name, &r);
-        st = sp_report_flush(stdout, err);
-    }
-    return st;
+    if (st != SP_OK)
+        return st;
+    sp_bench_report rep = {
+        .scenario = sc->name,
+        .file = sc->file,
+        .rng = rng_name,
+        .normal_method = sp_rng_normal_method(bc.rng),
+        .marginal =
+            opt->has_marginal ? sp_family_name((sp_family)opt->marginal) : NULL,
+        .draws = bc.draws,
+        .seed = bc.seed,
+        .threads = bc.threads,
+        .normals_per_draw = r.normals_per_draw,
+        .uniforms_per_draw = r.uniforms_per_draw,
+        .bound_ns = r.bound_ns,
+        .ns_per_draw_1 = r.ns_per_draw_1,
+        .ns_per_draw_all = r.ns_per_draw_all,
+        .scaling = r.scaling,
+        .peak_rss_kib = r.peak_rss_kib};
+    return opt->format == SP_FORMAT_JSON
+               ? sp_bench_report_json(stdout, &rep, err)
+               : sp_bench_report_table(stdout, &rep, err);
 }
 
 sp_status sp_bench_command(const sp_bench_options *opt, const char *scenario,
@@ -227,6 +229,9 @@ sp_status sp_bench_command(const sp_bench_options *opt, const char *scenario,
 {
     char path[4096];
     sp_status st = SP_OK;
+    if (opt->format == SP_FORMAT_CSV)
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--format",
+                            "bench writes table or json, not csv");
     if (scenario == NULL) {
         st = sp_bench_default_scenario(path, sizeof path, err);
         scenario = path;

@@ -4,9 +4,9 @@
  * Measures, in one process and on the same scenario: the time per draw on
  * one thread and on all threads, the thread scaling, peak resident memory,
  * and the variate bound -- the time the same generator takes to produce
- * exactly the random variates one draw consumes (normals through the same
- * ziggurat call, uniforms for event occurrences, the expected number of
- * effect normals), seeded per block like the run. The ratio of the time
+ * exactly the random variates one draw consumes (normals by the same
+ * method as the run, sp_rng_normal_method; uniforms for event occurrences,
+ * the expected number of effect normals), seeded per block like the run. The ratio of the time
  * per draw to the bound says how much the model and the statistics cost
  * beyond drawing the random numbers.
  */
@@ -67,10 +67,5 @@ sp_status sp_bench_command(const sp_bench_options *opt, const char *scenario,
 sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
                        const sp_bench_config *cfg, sp_bench_result *out,
                        sp_error *err);
-
-/* Prints the result as a readable report. */
-void sp_bench_print(FILE *out, const sp_scenario *sc,
-                    const sp_bench_config *cfg, const char *rng_name,
-                    const sp_bench_result *r);
 
 #endif /* SP_BENCH_H */

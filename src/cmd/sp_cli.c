@@ -30,6 +30,7 @@ static const char *const usage_head =
     "                     [--vary PATH2=FROM:TO:STEPS] [--out DIR]\n"
     "       simplan bench [SCENARIO.cfg] [--draws N] [--threads T]\n"
     "                     [--rng NAME] [--marginal FAMILY]\n"
+    "                     [--format table|json]\n"
     "       simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator NAME]...\n"
     "                     [--region R] [--from Y] [--to Y] [--plans PLANS.csv]\n"
     "                     [--format table|json|cfg]\n"
@@ -569,7 +570,7 @@ static const char *accepted(sp_command command)
     case SP_CMD_RUN:
         return "nstrfqoFPGKRCEUh";
     case SP_CMD_BENCH:
-        return "nstrmh";
+        return "nstrfmh";
     case SP_CMD_MERGE:
         return "fqoFPGh";
     case SP_CMD_BATCH:
@@ -773,6 +774,7 @@ static void project(const sp_options *f, sp_command_line *cl)
         break;
     case SP_CMD_BENCH:
         cl->as.bench = (sp_bench_options){.sim = sim,
+                                          .format = f->format,
                                           .has_marginal = f->has_marginal,
                                           .marginal = f->marginal};
         break;

@@ -95,6 +95,7 @@ typedef struct {
 /* `simplan bench [SCENARIO]`. */
 typedef struct {
     sp_sim_options sim;
+    sp_format format;  /* table or json */
     bool has_marginal; /* override every stochastic family */
     int marginal;      /* sp_family */
 } sp_bench_options;

@@ -1,15 +1,18 @@
 /*
  * sp_json: the JSON report of doc/model.md §11, built with jansson, and
- * the JSON of solve, sweep and fit: the only file that includes jansson.
+ * the JSON of solve, sweep, fit, backtest and bench: the only file that
+ * includes jansson.
  *
  * Key order is insertion order; reals are written with 17 significant
  * digits, so the file round-trips every double exactly. Values that are not
  * finite (a quantity with no finite draws) are written as null.
  */
 #include "sp_backtest_report.h"
+#include "sp_bench_report.h"
 #include "sp_calib_report.h"
 #include "sp_decision.h"
 #include "sp_report.h"
+#include "sp_rng.h"
 
 #ifdef SIMPLAN_HAVE_JSON
 
@@ -200,6 +203,10 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
     json_object_set_new(root, "draws", json_integer((json_int_t)r->res->draws));
     json_object_set_new(root, "seed", json_integer((json_int_t)r->seed));
     json_object_set_new(root, "rng", json_string(r->rng));
+    const gsl_rng_type *type = sp_rng_lookup(r->rng);
+    json_object_set_new(root, "normal_method",
+                        type ? json_string(sp_rng_normal_method(type))
+                             : json_null());
     json_object_set_new(root, "threads", json_integer(r->threads));
     json_object_set_new(root, "elapsed_seconds", json_real(r->elapsed));
     if (r->precision > 0)
@@ -535,6 +542,41 @@ sp_status sp_backtest_report_json(FILE *out, const void *ctx, sp_error *err)
     return dump_json(out, root, "report", err);
 }
 
+sp_status sp_bench_report_json(FILE *out, const sp_bench_report *r,
+                               sp_error *err)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "simplan_version", json_string(SIMPLAN_VERSION));
+    json_object_set_new(
+        root, "scenario",
+        json_pack("{s:s, s:s}", "name", r->scenario, "file", r->file));
+    json_object_set_new(root, "draws", json_integer((json_int_t)r->draws));
+    json_object_set_new(root, "seed", json_integer((json_int_t)r->seed));
+    json_object_set_new(root, "rng", json_string(r->rng));
+    json_object_set_new(root, "normal_method", json_string(r->normal_method));
+    json_object_set_new(root, "marginal",
+                        r->marginal ? json_string(r->marginal) : json_null());
+    json_object_set_new(root, "threads", json_integer(r->threads));
+    json_object_set_new(root, "normals_per_draw",
+                        real_or_null(r->normals_per_draw));
+    json_object_set_new(root, "uniforms_per_draw",
+                        real_or_null(r->uniforms_per_draw));
+    json_object_set_new(root, "ns_per_draw", real_or_null(r->ns_per_draw_1));
+    json_object_set_new(root, "bound_ns_per_draw", real_or_null(r->bound_ns));
+    json_object_set_new(root, "bound_ratio",
+                        real_or_null(r->ns_per_draw_1 / r->bound_ns));
+    json_object_set_new(root, "draws_per_s_1",
+                        real_or_null(1e9 / r->ns_per_draw_1));
+    json_object_set_new(root, "draws_per_s_all",
+                        real_or_null(1e9 / r->ns_per_draw_all));
+    json_object_set_new(root, "ns_per_draw_per_core",
+                        real_or_null(r->ns_per_draw_all * r->threads));
+    json_object_set_new(root, "thread_scaling", real_or_null(r->scaling));
+    json_object_set_new(root, "peak_rss_mib",
+                        json_real((double)r->peak_rss_kib / 1024.0));
+    return dump_json(out, root, "bench report", err);
+}
+
 #else
 
 sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
@@ -579,6 +621,14 @@ sp_status sp_calib_report_json(FILE *out, const sp_scenario *sc,
 }
 
 sp_status sp_backtest_report_json(FILE *out, const void *r, sp_error *err)
+{
+    (void)out;
+    (void)r;
+    return no_json(err);
+}
+
+sp_status sp_bench_report_json(FILE *out, const sp_bench_report *r,
+                               sp_error *err)
 {
     (void)out;
     (void)r;
