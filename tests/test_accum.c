@@ -4,6 +4,7 @@
  */
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -206,6 +207,61 @@ static void sumstack_should_not_depend_on_how_blocks_are_sliced(void **state)
 /* The pilot range is built from the exact 2.5 % and 97.5 % order
  * statistics (found by selection, checked here against a full sort), for
  * samples with ties and odd sizes. */
+/* sp_accum_add_row against sp_accum_add value by value and the sum in the
+ * order its header states (chunks of 256, value d in partial sum d mod 4,
+ * (s0 + s1) + (s2 + s3)): the same bins, count, min and max, and the same
+ * sum bit for bit, for lengths that do and do not fill a chunk or a lane,
+ * with values in both tails and, in one case, NaNs and infinities in the
+ * row, which are skipped. */
+static void add_row_should_equal_value_by_value(void **state)
+{
+    (void)state;
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_taus2);
+    gsl_rng_set(r, 11);
+    const size_t lengths[] = {1, 3, 4, 255, 256, 257, 1000, 1027};
+    double lo = -2.0, hi = 2.0, v[1027];
+    for (size_t c = 0; c < 2 * sizeof lengths / sizeof *lengths; c++) {
+        size_t n = lengths[c / 2];
+        bool special = c % 2 == 1;
+        for (size_t d = 0; d < n; d++) {
+            v[d] = 3.0 * gsl_ran_gaussian(r, 1.0); /* some out of range */
+            if (special && d % 97 == 5)
+                v[d] = d % 3 == 0 ? NAN : d % 3 == 1 ? INFINITY : -INFINITY;
+        }
+        sp_accum *a = sp_accum_alloc(1, &lo, &hi);
+        sp_accum *b = sp_accum_alloc(1, &lo, &hi);
+        assert_non_null(a);
+        assert_non_null(b);
+        double sum = sp_accum_add_row(a, 0, v, n);
+        double lanes[4] = {0.0};
+        size_t kept = 0;
+        for (size_t first = 0; first < n; first += 256) {
+            double part[4] = {0.0};
+            for (size_t d = first; d < n && d < first + 256; d++)
+                if (isfinite(v[d])) {
+                    part[(d - first) % 4] += v[d];
+                    sp_accum_add(b, 0, v[d]);
+                    kept++;
+                }
+            for (int l = 0; l < 4; l++)
+                lanes[l] += part[l];
+        }
+        double want = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+        assert_memory_equal(&sum, &want, sizeof sum);
+        assert_int_equal(sp_accum_count(a, 0), kept);
+        assert_true(sp_accum_min(a, 0) == sp_accum_min(b, 0));
+        assert_true(sp_accum_max(a, 0) == sp_accum_max(b, 0));
+        for (int k = 1; k < 100; k++) {
+            double p = k / 100.0;
+            assert_true(sp_accum_quantile(a, 0, p, NULL) ==
+                        sp_accum_quantile(b, 0, p, NULL));
+        }
+        sp_accum_free(a);
+        sp_accum_free(b);
+    }
+    gsl_rng_free(r);
+}
+
 static void pilot_range_should_use_exact_order_statistics(void **state)
 {
     (void)state;
@@ -242,6 +298,7 @@ int main(void)
         cmocka_unit_test(constant_quantity_should_give_exact_quantiles),
         cmocka_unit_test(pilot_range_should_use_exact_order_statistics),
         cmocka_unit_test(merged_halves_should_equal_the_whole),
+        cmocka_unit_test(add_row_should_equal_value_by_value),
         cmocka_unit_test(sumstack_should_add_in_a_fixed_pairwise_order),
         cmocka_unit_test(sumstack_should_not_depend_on_how_blocks_are_sliced),
     };

@@ -6,6 +6,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #define ROW (SP_ACCUM_BINS + 2) /* underflow, bins, overflow */
 
@@ -76,32 +79,146 @@ void sp_accum_add(sp_accum *a, size_t q, double v)
         a->max[q] = v;
 }
 
+/* A row is added in chunks of CHUNK values. In each, value d goes to
+ * partial sum d mod LANES (added in order from 0), and the chunk's
+ * partial sums are then added to the row's: an order fixed by the values
+ * alone. A chunk of finite values takes three passes without branches on
+ * the values: bins, min, max and sums (chunk_pass), then the histogram
+ * increments: about 14 instructions a value, against 33 in one loop with
+ * the checks. */
+#define CHUNK 256
+#define LANES 4
+
+/* Bin of x in a row of ROW (underflow 0, overflow ROW - 1); the clamps
+ * compile to maxpd/minpd. A NaN goes to 0, and the chunk to add_slow. */
+static inline double bin_of(double x, double lo, double inv)
+{
+    double u = (x - lo) * inv + 1.0;
+    u = u > 0.0 ? u : 0.0;
+    return u < (double)(ROW - 1) ? u : (double)(ROW - 1);
+}
+
+typedef struct {
+    double min, max, sum[LANES];
+    uint64_t kept;
+} chunk_stats;
+
+/* A chunk with a value that is not finite, value by value, skipping those
+ * (they are rare: a quantity that overflows). */
+static void add_slow(uint64_t *row, double lo, double inv, const double *x,
+                     size_t m, chunk_stats *c)
+{
+    for (size_t d = 0; d < m; d++) {
+        if (!isfinite(x[d]))
+            continue;
+        row[(size_t)bin_of(x[d], lo, inv)]++;
+        c->min = x[d] < c->min ? x[d] : c->min;
+        c->max = x[d] > c->max ? x[d] : c->max;
+        c->sum[d % LANES] += x[d];
+        c->kept++;
+    }
+}
+
+/* The bins of x[0..m) into bin, and each lane's min, max and sum (value d
+ * in lane d mod LANES, in order): one pass without branches. */
+#ifdef __SSE2__
+/* minpd(a, b) is a < b ? a : b and maxpd(a, b) a > b ? a : b, NaN and
+ * signed zeros included, so this is the scalar loop below, two values a
+ * step (1.7e3 instructions per baseline draw for every add, against 2.8e3
+ * with the scalar loop; callgrind). */
+static void chunk_pass(const double *restrict x, size_t m, double lo,
+                       double inv, int32_t *restrict bin, double *mn,
+                       double *mx, double *s)
+{
+    __m128d vlo = _mm_set1_pd(lo), vinv = _mm_set1_pd(inv);
+    __m128d one = _mm_set1_pd(1.0), zero = _mm_setzero_pd();
+    __m128d top = _mm_set1_pd((double)(ROW - 1));
+    __m128d mn01 = _mm_set1_pd((double)INFINITY), mn23 = mn01;
+    __m128d mx01 = _mm_set1_pd(-(double)INFINITY), mx23 = mx01;
+    __m128d s01 = zero, s23 = zero;
+    for (size_t d = 0; d < m; d += LANES) {
+        __m128d y01 = _mm_loadu_pd(x + d), y23 = _mm_loadu_pd(x + d + 2);
+        __m128d u01 = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(y01, vlo), vinv), one);
+        __m128d u23 = _mm_add_pd(_mm_mul_pd(_mm_sub_pd(y23, vlo), vinv), one);
+        u01 = _mm_min_pd(_mm_max_pd(u01, zero), top);
+        u23 = _mm_min_pd(_mm_max_pd(u23, zero), top);
+        _mm_storel_epi64((__m128i *)(void *)(bin + d), _mm_cvttpd_epi32(u01));
+        _mm_storel_epi64((__m128i *)(void *)(bin + d + 2),
+                         _mm_cvttpd_epi32(u23));
+        mn01 = _mm_min_pd(y01, mn01);
+        mn23 = _mm_min_pd(y23, mn23);
+        mx01 = _mm_max_pd(y01, mx01);
+        mx23 = _mm_max_pd(y23, mx23);
+        s01 = _mm_add_pd(s01, y01);
+        s23 = _mm_add_pd(s23, y23);
+    }
+    _mm_storeu_pd(mn, mn01);
+    _mm_storeu_pd(mn + 2, mn23);
+    _mm_storeu_pd(mx, mx01);
+    _mm_storeu_pd(mx + 2, mx23);
+    _mm_storeu_pd(s, s01);
+    _mm_storeu_pd(s + 2, s23);
+}
+#else
+static void chunk_pass(const double *restrict x, size_t m, double lo,
+                       double inv, int32_t *restrict bin, double *mn,
+                       double *mx, double *s)
+{
+    for (size_t l = 0; l < LANES; l++)
+        mn[l] = (double)INFINITY, mx[l] = -(double)INFINITY, s[l] = 0.0;
+    for (size_t d = 0; d < m; d += LANES)
+        for (size_t l = 0; l < LANES; l++) {
+            double y = x[d + l];
+            bin[d + l] = (int32_t)bin_of(y, lo, inv);
+            mn[l] = y < mn[l] ? y : mn[l];
+            mx[l] = y > mx[l] ? y : mx[l];
+            s[l] += y;
+        }
+}
+#endif
+
+/* A chunk of m values (m a multiple of LANES); false, with nothing added,
+ * if a value is not finite. */
+static bool add_fast(uint64_t *row, double lo, double inv,
+                     const double *restrict x, size_t m, chunk_stats *c)
+{
+    int32_t bin[CHUNK];
+    double mn[LANES], mx[LANES], s[LANES];
+    chunk_pass(x, m, lo, inv, bin, mn, mx, s);
+    /* an infinity shows in min or max, a NaN in its lane's sum */
+    for (size_t l = 0; l < LANES; l++)
+        if (!(mn[l] > -(double)INFINITY && mx[l] < (double)INFINITY &&
+              s[l] == s[l]))
+            return false;
+    for (size_t d = 0; d < m; d++)
+        row[bin[d]]++;
+    for (size_t l = 0; l < LANES; l++) {
+        c->min = mn[l] < c->min ? mn[l] : c->min;
+        c->max = mx[l] > c->max ? mx[l] : c->max;
+        c->sum[l] = s[l];
+    }
+    c->kept = m;
+    return true;
+}
+
 double sp_accum_add_row(sp_accum *a, size_t q, const double *v, size_t n)
 {
     /* One quantity at a time keeps its histogram (32 KiB) in L1. */
     uint64_t *row = a->bins + q * ROW;
     double lo = a->lo[q], inv = a->inv_width[q];
-    double mn = a->min[q], mx = a->max[q], sum = 0.0;
-    uint64_t kept = 0;
-    for (size_t d = 0; d < n; d++) {
-        double x = v[d];
-        if (!isfinite(x))
-            continue;
-        /* Bin 0 is the underflow, ROW - 1 the overflow; the clamps compile
-         * to minsd/maxsd. */
-        double u = (x - lo) * inv + 1.0;
-        u = u > 0.0 ? u : 0.0;
-        u = u < (double)(ROW - 1) ? u : (double)(ROW - 1);
-        row[(size_t)u]++;
-        mn = x < mn ? x : mn;
-        mx = x > mx ? x : mx;
-        sum += x;
-        kept++;
+    double sum[LANES] = {0.0};
+    for (size_t first = 0; first < n; first += CHUNK) {
+        size_t m = n - first < CHUNK ? n - first : CHUNK;
+        chunk_stats c = {a->min[q], a->max[q], {0.0}, 0};
+        if (m % LANES != 0 || !add_fast(row, lo, inv, v + first, m, &c))
+            add_slow(row, lo, inv, v + first, m, &c);
+        a->min[q] = c.min;
+        a->max[q] = c.max;
+        a->count[q] += c.kept;
+        for (size_t l = 0; l < LANES; l++)
+            sum[l] += c.sum[l];
     }
-    a->min[q] = mn;
-    a->max[q] = mx;
-    a->count[q] += kept;
-    return sum;
+    return (sum[0] + sum[1]) + (sum[2] + sum[3]);
 }
 
 void sp_accum_clear(sp_accum *a)

@@ -41,9 +41,12 @@ void sp_accum_free(sp_accum *a);
  * the caller). */
 void sp_accum_add(sp_accum *a, size_t q, double v);
 
-/* Adds the finite values of v[0..n) to quantity q, in order, and returns
- * their sum (added left to right, so it depends only on v). Non-finite
- * values are skipped; sp_accum_count() tells how many were kept. */
+/* Adds the finite values of v[0..n) to quantity q and returns their sum,
+ * in a fixed order that depends only on v: in each chunk of 256 values,
+ * value d goes to partial sum d mod 4 (added in order), each chunk's four
+ * partial sums are added to the row's, and the result is
+ * (s0 + s1) + (s2 + s3). Non-finite values are skipped; sp_accum_count()
+ * tells how many were kept. */
 double sp_accum_add_row(sp_accum *a, size_t q, const double *v, size_t n);
 
 /* Resets all counts, min and max (ranges kept). */
