@@ -81,11 +81,12 @@ test: build build-sanitize build-minimal build-fuzz
 bench-deps:
 	@./scripts/install-deps.sh python3-numpy python3-scipy python3-libconf time
 
-# The benchmark harness (bench/run.sh, bench/backtest.sh): a few minutes
-# on 2 cores.
+# The benchmark harness (bench/run.sh, bench/backtest.sh, bench/core.sh):
+# a few minutes on 2 cores.
 bench: build bench-deps
 	./bench/run.sh $(BUILD)/simplan
 	./bench/backtest.sh $(BUILD)/simplan
+	./bench/core.sh $(BUILD)/simplan
 
 # Installs the binary, the man page and the scenarios under PREFIX.
 PREFIX ?= /usr/local

@@ -314,6 +314,45 @@ expect_error "bench --marginal gamma" 1 "usage error" "--marginal" \
     bench --marginal gamma
 expect_error "merge --format xml" 1 "usage error" "--format" \
     merge "$TMP/part" --format xml
+expect_error "bench --format csv" 1 "usage error" "--format" \
+    bench "$MINIMAL" --format csv
+
+# bench --format json: the documented keys, finite and positive where they
+# are times, and the normal method of the generator (the inline path for
+# the default one, GSL's for another), as run's JSON says it too.
+if "$SIMPLAN" --version | grep -q 'json on'; then
+    for rng in xoshiro256ss taus2; do
+        sp bench "$MINIMAL" --draws 20000 --threads 2 --rng "$rng" --format json
+        want=$([ "$rng" = taus2 ] && echo gsl_ran_gaussian_ziggurat || echo ziggurat-inline)
+        why=$(python3 - "$TMP/out" "$want" <<'PY'
+import json, math, sys
+d, want = json.load(open(sys.argv[1])), sys.argv[2]
+bad = []
+for k in ("ns_per_draw", "bound_ns_per_draw", "bound_ratio", "draws_per_s_1",
+          "draws_per_s_all", "thread_scaling", "peak_rss_mib"):
+    v = d.get(k)
+    if not isinstance(v, (int, float)) or not math.isfinite(v) or v <= 0:
+        bad.append("%s = %r" % (k, v))
+if d.get("normal_method") != want:
+    bad.append("normal_method %r, expected %r" % (d.get("normal_method"), want))
+if d.get("draws") != 20000 or d.get("threads") != 2:
+    bad.append("draws %r threads %r" % (d.get("draws"), d.get("threads")))
+print("; ".join(bad))
+PY
+)
+        if [ "$rc" -eq 0 ] && [ -z "$why" ]; then
+            pass "bench --format json with $rng"
+        else
+            fail "bench --format json with $rng" "exit $rc; $why"
+        fi
+        sp run "$MINIMAL" --draws 2000 --rng "$rng" --format json -q
+        if grep -q "\"normal_method\": \"$want\"" "$TMP/out"; then
+            pass "run's JSON names the normal method of $rng"
+        else
+            fail "run's JSON names the normal method of $rng" "$(grep normal_method "$TMP/out")"
+        fi
+    done
+fi
 for v in 0 1 -0.1 abc nan; do
     expect_error "--precision $v" 1 "usage error" "--precision" \
         run "$MINIMAL" -q --precision "$v"
