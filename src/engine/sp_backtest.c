@@ -649,8 +649,8 @@ static bool search_alloc(bt_search *s, size_t ni, const sp_backtest *out)
     return true;
 }
 
-/* Runs every case with the factors s->f on its first n draws and sets
- * s->pooled and s->cov. */
+/* Runs every case with the factors s->f on its first `draws` draws and
+ * sets s->pooled and s->cov. */
 static sp_status search_run(const bt_run *r, const sp_backtest *out,
                             bt_search *s, size_t draws, sp_error *err)
 {
