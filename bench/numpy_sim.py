@@ -458,6 +458,9 @@ class Model:
         self.transforms = []
         for s, i in enumerate(stoch):
             ind = inds[i]
+            # sd_factor (doc/model.md §15.6) scales the sds and trend_sd;
+            # 0 or absent is 1
+            factor = float(ind.get("sd_factor", 0.0)) or 1.0
             self.base[s] = float(ind["base"])
             covered = np.zeros(T, dtype=int)
             for per in ind["path"]:
@@ -467,12 +470,12 @@ class Model:
                     raise ScenarioError("%s: path period out of range"
                                         % self.names[i])
                 self.mean[s, a:b] = float(per["mean"])
-                self.sd[s, a:b] = float(per["sd"])
+                self.sd[s, a:b] = float(per["sd"]) * factor
                 covered[a:b] += 1
             if not np.all(covered == 1):
                 raise ScenarioError("%s: the path must cover every projected "
                                     "year exactly once" % self.names[i])
-            self.trend_sd[s] = float(ind.get("trend_sd", 0.0))
+            self.trend_sd[s] = float(ind.get("trend_sd", 0.0)) * factor
             self.ar1[s] = float(ind.get("ar1", 0.0))
             self.transforms.append(make_transform(ind.get("dist")))
 
