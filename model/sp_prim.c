@@ -25,6 +25,11 @@
 typedef unsigned long long prim_count; /* exact products of counts < 2^32 */
 
 /* One input value and the point it belongs to. */
+/* Digits of the radix sort: at most RADIX_BITS bits, so that a digit's
+ * counts (2^11 + 1 of them, 16 kB) stay in the first-level cache. */
+#define RADIX_BITS   11
+#define RADIX_PASSES 6 /* ceil(64 / RADIX_BITS) */
+
 typedef struct {
     double v;
     size_t i;
@@ -56,6 +61,8 @@ typedef struct {
     size_t n_ones;         /* 1s among all points */
     prim_entry *sorted;    /* [d n]: dimension j sorted at sorted + j n */
     prim_entry *tmp;       /* [n]: the radix sort's other buffer */
+    uint64_t *keys;        /* [2 n]: the sort keys of both buffers */
+    size_t *counts;        /* the radix sort's digit counts */
     unsigned char *inside; /* [n]: point inside the current box */
     size_t *begin, *end;   /* [d]: inside points lie in [begin, end) */
     double *lo, *hi;       /* [d]: current bounds, -+HUGE_VAL if none */
@@ -164,6 +171,8 @@ static void work_free(prim_work *w)
 {
     free(w->sorted);
     free(w->tmp);
+    free(w->keys);
+    free(w->counts);
     free(w->inside);
     free(w->begin);
     free(w->end);
@@ -186,6 +195,9 @@ static sp_status work_alloc(prim_work *w, const double *x,
     w->sorted =
         d <= SIZE_MAX / n ? alloc_array(n * d, sizeof *w->sorted) : NULL;
     w->tmp = alloc_array(n, sizeof *w->tmp);
+    w->keys = n <= SIZE_MAX / 2 ? alloc_array(2 * n, sizeof *w->keys) : NULL;
+    w->counts = alloc_array(RADIX_PASSES * (((size_t)1 << RADIX_BITS) + 1),
+                            sizeof *w->counts);
     w->inside = alloc_array(n, 1);
     w->begin = alloc_array(d, sizeof *w->begin);
     w->end = alloc_array(d, sizeof *w->end);
@@ -198,9 +210,9 @@ static sp_status work_alloc(prim_work *w, const double *x,
     w->add_inside =
         d <= SIZE_MAX / 2 ? alloc_array(2 * d, sizeof(size_t)) : NULL;
     w->add_ones = d <= SIZE_MAX / 2 ? alloc_array(2 * d, sizeof(size_t)) : NULL;
-    if (!w->sorted || !w->tmp || !w->inside || !w->begin || !w->end || !w->lo ||
-        !w->hi || !w->steps || !w->viol_count || !w->viol_xor ||
-        !w->add_inside || !w->add_ones) {
+    if (!w->sorted || !w->tmp || !w->keys || !w->counts || !w->inside ||
+        !w->begin || !w->end || !w->lo || !w->hi || !w->steps ||
+        !w->viol_count || !w->viol_xor || !w->add_inside || !w->add_ones) {
         work_free(w);
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for PRIM over %zu points of %zu "
@@ -223,25 +235,68 @@ static uint64_t sort_key(double v)
 }
 
 /* Sorts s[0..n) by value, keeping the order of equal values: a stable
- * least-significant-digit radix sort on sort_key, a byte per pass, with
- * tmp[0..n) as the other buffer. A pass whose byte is the same for every
- * entry is skipped. The result is left in s. */
-static void radix_sort(prim_entry *s, prim_entry *tmp, size_t n)
+ * least-significant-digit radix sort on sort_key, with tmp[0..n) as the
+ * other buffer, keys[0..2n) for the keys of both and counts for
+ * RADIX_PASSES x (2^RADIX_BITS + 1) counts. The keys are computed once;
+ * only the bits that differ between keys are sorted on (a double widened
+ * from a float has 29 low bits that do not), in as few digits of at most
+ * RADIX_BITS bits as cover them, all digits counted in one pass: for
+ * scenario discovery's float-valued inputs 4 passes of 9 bits, about 150
+ * instructions an entry against 340 with a pass for every byte that
+ * recomputed the keys (callgrind, the baseline's 64 sorts of 100 000).
+ * The result is left in s. */
+static void radix_sort(prim_entry *s, prim_entry *tmp, uint64_t *keys,
+                       size_t *counts, size_t n)
 {
+    /* The low bits that are 0 in every magnitude (29 for doubles widened
+     * from floats) carry no order: the keys are sort_key of the values
+     * with them shifted out, so that the digits cover only the rest. */
+    uint64_t *kfrom = keys, *kto = keys + n, mags = 0;
+    for (size_t i = 0; i < n; i++)
+        mags |= sort_key(s[i].v) ^ (sort_key(s[i].v) >> 63 ? 0 : ~UINT64_C(0));
+    unsigned low = mags ? (unsigned)__builtin_ctzll(mags) : 0;
+    uint64_t any = 0, all = ~UINT64_C(0);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = sort_key(s[i].v);
+        /* a negative value's key is its bits flipped: flip them back to
+         * shift the magnitude, then flip again (order kept, sign bit 0) */
+        kfrom[i] = k >> 63 ? k >> low | (UINT64_C(1) << 63 >> low)
+                           : ~(~k >> low) & (~UINT64_C(0) >> low);
+        any |= kfrom[i];
+        all &= kfrom[i];
+    }
+    uint64_t varies = any ^ all;
+    if (varies == 0)
+        return; /* all equal: already in order */
+    unsigned lo = (unsigned)__builtin_ctzll(varies);
+    unsigned width = 64 - (unsigned)__builtin_clzll(varies) - lo;
+    unsigned passes = (width + RADIX_BITS - 1) / RADIX_BITS;
+    unsigned bits = (width + passes - 1) / passes;
+    size_t size = ((size_t)1 << bits) + 1;
+    uint64_t mask = ((uint64_t)1 << bits) - 1;
+    memset(counts, 0, passes * size * sizeof *counts);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t k = kfrom[i] >> lo;
+        for (unsigned p = 0; p < passes; p++, k >>= bits)
+            counts[p * size + (k & mask) + 1]++;
+    }
     prim_entry *from = s, *to = tmp;
-    for (unsigned shift = 0; shift < 64; shift += 8) {
-        size_t start[257] = {0};
-        for (size_t i = 0; i < n; i++)
-            start[((sort_key(from[i].v) >> shift) & 255) + 1]++;
-        if (start[((sort_key(from[0].v) >> shift) & 255) + 1] == n)
-            continue;
-        for (size_t b = 1; b <= 256; b++)
-            start[b] += start[b - 1];
-        for (size_t i = 0; i < n; i++)
-            to[start[(sort_key(from[i].v) >> shift) & 255]++] = from[i];
+    for (unsigned p = 0; p < passes; p++) {
+        size_t *c = counts + p * size;
+        unsigned shift = lo + p * bits;
+        for (size_t b = 1; b < size; b++)
+            c[b] += c[b - 1];
+        for (size_t i = 0; i < n; i++) {
+            size_t at = c[(kfrom[i] >> shift) & mask]++;
+            to[at] = from[i];
+            kto[at] = kfrom[i];
+        }
         prim_entry *swap = from;
         from = to;
         to = swap;
+        uint64_t *kswap = kfrom;
+        kfrom = kto;
+        kto = kswap;
     }
     if (from != s)
         memcpy(s, from, n * sizeof *s);
@@ -255,7 +310,7 @@ static void sort_dims(prim_work *w)
         prim_entry *s = w->sorted + j * w->n;
         for (size_t i = 0; i < w->n; i++)
             s[i] = (prim_entry){w->x[i * w->d + j], i};
-        radix_sort(s, w->tmp, w->n);
+        radix_sort(s, w->tmp, w->keys, w->counts, w->n);
     }
 }
 
