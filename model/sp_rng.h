@@ -47,8 +47,9 @@ uint64_t sp_rng_mix(uint64_t x);
  * generator, sp_rng_fast draws xoshiro256** in place, its state in a local
  * struct that the compiler keeps in registers, and reproduces
  * gsl_ran_gaussian_ziggurat (Marsaglia and Tsang's ziggurat in GSL's
- * version: 128 layers and a sign bit from the low 8 bits of one 64-bit
- * output, a 24-bit abscissa from the next 24) and gsl_rng_uniform bit for
+ * version: one of 128 layers from the low 7 bits of one 64-bit output,
+ * the sign from bit 7, a 24-bit abscissa from the next 24) and
+ * gsl_rng_uniform bit for
  * bit: the fast path, taken by 97.2 % of normals, is inline with a
  * branch-free sign; a draw that leaves it puts the state back where the
  * draw began and lets gsl_ran_gaussian_ziggurat itself finish it. The

@@ -82,7 +82,7 @@ void sp_accum_add(sp_accum *a, size_t q, double v)
 /* A row is added in chunks of CHUNK values. In each, value d goes to
  * partial sum d mod LANES (added in order from 0), and the chunk's
  * partial sums are then added to the row's: an order fixed by the values
- * alone. A chunk of finite values takes three passes without branches on
+ * alone. A chunk of finite values takes two passes without branches on
  * the values: bins, min, max and sums (chunk_pass), then the histogram
  * increments: about 14 instructions a value, against 33 in one loop with
  * the checks. */
