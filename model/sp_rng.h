@@ -47,17 +47,17 @@ uint64_t sp_rng_mix(uint64_t x);
  * generator, sp_rng_fast draws xoshiro256** in place, its state in a local
  * struct that the compiler keeps in registers, and reproduces
  * gsl_ran_gaussian_ziggurat (Marsaglia and Tsang's ziggurat in GSL's
- * version: one of 128 layers from the low 7 bits of one 64-bit output,
- * the sign from bit 7, a 24-bit abscissa from the next 24) and
- * gsl_rng_uniform bit for bit: the fast path, taken by 97.2 % of normals,
- * is inline with a branch-free sign; a draw that leaves it puts the state
- * back where the draw began and lets gsl_ran_gaussian_ziggurat itself
- * finish it. The fast path's tables (the accept bound k[i] and the step w[i] of each
- * layer) are read once from GSL's own function, by feeding it chosen
- * generator outputs, and checked against it on 2^16 normals of a seeded
- * stream; if either fails (another GSL, a 32-bit unsigned long), every
- * draw goes through GSL. So a run gives the same numbers on either path,
- * and sp_rng_normal_method() says which was used. */
+ * version: one of 128 layers from the low 7 bits of one 64-bit output, the
+ * sign from bit 7, a 24-bit abscissa from the next 24) and gsl_rng_uniform
+ * bit for bit: the fast path, taken by 97.2 % of normals, is inline with a
+ * branch-free sign; a draw that leaves it puts the state back where the
+ * draw began and lets gsl_ran_gaussian_ziggurat itself finish it. The fast
+ * path's tables (the accept bound k[i] and the step w[i] of each layer) are
+ * read once from GSL's own function, by feeding it chosen generator
+ * outputs, and checked against it on 2^16 normals of a seeded stream; if
+ * either fails (another GSL, a 32-bit unsigned long), every draw goes
+ * through GSL. So a run gives the same numbers on either path, and
+ * sp_rng_normal_method() says which was used. */
 typedef struct {
     uint32_t k[128]; /* j < k[i]: the fast path accepts j w[i] */
     double w[128];
