@@ -24,12 +24,12 @@
 
 typedef unsigned long long prim_count; /* exact products of counts < 2^32 */
 
-/* One input value and the point it belongs to. */
 /* Digits of the radix sort: at most RADIX_BITS bits, so that a digit's
  * counts (2^11 + 1 of them, 16 kB) stay in the first-level cache. */
 #define RADIX_BITS   11
 #define RADIX_PASSES 6 /* ceil(64 / RADIX_BITS) */
 
+/* One input value and the point it belongs to. */
 typedef struct {
     double v;
     size_t i;
@@ -252,14 +252,18 @@ static void radix_sort(prim_entry *s, prim_entry *tmp, uint64_t *keys,
      * from floats) carry no order: the keys are sort_key of the values
      * with them shifted out, so that the digits cover only the rest. */
     uint64_t *kfrom = keys, *kto = keys + n, mags = 0;
-    for (size_t i = 0; i < n; i++)
-        mags |= sort_key(s[i].v) ^ (sort_key(s[i].v) >> 63 ? 0 : ~UINT64_C(0));
+    for (size_t i = 0; i < n; i++) {
+        kfrom[i] = sort_key(s[i].v);
+        /* the value's own bits: a negative value's key is them flipped */
+        mags |= kfrom[i] >> 63 ? kfrom[i] : ~kfrom[i];
+    }
+    /* bit 63 is set in mags unless n is 0 */
     unsigned low = mags ? (unsigned)__builtin_ctzll(mags) : 0;
     uint64_t any = 0, all = ~UINT64_C(0);
     for (size_t i = 0; i < n; i++) {
-        uint64_t k = sort_key(s[i].v);
-        /* a negative value's key is its bits flipped: flip them back to
-         * shift the magnitude, then flip again (order kept, sign bit 0) */
+        uint64_t k = kfrom[i];
+        /* flip a negative value's key back to shift the magnitude, then
+         * flip again (order kept, sign bit 0) */
         kfrom[i] = k >> 63 ? k >> low | (UINT64_C(1) << 63 >> low)
                            : ~(~k >> low) & (~UINT64_C(0) >> low);
         any |= kfrom[i];
