@@ -609,6 +609,7 @@ typedef struct {
     size_t ni;        /* indicators */
     double *f;        /* [ni] the factors of a run */
     double *lo, *hi;  /* [ni] log f brackets of the indicators' own search */
+    double *step;     /* [ni] next step up of log f, checking on all draws */
     double *end;      /* [ni] the factor of an indicator not searched */
     double *cov;      /* [ni] 90 % coverages of the last run (NaN: none) */
     size_t *count;    /* [2 ni] values and values inside, by indicator */
@@ -623,6 +624,7 @@ static void search_free(bt_search *s)
     free(s->f);
     free(s->lo);
     free(s->hi);
+    free(s->step);
     free(s->end);
     free(s->cov);
     free(s->count);
@@ -637,13 +639,14 @@ static bool search_alloc(bt_search *s, size_t ni, const sp_backtest *out)
     s->f = calloc(ni, sizeof *s->f);
     s->lo = calloc(ni, sizeof *s->lo);
     s->hi = calloc(ni, sizeof *s->hi);
+    s->step = calloc(ni, sizeof *s->step);
     s->end = calloc(ni, sizeof *s->end);
     s->cov = calloc(ni, sizeof *s->cov);
     s->count = calloc(2 * ni, sizeof *s->count);
     s->active = calloc(ni, sizeof *s->active);
     s->tmp = malloc(out->n_scores * sizeof *s->tmp);
-    if (!s->f || !s->lo || !s->hi || !s->end || !s->cov || !s->count ||
-        !s->active || !s->tmp)
+    if (!s->f || !s->lo || !s->hi || !s->step || !s->end || !s->cov ||
+        !s->count || !s->active || !s->tmp)
         return false;
     memcpy(s->tmp, out->scores, out->n_scores * sizeof *s->tmp);
     return true;
@@ -773,7 +776,7 @@ static sp_status own_factors(const bt_run *r, sp_backtest *out, bt_search *s,
      * the common one does, all in the same runs. */
     bool checked = s->draws < (size_t)r->o->draws, more = true;
     for (size_t i = 0; i < ni; i++)
-        s->lo[i] = FACTOR_WIDTH; /* now each factor's next step up */
+        s->step[i] = FACTOR_WIDTH;
     while (st == SP_OK && more) {
         for (size_t i = 0; i < ni; i++)
             s->f[i] = s->active[i] ? exp(s->hi[i]) : s->end[i];
@@ -781,7 +784,7 @@ static sp_status own_factors(const bt_run *r, sp_backtest *out, bt_search *s,
         more = false;
         for (size_t i = 0; st == SP_OK && checked && i < ni; i++)
             if (s->active[i] && s->cov[i] < 0.9)
-                more = step_up(&s->hi[i], &s->lo[i]) || more;
+                more = step_up(&s->hi[i], &s->step[i]) || more;
     }
     for (size_t i = 0; st == SP_OK && i < ni; i++) {
         sp_bt_sd_factor *g = &out->sd_factors[i];
