@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sp_bench_report.h"
 #include "sp_config.h"
 #include "sp_report.h"
 #include "sp_rng.h"
@@ -153,7 +152,7 @@ static sp_status time_run(const sp_scenario *sc, const sp_compiled *c,
 }
 
 sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
-                       const sp_bench_config *cfg, sp_bench_result *out,
+                       const sp_bench_config *cfg, sp_bench_report *out,
                        sp_error *err)
 {
     variates_per_draw(&c->model, &out->normals_per_draw,
@@ -198,10 +197,6 @@ static sp_status bench_compiled(const sp_bench_options *opt,
         return st;
     sp_bench_config bc = {opt->sim.draws ? opt->sim.draws : 1000000, cfg.seed,
                           cfg.rng, cfg.threads};
-    sp_bench_result r;
-    st = sp_bench_run(sc, c, &bc, &r, err);
-    if (st != SP_OK)
-        return st;
     sp_bench_report rep = {
         .scenario = sc->name,
         .file = sc->file,
@@ -211,14 +206,10 @@ static sp_status bench_compiled(const sp_bench_options *opt,
             opt->has_marginal ? sp_family_name((sp_family)opt->marginal) : NULL,
         .draws = bc.draws,
         .seed = bc.seed,
-        .threads = bc.threads,
-        .normals_per_draw = r.normals_per_draw,
-        .uniforms_per_draw = r.uniforms_per_draw,
-        .bound_ns = r.bound_ns,
-        .ns_per_draw_1 = r.ns_per_draw_1,
-        .ns_per_draw_all = r.ns_per_draw_all,
-        .scaling = r.scaling,
-        .peak_rss_kib = r.peak_rss_kib};
+        .threads = bc.threads};
+    st = sp_bench_run(sc, c, &bc, &rep, err);
+    if (st != SP_OK)
+        return st;
     return opt->format == SP_FORMAT_JSON
                ? sp_bench_report_json(stdout, &rep, err)
                : sp_bench_report_table(stdout, &rep, err);

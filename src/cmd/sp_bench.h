@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sp_bench_report.h"
 #include "sp_cli.h"
 #include "sp_compile.h"
 #include "sp_mc.h"
@@ -28,16 +29,6 @@ typedef struct {
     const gsl_rng_type *rng;
     int threads; /* "all cores" */
 } sp_bench_config;
-
-typedef struct {
-    double normals_per_draw; /* variates one draw consumes */
-    double uniforms_per_draw;
-    double bound_ns;        /* ns per draw to generate them */
-    double ns_per_draw_1;   /* one thread */
-    double ns_per_draw_all; /* wall time per draw, all threads */
-    double scaling;         /* ns_per_draw_1 / ns_per_draw_all */
-    long peak_rss_kib;
-} sp_bench_result;
 
 /* Where the shipped baseline is, fixed at build time: installed under the
  * data directory, and in the source tree for a binary run from its build
@@ -63,9 +54,11 @@ sp_status sp_bench_default_scenario(char *buf, size_t size, sp_error *err);
 sp_status sp_bench_command(const sp_bench_options *opt, const char *scenario,
                            sp_error *err);
 
-/* Runs the benchmark of compiled scenario `c`. */
+/* Runs the benchmark of compiled scenario `c`: sets the measured fields
+ * of `out` (variates per draw, bound, times per draw, scaling, peak
+ * memory) and leaves the others. */
 sp_status sp_bench_run(const sp_scenario *sc, const sp_compiled *c,
-                       const sp_bench_config *cfg, sp_bench_result *out,
+                       const sp_bench_config *cfg, sp_bench_report *out,
                        sp_error *err);
 
 #endif /* SP_BENCH_H */
