@@ -3,6 +3,7 @@
  */
 #include "sp_measure.h"
 
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <string.h>
 
@@ -141,4 +142,25 @@ void sp_wilson_interval(uint64_t met, uint64_t n, double z, double *lo,
     double half = z * sqrt(p * (1.0 - p) / nn + z2 / (4.0 * nn * nn)) / denom;
     *lo = met == 0 ? 0.0 : fmax(0.0, centre - half);
     *hi = met == n ? 1.0 : fmin(1.0, centre + half);
+}
+
+void sp_replicate_interval(const uint64_t *met, size_t r, uint64_t n,
+                           double *lo, double *hi)
+{
+    uint64_t total = 0;
+    for (size_t i = 0; i < r; i++)
+        total += met[i];
+    if (r < 2 || n == 0 || total == 0 || total == (uint64_t)r * n) {
+        sp_wilson_interval(total, (uint64_t)r * n, SP_Z95, lo, hi);
+        return;
+    }
+    double mean = (double)total / ((double)r * (double)n), ss = 0.0;
+    for (size_t i = 0; i < r; i++) {
+        double d = (double)met[i] / (double)n - mean;
+        ss += d * d;
+    }
+    double se = sqrt(ss / (double)(r - 1) / (double)r);
+    double half = gsl_cdf_tdist_Pinv(0.975, (double)(r - 1)) * se;
+    *lo = fmax(0.0, mean - half);
+    *hi = fmin(1.0, mean + half);
 }

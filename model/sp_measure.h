@@ -89,6 +89,16 @@ bool sp_op_holds(sp_op op, double v, double value, double lo, double hi);
 void sp_wilson_interval(uint64_t met, uint64_t n, double z, double *lo,
                         double *hi);
 
+/* 95 % interval of P from r >= 2 independent randomisations, replicate i
+ * meeting the target in met[i] of its n draws (randomised quasi-Monte
+ * Carlo, doc/model.md §7.6): P = sum met / (r n) and P -+ t s / sqrt(r),
+ * with s the sd of the replicates' P_i and t the 97.5 % quantile of
+ * Student's t with r - 1 degrees of freedom, clipped to [0, 1]. When no
+ * draw or every draw meets the target the replicates carry no spread, and
+ * the interval is the Wilson interval of the pooled counts. */
+void sp_replicate_interval(const uint64_t *met, size_t r, uint64_t n,
+                           double *lo, double *hi);
+
 /* Two-sided 95 % standard normal quantile. */
 #define SP_Z95 1.959963984540054
 

@@ -4,6 +4,7 @@
 #include "sp_model.h"
 #include "sp_rng.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_randist.h>
@@ -857,17 +858,82 @@ static void eval_targets(const sp_model *m, size_t n, sp_model_ws *ws)
     }
 }
 
-void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n, sp_model_ws *ws)
+size_t sp_model_n_variates(const sp_model *m)
+{
+    size_t n = ((size_t)m->n_steps + 1) * m->n_stochastic;
+    for (size_t k = 0; k < m->n_events; k++) {
+        const sp_event *ev = &m->events[k];
+        for (int t = 1; t <= m->n_steps; t++)
+            if (t >= ev->first_step && t <= ev->last_step)
+                n += 1 + ev->n_effects;
+    }
+    return n;
+}
+
+/* Phase 1 of sp_model_batch_qmc: the variates of draws 0..n-1 from n
+ * consecutive points of q, coordinates in the order of draw_all. */
+static void qmc_variates(const sp_model *m, sp_sobol *q, size_t n,
+                         sp_model_ws *ws)
+{
+    if (ws->shocks != NULL)
+        memset(ws->shocks, 0,
+               (size_t)m->n_steps * m->n_stochastic * ws->capacity *
+                   sizeof *ws->shocks);
+    size_t ns = m->n_stochastic;
+    size_t years = ws->n_years, cap = ws->capacity, events = m->n_events;
+    for (size_t d = 0; d < n; d++, sp_sobol_next(q)) {
+        double *z = ws->normals + d;
+        size_t j = 0;
+        for (size_t t = 0; t < years; t++) {
+            for (size_t s = 0; s < ns; s++, z += cap)
+                *z = gsl_cdf_ugaussian_Pinv(sp_sobol_uniform(q, j++));
+            for (size_t k = 0; t > 0 && k < events; k++) {
+                const sp_event *ev = &m->events[k];
+                if ((int)t < ev->first_step || (int)t > ev->last_step)
+                    continue;
+                bool occurs = sp_sobol_uniform(q, j++) < ev->probability;
+                occurs_of(m, ws, k, t)[d] = occurs;
+                for (size_t e = 0; e < ev->n_effects; e++, j++) {
+                    const sp_effect *ef = &ev->effects[e];
+                    if (occurs)
+                        shocks_of(m, ws, t, ef->slot)[d] +=
+                            ef->mean + ef->sd * gsl_cdf_ugaussian_Pinv(
+                                                    sp_sobol_uniform(q, j));
+                }
+            }
+        }
+    }
+}
+
+static void start_batch(const sp_model *m, size_t n, sp_model_ws *ws)
 {
     for (size_t i = 0; i < m->n_indicators; i++) {
         double *row = sp_model_row(ws, i, 0);
         for (size_t d = 0; d < n; d++)
             row[d] = m->indicators[i].base;
     }
-    draw_variates(m, rng, n, ws);
+}
+
+static void finish_batch(const sp_model *m, size_t n, sp_model_ws *ws)
+{
     run_processes(m, n, ws);
     eval_derived(m, n, ws);
     eval_targets(m, n, ws);
+}
+
+void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n, sp_model_ws *ws)
+{
+    start_batch(m, n, ws);
+    draw_variates(m, rng, n, ws);
+    finish_batch(m, n, ws);
+}
+
+void sp_model_batch_qmc(const sp_model *m, sp_sobol *q, size_t n,
+                        sp_model_ws *ws)
+{
+    start_batch(m, n, ws);
+    qmc_variates(m, q, n, ws);
+    finish_batch(m, n, ws);
 }
 
 /* ---- inputs ------------------------------------------------------------- */

@@ -46,6 +46,7 @@
 #include "sp_marginal.h"
 #include "sp_measure.h"
 #include "sp_range.h"
+#include "sp_sobol.h"
 #include "sp_status.h"
 
 typedef enum { SP_KIND_RATE, SP_KIND_SHARE, SP_KIND_DERIVED } sp_kind;
@@ -248,6 +249,19 @@ static inline double *sp_model_row(const sp_model_ws *ws, size_t i, size_t t)
  * every indicator and step, the target measures and met flags, and adds to
  * the clamp and non-finite counters. Allocates nothing. */
 void sp_model_batch(const sp_model *m, gsl_rng *rng, size_t n, sp_model_ws *ws);
+
+/* Variates a draw takes from a point of a quasi-random sequence: one
+ * coordinate per variate, in the order of doc/model.md §4.4, with every
+ * event's effects given their coordinates whether or not the event
+ * occurs (so that each variate keeps its coordinate in every draw). */
+size_t sp_model_n_variates(const sp_model *m);
+
+/* sp_model_batch with the variates of draw d taken from point d of q
+ * (n points from q's current one, which it leaves after them): a
+ * uniform coordinate u as the event's U, Phi^-1(u) as a normal. q must
+ * have sp_model_n_variates(m) dimensions. */
+void sp_model_batch_qmc(const sp_model *m, sp_sobol *q, size_t n,
+                        sp_model_ws *ws);
 
 /* ---- Inputs of a draw, for drivers and scenario discovery ---------------
  *

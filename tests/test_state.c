@@ -35,9 +35,10 @@
 
 /* Slice k of n of a run of `draws` (n = 0: the whole run), run through the
  * engine as `simplan run` does: full blocks, then the partial last one. */
-static sp_mc *run_slice(const loaded *l, uint64_t draws, uint32_t k, uint32_t n)
+static sp_mc *run_slice_vr(const loaded *l, uint64_t draws, uint32_t k,
+                           uint32_t n, sp_vr vr)
 {
-    sp_mc_config cfg = {draws, 11, sp_rng_lookup(NULL), 2};
+    sp_mc_config cfg = {draws, 11, sp_rng_lookup(NULL), 2, vr};
     sp_error err;
     sp_mc *mc = sp_mc_alloc(&l->sc, &l->c, &cfg, &err);
     assert_non_null(mc);
@@ -51,6 +52,27 @@ static sp_mc *run_slice(const loaded *l, uint64_t draws, uint32_t k, uint32_t n)
     if (partial)
         assert_int_equal(sp_mc_run_partial_last(mc, &err), SP_OK);
     return mc;
+}
+
+static sp_mc *run_slice(const loaded *l, uint64_t draws, uint32_t k, uint32_t n)
+{
+    return run_slice_vr(l, draws, k, n, SP_VR_NONE);
+}
+
+/* The serialised state of a whole RQMC run of minimal.cfg (malloc'd). */
+static char *rqmc_run_bytes(size_t *size)
+{
+    loaded l;
+    load(&l, "minimal.cfg");
+    sp_mc *mc =
+        run_slice_vr(&l, 2 * SP_MC_REPLICATES * SP_MC_BLOCK, 0, 0, SP_VR_RQMC);
+    char *buf;
+    sp_error err;
+    assert_int_equal(sp_state_to_bytes(sp_mc_state(mc), &buf, size, &err),
+                     SP_OK);
+    sp_mc_free(mc);
+    unload(&l);
+    return buf;
 }
 
 /* The serialised state of a whole run of minimal.cfg (malloc'd). */
@@ -212,7 +234,8 @@ static size_t offset_of(const layout *l, const char *name)
 /* The accumulated part from `off` (first, acc, met, clamps, nonfinite,
  * drivers, sums); returns the offset after it. */
 static size_t walk_accumulated(layout *l, const char *buf, size_t off, int full,
-                               uint64_t nt, uint64_t ni, uint64_t nin)
+                               uint64_t nt, uint64_t ni, uint64_t nin,
+                               uint64_t rep)
 {
     static const char *names[2][8] = {
         {"first", "acc", "met", "drivers", "sums.depth", "sums.first",
@@ -227,7 +250,10 @@ static size_t walk_accumulated(layout *l, const char *buf, size_t off, int full,
     mark(l, nm[1], off);
     off += l->n_q * ACC_BYTES_PER_Q;
     mark(l, nm[2], off);
-    off += nt * 8 + 2 * ni * 8;
+    off += nt * 8;
+    if (rep > 0)
+        mark(l, full ? "full_blocks.met_rep" : "met_rep", off);
+    off += nt * rep * 8 + 2 * ni * 8;
     mark(l, nm[3], off);
     off += nt * nin * 32;
     mark(l, nm[4], off);
@@ -253,10 +279,12 @@ static layout walk(const char *buf, size_t size)
     mark(&l, "draws", off + 8);
     mark(&l, "rng", off + 16);
     off += 24 + u64_at(buf, off + 16);
-    const char *counts[] = {"n_blocks",  "slice",        "slices",  "n_q",
-                            "n_targets", "n_indicators", "n_inputs"};
-    for (int i = 0; i < 7; i++, off += 8)
+    const char *counts[] = {"n_blocks",     "slice",   "slices",
+                            "replicates",   "n_q",     "n_targets",
+                            "n_indicators", "n_inputs"};
+    for (int i = 0; i < 8; i++, off += 8)
         mark(&l, counts[i], off);
+    uint64_t rep = u64_at(buf, offset_of(&l, "replicates"));
     l.n_q = u64_at(buf, offset_of(&l, "n_q"));
     uint64_t nt = u64_at(buf, offset_of(&l, "n_targets"));
     uint64_t ni = u64_at(buf, offset_of(&l, "n_indicators"));
@@ -264,9 +292,12 @@ static layout walk(const char *buf, size_t size)
     mark(&l, "lo", off);
     mark(&l, "hi", off + l.n_q * 8);
     off += 16 * l.n_q;
-    off = walk_accumulated(&l, buf, off, 0, nt, ni, nin);
+    off = walk_accumulated(&l, buf, off, 0, nt, ni, nin, rep);
     mark(&l, "full_blocks", off);
-    off = walk_accumulated(&l, buf, off + 8, 1, nt, ni, nin);
+    if (u64_at(buf, off) != 0)
+        off = walk_accumulated(&l, buf, off + 8, 1, nt, ni, nin, rep);
+    else
+        off += 8;
     assert_int_equal(off, size - SP_DIGEST_SIZE);
     return l;
 }
@@ -417,6 +448,41 @@ static void values_that_contradict_others_should_be_refused(void **st)
     free(buf);
 }
 
+/* An RQMC state keeps each randomisation's met counts: it reads back to
+ * the same bytes, and a count out of range, one that breaks the sum met,
+ * or a replicate count out of range is refused naming the field. */
+static void rqmc_counts_should_round_trip_and_be_checked(void **st)
+{
+    (void)st;
+    size_t size;
+    char *buf = rqmc_run_bytes(&size);
+    layout l = walk(buf, size);
+    assert_int_equal(u64_at(buf, offset_of(&l, "replicates")),
+                     SP_MC_REPLICATES);
+    sp_state *s = NULL;
+    sp_error err;
+    assert_int_equal(read_back(buf, size, &s, &err), SP_OK);
+    assert_int_equal(s->replicates, SP_MC_REPLICATES);
+    uint64_t sum = 0;
+    for (uint32_t r = 0; r < s->replicates; r++)
+        sum += s->met_rep[r];
+    assert_int_equal(sum, s->met[0]);
+    char *again;
+    size_t again_size;
+    assert_int_equal(sp_state_to_bytes(s, &again, &again_size, &err), SP_OK);
+    assert_int_equal(again_size, size);
+    assert_memory_equal(again, buf, size);
+    free(again);
+    uint64_t first = u64_at(buf, offset_of(&l, "met_rep"));
+    expect_refused(buf, size, &l, "met_rep", first + 1, "met_rep");
+    expect_refused(buf, size, &l, "met_rep", P63, "met_rep");
+    expect_refused(buf, size, &l, "replicates", SP_STATE_MAX_REPLICATES + 1,
+                   "replicates");
+    expect_refused(buf, size, &l, "replicates", P32, "replicates");
+    sp_state_free(s);
+    free(buf);
+}
+
 /* Every shorter file (a dense sample: every length through the identity
  * and shape, then 400 spread over the rest, and each field's edges), with
  * and without the checksum recomputed over what is left. */
@@ -564,6 +630,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(every_out_of_range_count_should_be_refused_naming_it),
         cmocka_unit_test(values_that_contradict_others_should_be_refused),
         cmocka_unit_test(truncated_files_should_be_refused),
+        cmocka_unit_test(rqmc_counts_should_round_trip_and_be_checked),
         cmocka_unit_test(a_flipped_byte_should_fail_the_checksum),
         cmocka_unit_test(out_of_memory_should_not_be_called_a_damaged_file),
     };

@@ -137,7 +137,8 @@ static sp_status time_run(const sp_scenario *sc, const sp_compiled *c,
                           const sp_bench_config *cfg, int threads,
                           double *seconds, sp_error *err)
 {
-    sp_mc_config mc_cfg = {cfg->draws, cfg->seed, cfg->rng, threads};
+    sp_mc_config mc_cfg = {cfg->draws, cfg->seed, cfg->rng, threads,
+                           SP_VR_NONE};
     double start = now();
     sp_mc *mc = sp_mc_alloc(sc, c, &mc_cfg, err);
     if (mc == NULL)

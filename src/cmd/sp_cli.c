@@ -109,6 +109,10 @@ static const char *const usage_tail =
     "      --precision EPS add draws, 16 blocks of 1024 at a time, until\n"
     "                      every target's 95 % half-width is below EPS\n"
     "                      (at most --draws); reports the draws used\n"
+    "      --variance-reduction none|rqmc\n"
+    "                      rqmc: scrambled Sobol' points in 16 independent\n"
+    "                      randomisations, intervals from their spread\n"
+    "                      (draws a multiple of 16384; doc/model.md 7.6)\n"
     "      --checkpoint S  save the state in DIR every S seconds\n"
     "                      (default 60; and on SIGINT/SIGTERM)\n"
     "\n"
@@ -305,6 +309,7 @@ typedef struct {
     uint64_t seed;
     int threads;
     const char *rng;
+    const char *vr;
     sp_format format;
     bool quiet;
     const char *out;
@@ -396,6 +401,11 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         if (*arg == '\0')
             return bad_value(err, "--rng", arg, "a generator name");
         opt->rng = arg;
+        return SP_OK;
+    case 'Q':
+        if (strcmp(arg, "none") != 0 && strcmp(arg, "rqmc") != 0)
+            return bad_value(err, "--variance-reduction", arg, "none or rqmc");
+        opt->vr = arg;
         return SP_OK;
     case 'f':
         if (strcmp(arg, "table") == 0)
@@ -539,6 +549,7 @@ static const struct option all_options[] = {
     {"seed", required_argument, NULL, 's'},
     {"threads", required_argument, NULL, 't'},
     {"rng", required_argument, NULL, 'r'},
+    {"variance-reduction", required_argument, NULL, 'Q'},
     {"format", required_argument, NULL, 'f'},
     {"quiet", no_argument, NULL, 'q'},
     {"out", required_argument, NULL, 'o'},
@@ -568,7 +579,7 @@ static const char *accepted(sp_command command)
 {
     switch (command) {
     case SP_CMD_RUN:
-        return "nstrfqoFPGKRCEUh";
+        return "nstrfqoFPGKRCEUQh";
     case SP_CMD_BENCH:
         return "nstrfmh";
     case SP_CMD_MERGE:
@@ -724,7 +735,8 @@ static sp_status parse_flat(int argc, char **argv, sp_options *opt,
 /* What each command takes from the parsed values. */
 static void project(const sp_options *f, sp_command_line *cl)
 {
-    sp_sim_options sim = {f->draws, f->has_seed, f->seed, f->threads, f->rng};
+    sp_sim_options sim = {f->draws,   f->has_seed, f->seed,
+                          f->threads, f->rng,      f->vr};
     sp_out_options out = {f->out, f->force, f->plots};
     memset(cl, 0, sizeof *cl);
     cl->command = f->command;

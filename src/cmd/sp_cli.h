@@ -35,6 +35,7 @@ typedef struct {
     uint64_t seed;
     int threads;     /* 0: all cores */
     const char *rng; /* NULL: from the scenario */
+    const char *vr;  /* --variance-reduction, NULL: none */
 } sp_sim_options;
 
 /* Where a result goes: --out DIR, --force, --plots / --no-plots. */

@@ -25,15 +25,21 @@
 #define STEP_BLOCKS      256 /* blocks between progress updates and checks */
 #define PRECISION_BLOCKS 16  /* blocks between --precision decisions */
 
-/* True when every target's 95 % Wilson half-width, after the blocks the
- * state holds (all full, from block 0), is below eps. Integer counts at a
- * fixed block boundary: the same decision for any number of threads. */
+/* True when every target's 95 % half-width (Wilson's, or with RQMC the
+ * randomisations' interval), after the blocks the state holds (all full,
+ * from block 0, a multiple of the randomisations), is below eps. Integer
+ * counts at a fixed block boundary: the same decision for any number of
+ * threads. */
 static bool precise_enough(const sp_state *s, double eps)
 {
     uint64_t n = sp_state_end(s) * SP_MC_BLOCK;
     for (size_t k = 0; k < s->n_targets; k++) {
         double lo, hi;
-        sp_wilson_interval(s->met[k], n, SP_Z95, &lo, &hi);
+        if (s->replicates > 0)
+            sp_replicate_interval(s->met_rep + k * s->replicates, s->replicates,
+                                  n / s->replicates, &lo, &hi);
+        else
+            sp_wilson_interval(s->met[k], n, SP_Z95, &lo, &hi);
         if (!((hi - lo) / 2.0 < eps))
             return false;
     }
@@ -91,6 +97,11 @@ sp_status sp_run_resolve(const sp_sim_options *sim, const sp_scenario *sc,
                             "GSL generator name such as taus2 or mt19937",
                             *rng_name);
     cfg->threads = sim->threads > 0 ? sim->threads : sp_mc_default_threads();
+    cfg->vr = SP_VR_NONE;
+    if (sim->vr != NULL && !sp_vr_parse(sim->vr, &cfg->vr))
+        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--variance-reduction",
+                            "invalid value '%s'; expected none or rqmc",
+                            sim->vr);
     return SP_OK;
 }
 
@@ -252,6 +263,7 @@ static sp_status resume_state(const sp_run_options *opt, const sp_scenario *sc,
     cfg->rng = sp_rng_lookup(s->rng);
     *rng_name = cfg->rng ? cfg->rng->name : "";
     cfg->draws = opt->sim.draws ? opt->sim.draws : s->draws;
+    cfg->vr = s->replicates > 0 ? SP_VR_RQMC : SP_VR_NONE;
     if (s->full_blocks != NULL) {
         sp_state *full = s->full_blocks;
         s->full_blocks = NULL;

@@ -17,6 +17,7 @@
 
 #include "sp_accum.h"
 #include "sp_rng.h"
+#include "sp_sobol.h"
 
 _Static_assert(SP_MC_BLOCK == SP_STATE_BLOCK,
                "state files count blocks of SP_MC_BLOCK draws");
@@ -26,9 +27,11 @@ _Static_assert(SP_MC_BLOCK == SP_STATE_BLOCK,
 /* What one thread owns. */
 typedef struct {
     gsl_rng *rng;
+    sp_sobol *sobol; /* RQMC only */
     sp_model_ws *ws;
     sp_accum *acc;
     uint64_t *met_count; /* [n_targets] */
+    uint64_t *met_rep;   /* [n_targets * SP_MC_REPLICATES], RQMC only */
     uint64_t *drivers;   /* [n_targets * n_inputs * 4], as in sp_state */
     double *input;       /* [n_rows * batch] the distinct input rows */
     double *met01;       /* [batch] one target's met flags as 1.0 / 0.0 */
@@ -54,6 +57,47 @@ struct sp_mc {
     size_t n_rows;
     size_t *row_of, *row_first;
 };
+
+bool sp_vr_parse(const char *name, sp_vr *vr)
+{
+    if (strcmp(name, "none") == 0)
+        *vr = SP_VR_NONE;
+    else if (strcmp(name, "rqmc") == 0)
+        *vr = SP_VR_RQMC;
+    else
+        return false;
+    return true;
+}
+
+const char *sp_vr_name(sp_vr vr)
+{
+    return vr == SP_VR_RQMC ? "rqmc" : "none";
+}
+
+/* Seed salt of the randomisations ("rqmc"). */
+#define RQMC_SALT UINT64_C(0x72716d63)
+
+/* Starts block k of a run: seeds the worker's generator, and with RQMC
+ * draws the block's randomisation and moves to its first point. */
+static void start_block(const sp_mc_config *cfg, gsl_rng *rng, sp_sobol *q,
+                        uint64_t k)
+{
+    if (q != NULL) {
+        sp_rng_seed_block(rng, cfg->seed ^ RQMC_SALT, k % SP_MC_REPLICATES);
+        sp_sobol_scramble(q, rng);
+        sp_sobol_seek(q, k / SP_MC_REPLICATES * SP_MC_BLOCK);
+    }
+    sp_rng_seed_block(rng, cfg->seed, k);
+}
+
+static void batch(const sp_model *m, gsl_rng *rng, sp_sobol *q, size_t n,
+                  sp_model_ws *ws)
+{
+    if (q != NULL)
+        sp_model_batch_qmc(m, q, n, ws);
+    else
+        sp_model_batch(m, rng, n, ws);
+}
 
 static uint64_t block_draws(const sp_mc *mc, uint64_t k)
 {
@@ -159,11 +203,12 @@ static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
 {
     const sp_model *m = &mc->c->model;
     memset(sums, 0, mc->n_q * sizeof *sums);
-    sp_rng_seed_block(w->rng, mc->cfg.seed, k);
+    start_block(&mc->cfg, w->rng, w->sobol, k);
     uint64_t left = block_draws(mc, k);
+    size_t rep = (size_t)(k % SP_MC_REPLICATES);
     while (left > 0) {
         size_t n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
-        sp_model_batch(m, w->rng, n, w->ws);
+        batch(m, w->rng, w->sobol, n, w->ws);
         batch_ctx ctx = {w->acc, sums, n};
         for_each_row(mc, w->ws, add_row, &ctx);
         for (size_t t = 0; t < m->n_targets; t++) {
@@ -172,6 +217,8 @@ static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
             for (size_t d = 0; d < n; d++)
                 c += met[d];
             w->met_count[t] += c;
+            if (w->met_rep != NULL)
+                w->met_rep[t * SP_MC_REPLICATES + rep] += c;
         }
         count_drivers(mc, w, n);
         left -= n;
@@ -195,6 +242,11 @@ static void fold_workers(sp_mc *mc)
         for (size_t k = 0; k < m->n_targets; k++)
             st->met[k] += w->met_count[k];
         memset(w->met_count, 0, m->n_targets * sizeof *w->met_count);
+        for (size_t i = 0; w->met_rep && i < m->n_targets * SP_MC_REPLICATES;
+             i++) {
+            st->met_rep[i] += w->met_rep[i];
+            w->met_rep[i] = 0;
+        }
         size_t nd = m->n_targets * mc->n_inputs * 4;
         for (size_t i = 0; i < nd; i++)
             st->drivers[i] += w->drivers[i];
@@ -321,11 +373,11 @@ static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi, sp_error *err)
                             "out of memory for the pilot sample");
     worker *w = &mc->workers[0];
     for (uint64_t k = 0; k < blocks; k++) {
-        sp_rng_seed_block(w->rng, mc->cfg.seed, k);
+        start_block(&mc->cfg, w->rng, w->sobol, k);
         uint64_t left = block_draws(mc, k);
         while (left > 0) {
             ctx.n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
-            sp_model_batch(&mc->c->model, w->rng, ctx.n, w->ws);
+            batch(&mc->c->model, w->rng, w->sobol, ctx.n, w->ws);
             for_each_row(mc, w->ws, keep_row, &ctx);
             ctx.offset += ctx.n;
             left -= ctx.n;
@@ -382,8 +434,15 @@ static sp_status worker_init(sp_mc *mc, worker *w, sp_error *err)
     w->input =
         calloc((mc->n_rows ? mc->n_rows : 1) * SP_MC_BATCH, sizeof *w->input);
     w->met01 = calloc(SP_MC_BATCH, sizeof *w->met01);
+    bool rqmc = mc->cfg.vr == SP_VR_RQMC;
+    if (rqmc) {
+        w->sobol = sp_sobol_alloc(sp_model_n_variates(m));
+        w->met_rep =
+            calloc((m->n_targets ? m->n_targets : 1) * SP_MC_REPLICATES,
+                   sizeof *w->met_rep);
+    }
     if (!w->rng || !w->ws || !w->met_count || !w->drivers || !w->input ||
-        !w->met01)
+        !w->met01 || (rqmc && (!w->sobol || !w->met_rep)))
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for a worker thread");
     return SP_OK;
@@ -395,6 +454,8 @@ static void worker_destroy(worker *w)
     sp_model_ws_free(w->ws);
     sp_accum_free(w->acc);
     free(w->met_count);
+    free(w->met_rep);
+    sp_sobol_free(w->sobol);
     free(w->drivers);
     free(w->input);
     free(w->met01);
@@ -405,8 +466,9 @@ static sp_status init_state(sp_mc *mc, const double *lo, const double *hi,
                             sp_error *err)
 {
     const sp_model *m = &mc->c->model;
-    sp_state *s = sp_state_alloc(mc->n_q, m->n_targets, m->n_indicators,
-                                 mc->n_inputs, lo, hi);
+    sp_state *s =
+        sp_state_alloc(mc->n_q, m->n_targets, m->n_indicators, mc->n_inputs,
+                       mc->cfg.vr == SP_VR_RQMC ? SP_MC_REPLICATES : 0, lo, hi);
     if (s == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the run state");
@@ -471,6 +533,33 @@ sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
                      n_q, (double)need / (1u << 30), cfg->threads,
                      (double)SP_MC_MAX_MEMORY / (1u << 30));
         return NULL;
+    }
+    if (cfg->vr == SP_VR_RQMC) {
+        size_t dim = sp_model_n_variates(&c->model);
+        uint64_t unit = (uint64_t)SP_MC_REPLICATES * SP_MC_BLOCK;
+        if (dim > SP_SOBOL_MAX_DIM) {
+            sp_error_set(err, SP_ERR_LIMIT, sc->file, 0, NULL,
+                         "a draw of this scenario takes %zu random variates; "
+                         "--variance-reduction rqmc has Sobol' points of at "
+                         "most %d dimensions",
+                         dim, SP_SOBOL_MAX_DIM);
+            return NULL;
+        }
+        if (cfg->draws % unit != 0 ||
+            cfg->draws / unit > (UINT64_C(1) << 32) / SP_MC_BLOCK - 1) {
+            sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--draws",
+                         "--variance-reduction rqmc needs a multiple of "
+                         "%llu draws (%d randomisations of whole blocks), at "
+                         "most 2^32 per randomisation; %llu is not: %llu "
+                         "or %llu would do",
+                         (unsigned long long)unit, SP_MC_REPLICATES,
+                         (unsigned long long)cfg->draws,
+                         (unsigned long long)(cfg->draws < unit
+                                                  ? unit
+                                                  : cfg->draws / unit * unit),
+                         (unsigned long long)((cfg->draws / unit + 1) * unit));
+            return NULL;
+        }
     }
     sp_mc *mc = calloc(1, sizeof *mc);
     if (mc == NULL) {

@@ -2,7 +2,9 @@
  * sp_mc: the Monte Carlo driver.
  *
  * The draws are cut into blocks of SP_MC_BLOCK draws; block k draws from a
- * generator seeded from (seed, k) only (sp_rng). The caller drives the run
+ * generator seeded from (seed, k) only (sp_rng), or, with randomised
+ * quasi-Monte Carlo, from points (k / 16) 1024 .. + 1023 of randomisation
+ * k mod 16 of a scrambled Sobol' sequence seeded from (seed, k mod 16). The caller drives the run
  * in steps -- sp_mc_alloc, then sp_mc_run over ranges of blocks (where a
  * progress bar or a checkpoint plugs in), then sp_mc_result -- and any
  * split of the blocks over calls and threads gives bit-identical results:
@@ -37,11 +39,27 @@
  * pilot sample. */
 #define SP_MC_MAX_MEMORY ((size_t)8 << 30)
 
+/* Variance reduction (doc/model.md §7.6). */
+typedef enum {
+    SP_VR_NONE, /* plain Monte Carlo: block k from its own stream */
+    SP_VR_RQMC  /* randomised quasi-Monte Carlo: scrambled Sobol' points */
+} sp_vr;
+
+/* Randomisations of an RQMC run: block k belongs to k mod 16, so each
+ * --precision step (16 blocks) adds one block to every randomisation;
+ * the draws must be a multiple of SP_MC_REPLICATES * SP_MC_BLOCK. */
+#define SP_MC_REPLICATES 16
+
+/* "none" or "rqmc"; false for another name. */
+bool sp_vr_parse(const char *name, sp_vr *vr);
+const char *sp_vr_name(sp_vr vr);
+
 typedef struct {
     uint64_t draws;          /* total draws, >= 1 */
     uint64_t seed;           /* run seed */
     const gsl_rng_type *rng; /* generator type */
     int threads;             /* >= 1 */
+    sp_vr vr;                /* variance reduction */
 } sp_mc_config;
 
 typedef struct sp_mc sp_mc;

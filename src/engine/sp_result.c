@@ -220,6 +220,7 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
                             (unsigned long long)st->n_blocks);
     double *sums = calloc(st->n_q ? st->n_q : 1, sizeof *sums);
     res->draws = st->draws;
+    res->replicates = st->replicates;
     res->n_targets = nt;
     res->n_indicators = ni;
     res->n_years = (int)ny;
@@ -244,7 +245,13 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
         tr->met = st->met[k];
         tr->draws = st->draws;
         tr->probability = (double)tr->met / (double)tr->draws;
-        sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo, &tr->ci_hi);
+        if (st->replicates > 0)
+            sp_replicate_interval(st->met_rep + k * st->replicates,
+                                  st->replicates, st->draws / st->replicates,
+                                  &tr->ci_lo, &tr->ci_hi);
+        else
+            sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo,
+                               &tr->ci_hi);
         if (m->targets[k].n_all == 0)
             tr->measure =
                 stats_of(st->acc, sums, sp_q_target(ny, ni, k), &coarse);

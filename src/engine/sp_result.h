@@ -66,7 +66,8 @@ typedef struct {
     uint64_t met; /* draws in which the target is met */
     uint64_t draws;
     double probability;  /* met / draws */
-    double ci_lo, ci_hi; /* 95 % Wilson interval */
+    double ci_lo, ci_hi; /* 95 % Wilson interval, or from the
+                            randomisations with RQMC */
     sp_stats measure;    /* distribution of the measure (simple) */
     size_t n_drivers;
     sp_driver *drivers; /* [n_drivers] by decreasing |effect| */
@@ -78,6 +79,8 @@ typedef struct {
 
 typedef struct {
     uint64_t draws;
+    uint32_t replicates; /* RQMC randomisations (doc/model.md §7.6); 0 for
+                            plain Monte Carlo and Wilson intervals */
     size_t n_targets;
     sp_target_result *targets; /* [n_targets] */
     size_t n_indicators;

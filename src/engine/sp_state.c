@@ -27,7 +27,8 @@ static const char magic[12] = {'S', 'I', 'M', 'P', 'L', 'A',
 static const uint32_t byte_order = 0x01020304u;
 
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
-                         size_t n_inputs, const double *lo, const double *hi)
+                         size_t n_inputs, uint32_t replicates, const double *lo,
+                         const double *hi)
 {
     if (n_inputs != 0 && n_targets > SIZE_MAX / 32 / n_inputs)
         return NULL; /* drivers[n_targets * n_inputs * 4] overflows */
@@ -43,13 +44,17 @@ sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
     s->hi = malloc((n_q ? n_q : 1) * sizeof *s->hi);
     s->acc = s->lo && s->hi ? sp_accum_alloc(n_q, lo, hi) : NULL;
     s->met = calloc(n_targets ? n_targets : 1, sizeof *s->met);
+    s->replicates = replicates;
+    if (replicates > 0)
+        s->met_rep = calloc((n_targets ? n_targets : 1) * replicates,
+                            sizeof *s->met_rep);
     s->clamps = calloc(n_indicators ? n_indicators : 1, sizeof *s->clamps);
     s->nonfinite =
         calloc(n_indicators ? n_indicators : 1, sizeof *s->nonfinite);
     s->drivers = calloc(n_targets * n_inputs * 4 + 1, sizeof *s->drivers);
     bool ok = sp_sumstack_init(&s->sums, n_q);
     if (!ok || !s->acc || !s->met || !s->clamps || !s->nonfinite ||
-        !s->drivers) {
+        !s->drivers || (replicates > 0 && !s->met_rep)) {
         sp_state_free(s);
         return NULL;
     }
@@ -68,6 +73,7 @@ void sp_state_free(sp_state *s)
     free(s->hi);
     sp_accum_free(s->acc);
     free(s->met);
+    free(s->met_rep);
     free(s->clamps);
     free(s->nonfinite);
     free(s->drivers);
@@ -114,6 +120,8 @@ bool sp_state_same_run(const sp_state *a, const sp_state *b, char *why,
         field = "number of draws";
     else if (strcmp(a->rng, b->rng) != 0)
         field = "generator";
+    else if (a->replicates != b->replicates)
+        field = "variance reduction";
     else if (a->slices != b->slices)
         field = "number of slices";
     else if (a->n_q != b->n_q || a->n_targets != b->n_targets ||
@@ -149,6 +157,8 @@ sp_status sp_state_merge(sp_state *into, const sp_state *from,
     sp_accum_merge(into->acc, from->acc);
     for (size_t k = 0; k < into->n_targets; k++)
         into->met[k] += from->met[k];
+    for (size_t i = 0; i < into->n_targets * into->replicates; i++)
+        into->met_rep[i] += from->met_rep[i];
     for (size_t i = 0; i < into->n_indicators; i++) {
         into->clamps[i] += from->clamps[i];
         into->nonfinite[i] += from->nonfinite[i];
@@ -201,7 +211,7 @@ static sp_status check_slice(sp_state *const *parts, const char *const *names,
 static sp_state *empty_like(const sp_state *p)
 {
     sp_state *s = sp_state_alloc(p->n_q, p->n_targets, p->n_indicators,
-                                 p->n_inputs, p->lo, p->hi);
+                                 p->n_inputs, p->replicates, p->lo, p->hi);
     if (s == NULL)
         return NULL;
     memcpy(s->version, p->version, sizeof s->version);
@@ -331,13 +341,15 @@ static bool put_text(FILE *f, const char *s)
 /* What a state accumulated over its blocks (not its identity or shape). */
 static bool write_accumulated(const sp_state *s, FILE *f)
 {
-    bool ok = put_u64(f, s->first) && sp_accum_write(s->acc, f) &&
-              put(f, s->met, s->n_targets * sizeof *s->met) &&
-              put(f, s->clamps, s->n_indicators * sizeof *s->clamps) &&
-              put(f, s->nonfinite, s->n_indicators * sizeof *s->nonfinite) &&
-              put(f, s->drivers,
-                  s->n_targets * s->n_inputs * 4 * sizeof *s->drivers) &&
-              put_u64(f, s->sums.depth);
+    bool ok =
+        put_u64(f, s->first) && sp_accum_write(s->acc, f) &&
+        put(f, s->met, s->n_targets * sizeof *s->met) &&
+        put(f, s->met_rep, s->n_targets * s->replicates * sizeof *s->met_rep) &&
+        put(f, s->clamps, s->n_indicators * sizeof *s->clamps) &&
+        put(f, s->nonfinite, s->n_indicators * sizeof *s->nonfinite) &&
+        put(f, s->drivers,
+            s->n_targets * s->n_inputs * 4 * sizeof *s->drivers) &&
+        put_u64(f, s->sums.depth);
     for (size_t k = 0; ok && k < s->sums.depth; k++)
         ok = put_u64(f, s->sums.first[k]) &&
              put_u64(f, (uint64_t)s->sums.level[k]) &&
@@ -354,9 +366,9 @@ static bool write_body(const sp_state *s, FILE *f)
               put_text(f, s->scenario_text) && put_u64(f, s->seed) &&
               put_u64(f, s->draws) && put_text(f, s->rng) &&
               put_u64(f, s->n_blocks) && put_u64(f, s->slice) &&
-              put_u64(f, s->slices) && put_u64(f, s->n_q) &&
-              put_u64(f, s->n_targets) && put_u64(f, s->n_indicators) &&
-              put_u64(f, s->n_inputs) &&
+              put_u64(f, s->slices) && put_u64(f, s->replicates) &&
+              put_u64(f, s->n_q) && put_u64(f, s->n_targets) &&
+              put_u64(f, s->n_indicators) && put_u64(f, s->n_inputs) &&
               put(f, s->lo, s->n_q * sizeof *s->lo) &&
               put(f, s->hi, s->n_q * sizeof *s->hi) &&
               write_accumulated(s, f) && put_u64(f, s->full_blocks != NULL);
@@ -513,7 +525,7 @@ static sp_status rd_fixed_text(reader *r, const char *field, uint64_t min,
 typedef struct {
     char version[16], sha256[65], rng[64];
     char *name, *text;
-    uint64_t seed, draws, n_blocks, slice, slices;
+    uint64_t seed, draws, n_blocks, slice, slices, replicates;
     uint64_t n_q, n_targets, n_indicators, n_inputs;
 } header;
 
@@ -529,7 +541,7 @@ static sp_status check_sha(reader *r, const header *h)
     return SP_OK;
 }
 
-static sp_status read_identity(reader *r, header *h)
+static sp_status read_identity(reader *r, uint32_t version, header *h)
 {
     sp_status st =
         rd_fixed_text(r, "version", 1, h->version, sizeof h->version);
@@ -558,6 +570,10 @@ static sp_status read_identity(reader *r, header *h)
         st = rd_u64(r, "slices", 1, SP_STATE_MAX_SLICES, &h->slices);
     if (st == SP_OK && h->slice > h->slices)
         st = refuse(r, "slice", "the slice number exceeds the slices");
+    h->replicates = 0;
+    if (st == SP_OK && version >= 4)
+        st =
+            rd_u64(r, "replicates", 0, SP_STATE_MAX_REPLICATES, &h->replicates);
     return st;
 }
 
@@ -583,6 +599,9 @@ static sp_status read_shape(reader *r, header *h)
         st = need(r, "n_indicators", h->n_indicators, 2 * sizeof(uint64_t));
     if (st == SP_OK)
         st = need(r, "n_inputs", h->n_targets * h->n_inputs * 4,
+                  sizeof(uint64_t));
+    if (st == SP_OK)
+        st = need(r, "replicates", h->n_targets * h->replicates,
                   sizeof(uint64_t));
     if (st != SP_OK)
         return st;
@@ -624,7 +643,8 @@ static sp_state *state_of(reader *r, header *h)
         st = read_ranges(r, n_q, lo, hi);
     sp_state *s = st == SP_OK ? sp_state_alloc(n_q, (size_t)h->n_targets,
                                                (size_t)h->n_indicators,
-                                               (size_t)h->n_inputs, lo, hi)
+                                               (size_t)h->n_inputs,
+                                               (uint32_t)h->replicates, lo, hi)
                               : NULL;
     free(lo);
     free(hi);
@@ -706,6 +726,19 @@ static sp_status check_counts(reader *r, const sp_state *s, const char *prefix)
         if (s->met[k] > n)
             return refuse(r, field_name(fb, sizeof fb, prefix, "met"),
                           "more draws met than run");
+    for (size_t k = 0; k < s->n_targets && s->replicates > 0; k++) {
+        uint64_t sum = 0;
+        for (uint32_t i = 0; i < s->replicates; i++) {
+            uint64_t c = s->met_rep[k * s->replicates + i];
+            if (c > n || sum > n - c)
+                return refuse(r, field_name(fb, sizeof fb, prefix, "met_rep"),
+                              "more draws met than run");
+            sum += c;
+        }
+        if (sum != s->met[k])
+            return refuse(r, field_name(fb, sizeof fb, prefix, "met_rep"),
+                          "the randomisations' counts do not add up to met");
+    }
     for (size_t i = 0; i < s->n_targets * s->n_inputs; i++) {
         const uint64_t *c = s->drivers + 4 * i;
         if (c[0] > n || c[2] > n - c[0] || c[1] > c[0] || c[3] > c[2])
@@ -735,6 +768,9 @@ static sp_status read_accumulated(reader *r, sp_state *s, const char *prefix)
     if (st == SP_OK)
         st = rd(r, field_name(fb, sizeof fb, prefix, "met"), s->met,
                 nt * sizeof *s->met);
+    if (st == SP_OK)
+        st = rd(r, field_name(fb, sizeof fb, prefix, "met_rep"), s->met_rep,
+                nt * s->replicates * sizeof *s->met_rep);
     if (st == SP_OK)
         st = rd(r, field_name(fb, sizeof fb, prefix, "clamps"), s->clamps,
                 ni * sizeof *s->clamps);
@@ -786,7 +822,7 @@ static sp_status read_full_blocks(reader *r, sp_state *s, uint32_t version)
 static sp_status read_body(reader *r, uint32_t version, sp_state **out)
 {
     header h = {0};
-    sp_status st = read_identity(r, &h);
+    sp_status st = read_identity(r, version, &h);
     if (st == SP_OK)
         st = read_shape(r, &h);
     sp_state *s = st == SP_OK ? state_of(r, &h) : NULL;
@@ -819,7 +855,7 @@ sp_status sp_state_from_bytes(const char *buf, size_t size, const char *name,
     uint32_t version, order;
     memcpy(&version, buf + sizeof magic, 4);
     memcpy(&order, buf + sizeof magic + 4, 4);
-    if ((version != SP_STATE_VERSION && version != 2) || order != byte_order)
+    if (version < 2 || version > SP_STATE_VERSION || order != byte_order)
         return sp_error_set(err, SP_ERR_USAGE, name, 0, NULL,
                             "state file format %u (byte order %08x); this "
                             "simplan reads formats 2 and %u written on this "

@@ -34,7 +34,7 @@
 #include "sp_accum.h"
 #include "sp_status.h"
 
-#define SP_STATE_VERSION        3u
+#define SP_STATE_VERSION        4u
 #define SP_STATE_FILE           "state.simplan" /* name inside a result directory */
 #define SP_STATE_BLOCK          1024u    /* draws per block (= SP_MC_BLOCK) */
 #define SP_STATE_MAX_SLICES     1000000u /* most slices of one run */
@@ -43,6 +43,7 @@
 #define SP_STATE_MAX_INPUTS     65535u
 #define SP_STATE_MAX_NAME       4096u /* bytes of the scenario's file name */
 #define SP_STATE_MAX_TEXT       (16u << 20) /* bytes of the scenario's text */
+#define SP_STATE_MAX_REPLICATES 1024u       /* randomisations of an RQMC run */
 
 typedef struct sp_state {
     /* Identity of the run. */
@@ -54,6 +55,10 @@ typedef struct sp_state {
     char rng[64];
     uint64_t n_blocks;      /* blocks of the whole run */
     uint32_t slice, slices; /* slice K of N (1-based), or 1 of 1 */
+    /* Randomised quasi-Monte Carlo: the independent randomisations, block
+       k belonging to k mod replicates (doc/model.md §7.6); 0 for plain
+       Monte Carlo. */
+    uint32_t replicates;
     /* Shape. */
     size_t n_q, n_targets, n_indicators;
     size_t n_inputs; /* per-draw inputs seen by the drivers */
@@ -62,6 +67,8 @@ typedef struct sp_state {
     uint64_t first; /* first block covered */
     sp_accum *acc;
     uint64_t *met;       /* [n_targets] */
+    uint64_t *met_rep;   /* [n_targets * replicates], NULL without: the
+                            draws of each randomisation that met it */
     uint64_t *clamps;    /* [n_indicators] */
     uint64_t *nonfinite; /* [n_indicators] */
     uint64_t *drivers;   /* [n_targets * n_inputs * 4]: draws in the
@@ -73,10 +80,12 @@ typedef struct sp_state {
     struct sp_state *full_blocks;
 } sp_state;
 
-/* An empty state of the given shape and ranges; NULL when out of memory.
+/* An empty state of the given shape and ranges, with `replicates`
+ * randomisations (0 for plain Monte Carlo); NULL when out of memory.
  * Identity fields are filled by the caller. */
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
-                         size_t n_inputs, const double *lo, const double *hi);
+                         size_t n_inputs, uint32_t replicates, const double *lo,
+                         const double *hi);
 void sp_state_free(sp_state *s);
 
 /* A deep copy of `s` (full_blocks included); NULL when out of memory. */

@@ -207,6 +207,14 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
     json_object_set_new(root, "normal_method",
                         type ? json_string(sp_rng_normal_method(type))
                              : json_null());
+    json_object_set_new(
+        root, "variance_reduction",
+        r->res->replicates > 0
+            ? json_pack("{s:s, s:i, s:i, s:s}", "method", "rqmc", "replicates",
+                        (int)r->res->replicates, "dimensions",
+                        (int)sp_model_n_variates(&r->c->model), "interval",
+                        "replicates-t")
+            : json_pack("{s:s, s:s}", "method", "none", "interval", "wilson"));
     json_object_set_new(root, "threads", json_integer(r->threads));
     json_object_set_new(root, "elapsed_seconds", json_real(r->elapsed));
     if (r->precision > 0)

@@ -196,8 +196,16 @@ void sp_report_calibration_text(const sp_report *r, char *buf, size_t size)
     for (size_t k = 0; k < r->sc->n_targets; k++)
         param = param || r->res->targets[k].param.done;
     const sp_backtest_record *b = &r->sc->backtest;
+    char mc[120];
+    if (r->res->replicates > 0)
+        snprintf(mc, sizeof mc,
+                 "the interval (from %u independent randomisations of the "
+                 "Sobol' points)",
+                 (unsigned)r->res->replicates);
+    else
+        snprintf(mc, sizeof mc, "the Wilson interval");
     int used = snprintf(
-        buf, size, "Intervals: the Wilson interval is Monte Carlo error only%s",
+        buf, size, "Intervals: %s is Monte Carlo error only%s", mc,
         param ? "; the parameter interval adds the estimation error of the "
                 "parameters with a standard error"
         : sp_paramunc_wanted(r->sc)
@@ -350,8 +358,10 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
                 r->precision, r->precision_reached ? "reached" : "NOT reached",
                 (unsigned long long)r->res->draws);
     fputc('\n', out);
-    fprintf(out, "Targets: probability met [95 %% Wilson interval]; drivers: "
-                 "P(met) in the upper minus the lower third of an input\n");
+    fprintf(out,
+            "Targets: probability met [95 %% %s interval]; drivers: "
+            "P(met) in the upper minus the lower third of an input\n",
+            r->res->replicates > 0 ? "RQMC" : "Wilson");
     char calibration[1400];
     sp_report_calibration_text(r, calibration, sizeof calibration);
     fprintf(out, "%s\n", calibration);
