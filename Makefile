@@ -81,12 +81,16 @@ test: build build-sanitize build-minimal build-fuzz
 bench-deps:
 	@./scripts/install-deps.sh python3-numpy python3-scipy python3-libconf time
 
-# The benchmark harness (bench/run.sh, bench/backtest.sh, bench/core.sh):
-# a few minutes on 2 cores.
+# The benchmark harness (bench/run.sh, bench/backtest.sh, bench/core.sh,
+# bench/variance.sh): about 15 minutes on 2 cores. Everything it prints
+# also goes to bench/latest.md, which bench/RESULTS.md quotes and reads.
 bench: build bench-deps
-	./bench/run.sh $(BUILD)/simplan
-	./bench/backtest.sh $(BUILD)/simplan
-	./bench/core.sh $(BUILD)/simplan
+	{ ./bench/run.sh $(BUILD)/simplan && \
+	  ./bench/backtest.sh $(BUILD)/simplan && \
+	  ./bench/core.sh $(BUILD)/simplan && \
+	  ./bench/variance.sh $(BUILD)/simplan; } > bench/latest.md.tmp
+	mv bench/latest.md.tmp bench/latest.md
+	cat bench/latest.md
 
 # Installs the binary, the man page and the scenarios under PREFIX.
 PREFIX ?= /usr/local

@@ -27,7 +27,10 @@ _Static_assert(SP_MC_BLOCK == SP_STATE_BLOCK,
 /* What one thread owns. */
 typedef struct {
     gsl_rng *rng;
-    sp_sobol *sobol; /* RQMC only */
+    /* RQMC only: each randomisation's sequence, scrambled when first used
+       (it depends only on the seed and its index) */
+    sp_sobol *sobol[SP_MC_REPLICATES];
+    bool scrambled[SP_MC_REPLICATES];
     sp_model_ws *ws;
     sp_accum *acc;
     uint64_t *met_count; /* [n_targets] */
@@ -77,17 +80,26 @@ const char *sp_vr_name(sp_vr vr)
 /* Seed salt of the randomisations ("rqmc"). */
 #define RQMC_SALT UINT64_C(0x72716d63)
 
-/* Starts block k of a run: seeds the worker's generator, and with RQMC
- * draws the block's randomisation and moves to its first point. */
-static void start_block(const sp_mc_config *cfg, gsl_rng *rng, sp_sobol *q,
-                        uint64_t k)
+/* Starts block k of a run on worker w: seeds its generator, and with RQMC
+ * returns the block's randomisation at its first point (NULL without). The
+ * scramble of a randomisation is drawn from (seed, index) only, the first
+ * time the worker meets it: about 1000 instructions a draw were it drawn
+ * again for every block (callgrind, baseline). */
+static sp_sobol *start_block(const sp_mc_config *cfg, worker *w, uint64_t k)
 {
-    if (q != NULL) {
-        sp_rng_seed_block(rng, cfg->seed ^ RQMC_SALT, k % SP_MC_REPLICATES);
-        sp_sobol_scramble(q, rng);
+    sp_sobol *q = NULL;
+    if (cfg->vr == SP_VR_RQMC) {
+        size_t r = (size_t)(k % SP_MC_REPLICATES);
+        q = w->sobol[r];
+        if (!w->scrambled[r]) {
+            sp_rng_seed_block(w->rng, cfg->seed ^ RQMC_SALT, r);
+            sp_sobol_scramble(q, w->rng);
+            w->scrambled[r] = true;
+        }
         sp_sobol_seek(q, k / SP_MC_REPLICATES * SP_MC_BLOCK);
     }
-    sp_rng_seed_block(rng, cfg->seed, k);
+    sp_rng_seed_block(w->rng, cfg->seed, k);
+    return q;
 }
 
 static void batch(const sp_model *m, gsl_rng *rng, sp_sobol *q, size_t n,
@@ -203,12 +215,12 @@ static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
 {
     const sp_model *m = &mc->c->model;
     memset(sums, 0, mc->n_q * sizeof *sums);
-    start_block(&mc->cfg, w->rng, w->sobol, k);
+    sp_sobol *q = start_block(&mc->cfg, w, k);
     uint64_t left = block_draws(mc, k);
     size_t rep = (size_t)(k % SP_MC_REPLICATES);
     while (left > 0) {
         size_t n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
-        batch(m, w->rng, w->sobol, n, w->ws);
+        batch(m, w->rng, q, n, w->ws);
         batch_ctx ctx = {w->acc, sums, n};
         for_each_row(mc, w->ws, add_row, &ctx);
         for (size_t t = 0; t < m->n_targets; t++) {
@@ -373,11 +385,11 @@ static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi, sp_error *err)
                             "out of memory for the pilot sample");
     worker *w = &mc->workers[0];
     for (uint64_t k = 0; k < blocks; k++) {
-        start_block(&mc->cfg, w->rng, w->sobol, k);
+        sp_sobol *q = start_block(&mc->cfg, w, k);
         uint64_t left = block_draws(mc, k);
         while (left > 0) {
             ctx.n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
-            batch(&mc->c->model, w->rng, w->sobol, ctx.n, w->ws);
+            batch(&mc->c->model, w->rng, q, ctx.n, w->ws);
             for_each_row(mc, w->ws, keep_row, &ctx);
             ctx.offset += ctx.n;
             left -= ctx.n;
@@ -434,15 +446,18 @@ static sp_status worker_init(sp_mc *mc, worker *w, sp_error *err)
     w->input =
         calloc((mc->n_rows ? mc->n_rows : 1) * SP_MC_BATCH, sizeof *w->input);
     w->met01 = calloc(SP_MC_BATCH, sizeof *w->met01);
-    bool rqmc = mc->cfg.vr == SP_VR_RQMC;
+    bool rqmc = mc->cfg.vr == SP_VR_RQMC, rqmc_ok = true;
     if (rqmc) {
-        w->sobol = sp_sobol_alloc(sp_model_n_variates(m));
+        for (size_t r = 0; r < SP_MC_REPLICATES; r++) {
+            w->sobol[r] = sp_sobol_alloc(sp_model_n_variates(m));
+            rqmc_ok = rqmc_ok && w->sobol[r] != NULL;
+        }
         w->met_rep =
             calloc((m->n_targets ? m->n_targets : 1) * SP_MC_REPLICATES,
                    sizeof *w->met_rep);
     }
     if (!w->rng || !w->ws || !w->met_count || !w->drivers || !w->input ||
-        !w->met01 || (rqmc && (!w->sobol || !w->met_rep)))
+        !w->met01 || (rqmc && (!rqmc_ok || !w->met_rep)))
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for a worker thread");
     return SP_OK;
@@ -455,7 +470,8 @@ static void worker_destroy(worker *w)
     sp_accum_free(w->acc);
     free(w->met_count);
     free(w->met_rep);
-    sp_sobol_free(w->sobol);
+    for (size_t r = 0; r < SP_MC_REPLICATES; r++)
+        sp_sobol_free(w->sobol[r]);
     free(w->drivers);
     free(w->input);
     free(w->met01);
