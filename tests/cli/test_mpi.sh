@@ -1,8 +1,8 @@
 #!/bin/sh
 # One run across MPI ranks: mpirun -np 1, 2 and 3 (oversubscribed on this
 # machine, with OpenMP threads inside each rank) give byte-identical JSON
-# (timing and thread fields aside) to the single-process run, and rank 0
-# writes the result directory.
+# (timing and thread fields aside) to the single-process run, also with
+# --variance-reduction rqmc, and rank 0 writes the result directory.
 # usage: test_mpi.sh SIMPLAN SCENARIOS_DIR
 set -u
 bin=$1; scen=$2/shock.cfg
@@ -29,6 +29,18 @@ for np in 1 2 3; do
     fi
   done
 done
+# With --variance-reduction rqmc each rank's state carries the
+# randomisations' counts, and the merged interval is the single run's.
+"$bin" run "$scen" --draws 32768 --seed 9 --variance-reduction rqmc \
+  --format json -q | strip > "$tmp/single_rqmc.json"
+mpirun --bind-to none -np 3 "$bin" run "$scen" --draws 32768 --seed 9 \
+  --variance-reduction rqmc --format json -q 2> "$tmp/err" | strip > "$tmp/mpi.json"
+if [ -s "$tmp/single_rqmc.json" ] && grep -q '"rqmc"' "$tmp/mpi.json" &&
+   cmp -s "$tmp/single_rqmc.json" "$tmp/mpi.json"; then
+  ok "mpirun -np 3 with rqmc: identical to one process"
+else
+  bad "mpirun -np 3 with rqmc" "$(head -c 400 "$tmp/err"; diff "$tmp/single_rqmc.json" "$tmp/mpi.json" | head -4)"
+fi
 mpirun --bind-to none -np 2 "$bin" run "$scen" --draws 20000 --seed 9 -q \
   --out "$tmp/out" --no-plots > /dev/null 2> "$tmp/err"
 if [ -s "$tmp/out/summary.json" ] && [ -s "$tmp/out/state.simplan" ]; then

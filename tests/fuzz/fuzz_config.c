@@ -96,7 +96,7 @@ static void simulate(const sp_scenario *sc, const sp_compiled *c)
     const gsl_rng_type *type = sp_rng_lookup(sc->rng);
     if (type == NULL) /* the CLI rejects an unknown name; use the default */
         type = sp_rng_lookup(NULL);
-    sp_mc_config cfg = {FUZZ_DRAWS, sc->seed, type, 1};
+    sp_mc_config cfg = {FUZZ_DRAWS, sc->seed, type, 1, SP_VR_NONE};
     sp_error err;
     sp_error_clear(&err);
     sp_mc *mc = sp_mc_alloc(sc, c, &cfg, &err);

@@ -64,7 +64,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     if (sp_config_load_text("fuzz.cfg", scenario, &sc, &err) != SP_OK ||
         sp_compile(&sc, &c, &err) != SP_OK)
         abort();
-    sp_mc_config cfg = {3000, 9, sp_rng_lookup(NULL), 1};
+    sp_mc_config cfg = {3000, 9, sp_rng_lookup(NULL), 1, SP_VR_NONE};
     sp_mc *mc = sp_mc_alloc(&sc, &c, &cfg, &err);
     if (mc == NULL)
         abort();
