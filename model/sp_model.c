@@ -548,15 +548,21 @@ static inline void draw_all(const sp_model *m, bool fast, sp_rng_fast *fp,
     *fp = local;
 }
 
-/* Phase 1: every random variate of draws 0..n-1, in the documented order,
- * into the normals and shocks buffers. */
-static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
-                          sp_model_ws *ws)
+/* The event effects of a batch start at 0 (they add up). */
+static void clear_shocks(const sp_model *m, sp_model_ws *ws)
 {
     if (ws->shocks != NULL)
         memset(ws->shocks, 0,
                (size_t)m->n_steps * m->n_stochastic * ws->capacity *
                    sizeof *ws->shocks);
+}
+
+/* Phase 1: every random variate of draws 0..n-1, in the documented order,
+ * into the normals and shocks buffers. */
+static void draw_variates(const sp_model *m, gsl_rng *rng, size_t n,
+                          sp_model_ws *ws)
+{
+    clear_shocks(m, ws);
     sp_rng_fast f = {0};
     if (sp_rng_fast_begin(&f, rng)) {
         draw_all(m, true, &f, rng, n, ws);
@@ -875,10 +881,7 @@ size_t sp_model_n_variates(const sp_model *m)
 static void qmc_variates(const sp_model *m, sp_sobol *q, size_t n,
                          sp_model_ws *ws)
 {
-    if (ws->shocks != NULL)
-        memset(ws->shocks, 0,
-               (size_t)m->n_steps * m->n_stochastic * ws->capacity *
-                   sizeof *ws->shocks);
+    clear_shocks(m, ws);
     size_t ns = m->n_stochastic;
     size_t years = ws->n_years, cap = ws->capacity, events = m->n_events;
     for (size_t d = 0; d < n; d++, sp_sobol_next(q)) {

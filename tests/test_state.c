@@ -59,13 +59,12 @@ static sp_mc *run_slice(const loaded *l, uint64_t draws, uint32_t k, uint32_t n)
     return run_slice_vr(l, draws, k, n, SP_VR_NONE);
 }
 
-/* The serialised state of a whole RQMC run of minimal.cfg (malloc'd). */
-static char *rqmc_run_bytes(size_t *size)
+/* The serialised state of a whole run of minimal.cfg (malloc'd). */
+static char *run_bytes(uint64_t draws, sp_vr vr, size_t *size)
 {
     loaded l;
     load(&l, "minimal.cfg");
-    sp_mc *mc =
-        run_slice_vr(&l, 2 * SP_MC_REPLICATES * SP_MC_BLOCK, 0, 0, SP_VR_RQMC);
+    sp_mc *mc = run_slice_vr(&l, draws, 0, 0, vr);
     char *buf;
     sp_error err;
     assert_int_equal(sp_state_to_bytes(sp_mc_state(mc), &buf, size, &err),
@@ -75,19 +74,15 @@ static char *rqmc_run_bytes(size_t *size)
     return buf;
 }
 
-/* The serialised state of a whole run of minimal.cfg (malloc'd). */
 static char *whole_run_bytes(size_t *size)
 {
-    loaded l;
-    load(&l, "minimal.cfg");
-    sp_mc *mc = run_slice(&l, DRAWS, 0, 0);
-    char *buf;
-    sp_error err;
-    assert_int_equal(sp_state_to_bytes(sp_mc_state(mc), &buf, size, &err),
-                     SP_OK);
-    sp_mc_free(mc);
-    unload(&l);
-    return buf;
+    return run_bytes(DRAWS, SP_VR_NONE, size);
+}
+
+/* The same with RQMC, two blocks per randomisation. */
+static char *rqmc_run_bytes(size_t *size)
+{
+    return run_bytes(2 * SP_MC_REPLICATES * SP_MC_BLOCK, SP_VR_RQMC, size);
 }
 
 static sp_status read_back(const char *buf, size_t size, sp_state **out,
