@@ -474,6 +474,8 @@ static void rqmc_counts_should_round_trip_and_be_checked(void **st)
     expect_refused(buf, size, &l, "replicates", SP_STATE_MAX_REPLICATES + 1,
                    "replicates");
     expect_refused(buf, size, &l, "replicates", P32, "replicates");
+    /* 32 768 draws are not whole blocks of 3 randomisations */
+    expect_refused(buf, size, &l, "replicates", 3, "replicates");
     sp_state_free(s);
     free(buf);
 }

@@ -72,11 +72,6 @@ bool sp_vr_parse(const char *name, sp_vr *vr)
     return true;
 }
 
-const char *sp_vr_name(sp_vr vr)
-{
-    return vr == SP_VR_RQMC ? "rqmc" : "none";
-}
-
 /* Seed salt of the randomisations ("rqmc"). */
 #define RQMC_SALT UINT64_C(0x72716d63)
 

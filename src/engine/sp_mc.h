@@ -52,7 +52,6 @@ typedef enum {
 
 /* "none" or "rqmc"; false for another name. */
 bool sp_vr_parse(const char *name, sp_vr *vr);
-const char *sp_vr_name(sp_vr vr);
 
 typedef struct {
     uint64_t draws;          /* total draws, >= 1 */

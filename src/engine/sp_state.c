@@ -574,6 +574,10 @@ static sp_status read_identity(reader *r, uint32_t version, header *h)
     if (st == SP_OK && version >= 4)
         st =
             rd_u64(r, "replicates", 0, SP_STATE_MAX_REPLICATES, &h->replicates);
+    if (st == SP_OK && h->replicates > 0 &&
+        h->draws % (h->replicates * SP_STATE_BLOCK) != 0)
+        st = refuse(r, "replicates",
+                    "the draws are not whole blocks of every randomisation");
     return st;
 }
 
