@@ -159,8 +159,31 @@ void sp_replicate_interval(const uint64_t *met, size_t r, uint64_t n,
         double d = (double)met[i] / (double)n - mean;
         ss += d * d;
     }
+    if (!(ss > 0.0)) {
+        sp_wilson_interval(total, (uint64_t)r * n, SP_Z95, lo, hi);
+        return;
+    }
     double se = sqrt(ss / (double)(r - 1) / (double)r);
     double half = gsl_cdf_tdist_Pinv(0.975, (double)(r - 1)) * se;
+    *lo = fmax(0.0, mean - half);
+    *hi = fmin(1.0, mean + half);
+}
+
+void sp_pair_interval(uint64_t met, uint64_t both, uint64_t n, double *lo,
+                      double *hi)
+{
+    uint64_t pairs = n / 2;
+    /* sum of y^2 over the pairs, times 4: 4 per pair met twice, 1 per pair
+     * met once; and the sum of y, times 2 */
+    double sy2x4 = 4.0 * (double)both + (double)(met - 2 * both);
+    double syx2 = (double)met, np = (double)pairs;
+    double ss = (sy2x4 / 4.0) - (syx2 / 2.0) * (syx2 / 2.0) / np;
+    if (pairs < 2 || !(ss > 0.0)) {
+        sp_wilson_interval(met, n, SP_Z95, lo, hi);
+        return;
+    }
+    double mean = (double)met / (double)n;
+    double half = SP_Z95 * sqrt(ss / (np - 1.0) / np);
     *lo = fmax(0.0, mean - half);
     *hi = fmin(1.0, mean + half);
 }

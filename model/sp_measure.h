@@ -93,11 +93,22 @@ void sp_wilson_interval(uint64_t met, uint64_t n, double z, double *lo,
  * meeting the target in met[i] of its n draws (randomised quasi-Monte
  * Carlo, doc/model.md §7.6): P = sum met / (r n) and P -+ t s / sqrt(r),
  * with s the sd of the replicates' P_i and t the 97.5 % quantile of
- * Student's t with r - 1 degrees of freedom, clipped to [0, 1]. When no
- * draw or every draw meets the target the replicates carry no spread, and
- * the interval is the Wilson interval of the pooled counts. */
+ * Student's t with r - 1 degrees of freedom, clipped to [0, 1]. When the
+ * replicates carry no spread (no draw or every draw meets the target, or
+ * every replicate meets it equally often) the interval is the Wilson
+ * interval of the pooled counts. */
 void sp_replicate_interval(const uint64_t *met, size_t r, uint64_t n,
                            double *lo, double *hi);
+
+/* 95 % interval of P from antithetic pairs (doc/model.md §7.7): n draws
+ * in n / 2 pairs, `met` draws meeting the target, `both` pairs in which
+ * both draws meet it. The pair means y are iid, taking 1 (both met), 1/2
+ * (one) or 0, so P = met / n -+ z sd(y) / sqrt(n / 2), with sd(y) the
+ * sample sd over the pairs, clipped to [0, 1]. When the pairs show no
+ * spread (no draw or every draw meets the target, or every pair meets it
+ * once) the interval is the Wilson interval of the pooled counts. */
+void sp_pair_interval(uint64_t met, uint64_t both, uint64_t n, double *lo,
+                      double *hi);
 
 /* Two-sided 95 % standard normal quantile. */
 #define SP_Z95 1.959963984540054

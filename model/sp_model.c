@@ -439,6 +439,7 @@ sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
     ws->stack = calloc(max_formula_depth(m) * capacity, sizeof *ws->stack);
     ws->vars = calloc(ni, sizeof *ws->vars);
     ws->out = calloc(ns, sizeof *ws->out);
+    ws->pair = calloc(sp_model_n_variates(m) + 1, sizeof *ws->pair);
     const sp_condition *c = m->cond;
     if (c != NULL) {
         ws->latent = calloc(c->n_latent * capacity, sizeof *ws->latent);
@@ -448,7 +449,7 @@ sp_model_ws *sp_model_ws_alloc(const sp_model *m, size_t capacity)
         !ws->measure || !ws->met || !ws->clamps || !ws->nonfinite ||
         !ws->normals || (m->n_events && !ws->shocks) || !ws->trend || !ws->ar ||
         !ws->rate || !ws->sum || !ws->eps || !ws->occurs || !ws->stack ||
-        !ws->vars || !ws->out) {
+        !ws->vars || !ws->out || !ws->pair) {
         sp_model_ws_free(ws);
         return NULL;
     }
@@ -479,6 +480,7 @@ void sp_model_ws_free(sp_model_ws *ws)
     free(ws->stack);
     free(ws->vars);
     free(ws->out);
+    free(ws->pair);
     free(ws);
 }
 
@@ -876,33 +878,70 @@ size_t sp_model_n_variates(const sp_model *m)
     return n;
 }
 
-/* Phase 1 of sp_model_batch_qmc: the variates of draws 0..n-1 from n
- * consecutive points of q, coordinates in the order of draw_all. */
-static void qmc_variates(const sp_model *m, sp_sobol *q, size_t n,
-                         sp_model_ws *ws)
+/* Where the fixed-layout variates of one draw come from: a point of a
+ * quasi-random sequence (QMC), the generator with each value recorded in
+ * `v` (RECORD), or the mirror of the recorded values (MIRROR: -z for a
+ * normal, 1 - U for a uniform). */
+typedef enum { SRC_QMC, SRC_RECORD, SRC_MIRROR } coord_kind;
+
+typedef struct {
+    coord_kind kind;
+    sp_sobol *q;
+    gsl_rng *rng;
+    double *v; /* [sp_model_n_variates] */
+} coord_src;
+
+static double coord_normal(coord_src *c, size_t j)
 {
-    clear_shocks(m, ws);
+    switch (c->kind) {
+    case SRC_QMC:
+        return gsl_cdf_ugaussian_Pinv(sp_sobol_uniform(c->q, j));
+    case SRC_RECORD:
+        return c->v[j] = gsl_ran_gaussian_ziggurat(c->rng, 1.0);
+    default:
+        return -c->v[j];
+    }
+}
+
+static double coord_uniform(coord_src *c, size_t j)
+{
+    switch (c->kind) {
+    case SRC_QMC:
+        return sp_sobol_uniform(c->q, j);
+    case SRC_RECORD:
+        return c->v[j] = gsl_rng_uniform(c->rng);
+    default:
+        return 1.0 - c->v[j];
+    }
+}
+
+/* The variates of draw d from c, one coordinate each in the order of
+ * draw_all, an event's effects keeping theirs when it does not occur
+ * (sp_model_n_variates). draw_all walks the same steps but draws an
+ * effect's normal only when its event occurs, which is the documented
+ * stream of plain Monte Carlo (§4.4), and keeps the generator's state in
+ * registers; the two walks stay separate for that. */
+static void fixed_layout_draw(const sp_model *m, sp_model_ws *ws, size_t d,
+                              coord_src *c)
+{
     size_t ns = m->n_stochastic;
     size_t years = ws->n_years, cap = ws->capacity, events = m->n_events;
-    for (size_t d = 0; d < n; d++, sp_sobol_next(q)) {
-        double *z = ws->normals + d;
-        size_t j = 0;
-        for (size_t t = 0; t < years; t++) {
-            for (size_t s = 0; s < ns; s++, z += cap)
-                *z = gsl_cdf_ugaussian_Pinv(sp_sobol_uniform(q, j++));
-            for (size_t k = 0; t > 0 && k < events; k++) {
-                const sp_event *ev = &m->events[k];
-                if ((int)t < ev->first_step || (int)t > ev->last_step)
-                    continue;
-                bool occurs = sp_sobol_uniform(q, j++) < ev->probability;
-                occurs_of(m, ws, k, t)[d] = occurs;
-                for (size_t e = 0; e < ev->n_effects; e++, j++) {
-                    const sp_effect *ef = &ev->effects[e];
-                    if (occurs)
-                        shocks_of(m, ws, t, ef->slot)[d] +=
-                            ef->mean + ef->sd * gsl_cdf_ugaussian_Pinv(
-                                                    sp_sobol_uniform(q, j));
-                }
+    double *z = ws->normals + d;
+    size_t j = 0;
+    for (size_t t = 0; t < years; t++) {
+        for (size_t s = 0; s < ns; s++, z += cap)
+            *z = coord_normal(c, j++);
+        for (size_t k = 0; t > 0 && k < events; k++) {
+            const sp_event *ev = &m->events[k];
+            if ((int)t < ev->first_step || (int)t > ev->last_step)
+                continue;
+            bool occurs = coord_uniform(c, j++) < ev->probability;
+            occurs_of(m, ws, k, t)[d] = occurs;
+            for (size_t e = 0; e < ev->n_effects; e++, j++) {
+                const sp_effect *ef = &ev->effects[e];
+                double x = coord_normal(c, j);
+                if (occurs)
+                    shocks_of(m, ws, t, ef->slot)[d] += ef->mean + ef->sd * x;
             }
         }
     }
@@ -935,7 +974,23 @@ void sp_model_batch_qmc(const sp_model *m, sp_sobol *q, size_t n,
                         sp_model_ws *ws)
 {
     start_batch(m, n, ws);
-    qmc_variates(m, q, n, ws);
+    clear_shocks(m, ws);
+    coord_src c = {SRC_QMC, q, NULL, NULL};
+    for (size_t d = 0; d < n; d++, sp_sobol_next(q))
+        fixed_layout_draw(m, ws, d, &c);
+    finish_batch(m, n, ws);
+}
+
+void sp_model_batch_antithetic(const sp_model *m, gsl_rng *rng, size_t n,
+                               sp_model_ws *ws)
+{
+    start_batch(m, n, ws);
+    clear_shocks(m, ws);
+    coord_src c = {SRC_RECORD, NULL, rng, ws->pair};
+    for (size_t d = 0; d < n; d++) {
+        c.kind = d % 2 == 0 ? SRC_RECORD : SRC_MIRROR;
+        fixed_layout_draw(m, ws, d, &c);
+    }
     finish_batch(m, n, ws);
 }
 

@@ -233,6 +233,8 @@ typedef struct {
                              indicator; step t is out[s] + t * capacity */
     double *stack;         /* [max formula depth * capacity] */
     const double **vars;   /* [n_indicators] rows bound for a formula */
+    double *pair; /* [sp_model_n_variates] variates of an antithetic pair's
+                     first draw */
 } sp_model_ws;
 
 /* Allocates a workspace; NULL when out of memory. */
@@ -262,6 +264,14 @@ size_t sp_model_n_variates(const sp_model *m);
  * have sp_model_n_variates(m) dimensions. */
 void sp_model_batch_qmc(const sp_model *m, sp_sobol *q, size_t n,
                         sp_model_ws *ws);
+
+/* sp_model_batch with antithetic pairs: draws 2j and 2j + 1 (n even) take
+ * the variates of the fixed layout of sp_model_n_variates, draw 2j from
+ * rng (normals by gsl_ran_gaussian_ziggurat, uniforms by
+ * gsl_rng_uniform, in that order) and draw 2j + 1 their mirror: -z for
+ * each normal, 1 - U for each uniform. */
+void sp_model_batch_antithetic(const sp_model *m, gsl_rng *rng, size_t n,
+                               sp_model_ws *ws);
 
 /* ---- Inputs of a draw, for drivers and scenario discovery ---------------
  *

@@ -230,7 +230,7 @@ static size_t offset_of(const layout *l, const char *name)
  * drivers, sums); returns the offset after it. */
 static size_t walk_accumulated(layout *l, const char *buf, size_t off, int full,
                                uint64_t nt, uint64_t ni, uint64_t nin,
-                               uint64_t rep)
+                               uint64_t rep, uint64_t pairs)
 {
     static const char *names[2][8] = {
         {"first", "acc", "met", "drivers", "sums.depth", "sums.first",
@@ -248,7 +248,10 @@ static size_t walk_accumulated(layout *l, const char *buf, size_t off, int full,
     off += nt * 8;
     if (rep > 0)
         mark(l, full ? "full_blocks.met_rep" : "met_rep", off);
-    off += nt * rep * 8 + 2 * ni * 8;
+    off += nt * rep * 8;
+    if (pairs)
+        mark(l, full ? "full_blocks.met_both" : "met_both", off);
+    off += nt * pairs * 8 + 2 * ni * 8;
     mark(l, nm[3], off);
     off += nt * nin * 32;
     mark(l, nm[4], off);
@@ -274,12 +277,13 @@ static layout walk(const char *buf, size_t size)
     mark(&l, "draws", off + 8);
     mark(&l, "rng", off + 16);
     off += 24 + u64_at(buf, off + 16);
-    const char *counts[] = {"n_blocks",     "slice",   "slices",
-                            "replicates",   "n_q",     "n_targets",
-                            "n_indicators", "n_inputs"};
-    for (int i = 0; i < 8; i++, off += 8)
+    const char *counts[] = {"n_blocks",   "slice",        "slices",
+                            "replicates", "pairs",        "n_q",
+                            "n_targets",  "n_indicators", "n_inputs"};
+    for (int i = 0; i < 9; i++, off += 8)
         mark(&l, counts[i], off);
     uint64_t rep = u64_at(buf, offset_of(&l, "replicates"));
+    uint64_t pairs = u64_at(buf, offset_of(&l, "pairs"));
     l.n_q = u64_at(buf, offset_of(&l, "n_q"));
     uint64_t nt = u64_at(buf, offset_of(&l, "n_targets"));
     uint64_t ni = u64_at(buf, offset_of(&l, "n_indicators"));
@@ -287,10 +291,10 @@ static layout walk(const char *buf, size_t size)
     mark(&l, "lo", off);
     mark(&l, "hi", off + l.n_q * 8);
     off += 16 * l.n_q;
-    off = walk_accumulated(&l, buf, off, 0, nt, ni, nin, rep);
+    off = walk_accumulated(&l, buf, off, 0, nt, ni, nin, rep, pairs);
     mark(&l, "full_blocks", off);
     if (u64_at(buf, off) != 0)
-        off = walk_accumulated(&l, buf, off + 8, 1, nt, ni, nin, rep);
+        off = walk_accumulated(&l, buf, off + 8, 1, nt, ni, nin, rep, pairs);
     else
         off += 8;
     assert_int_equal(off, size - SP_DIGEST_SIZE);
@@ -443,6 +447,18 @@ static void values_that_contradict_others_should_be_refused(void **st)
     free(buf);
 }
 
+/* Asserts that s serialises to buf, byte for byte. */
+static void assert_writes_back(const sp_state *s, const char *buf, size_t size)
+{
+    char *again;
+    size_t again_size;
+    sp_error err;
+    assert_int_equal(sp_state_to_bytes(s, &again, &again_size, &err), SP_OK);
+    assert_int_equal(again_size, size);
+    assert_memory_equal(again, buf, size);
+    free(again);
+}
+
 /* An RQMC state keeps each randomisation's met counts: it reads back to
  * the same bytes, and a count out of range, one that breaks the sum met,
  * or a replicate count out of range is refused naming the field. */
@@ -462,12 +478,7 @@ static void rqmc_counts_should_round_trip_and_be_checked(void **st)
     for (uint32_t r = 0; r < s->replicates; r++)
         sum += s->met_rep[r];
     assert_int_equal(sum, s->met[0]);
-    char *again;
-    size_t again_size;
-    assert_int_equal(sp_state_to_bytes(s, &again, &again_size, &err), SP_OK);
-    assert_int_equal(again_size, size);
-    assert_memory_equal(again, buf, size);
-    free(again);
+    assert_writes_back(s, buf, size);
     uint64_t first = u64_at(buf, offset_of(&l, "met_rep"));
     expect_refused(buf, size, &l, "met_rep", first + 1, "met_rep");
     expect_refused(buf, size, &l, "met_rep", P63, "met_rep");
@@ -476,6 +487,30 @@ static void rqmc_counts_should_round_trip_and_be_checked(void **st)
     expect_refused(buf, size, &l, "replicates", P32, "replicates");
     /* 32 768 draws are not whole blocks of 3 randomisations */
     expect_refused(buf, size, &l, "replicates", 3, "replicates");
+    sp_state_free(s);
+    free(buf);
+}
+
+/* An antithetic state keeps each target's pairs met twice: it reads back
+ * to the same bytes, and more such pairs than its met count allows, or a
+ * pairs flag other than 0 or 1, is refused naming the field. */
+static void pair_counts_should_round_trip_and_be_checked(void **st)
+{
+    (void)st;
+    size_t size;
+    char *buf = run_bytes(DRAWS, SP_VR_ANTITHETIC, &size);
+    layout l = walk(buf, size);
+    assert_int_equal(u64_at(buf, offset_of(&l, "pairs")), 1);
+    sp_state *s = NULL;
+    sp_error err;
+    assert_int_equal(read_back(buf, size, &s, &err), SP_OK);
+    assert_int_equal(s->pairs, 1);
+    assert_true(s->met_both[0] > 0 && 2 * s->met_both[0] <= s->met[0]);
+    assert_writes_back(s, buf, size);
+    uint64_t met = u64_at(buf, offset_of(&l, "met"));
+    expect_refused(buf, size, &l, "met_both", met / 2 + 1, "met_both");
+    expect_refused(buf, size, &l, "met_both", P63, "met_both");
+    expect_refused(buf, size, &l, "pairs", 2, "pairs");
     sp_state_free(s);
     free(buf);
 }
@@ -628,6 +663,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(values_that_contradict_others_should_be_refused),
         cmocka_unit_test(truncated_files_should_be_refused),
         cmocka_unit_test(rqmc_counts_should_round_trip_and_be_checked),
+        cmocka_unit_test(pair_counts_should_round_trip_and_be_checked),
         cmocka_unit_test(a_flipped_byte_should_fail_the_checksum),
         cmocka_unit_test(out_of_memory_should_not_be_called_a_damaged_file),
     };

@@ -109,10 +109,11 @@ static const char *const usage_tail =
     "      --precision EPS add draws, 16 blocks of 1024 at a time, until\n"
     "                      every target's 95 % half-width is below EPS\n"
     "                      (at most --draws); reports the draws used\n"
-    "      --variance-reduction none|rqmc\n"
+    "      --variance-reduction none|rqmc|antithetic\n"
     "                      rqmc: scrambled Sobol' points in 16 independent\n"
     "                      randomisations, intervals from their spread\n"
-    "                      (draws a multiple of 16384; doc/model.md 7.6)\n"
+    "                      (draws a multiple of 16384; doc/model.md 7.6);\n"
+    "                      antithetic: mirrored pairs of draws (7.7)\n"
     "      --checkpoint S  save the state in DIR every S seconds\n"
     "                      (default 60; and on SIGINT/SIGTERM)\n"
     "\n"
@@ -403,8 +404,10 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         opt->rng = arg;
         return SP_OK;
     case 'Q':
-        if (strcmp(arg, "none") != 0 && strcmp(arg, "rqmc") != 0)
-            return bad_value(err, "--variance-reduction", arg, "none or rqmc");
+        if (strcmp(arg, "none") != 0 && strcmp(arg, "rqmc") != 0 &&
+            strcmp(arg, "antithetic") != 0)
+            return bad_value(err, "--variance-reduction", arg,
+                             "none, rqmc or antithetic");
         opt->vr = arg;
         return SP_OK;
     case 'f':

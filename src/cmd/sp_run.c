@@ -38,6 +38,8 @@ static bool precise_enough(const sp_state *s, double eps)
         if (s->replicates > 0)
             sp_replicate_interval(s->met_rep + k * s->replicates, s->replicates,
                                   n / s->replicates, &lo, &hi);
+        else if (s->pairs)
+            sp_pair_interval(s->met[k], s->met_both[k], n, &lo, &hi);
         else
             sp_wilson_interval(s->met[k], n, SP_Z95, &lo, &hi);
         if (!((hi - lo) / 2.0 < eps))
@@ -100,7 +102,8 @@ sp_status sp_run_resolve(const sp_sim_options *sim, const sp_scenario *sc,
     cfg->vr = SP_VR_NONE;
     if (sim->vr != NULL && !sp_vr_parse(sim->vr, &cfg->vr))
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--variance-reduction",
-                            "invalid value '%s'; expected none or rqmc",
+                            "invalid value '%s'; expected none, rqmc or "
+                            "antithetic",
                             sim->vr);
     return SP_OK;
 }
@@ -263,7 +266,9 @@ static sp_status resume_state(const sp_run_options *opt, const sp_scenario *sc,
     cfg->rng = sp_rng_lookup(s->rng);
     *rng_name = cfg->rng ? cfg->rng->name : "";
     cfg->draws = opt->sim.draws ? opt->sim.draws : s->draws;
-    cfg->vr = s->replicates > 0 ? SP_VR_RQMC : SP_VR_NONE;
+    cfg->vr = s->replicates > 0 ? SP_VR_RQMC
+              : s->pairs        ? SP_VR_ANTITHETIC
+                                : SP_VR_NONE;
     if (s->full_blocks != NULL) {
         sp_state *full = s->full_blocks;
         s->full_blocks = NULL;

@@ -35,6 +35,7 @@ typedef struct {
     sp_accum *acc;
     uint64_t *met_count; /* [n_targets] */
     uint64_t *met_rep;   /* [n_targets * SP_MC_REPLICATES], RQMC only */
+    uint64_t *met_both;  /* [n_targets] pairs met twice, antithetic only */
     uint64_t *drivers;   /* [n_targets * n_inputs * 4], as in sp_state */
     double *input;       /* [n_rows * batch] the distinct input rows */
     double *met01;       /* [batch] one target's met flags as 1.0 / 0.0 */
@@ -67,6 +68,8 @@ bool sp_vr_parse(const char *name, sp_vr *vr)
         *vr = SP_VR_NONE;
     else if (strcmp(name, "rqmc") == 0)
         *vr = SP_VR_RQMC;
+    else if (strcmp(name, "antithetic") == 0)
+        *vr = SP_VR_ANTITHETIC;
     else
         return false;
     return true;
@@ -97,11 +100,13 @@ static sp_sobol *start_block(const sp_mc_config *cfg, worker *w, uint64_t k)
     return q;
 }
 
-static void batch(const sp_model *m, gsl_rng *rng, sp_sobol *q, size_t n,
-                  sp_model_ws *ws)
+static void batch(const sp_model *m, sp_vr vr, gsl_rng *rng, sp_sobol *q,
+                  size_t n, sp_model_ws *ws)
 {
-    if (q != NULL)
+    if (vr == SP_VR_RQMC)
         sp_model_batch_qmc(m, q, n, ws);
+    else if (vr == SP_VR_ANTITHETIC)
+        sp_model_batch_antithetic(m, rng, n, ws);
     else
         sp_model_batch(m, rng, n, ws);
 }
@@ -215,7 +220,7 @@ static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
     size_t rep = (size_t)(k % SP_MC_REPLICATES);
     while (left > 0) {
         size_t n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
-        batch(m, w->rng, q, n, w->ws);
+        batch(m, mc->cfg.vr, w->rng, q, n, w->ws);
         batch_ctx ctx = {w->acc, sums, n};
         for_each_row(mc, w->ws, add_row, &ctx);
         for (size_t t = 0; t < m->n_targets; t++) {
@@ -226,6 +231,11 @@ static void run_block(sp_mc *mc, worker *w, uint64_t k, double *sums)
             w->met_count[t] += c;
             if (w->met_rep != NULL)
                 w->met_rep[t * SP_MC_REPLICATES + rep] += c;
+            uint64_t both = 0;
+            for (size_t d = 0; w->met_both != NULL && d + 1 < n; d += 2)
+                both += met[d] & met[d + 1];
+            if (w->met_both != NULL)
+                w->met_both[t] += both;
         }
         count_drivers(mc, w, n);
         left -= n;
@@ -253,6 +263,10 @@ static void fold_workers(sp_mc *mc)
              i++) {
             st->met_rep[i] += w->met_rep[i];
             w->met_rep[i] = 0;
+        }
+        for (size_t k = 0; w->met_both && k < m->n_targets; k++) {
+            st->met_both[k] += w->met_both[k];
+            w->met_both[k] = 0;
         }
         size_t nd = m->n_targets * mc->n_inputs * 4;
         for (size_t i = 0; i < nd; i++)
@@ -384,7 +398,7 @@ static sp_status pilot_ranges(sp_mc *mc, double *lo, double *hi, sp_error *err)
         uint64_t left = block_draws(mc, k);
         while (left > 0) {
             ctx.n = left < SP_MC_BATCH ? (size_t)left : SP_MC_BATCH;
-            batch(&mc->c->model, w->rng, q, ctx.n, w->ws);
+            batch(&mc->c->model, mc->cfg.vr, w->rng, q, ctx.n, w->ws);
             for_each_row(mc, w->ws, keep_row, &ctx);
             ctx.offset += ctx.n;
             left -= ctx.n;
@@ -451,8 +465,13 @@ static sp_status worker_init(sp_mc *mc, worker *w, sp_error *err)
             calloc((m->n_targets ? m->n_targets : 1) * SP_MC_REPLICATES,
                    sizeof *w->met_rep);
     }
+    bool pairs = mc->cfg.vr == SP_VR_ANTITHETIC;
+    if (pairs)
+        w->met_both =
+            calloc(m->n_targets ? m->n_targets : 1, sizeof *w->met_both);
     if (!w->rng || !w->ws || !w->met_count || !w->drivers || !w->input ||
-        !w->met01 || (rqmc && (!rqmc_ok || !w->met_rep)))
+        !w->met01 || (rqmc && (!rqmc_ok || !w->met_rep)) ||
+        (pairs && !w->met_both))
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for a worker thread");
     return SP_OK;
@@ -465,6 +484,7 @@ static void worker_destroy(worker *w)
     sp_accum_free(w->acc);
     free(w->met_count);
     free(w->met_rep);
+    free(w->met_both);
     for (size_t r = 0; r < SP_MC_REPLICATES; r++)
         sp_sobol_free(w->sobol[r]);
     free(w->drivers);
@@ -479,7 +499,8 @@ static sp_status init_state(sp_mc *mc, const double *lo, const double *hi,
     const sp_model *m = &mc->c->model;
     sp_state *s =
         sp_state_alloc(mc->n_q, m->n_targets, m->n_indicators, mc->n_inputs,
-                       mc->cfg.vr == SP_VR_RQMC ? SP_MC_REPLICATES : 0, lo, hi);
+                       mc->cfg.vr == SP_VR_RQMC ? SP_MC_REPLICATES : 0,
+                       mc->cfg.vr == SP_VR_ANTITHETIC, lo, hi);
     if (s == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL,
                             "out of memory for the run state");
@@ -571,6 +592,13 @@ sp_mc *sp_mc_alloc(const sp_scenario *sc, const sp_compiled *c,
                          (unsigned long long)((cfg->draws / unit + 1) * unit));
             return NULL;
         }
+    }
+    if (cfg->vr == SP_VR_ANTITHETIC && cfg->draws % 2 != 0) {
+        sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--draws",
+                     "--variance-reduction antithetic draws pairs: %llu "
+                     "draws is odd",
+                     (unsigned long long)cfg->draws);
+        return NULL;
     }
     sp_mc *mc = calloc(1, sizeof *mc);
     if (mc == NULL) {

@@ -41,8 +41,9 @@
 
 /* Variance reduction (doc/model.md §7.6). */
 typedef enum {
-    SP_VR_NONE, /* plain Monte Carlo: block k from its own stream */
-    SP_VR_RQMC  /* randomised quasi-Monte Carlo: scrambled Sobol' points */
+    SP_VR_NONE,      /* plain Monte Carlo: block k from its own stream */
+    SP_VR_RQMC,      /* randomised quasi-Monte Carlo: scrambled Sobol' points */
+    SP_VR_ANTITHETIC /* antithetic pairs: draw 2j + 1 mirrors draw 2j */
 } sp_vr;
 
 /* Randomisations of an RQMC run: block k belongs to k mod 16, so each
@@ -50,7 +51,7 @@ typedef enum {
  * the draws must be a multiple of SP_MC_REPLICATES * SP_MC_BLOCK. */
 #define SP_MC_REPLICATES 16
 
-/* "none" or "rqmc"; false for another name. */
+/* "none", "rqmc" or "antithetic"; false for another name. */
 bool sp_vr_parse(const char *name, sp_vr *vr);
 
 typedef struct {

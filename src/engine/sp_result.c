@@ -221,6 +221,7 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
     double *sums = calloc(st->n_q ? st->n_q : 1, sizeof *sums);
     res->draws = st->draws;
     res->replicates = st->replicates;
+    res->pairs = st->pairs;
     res->n_targets = nt;
     res->n_indicators = ni;
     res->n_years = (int)ny;
@@ -249,6 +250,9 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
             sp_replicate_interval(st->met_rep + k * st->replicates,
                                   st->replicates, st->draws / st->replicates,
                                   &tr->ci_lo, &tr->ci_hi);
+        else if (st->pairs)
+            sp_pair_interval(st->met[k], st->met_both[k], st->draws, &tr->ci_lo,
+                             &tr->ci_hi);
         else
             sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo,
                                &tr->ci_hi);

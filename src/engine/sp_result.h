@@ -67,7 +67,8 @@ typedef struct {
     uint64_t draws;
     double probability;  /* met / draws */
     double ci_lo, ci_hi; /* 95 % Wilson interval, or from the
-                            randomisations with RQMC */
+                            randomisations with RQMC, the pairs with
+                            antithetic pairs */
     sp_stats measure;    /* distribution of the measure (simple) */
     size_t n_drivers;
     sp_driver *drivers; /* [n_drivers] by decreasing |effect| */
@@ -81,6 +82,7 @@ typedef struct {
     uint64_t draws;
     uint32_t replicates; /* RQMC randomisations (doc/model.md §7.6); 0 for
                             plain Monte Carlo and Wilson intervals */
+    uint32_t pairs;      /* 1 with antithetic pairs (§7.7) */
     size_t n_targets;
     sp_target_result *targets; /* [n_targets] */
     size_t n_indicators;

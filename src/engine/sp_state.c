@@ -27,8 +27,8 @@ static const char magic[12] = {'S', 'I', 'M', 'P', 'L', 'A',
 static const uint32_t byte_order = 0x01020304u;
 
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
-                         size_t n_inputs, uint32_t replicates, const double *lo,
-                         const double *hi)
+                         size_t n_inputs, uint32_t replicates, uint32_t pairs,
+                         const double *lo, const double *hi)
 {
     if (n_inputs != 0 && n_targets > SIZE_MAX / 32 / n_inputs)
         return NULL; /* drivers[n_targets * n_inputs * 4] overflows */
@@ -48,13 +48,17 @@ sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
     if (replicates > 0)
         s->met_rep = calloc((n_targets ? n_targets : 1) * replicates,
                             sizeof *s->met_rep);
+    s->pairs = pairs;
+    if (pairs)
+        s->met_both = calloc(n_targets ? n_targets : 1, sizeof *s->met_both);
     s->clamps = calloc(n_indicators ? n_indicators : 1, sizeof *s->clamps);
     s->nonfinite =
         calloc(n_indicators ? n_indicators : 1, sizeof *s->nonfinite);
     s->drivers = calloc(n_targets * n_inputs * 4 + 1, sizeof *s->drivers);
     bool ok = sp_sumstack_init(&s->sums, n_q);
     if (!ok || !s->acc || !s->met || !s->clamps || !s->nonfinite ||
-        !s->drivers || (replicates > 0 && !s->met_rep)) {
+        !s->drivers || (replicates > 0 && !s->met_rep) ||
+        (pairs && !s->met_both)) {
         sp_state_free(s);
         return NULL;
     }
@@ -74,6 +78,7 @@ void sp_state_free(sp_state *s)
     sp_accum_free(s->acc);
     free(s->met);
     free(s->met_rep);
+    free(s->met_both);
     free(s->clamps);
     free(s->nonfinite);
     free(s->drivers);
@@ -120,7 +125,7 @@ bool sp_state_same_run(const sp_state *a, const sp_state *b, char *why,
         field = "number of draws";
     else if (strcmp(a->rng, b->rng) != 0)
         field = "generator";
-    else if (a->replicates != b->replicates)
+    else if (a->replicates != b->replicates || a->pairs != b->pairs)
         field = "variance reduction";
     else if (a->slices != b->slices)
         field = "number of slices";
@@ -159,6 +164,8 @@ sp_status sp_state_merge(sp_state *into, const sp_state *from,
         into->met[k] += from->met[k];
     for (size_t i = 0; i < into->n_targets * into->replicates; i++)
         into->met_rep[i] += from->met_rep[i];
+    for (size_t k = 0; into->pairs && k < into->n_targets; k++)
+        into->met_both[k] += from->met_both[k];
     for (size_t i = 0; i < into->n_indicators; i++) {
         into->clamps[i] += from->clamps[i];
         into->nonfinite[i] += from->nonfinite[i];
@@ -210,8 +217,9 @@ static sp_status check_slice(sp_state *const *parts, const char *const *names,
 /* A copy of a state's identity with nothing accumulated. */
 static sp_state *empty_like(const sp_state *p)
 {
-    sp_state *s = sp_state_alloc(p->n_q, p->n_targets, p->n_indicators,
-                                 p->n_inputs, p->replicates, p->lo, p->hi);
+    sp_state *s =
+        sp_state_alloc(p->n_q, p->n_targets, p->n_indicators, p->n_inputs,
+                       p->replicates, p->pairs, p->lo, p->hi);
     if (s == NULL)
         return NULL;
     memcpy(s->version, p->version, sizeof s->version);
@@ -345,6 +353,8 @@ static bool write_accumulated(const sp_state *s, FILE *f)
         put_u64(f, s->first) && sp_accum_write(s->acc, f) &&
         put(f, s->met, s->n_targets * sizeof *s->met) &&
         put(f, s->met_rep, s->n_targets * s->replicates * sizeof *s->met_rep) &&
+        put(f, s->met_both,
+            s->pairs ? s->n_targets * sizeof *s->met_both : 0) &&
         put(f, s->clamps, s->n_indicators * sizeof *s->clamps) &&
         put(f, s->nonfinite, s->n_indicators * sizeof *s->nonfinite) &&
         put(f, s->drivers,
@@ -367,8 +377,9 @@ static bool write_body(const sp_state *s, FILE *f)
               put_u64(f, s->draws) && put_text(f, s->rng) &&
               put_u64(f, s->n_blocks) && put_u64(f, s->slice) &&
               put_u64(f, s->slices) && put_u64(f, s->replicates) &&
-              put_u64(f, s->n_q) && put_u64(f, s->n_targets) &&
-              put_u64(f, s->n_indicators) && put_u64(f, s->n_inputs) &&
+              put_u64(f, s->pairs) && put_u64(f, s->n_q) &&
+              put_u64(f, s->n_targets) && put_u64(f, s->n_indicators) &&
+              put_u64(f, s->n_inputs) &&
               put(f, s->lo, s->n_q * sizeof *s->lo) &&
               put(f, s->hi, s->n_q * sizeof *s->hi) &&
               write_accumulated(s, f) && put_u64(f, s->full_blocks != NULL);
@@ -525,7 +536,7 @@ static sp_status rd_fixed_text(reader *r, const char *field, uint64_t min,
 typedef struct {
     char version[16], sha256[65], rng[64];
     char *name, *text;
-    uint64_t seed, draws, n_blocks, slice, slices, replicates;
+    uint64_t seed, draws, n_blocks, slice, slices, replicates, pairs;
     uint64_t n_q, n_targets, n_indicators, n_inputs;
 } header;
 
@@ -578,6 +589,14 @@ static sp_status read_identity(reader *r, uint32_t version, header *h)
         h->draws % (h->replicates * SP_STATE_BLOCK) != 0)
         st = refuse(r, "replicates",
                     "the draws are not whole blocks of every randomisation");
+    h->pairs = 0;
+    if (st == SP_OK && version >= 4)
+        st = rd_u64(r, "pairs", 0, 1, &h->pairs);
+    if (st == SP_OK && h->pairs && (h->replicates > 0 || h->draws % 2 != 0))
+        st = refuse(r, "pairs",
+                    h->replicates ? "antithetic pairs and randomisations "
+                                    "together"
+                                  : "an odd number of draws in pairs");
     return st;
 }
 
@@ -605,7 +624,7 @@ static sp_status read_shape(reader *r, header *h)
         st = need(r, "n_inputs", h->n_targets * h->n_inputs * 4,
                   sizeof(uint64_t));
     if (st == SP_OK)
-        st = need(r, "replicates", h->n_targets * h->replicates,
+        st = need(r, "replicates", h->n_targets * (h->replicates + h->pairs),
                   sizeof(uint64_t));
     if (st != SP_OK)
         return st;
@@ -645,11 +664,12 @@ static sp_state *state_of(reader *r, header *h)
                                       "state");
     if (st == SP_OK)
         st = read_ranges(r, n_q, lo, hi);
-    sp_state *s = st == SP_OK ? sp_state_alloc(n_q, (size_t)h->n_targets,
-                                               (size_t)h->n_indicators,
-                                               (size_t)h->n_inputs,
-                                               (uint32_t)h->replicates, lo, hi)
-                              : NULL;
+    sp_state *s =
+        st == SP_OK
+            ? sp_state_alloc(n_q, (size_t)h->n_targets, (size_t)h->n_indicators,
+                             (size_t)h->n_inputs, (uint32_t)h->replicates,
+                             (uint32_t)h->pairs, lo, hi)
+            : NULL;
     free(lo);
     free(hi);
     if (s == NULL) {
@@ -743,6 +763,12 @@ static sp_status check_counts(reader *r, const sp_state *s, const char *prefix)
             return refuse(r, field_name(fb, sizeof fb, prefix, "met_rep"),
                           "the randomisations' counts do not add up to met");
     }
+    /* b pairs met twice and met - 2 b once: at most the n / 2 pairs */
+    for (size_t k = 0; k < s->n_targets && s->pairs; k++)
+        if (s->met_both[k] > s->met[k] / 2 ||
+            s->met[k] - s->met_both[k] > n / 2)
+            return refuse(r, field_name(fb, sizeof fb, prefix, "met_both"),
+                          "more pairs than the draws make");
     for (size_t i = 0; i < s->n_targets * s->n_inputs; i++) {
         const uint64_t *c = s->drivers + 4 * i;
         if (c[0] > n || c[2] > n - c[0] || c[1] > c[0] || c[3] > c[2])
@@ -775,6 +801,9 @@ static sp_status read_accumulated(reader *r, sp_state *s, const char *prefix)
     if (st == SP_OK)
         st = rd(r, field_name(fb, sizeof fb, prefix, "met_rep"), s->met_rep,
                 nt * s->replicates * sizeof *s->met_rep);
+    if (st == SP_OK)
+        st = rd(r, field_name(fb, sizeof fb, prefix, "met_both"), s->met_both,
+                s->pairs ? nt * sizeof *s->met_both : 0);
     if (st == SP_OK)
         st = rd(r, field_name(fb, sizeof fb, prefix, "clamps"), s->clamps,
                 ni * sizeof *s->clamps);

@@ -59,6 +59,9 @@ typedef struct sp_state {
        k belonging to k mod replicates (doc/model.md §7.6); 0 for plain
        Monte Carlo. */
     uint32_t replicates;
+    /* Antithetic pairs (doc/model.md §7.7): 1 when draws 2j and 2j + 1 are
+       mirrors, 0 otherwise. */
+    uint32_t pairs;
     /* Shape. */
     size_t n_q, n_targets, n_indicators;
     size_t n_inputs; /* per-draw inputs seen by the drivers */
@@ -69,6 +72,8 @@ typedef struct sp_state {
     uint64_t *met;       /* [n_targets] */
     uint64_t *met_rep;   /* [n_targets * replicates], NULL without: the
                             draws of each randomisation that met it */
+    uint64_t *met_both;  /* [n_targets], NULL without pairs: the pairs of
+                            which both draws met it */
     uint64_t *clamps;    /* [n_indicators] */
     uint64_t *nonfinite; /* [n_indicators] */
     uint64_t *drivers;   /* [n_targets * n_inputs * 4]: draws in the
@@ -81,11 +86,11 @@ typedef struct sp_state {
 } sp_state;
 
 /* An empty state of the given shape and ranges, with `replicates`
- * randomisations (0 for plain Monte Carlo); NULL when out of memory.
- * Identity fields are filled by the caller. */
+ * randomisations (0 without RQMC) and `pairs` 1 for antithetic pairs;
+ * NULL when out of memory. Identity fields are filled by the caller. */
 sp_state *sp_state_alloc(size_t n_q, size_t n_targets, size_t n_indicators,
-                         size_t n_inputs, uint32_t replicates, const double *lo,
-                         const double *hi);
+                         size_t n_inputs, uint32_t replicates, uint32_t pairs,
+                         const double *lo, const double *hi);
 void sp_state_free(sp_state *s);
 
 /* A deep copy of `s` (full_blocks included); NULL when out of memory. */

@@ -214,6 +214,9 @@ sp_status sp_report_json(FILE *out, const sp_report *r, sp_error *err)
                         (int)r->res->replicates, "dimensions",
                         (int)sp_model_n_variates(&r->c->model), "interval",
                         "replicates-t")
+        : r->res->pairs
+            ? json_pack("{s:s, s:s}", "method", "antithetic", "interval",
+                        "pairs")
             : json_pack("{s:s, s:s}", "method", "none", "interval", "wilson"));
     json_object_set_new(root, "threads", json_integer(r->threads));
     json_object_set_new(root, "elapsed_seconds", json_real(r->elapsed));

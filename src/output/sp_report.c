@@ -202,6 +202,9 @@ void sp_report_calibration_text(const sp_report *r, char *buf, size_t size)
                  "the interval (from %u independent randomisations of the "
                  "Sobol' points)",
                  (unsigned)r->res->replicates);
+    else if (r->res->pairs)
+        snprintf(mc, sizeof mc,
+                 "the interval (from the spread of the antithetic pairs)");
     else
         snprintf(mc, sizeof mc, "the Wilson interval");
     int used = snprintf(
@@ -361,7 +364,9 @@ sp_status sp_report_table(FILE *out, const sp_report *r, sp_error *err)
     fprintf(out,
             "Targets: probability met [95 %% %s interval]; drivers: "
             "P(met) in the upper minus the lower third of an input\n",
-            r->res->replicates > 0 ? "RQMC" : "Wilson");
+            r->res->replicates > 0 ? "RQMC"
+            : r->res->pairs        ? "antithetic"
+                                   : "Wilson");
     char calibration[1400];
     sp_report_calibration_text(r, calibration, sizeof calibration);
     fprintf(out, "%s\n", calibration);
