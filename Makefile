@@ -83,13 +83,16 @@ bench-deps:
 
 # The benchmark harness (bench/run.sh, bench/backtest.sh, bench/core.sh,
 # bench/variance.sh): about 15 minutes on 2 cores. Everything it prints
-# also goes to bench/latest.md, which bench/RESULTS.md quotes and reads.
+# goes to bench/latest.md, and into the generated section at the end of
+# bench/RESULTS.md (bench/update_results.py); the analysis above it is
+# written from those figures.
 bench: build bench-deps
 	{ ./bench/run.sh $(BUILD)/simplan && \
 	  ./bench/backtest.sh $(BUILD)/simplan && \
 	  ./bench/core.sh $(BUILD)/simplan && \
 	  ./bench/variance.sh $(BUILD)/simplan; } > bench/latest.md.tmp
 	mv bench/latest.md.tmp bench/latest.md
+	/usr/bin/python3 bench/update_results.py bench/RESULTS.md bench/latest.md
 	cat bench/latest.md
 
 # Installs the binary, the man page and the scenarios under PREFIX.
