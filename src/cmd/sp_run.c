@@ -25,23 +25,16 @@
 #define STEP_BLOCKS      256 /* blocks between progress updates and checks */
 #define PRECISION_BLOCKS 16  /* blocks between --precision decisions */
 
-/* True when every target's 95 % half-width (Wilson's, or with RQMC the
- * randomisations' interval), after the blocks the state holds (all full,
- * from block 0, a multiple of the randomisations), is below eps. Integer
- * counts at a fixed block boundary: the same decision for any number of
- * threads. */
+/* True when every target's 95 % half-width (sp_state_interval), after the
+ * blocks the state holds (all full, from block 0, a multiple of the
+ * randomisations), is below eps. Integer counts at a fixed block
+ * boundary: the same decision for any number of threads. */
 static bool precise_enough(const sp_state *s, double eps)
 {
     uint64_t n = sp_state_end(s) * SP_MC_BLOCK;
     for (size_t k = 0; k < s->n_targets; k++) {
         double lo, hi;
-        if (s->replicates > 0)
-            sp_replicate_interval(s->met_rep + k * s->replicates, s->replicates,
-                                  n / s->replicates, &lo, &hi);
-        else if (s->pairs)
-            sp_pair_interval(s->met[k], s->met_both[k], n, &lo, &hi);
-        else
-            sp_wilson_interval(s->met[k], n, SP_Z95, &lo, &hi);
+        sp_state_interval(s, k, n, &lo, &hi);
         if (!((hi - lo) / 2.0 < eps))
             return false;
     }

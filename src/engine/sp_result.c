@@ -246,16 +246,7 @@ sp_status sp_state_result(const sp_state *st, const sp_scenario *sc,
         tr->met = st->met[k];
         tr->draws = st->draws;
         tr->probability = (double)tr->met / (double)tr->draws;
-        if (st->replicates > 0)
-            sp_replicate_interval(st->met_rep + k * st->replicates,
-                                  st->replicates, st->draws / st->replicates,
-                                  &tr->ci_lo, &tr->ci_hi);
-        else if (st->pairs)
-            sp_pair_interval(st->met[k], st->met_both[k], st->draws, &tr->ci_lo,
-                             &tr->ci_hi);
-        else
-            sp_wilson_interval(tr->met, tr->draws, SP_Z95, &tr->ci_lo,
-                               &tr->ci_hi);
+        sp_state_interval(st, k, st->draws, &tr->ci_lo, &tr->ci_hi);
         if (m->targets[k].n_all == 0)
             tr->measure =
                 stats_of(st->acc, sums, sp_q_target(ny, ni, k), &coarse);

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "sp_digest.h"
+#include "sp_measure.h"
 #include "sp_rng.h"
 #include "sp_scenario.h"
 
@@ -103,6 +104,18 @@ uint64_t sp_state_block_draws(uint64_t draws, uint64_t first, uint64_t last)
         first > draws / SP_STATE_BLOCK ? draws : first * SP_STATE_BLOCK;
     uint64_t b = last > draws / SP_STATE_BLOCK ? draws : last * SP_STATE_BLOCK;
     return b > a ? b - a : 0;
+}
+
+void sp_state_interval(const sp_state *s, size_t k, uint64_t n, double *lo,
+                       double *hi)
+{
+    if (s->replicates > 0)
+        sp_replicate_interval(s->met_rep + k * s->replicates, s->replicates,
+                              n / s->replicates, lo, hi);
+    else if (s->pairs)
+        sp_pair_interval(s->met[k], s->met_both[k], n, lo, hi);
+    else
+        sp_wilson_interval(s->met[k], n, SP_Z95, lo, hi);
 }
 
 bool sp_state_ends_partial(const sp_state *s)

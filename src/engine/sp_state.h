@@ -127,6 +127,13 @@ sp_status sp_state_merge_slices(sp_state *const *parts,
 /* Draws in blocks [first, last) of a run of `draws` draws. */
 uint64_t sp_state_block_draws(uint64_t draws, uint64_t first, uint64_t last);
 
+/* The 95 % interval of target k's P over the state's first n draws (all
+ * its draws, or the full blocks at a --precision boundary): Wilson's, the
+ * randomisations' with RQMC, the pairs' with antithetic pairs
+ * (doc/model.md §7.4, §7.6, §7.7). */
+void sp_state_interval(const sp_state *s, size_t k, uint64_t n, double *lo,
+                       double *hi);
+
 /* True when the run's last block is partial and the state covers it. */
 bool sp_state_ends_partial(const sp_state *s);
 
