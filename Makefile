@@ -11,7 +11,8 @@ DEB_PKGS    = build-essential cmake pkg-config libgsl-dev libconfig-dev \
               libcmocka-dev libjansson-dev nettle-dev \
               libplplot-dev plplot-driver-cairo libopenmpi-dev openmpi-bin \
               slurm-wlm munge valgrind python3 clang libclang-rt-14-dev \
-              clang-format python3-numpy python3-scipy python3-libconf
+              clang-format python3-numpy python3-scipy python3-libconf \
+              python3-pandas python3-pytest python3-matplotlib
 
 .PHONY: all deps bench-deps build build-sanitize build-minimal build-fuzz \
         fuzz fuzz-short run test bench install clean

@@ -33,7 +33,8 @@
     X(SP_ERR_IO, 3, "input/output error")                                      \
     X(SP_ERR_NOMEM, 3, "out of memory")                                        \
     X(SP_ERR_NUMERIC, 3, "numerical failure")                                  \
-    X(SP_ERR_UNSUPPORTED, 3, "not supported by this build")
+    X(SP_ERR_UNSUPPORTED, 3, "not supported by this build")                    \
+    X(SP_ERR_CANCELLED, 3, "cancelled")
 
 typedef enum {
 #define SP_STATUS_ENUM(name, code, text) name,

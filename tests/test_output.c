@@ -287,7 +287,7 @@ static void a_signal_before_publishing_leaves_dir_as_it_was(void **state)
     sp_error err;
     sp_error_clear(&err);
     assert_int_equal(write_result(fx, false, "old\n", &err), SP_OK);
-    volatile sig_atomic_t stop = 0;
+    atomic_int stop = 0;
     sp_output_options o = {fx->dir, true, false, &stop};
     sp_output *w;
     assert_int_equal(sp_output_begin(&o, &w, &err), SP_OK);

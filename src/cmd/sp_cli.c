@@ -738,8 +738,8 @@ static sp_status parse_flat(int argc, char **argv, sp_options *opt,
 /* What each command takes from the parsed values. */
 static void project(const sp_options *f, sp_command_line *cl)
 {
-    sp_sim_options sim = {f->draws,   f->has_seed, f->seed,
-                          f->threads, f->rng,      f->vr};
+    sp_sim_options sim = {f->draws, f->has_seed, f->seed, f->threads,
+                          f->rng,   f->vr,       NULL};
     sp_out_options out = {f->out, f->force, f->plots};
     memset(cl, 0, sizeof *cl);
     cl->command = f->command;

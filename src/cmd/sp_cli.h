@@ -8,6 +8,7 @@
 #ifndef SP_CLI_H
 #define SP_CLI_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,9 +34,12 @@ typedef struct {
     uint64_t draws; /* 0: from the scenario */
     bool has_seed;
     uint64_t seed;
-    int threads;     /* 0: all cores */
-    const char *rng; /* NULL: from the scenario */
-    const char *vr;  /* --variance-reduction, NULL: none */
+    int threads;            /* 0: all cores */
+    const char *rng;        /* NULL: from the scenario */
+    const char *vr;         /* --variance-reduction, NULL: none */
+    const atomic_int *stop; /* polled between steps: a signal's number or
+                               SP_STOP_CANCEL stops the command; NULL
+                               never (not an option: set by the caller) */
 } sp_sim_options;
 
 /* Where a result goes: --out DIR, --force, --plots / --no-plots. */

@@ -16,6 +16,7 @@
 
 #include "sp_compile.h"
 #include "sp_decision.h"
+#include "sp_lever.h"
 #include "sp_mc.h"
 #include "sp_output.h"
 #include "sp_rng.h"
@@ -25,198 +26,40 @@
 #include "sp_plot.h"
 #endif
 
-/* ---- levers ----------------------------------------------------------------- */
-
-static void set_lever(sp_lever *lv, double *value, double valid_lo,
-                      double valid_hi, double lo, double hi)
-{
-    lv->value = value;
-    lv->valid_lo = valid_lo;
-    lv->valid_hi = valid_hi;
-    lv->lo = fmax(lo, valid_lo);
-    lv->hi = fmin(hi, valid_hi);
-}
-
-/* A spread for default search ranges: the value's size, at least 0.05. */
-static double spread(double v)
-{
-    return fmax(fabs(v), 0.05);
-}
-
-/* A parameter `dist.NAME` of the indicator's marginal family, with the
- * range and search range of the family's descriptor table. */
-static bool lever_dist(sp_indicator_spec *ind, const char *rest, sp_lever *lv)
-{
-    const sp_family_info *f = sp_family_info_of(ind->marginal.family);
-    if (strncmp(rest, "dist.", 5) != 0)
-        return false;
-    for (size_t k = 0; k < f->n_params; k++) {
-        const sp_family_param *p = &f->params[k];
-        if (strcmp(rest + 5, p->name) != 0)
-            continue;
-        set_lever(lv, sp_marginal_param(&ind->marginal, p),
-                  sp_range_min(&p->range), sp_range_max(&p->range),
-                  p->search_lo, p->search_hi);
-        return true;
-    }
-    return false;
-}
-
-static bool lever_indicator(sp_scenario *sc, const char *name, const char *rest,
-                            sp_lever *lv)
-{
-    long i = sp_scenario_find_indicator(sc, name);
-    if (i < 0 || sc->indicators[i].kind == SP_KIND_DERIVED)
-        return false;
-    sp_indicator_spec *ind = &sc->indicators[i];
-    size_t k;
-    char key[16], tail;
-    if (lever_dist(ind, rest, lv))
-        return true;
-    if (strcmp(rest, "base") == 0) {
-        bool share = ind->kind == SP_KIND_SHARE;
-        set_lever(lv, &ind->base, share ? 0.0 : 1e-300, share ? 1.0 : HUGE_VAL,
-                  ind->base / 2,
-                  share ? fmin(1.0, ind->base * 2) : ind->base * 2);
-    } else if (strcmp(rest, "trend_sd") == 0) {
-        set_lever(lv, &ind->trend_sd, 0.0, 10.0, 0.0,
-                  3 * spread(ind->trend_sd));
-    } else if (strcmp(rest, "ar1") == 0) {
-        set_lever(lv, &ind->ar1, -0.999, 0.999, -0.95, 0.95);
-    } else if (sscanf(rest, "path[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
-               k < ind->n_path && strcmp(key, "mean") == 0) {
-        double *v = &ind->path[k].mean;
-        set_lever(lv, v, -HUGE_VAL, HUGE_VAL, *v - 0.1, *v + 0.1);
-    } else if (sscanf(rest, "path[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
-               k < ind->n_path && strcmp(key, "sd") == 0) {
-        double *v = &ind->path[k].sd;
-        set_lever(lv, v, 0.0, 10.0, 0.0, 3 * spread(*v));
-    } else {
-        return false;
-    }
-    return true;
-}
-
-static bool lever_event(sp_scenario *sc, const char *path, sp_lever *lv)
-{
-    for (size_t e = 0; e < sc->n_events; e++) {
-        sp_event_spec *ev = &sc->events[e];
-        size_t len = strlen(ev->name), k;
-        char key[16], tail;
-        if (strncmp(path, ev->name, len) != 0 || path[len] != '.')
-            continue;
-        const char *rest = path + len + 1;
-        if (strcmp(rest, "probability") == 0) {
-            set_lever(lv, &ev->probability, 0.0, 1.0, 0.0, 1.0);
-            return true;
-        }
-        if (sscanf(rest, "effects[%zu].%15[a-z]%c", &k, key, &tail) == 2 &&
-            k < ev->n_effects) {
-            double *v = strcmp(key, "sd") == 0     ? &ev->effects[k].sd
-                        : strcmp(key, "mean") == 0 ? &ev->effects[k].mean
-                                                   : NULL;
-            if (v == NULL)
-                return false;
-            if (v == &ev->effects[k].sd)
-                set_lever(lv, v, 0.0, 10.0, 0.0, 3 * spread(*v));
-            else
-                set_lever(lv, v, -HUGE_VAL, HUGE_VAL, *v - 0.1, *v + 0.1);
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool lever_target(sp_scenario *sc, const char *id, const char *rest,
-                         sp_lever *lv)
-{
-    long k = sp_scenario_find_target(sc, id);
-    if (k < 0 || sc->targets[k].n_all > 0)
-        return false;
-    sp_target_spec *t = &sc->targets[k];
-    double *v = NULL;
-    if (strcmp(rest, "value") == 0 && t->op != SP_OP_BETWEEN)
-        v = &t->value;
-    else if (strcmp(rest, "range[0]") == 0 && t->op == SP_OP_BETWEEN)
-        v = &t->lo;
-    else if (strcmp(rest, "range[1]") == 0 && t->op == SP_OP_BETWEEN)
-        v = &t->hi;
-    if (v == NULL)
-        return false;
-    set_lever(lv, v, -HUGE_VAL, HUGE_VAL, *v - spread(*v), *v + spread(*v));
-    return true;
-}
-
-sp_status sp_lever_find(sp_scenario *sc, const char *path, sp_lever *out,
-                        sp_error *err)
-{
-    memset(out, 0, sizeof *out);
-    snprintf(out->path, sizeof out->path, "%s", path);
-    char name[128];
-    size_t k;
-    char tail;
-    bool found = false;
-    const char *dot;
-    if (strncmp(path, "indicators.", 11) == 0 &&
-        (dot = strchr(path + 11, '.')) != NULL &&
-        (size_t)(dot - path - 11) < sizeof name) {
-        snprintf(name, sizeof name, "%.*s", (int)(dot - path - 11), path + 11);
-        found = lever_indicator(sc, name, dot + 1, out);
-    } else if (sscanf(path, "correlations[%zu].rho%c", &k, &tail) == 1 &&
-               k < sc->n_correlations) {
-        set_lever(out, &sc->correlations[k].rho, -1.0, 1.0, -0.99, 0.99);
-        found = true;
-    } else if (strncmp(path, "events.", 7) == 0) {
-        found = lever_event(sc, path + 7, out);
-    } else if (strncmp(path, "targets.", 8) == 0 &&
-               (dot = strchr(path + 8, '.')) != NULL &&
-               (size_t)(dot - path - 8) < sizeof name) {
-        snprintf(name, sizeof name, "%.*s", (int)(dot - path - 8), path + 8);
-        found = lever_target(sc, name, dot + 1, out);
-    }
-    if (!found)
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
-                            "'%s' is not a number of this scenario; use e.g. "
-                            "indicators.NAME.path[0].mean, "
-                            "indicators.NAME.trend_sd, correlations[0].rho, "
-                            "events.NAME.probability or targets.ID.value",
-                            path);
-    return SP_OK;
-}
-
 /* ---- evaluation ------------------------------------------------------------ */
 
 #define EVAL_STEP_BLOCKS 256 /* blocks between checks for a signal */
 
-/* SP_ERR_IO when SIGINT or SIGTERM has arrived: solve and sweep stop at
- * the next evaluation, or within one, and write nothing. */
-static sp_status stop_requested(sp_error *err)
+/* Stops solve and sweep at the next evaluation, or within one, when
+ * opt->sim.stop is set (a signal: SP_ERR_IO; a cancel request:
+ * SP_ERR_CANCELLED); nothing is written then. */
+static sp_status stop_requested(const sp_decide_options *opt, sp_error *err)
 {
-    if (!sp_signal_caught())
-        return SP_OK;
-    return sp_signal_error(err, "stopped between evaluations; no results "
-                                "were written");
+    return sp_stop_check(opt->sim.stop, err,
+                         "stopped between evaluations; no results were "
+                         "written");
 }
 
 /* Runs every block of `mc` in steps, stopping early on a signal. Blocks
  * are seeded by their index, so the steps do not change the result. */
-static sp_status run_all_blocks(sp_mc *mc, sp_error *err)
+static sp_status run_all_blocks(const sp_decide_options *opt, sp_mc *mc,
+                                sp_error *err)
 {
     uint64_t n = sp_mc_blocks(mc);
     for (uint64_t k = 0; k < n; k += EVAL_STEP_BLOCKS) {
-        sp_status st = stop_requested(err);
+        sp_status st = stop_requested(opt, err);
         if (st != SP_OK)
             return st;
         sp_mc_run(mc, k, k + EVAL_STEP_BLOCKS < n ? k + EVAL_STEP_BLOCKS : n);
     }
-    return stop_requested(err);
+    return stop_requested(opt, err);
 }
 
 /* Runs the scenario with the lever at x; fills res (caller destroys). */
 static sp_status evaluate(const sp_decide_options *opt, const sp_scenario *sc,
                           sp_lever *lv, double x, sp_result *res, sp_error *err)
 {
-    sp_status stop = stop_requested(err);
+    sp_status stop = stop_requested(opt, err);
     if (stop != SP_OK)
         return stop;
     *lv->value = x;
@@ -230,7 +73,7 @@ static sp_status evaluate(const sp_decide_options *opt, const sp_scenario *sc,
     if (st == SP_OK && mc == NULL)
         st = err->status;
     if (st == SP_OK)
-        st = stop = run_all_blocks(mc, err);
+        st = stop = run_all_blocks(opt, mc, err);
     if (st == SP_OK) {
         memset(res, 0, sizeof *res);
         st = sp_mc_result(mc, res, err);
@@ -391,14 +234,14 @@ static const sweep_writer sweep_writers[] = {[SP_FORMAT_TABLE] = sp_sweep_table,
 
 /* The solution as the plain result the writers take (borrowing). */
 static sp_solve_report solve_report(const sp_decide_options *opt,
-                                    const sp_scenario *sc, const sp_lever *lv,
+                                    const sp_scenario *sc, const char *lever,
                                     uint64_t draws, uint64_t seed,
                                     const solution *s)
 {
     return (sp_solve_report){.scenario = sc->name,
                              .target = opt->target,
                              .probability = opt->prob,
-                             .lever = lv->path,
+                             .lever = lever,
                              .value = s->value,
                              .mc_sd = s->mc_sd,
                              .a = s->a,
@@ -458,19 +301,17 @@ static sp_status solve_files(const sp_decide_options *opt,
     return st;
 }
 
-sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,
-                          sp_error *err)
+sp_status sp_decide_solve_compute(const sp_decide_options *opt, sp_scenario *sc,
+                                  sp_solve_report *r, sp_error *err)
 {
-    sp_signal_catch();
+    memset(r, 0, sizeof *r);
     long k = sp_scenario_find_target(sc, opt->target);
     if (k < 0)
         return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--target",
                             "no target has id '%s'", opt->target);
     sp_lever lv;
     solution s = {0};
-    sp_status st = solve_check_out(opt, err);
-    if (st == SP_OK)
-        st = sp_lever_find(sc, opt->vary[0], &lv, err);
+    sp_status st = sp_lever_find(sc, opt->vary[0], "--vary", &lv, err);
     if (st == SP_OK)
         st = lever_range(opt, &lv, &s.lo, &s.hi, err);
     if (st != SP_OK)
@@ -498,14 +339,26 @@ sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,
         st = root_sd(opt, sc, &lv, (size_t)k, cfg.draws, &s, err);
     *lv.value = original;
     if (st == SP_OK)
-        st = stop_requested(err);
+        st = stop_requested(opt, err);
+    if (st == SP_OK)
+        *r = solve_report(opt, sc, opt->vary[0], cfg.draws, cfg.seed, &s);
+    return st;
+}
+
+sp_status sp_decide_solve(const sp_decide_options *cli, sp_scenario *sc,
+                          sp_error *err)
+{
+    sp_signal_catch();
+    sp_decide_options o = *cli;
+    o.sim.stop = sp_signal_flag();
     sp_solve_report r = {0};
+    sp_status st = solve_check_out(&o, err);
     if (st == SP_OK)
-        r = solve_report(opt, sc, &lv, cfg.draws, cfg.seed, &s);
-    if (st == SP_OK && opt->out.dir) /* saved before stdout is written */
-        st = solve_files(opt, &r, err);
+        st = sp_decide_solve_compute(&o, sc, &r, err);
+    if (st == SP_OK && o.out.dir) /* saved before stdout is written */
+        st = solve_files(&o, &r, err);
     if (st == SP_OK)
-        st = solve_writers[opt->format](stdout, &r, err);
+        st = solve_writers[o.format](stdout, &r, err);
     if (st == SP_OK)
         st = sp_output_stdout(err);
     return st;
@@ -513,11 +366,7 @@ sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,
 
 /* ---- sweep ------------------------------------------------------------------ */
 
-typedef struct {
-    sp_lever lever;
-    double from, to;
-    int steps;
-} axis;
+typedef sp_sweep_axis axis;
 
 /* Parses PATH=FROM:TO:STEPS. */
 /* FROM:TO:STEPS with finite FROM != TO and STEPS a count 2 .. 1000
@@ -556,7 +405,7 @@ static sp_status parse_axis(sp_scenario *sc, const char *spec, axis *a,
         a->from = a->to;
         a->to = t;
     }
-    sp_status st = sp_lever_find(sc, path, &a->lever, err);
+    sp_status st = sp_lever_find(sc, path, "--vary", &a->lever, err);
     double lo = fmin(a->from, a->to), hi = fmax(a->from, a->to);
     if (st == SP_OK && (lo < a->lever.valid_lo || hi > a->lever.valid_hi))
         st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
@@ -762,12 +611,20 @@ static void sweep_report_free(sp_sweep_report *r)
     free((void *)(uintptr_t)r->ids);
 }
 
-sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
-                          sp_error *err)
+void sp_sweep_result_free(sp_sweep_result *res)
 {
-    axis ax[2];
-    memset(ax, 0, sizeof ax);
-    sp_signal_catch();
+    sweep_report_free(&res->r);
+    free(res->p);
+    free(res->ci);
+    memset(res, 0, sizeof *res);
+}
+
+sp_status sp_decide_sweep_compute(const sp_decide_options *opt, sp_scenario *sc,
+                                  sp_sweep_result *res, sp_error *err)
+{
+    memset(res, 0, sizeof *res);
+    axis *ax = res->ax;
+    res->n_axes = opt->n_vary;
     sp_status st = SP_OK;
     for (int a = 0; a < opt->n_vary && st == SP_OK; a++)
         st = parse_axis(sc, opt->vary[a], &ax[a], err);
@@ -775,11 +632,6 @@ sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
         ax[0].lever.value == ax[1].lever.value)
         st = sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
                           "the two levers are the same number");
-    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
-                            sp_signal_flag()};
-    sp_output *w = NULL;
-    if (st == SP_OK && opt->out.dir) /* before the work, as run does */
-        st = sp_output_begin(&oo, &w, err);
     if (st != SP_OK)
         return st;
     double saved[2] = {*ax[0].lever.value,
@@ -787,33 +639,56 @@ sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
     size_t points =
         (size_t)ax[0].steps * (size_t)(opt->n_vary > 1 ? ax[1].steps : 1);
     size_t nt = sc->n_targets;
-    double *p = calloc(points * nt, sizeof *p);
-    double *ci = calloc(2 * points * nt, sizeof *ci);
-    if (p == NULL || ci == NULL)
+    res->p = calloc(points * nt + 1, sizeof *res->p);
+    res->ci = calloc(2 * points * nt + 1, sizeof *res->ci);
+    if (res->p == NULL || res->ci == NULL)
         st = sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == SP_OK)
-        st = sweep_grid(opt, sc, ax, opt->n_vary, nt, p, ci, err);
+        st = sweep_grid(opt, sc, ax, opt->n_vary, nt, res->p, res->ci, err);
     *ax[0].lever.value = saved[0];
     if (opt->n_vary > 1)
         *ax[1].lever.value = saved[1];
-    sp_sweep_report r = {0};
     if (st == SP_OK)
-        st = sweep_report(opt, sc, ax, p, ci, &r, err);
+        st = sweep_report(opt, sc, ax, res->p, res->ci, &res->r, err);
     if (st == SP_OK)
-        st = stop_requested(err);
+        st = stop_requested(opt, err);
+    if (st != SP_OK)
+        sp_sweep_result_free(res);
+    return st;
+}
+
+sp_status sp_decide_sweep(const sp_decide_options *cli, sp_scenario *sc,
+                          sp_error *err)
+{
+    sp_signal_catch();
+    sp_decide_options o = *cli;
+    o.sim.stop = sp_signal_flag();
+    sp_output_options oo = {o.out.dir, o.out.force, o.out.plots,
+                            sp_signal_flag()};
+    sp_output *w = NULL;
+    sp_status st = SP_OK;
+    /* The axes are checked before the directory is, as they were before
+     * the work (parse_axis again in the computation). */
+    for (int a = 0; a < o.n_vary && st == SP_OK; a++) {
+        axis ax;
+        st = parse_axis(sc, o.vary[a], &ax, err);
+    }
+    if (st == SP_OK && o.out.dir) /* before the work, as run does */
+        st = sp_output_begin(&oo, &w, err);
+    sp_sweep_result res = {0};
+    if (st == SP_OK)
+        st = sp_decide_sweep_compute(&o, sc, &res, err);
     /* The files first, so the results are saved before stdout. */
     if (st == SP_OK && w)
-        st = sweep_files(opt, w, sc, ax, opt->n_vary, &r, err);
+        st = sweep_files(&o, w, sc, res.ax, o.n_vary, &res.r, err);
     if (st == SP_OK)
-        st = sweep_writers[opt->format](stdout, &r, err);
+        st = sweep_writers[o.format](stdout, &res.r, err);
     if (st == SP_OK)
         st = sp_output_stdout(err);
     if (st == SP_OK && w && sp_output_warning(w))
         st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
                           sp_output_warning(w));
-    sweep_report_free(&r);
-    free(p);
-    free(ci);
+    sp_sweep_result_free(&res);
     sp_output_free(w);
     return st;
 }

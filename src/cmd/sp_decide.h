@@ -19,22 +19,10 @@
 #include <stddef.h>
 
 #include "sp_cli.h"
+#include "sp_decision.h"
+#include "sp_lever.h"
 #include "sp_scenario.h"
 #include "sp_status.h"
-
-/* A scenario number found by its path. */
-typedef struct {
-    double *value;   /* inside the scenario */
-    double valid_lo; /* the values the scenario allows */
-    double valid_hi;
-    double lo, hi; /* default range to search */
-    char path[160];
-} sp_lever;
-
-/* Finds the number at `path` in `sc`; SP_ERR_USAGE naming the path and
- * the accepted forms when there is none. */
-sp_status sp_lever_find(sp_scenario *sc, const char *path, sp_lever *out,
-                        sp_error *err);
 
 /* ---- the pure parts of solve and sweep --------------------------------- */
 
@@ -53,6 +41,34 @@ bool sp_decide_bracketed(double p_lo, double p_hi, double prob);
  * not bracket P, to tell a P out of reach from a P that is not monotone
  * in the lever (a `between` target peaks inside the range). */
 #define SP_DECIDE_INTERIOR 7
+
+/* One axis of a sweep: `steps` points from `from` to `to` (from < to). */
+typedef struct {
+    sp_lever lever;
+    double from, to;
+    int steps;
+} sp_sweep_axis;
+
+/* A computed sweep: its report borrows the grid, the ids and the
+ * probabilities held here and the names of the scenario it ran. */
+typedef struct {
+    sp_sweep_report r;
+    sp_sweep_axis ax[2];
+    int n_axes;
+    double *p, *ci; /* as sp_sweep_report */
+} sp_sweep_result;
+
+/* The computations of solve and sweep, without --out, --format or signal
+ * handlers: opt->sim.stop is polled between and within evaluations.
+ * `sc` is changed while they run and restored before they return. The
+ * solve report borrows opt->target and opt->vary[0]; the sweep result,
+ * freed by sp_sweep_result_free (also after a failure), borrows nothing
+ * of opt. */
+sp_status sp_decide_solve_compute(const sp_decide_options *opt, sp_scenario *sc,
+                                  sp_solve_report *r, sp_error *err);
+sp_status sp_decide_sweep_compute(const sp_decide_options *opt, sp_scenario *sc,
+                                  sp_sweep_result *res, sp_error *err);
+void sp_sweep_result_free(sp_sweep_result *res);
 
 /* `simplan solve` and `simplan sweep`. */
 sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,

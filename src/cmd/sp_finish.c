@@ -21,17 +21,6 @@ static const report_writer writers[] = {
     [SP_FORMAT_JSON] = sp_report_json,
 };
 
-/* SP_OK unless SIGINT or SIGTERM arrived. */
-static sp_status stop_requested(const sp_finish_out *o, sp_error *err)
-{
-    if (!sp_signal_caught())
-        return SP_OK;
-    return sp_signal_error(err, o->w ? "stopped after the simulation; no "
-                                       "report was written"
-                                     : "stopped after the simulation; no "
-                                       "results were written");
-}
-
 /* The result's files in DIR, published. */
 static sp_status write_files(const sp_finish *f, sp_finish_out *o,
                              const sp_report *plain, sp_error *err)
@@ -62,11 +51,11 @@ static sp_status print_report(const sp_finish_out *o, const sp_report *r,
     return st;
 }
 
-sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
+sp_status sp_finish_analyse(const sp_finish *f, const atomic_int *stop,
+                            const char *what, sp_error *err)
 {
-    o->chart_warning = NULL;
     const gsl_rng_type *type = sp_rng_lookup(f->rng);
-    sp_status st = stop_requested(o, err);
+    sp_status st = sp_stop_check(stop, err, what);
     if (st == SP_OK && type != NULL)
         st = sp_discover(f->sc, f->c, f->seed, type, f->draws, f->res, err);
     if (st == SP_OK && type != NULL)
@@ -76,10 +65,14 @@ sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
                                               : (size_t)f->param_sets,
                          f->threads, f->res, err);
     if (st == SP_OK)
-        st = stop_requested(o, err);
-    if (st != SP_OK)
-        return st;
-    const sp_report r = {
+        st = sp_stop_check(stop, err, what);
+    return st;
+}
+
+sp_report sp_finish_plain_report(const sp_finish *f)
+{
+    const gsl_rng_type *type = sp_rng_lookup(f->rng);
+    return (sp_report){
         .sc = f->sc,
         .c = f->c,
         .res = f->res,
@@ -90,6 +83,19 @@ sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
         .precision = f->precision,
         .precision_reached = f->precise,
     };
+}
+
+sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
+{
+    o->chart_warning = NULL;
+    sp_status st = sp_finish_analyse(
+        f, sp_signal_flag(),
+        o->w ? "stopped after the simulation; no report was written"
+             : "stopped after the simulation; no results were written",
+        err);
+    if (st != SP_OK)
+        return st;
+    const sp_report r = sp_finish_plain_report(f);
     if (o->w != NULL)
         st = write_files(f, o, &r, err);
     if (st == SP_OK && o->to_stdout)

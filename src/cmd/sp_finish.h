@@ -20,6 +20,7 @@
 #include "sp_cli.h"
 #include "sp_compile.h"
 #include "sp_output.h"
+#include "sp_report.h"
 #include "sp_result.h"
 #include "sp_scenario.h"
 #include "sp_state.h"
@@ -54,6 +55,15 @@ typedef struct {
     const char *chart_warning; /* out: set when the chart stage failed
                                   (the data files are published) */
 } sp_finish_out;
+
+/* The analyses after the simulation: scenario discovery and the
+ * parameter sets, which add to f->res; `stop` (NULL: never) is checked
+ * before and after them, failing with sp_stop_check's error and `what`. */
+sp_status sp_finish_analyse(const sp_finish *f, const atomic_int *stop,
+                            const char *what, sp_error *err);
+
+/* The report of a finished simulation, for the writers (borrowing f). */
+sp_report sp_finish_plain_report(const sp_finish *f);
 
 /* Discovery, the report's files in DIR (published), then stdout. A chart
  * stage that failed sets o->chart_warning and is not an error here: the

@@ -6,9 +6,14 @@
 #include "sp_signal.h"
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <string.h>
 
-static volatile sig_atomic_t caught = 0;
+/* A lock-free atomic may be stored from a signal handler (C11 7.14.1.1)
+ * and read from any thread. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "atomic int must be lock-free");
+
+static atomic_int caught = 0;
 static const volatile pid_t *forward_pids = NULL;
 static volatile size_t forward_n = 0;
 
@@ -16,7 +21,7 @@ static volatile size_t forward_n = 0;
  * is async-signal-safe. */
 static void on_signal(int sig)
 {
-    caught = sig;
+    atomic_store(&caught, sig);
     const volatile pid_t *pids = forward_pids;
     size_t n = forward_n;
     for (size_t i = 0; pids != NULL && i < n; i++)
@@ -36,10 +41,10 @@ void sp_signal_catch(void)
 
 int sp_signal_caught(void)
 {
-    return (int)caught;
+    return atomic_load(&caught);
 }
 
-volatile sig_atomic_t *sp_signal_flag(void)
+const atomic_int *sp_signal_flag(void)
 {
     return &caught;
 }
@@ -54,5 +59,18 @@ void sp_signal_forward(const pid_t *pids, size_t n)
 sp_status sp_signal_error(sp_error *err, const char *what)
 {
     return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
-                        "interrupted by signal %d; %s", (int)caught, what);
+                        "interrupted by signal %d; %s", atomic_load(&caught),
+                        what);
+}
+
+sp_status sp_stop_check(const atomic_int *flag, sp_error *err, const char *what)
+{
+    int v = flag != NULL ? atomic_load(flag) : 0;
+    if (v == 0)
+        return SP_OK;
+    if (v == SP_STOP_CANCEL)
+        return sp_error_set(err, SP_ERR_CANCELLED, NULL, 0, NULL,
+                            "cancelled; %s", what);
+    return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
+                        "interrupted by signal %d; %s", v, what);
 }

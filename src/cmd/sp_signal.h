@@ -13,6 +13,7 @@
 #define SP_SIGNAL_H
 
 #include <signal.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -27,12 +28,22 @@ int sp_signal_caught(void);
 
 /* The flag itself, for code below the commands that checks it between its
  * own steps (the result writer before each file and before publishing). */
-volatile sig_atomic_t *sp_signal_flag(void);
+const atomic_int *sp_signal_flag(void);
 
 /* The children the handler sends SIGTERM to when a signal arrives: `pids`
  * (n entries; 0 or negative entries are skipped) stays owned by the
  * caller and must live until sp_signal_forward(NULL, 0). */
 void sp_signal_forward(const pid_t *pids, size_t n);
+
+/* The value a cancel request (simplan_cancel_request) stores in a stop
+ * flag; a signal stores its number, which is positive. */
+#define SP_STOP_CANCEL (-1)
+
+/* SP_OK while `flag` is NULL or 0; otherwise the error of a stopped
+ * computation: SP_ERR_IO "interrupted by signal N; <what>" for a signal,
+ * SP_ERR_CANCELLED "cancelled; <what>" for a cancel request. */
+sp_status sp_stop_check(const atomic_int *flag, sp_error *err,
+                        const char *what);
 
 /* SP_ERR_IO "interrupted by signal N; <what>" for a stopped command. */
 sp_status sp_signal_error(sp_error *err, const char *what);

@@ -10,6 +10,7 @@
 #include "sp_config.h"
 
 #include "sp_digest.h"
+#include "sp_lever.h"
 #include "sp_rng.h"
 #include "sp_score.h"
 
@@ -1485,6 +1486,8 @@ static sp_status load_text(loader *L, const char *text, sp_scenario *sc)
             memcpy(sc->text, text, sc->text_len + 1);
             sp_digest_hex(text, sc->text_len, sc->sha256);
             st = read_root(L, &cfg, sc);
+            if (st == SP_OK)
+                st = sp_lever_apply_sets(sc, text, L->err);
         }
     }
     config_destroy(&cfg);

@@ -58,12 +58,12 @@ static sp_status io_fail(sp_error *err, const char *what, const char *dir,
 /* SP_ERR_IO when a signal asked to stop; DIR is left as it was. */
 static sp_status check_stop(const sp_output *w, sp_error *err)
 {
-    if (w->o->stop == NULL || *w->o->stop == 0)
+    if (w->o->stop == NULL || atomic_load(w->o->stop) == 0)
         return SP_OK;
     return sp_error_set(err, SP_ERR_IO, NULL, 0, NULL,
                         "interrupted by signal %d before the results were "
                         "saved; %s is as it was",
-                        (int)*w->o->stop, w->o->dir);
+                        atomic_load(w->o->stop), w->o->dir);
 }
 
 /* ---- private directories --------------------------------------------------- */

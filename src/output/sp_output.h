@@ -29,7 +29,7 @@
 #ifndef SP_OUTPUT_H
 #define SP_OUTPUT_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -39,10 +39,10 @@
 #include "sp_status.h"
 
 typedef struct {
-    const char *dir;             /* result directory */
-    bool force;                  /* replace an existing directory */
-    bool plots;                  /* write the charts */
-    volatile sig_atomic_t *stop; /* non-zero when a signal asked to stop
+    const char *dir;        /* result directory */
+    bool force;             /* replace an existing directory */
+    bool plots;             /* write the charts */
+    const atomic_int *stop; /* non-zero when a signal asked to stop
                                      (NULL: never); checked before each
                                      file and before publishing */
 } sp_output_options;
