@@ -21,9 +21,8 @@ static const report_writer writers[] = {
     [SP_FORMAT_JSON] = sp_report_json,
 };
 
-/* The result's files in DIR, published. */
-static sp_status write_files(const sp_finish *f, sp_finish_out *o,
-                             const sp_report *plain, sp_error *err)
+sp_status sp_finish_files(const sp_finish *f, sp_finish_out *o,
+                          const sp_report *plain, sp_error *err)
 {
     sp_report r = *plain;
     r.command_line = f->command_line ? f->command_line : "";
@@ -97,7 +96,7 @@ sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
         return st;
     const sp_report r = sp_finish_plain_report(f);
     if (o->w != NULL)
-        st = write_files(f, o, &r, err);
+        st = sp_finish_files(f, o, &r, err);
     if (st == SP_OK && o->to_stdout)
         st = print_report(o, &r, err);
     char warning[200];

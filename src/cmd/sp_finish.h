@@ -65,6 +65,12 @@ sp_status sp_finish_analyse(const sp_finish *f, const atomic_int *stop,
 /* The report of a finished simulation, for the writers (borrowing f). */
 sp_report sp_finish_plain_report(const sp_finish *f);
 
+/* The report's files in o->w (the state file first when f->state is
+ * set), published; a failed chart stage sets o->chart_warning. `plain`
+ * is sp_finish_plain_report(f). */
+sp_status sp_finish_files(const sp_finish *f, sp_finish_out *o,
+                          const sp_report *plain, sp_error *err);
+
 /* Discovery, the report's files in DIR (published), then stdout. A chart
  * stage that failed sets o->chart_warning and is not an error here: the
  * caller decides (run exits 3, batch still compares). */

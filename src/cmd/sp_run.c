@@ -115,8 +115,7 @@ static sp_status finish(sp_format format, sp_output *w,
     return st;
 }
 
-/* A state file, given as itself or as the directory that holds it. */
-static sp_status load_state(const char *path, sp_state **out, sp_error *err)
+sp_status sp_run_load_state(const char *path, sp_state **out, sp_error *err)
 {
     struct stat sb;
     char file[4096];
@@ -248,7 +247,7 @@ static sp_status resume_state(const sp_run_options *opt, const sp_scenario *sc,
     if (opt->resume == NULL)
         return SP_OK;
     sp_state *s = NULL;
-    sp_status st = load_state(opt->resume, &s, err);
+    sp_status st = sp_run_load_state(opt->resume, &s, err);
     if (st == SP_OK)
         st = check_resume(opt, sc, s, err);
     if (st != SP_OK) {
@@ -323,6 +322,35 @@ static sp_status run_blocks(const sp_run_options *opt, sp_mc *mc,
         st = sp_mc_run_partial_last(mc, err);
     if (st == SP_OK && dir)
         st = sp_output_state(dir, sp_mc_state(mc), err);
+    return st;
+}
+
+sp_status sp_run_all(sp_mc *mc, const sp_mc_config *cfg, double precision,
+                     const atomic_int *stop, bool *precise, sp_error *err)
+{
+    *precise = false;
+    uint64_t to = sp_mc_blocks(mc);
+    bool partial_last = cfg->draws % SP_MC_BLOCK != 0;
+    uint64_t full_end = partial_last ? to - 1 : to;
+    uint64_t step = precision > 0 ? PRECISION_BLOCKS : STEP_BLOCKS;
+    for (uint64_t k = 0; k < full_end; k += step) {
+        sp_status st = sp_stop_check(stop, err, "no results were written");
+        if (st != SP_OK)
+            return st;
+        uint64_t end = k + step < full_end ? k + step : full_end;
+        sp_mc_run(mc, k, end);
+        if (precision > 0 && end < full_end &&
+            precise_enough(sp_mc_state(mc), precision)) {
+            sp_mc_truncate(mc, end);
+            partial_last = false;
+            break;
+        }
+    }
+    sp_status st = sp_stop_check(stop, err, "no results were written");
+    if (st == SP_OK && partial_last)
+        st = sp_mc_run_partial_last(mc, err);
+    *precise = st == SP_OK && precision > 0 &&
+               precise_enough(sp_mc_state(mc), precision);
     return st;
 }
 
@@ -577,7 +605,7 @@ sp_status sp_run_merge(const sp_merge_options *opt, const char *cmdline,
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     sp_status st = SP_OK;
     for (size_t i = 0; i < n && st == SP_OK; i++)
-        st = load_state(opt->parts[i], &parts[i], err);
+        st = sp_run_load_state(opt->parts[i], &parts[i], err);
     sp_state *all = NULL;
     if (st == SP_OK)
         st = sp_state_merge_slices(parts, (const char *const *)opt->parts, n,

@@ -34,4 +34,17 @@ sp_status sp_run_resolve(const sp_sim_options *sim, const sp_scenario *sc,
                          sp_mc_config *cfg, const char **rng_name,
                          sp_error *err);
 
+/* A whole run of `mc` (fresh: no slice, no resume) without a result
+ * directory, for the library: every block in steps, polling `stop`
+ * (sp_stop_check) between them; with precision > 0 it ends at the first
+ * PRECISION_BLOCKS boundary where every target's 95 % half-width is
+ * below it (*precise then true). The state keeps its full blocks beside
+ * a partial last one, as a saved run's does. The blocks, steps and stops
+ * are those of `simplan run`, so the result is the command's. */
+sp_status sp_run_all(sp_mc *mc, const sp_mc_config *cfg, double precision,
+                     const atomic_int *stop, bool *precise, sp_error *err);
+
+/* Loads a state file given as itself or as the directory that holds it. */
+sp_status sp_run_load_state(const char *path, sp_state **out, sp_error *err);
+
 #endif /* SP_RUN_H */

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,11 +189,13 @@ sp_status sp_lever_set(sp_scenario *sc, const char *path, double value,
     return SP_OK;
 }
 
-sp_status sp_lever_get(sp_scenario *sc, const char *path, double *value,
+sp_status sp_lever_get(const sp_scenario *sc, const char *path, double *value,
                        sp_error *err)
 {
     sp_lever lv;
-    sp_status st = sp_lever_find(sc, path, path, &lv, err);
+    /* Only read through the lever: the scenario is not changed. */
+    sp_scenario *s = (sp_scenario *)(uintptr_t)sc;
+    sp_status st = sp_lever_find(s, path, path, &lv, err);
     if (st == SP_OK)
         *value = *lv.value;
     return st;

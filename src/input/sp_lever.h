@@ -42,7 +42,7 @@ sp_status sp_lever_set(sp_scenario *sc, const char *path, double value,
                        const char *file, int line, sp_error *err);
 
 /* The number at `path`. */
-sp_status sp_lever_get(sp_scenario *sc, const char *path, double *value,
+sp_status sp_lever_get(const sp_scenario *sc, const char *path, double *value,
                        sp_error *err);
 
 /* Applies the `#@set PATH = VALUE` lines of `text` (those starting a
