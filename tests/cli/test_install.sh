@@ -8,7 +8,7 @@
 # exports only simplan_* and carries its SONAME.
 # Usage: test_install.sh BUILD_DIR SOURCE_DIR
 set -eu
-build=$1 src=$2
+build=$(cd "$1" && pwd) src=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 prefix=$tmp/prefix
