@@ -172,7 +172,9 @@ SIMPLAN_API void simplan_scenario_free(simplan_scenario *sc);
  * positive definite) are made by simplan_scenario_check and every run.
  * A changed scenario records the change: its digest
  * (simplan_scenario_sha256) is that of its text followed by one line
- * "# set PATH = VALUE" per change, in order. */
+ * "#@set PATH = VALUE" (VALUE printed with %.17g) per change, in order:
+ * the loader applies such lines, so a state file made from the changed
+ * scenario reproduces it (doc/api.md). */
 SIMPLAN_API simplan_status simplan_scenario_set(simplan_scenario *sc,
                                                 const char *path, double value,
                                                 simplan_error *err);
@@ -227,6 +229,11 @@ SIMPLAN_API void simplan_cancel_free(simplan_cancel *c);
 /* Requests the stop; async-signal-safe and thread-safe. */
 SIMPLAN_API void simplan_cancel_request(simplan_cancel *c);
 
+/* The same from a handler of signal `sig` (> 0): the computation then
+ * fails as the command does on that signal, SIMPLAN_ERR_IO "interrupted
+ * by signal SIG". */
+SIMPLAN_API void simplan_cancel_request_signal(simplan_cancel *c, int sig);
+
 /* 1 once requested (until reset), else 0. */
 SIMPLAN_API int simplan_cancel_requested(const simplan_cancel *c);
 
@@ -234,6 +241,10 @@ SIMPLAN_API int simplan_cancel_requested(const simplan_cancel *c);
 SIMPLAN_API void simplan_cancel_reset(simplan_cancel *c);
 
 /* ---- runs ---------------------------------------------------------------- */
+
+/* Called between the steps of a run with the draws done and to do (of
+ * this call: a resumed run counts from where it resumed). */
+typedef void (*simplan_progress_fn)(uint64_t done, uint64_t total, void *ctx);
 
 /* How to run. Zero fields mean "as the scenario says". */
 typedef struct {
@@ -251,6 +262,22 @@ typedef struct {
     long param_sets;        /* parameter-uncertainty sets: 0 the default,
                          -1 none, else how many */
     simplan_cancel *cancel; /* NULL, or polled between steps */
+    /* Where the run goes while it runs, as `simplan run --out DIR`: */
+    const char *out_dir;    /* NULL: nothing is written (the result can be
+                            saved later with simplan_result_save) */
+    int force;              /* reuse an existing out_dir */
+    int plots;              /* charts in out_dir (builds with PLplot) */
+    double checkpoint;      /* seconds between state checkpoints in out_dir;
+                            0: 60 */
+    const char *resume;     /* a result directory (or state file) whose
+                            finished blocks are kept: the run continues
+                            it, in place unless out_dir is given */
+    uint32_t slice, slices; /* slice K of N (1 <= K <= N): this call runs
+                               its share of the blocks and its result
+                               holds only its state; 0, 0: the whole run */
+    simplan_progress_fn progress; /* NULL, or called between steps */
+    void *progress_ctx;           /* passed to progress */
+    const char *command_line;     /* recorded in summary.json; NULL: "" */
 } simplan_run_options;
 
 /* Fills `opt` with the defaults (every field zero or NULL). */
@@ -266,8 +293,12 @@ typedef struct simplan_result simplan_result;
  * for the same scenario, draws, seed, generator and variance reduction.
  * `opt` NULL: the defaults. Errors: a scenario status when it does not
  * compile, SIMPLAN_ERR_USAGE for a bad option (the field named as the
- * command-line option, e.g. "--rng"), SIMPLAN_ERR_NOMEM,
- * SIMPLAN_ERR_CANCELLED. */
+ * member of simplan_run_options, e.g. "rng"), SIMPLAN_ERR_NOMEM,
+ * SIMPLAN_ERR_CANCELLED (with out_dir, a stopped run leaves its finished
+ * blocks there for `resume`), SIMPLAN_ERR_IO for out_dir (field
+ * "out_dir"); a failed chart stage leaves simplan_result_chart_warning. Under MPI
+ * (simplan_mpi_init) with more than one rank, every rank runs one slice
+ * and only rank 0 receives the result: the others get *out == NULL. */
 SIMPLAN_API simplan_status simplan_run(const simplan_scenario *sc,
                                        const simplan_run_options *opt,
                                        simplan_result **out,
@@ -280,11 +311,33 @@ SIMPLAN_API const simplan_scenario *
 simplan_result_scenario(const simplan_result *r);
 
 /* The settings as resolved: draws made, seed, generator name, threads
- * (0 for a merge), and 1 when a --precision stop was reached. */
+ * (0 for a merge). */
 SIMPLAN_API uint64_t simplan_result_draws(const simplan_result *r);
 SIMPLAN_API uint64_t simplan_result_seed(const simplan_result *r);
 SIMPLAN_API const char *simplan_result_rng(const simplan_result *r);
 SIMPLAN_API int simplan_result_threads(const simplan_result *r);
+
+/* 1 when the result is a slice's (run options slice/slices): it holds
+ * its state only, covering blocks [*first, *end) (either may be NULL),
+ * and can be saved and merged but not read or written. */
+SIMPLAN_API int simplan_result_is_slice(const simplan_result *r,
+                                        uint64_t *first, uint64_t *end);
+
+/* The warning of a `precision` run that stopped at `draws` without
+ * reaching its half-width (every report lists it too), or NULL. */
+SIMPLAN_API const char *
+simplan_result_precision_warning(const simplan_result *r);
+
+/* Why the charts are missing when the chart stage of out_dir or of the
+ * last simplan_result_save failed (the data files are published), or
+ * NULL. */
+SIMPLAN_API const char *simplan_result_chart_warning(const simplan_result *r);
+
+/* Sets the command line simplan_result_save records in summary.json
+ * (copied). */
+SIMPLAN_API simplan_status simplan_result_set_command_line(simplan_result *r,
+                                                           const char *line,
+                                                           simplan_error *err);
 
 /* Summary of one quantity over the draws: finite values, mean and
  * quantiles. */
@@ -355,7 +408,8 @@ typedef enum {
     SIMPLAN_FORMAT_INDICATORS_CSV, /* indicators.csv, tidy long form */
     SIMPLAN_FORMAT_DRIVERS_CSV,    /* drivers.csv */
     SIMPLAN_FORMAT_IAMC_CSV,       /* iamc.csv, the IAMC template */
-    SIMPLAN_FORMAT_MARKDOWN        /* report.md, without charts */
+    SIMPLAN_FORMAT_MARKDOWN,       /* report.md, without charts */
+    SIMPLAN_FORMAT_CFG             /* a scenario file (simplan_fit) */
 } simplan_format;
 
 /* Writes the result to `out` in `format`; SIMPLAN_ERR_IO on a write error,
@@ -374,8 +428,10 @@ SIMPLAN_API simplan_status simplan_result_to_string(const simplan_result *r,
  * file, report files, charts when `plots` and the build has them),
  * published whole or not at all. An existing DIR is refused
  * (SIMPLAN_ERR_IO, field "dir") unless `force`; SIMPLAN_ERR_UNSUPPORTED
- * for `plots` in a build without charts. */
-SIMPLAN_API simplan_status simplan_result_save(const simplan_result *r,
+ * for `plots` in a build without charts. A chart stage that fails is not
+ * an error: the data files are published and simplan_result_chart_warning
+ * says why the charts are missing. A slice's result saves its state. */
+SIMPLAN_API simplan_status simplan_result_save(simplan_result *r,
                                                const char *dir, int force,
                                                int plots, simplan_error *err);
 
@@ -461,6 +517,190 @@ SIMPLAN_API simplan_status simplan_sweep_to_string(const simplan_sweep *sw,
                                                    simplan_format format,
                                                    char **text, size_t *len,
                                                    simplan_error *err);
+
+/* The solution as `simplan solve` writes it (table, CSV or JSON), into a
+ * new string; `sc` and `spec` are those it was solved from. */
+SIMPLAN_API simplan_status simplan_solution_to_string(
+    const simplan_scenario *sc, const simplan_solve_spec *spec,
+    const simplan_solution *s, simplan_format format, char **text, size_t *len,
+    simplan_error *err);
+
+/* DIR/solve.csv and (with jansson) DIR/solve.json, published whole; an
+ * existing DIR only with `force`. */
+SIMPLAN_API simplan_status simplan_solution_save(const simplan_scenario *sc,
+                                                 const simplan_solve_spec *spec,
+                                                 const simplan_solution *s,
+                                                 const char *dir, int force,
+                                                 simplan_error *err);
+
+/* DIR/sweep.csv and, with `plots`, its charts (a curve chart for one
+ * axis, a heat map per target for two), published whole. A chart stage
+ * that fails is not an error: the data file is published and
+ * simplan_sweep_chart_warning says why the charts are missing. */
+SIMPLAN_API simplan_status simplan_sweep_save(simplan_sweep *sw,
+                                              const char *dir, int force,
+                                              int plots, simplan_error *err);
+
+/* Why the last simplan_sweep_save has no charts, or NULL. */
+SIMPLAN_API const char *simplan_sweep_chart_warning(const simplan_sweep *sw);
+
+/* SIMPLAN_OK when `dir` could be used as an output directory now: new, or
+ * existing with `force` (for checking before long work). */
+SIMPLAN_API simplan_status simplan_out_dir_check(const char *dir, int force,
+                                                 simplan_error *err);
+
+/* ---- comparing runs ------------------------------------------------------ */
+
+/* The results of several runs side by side, as `simplan batch` writes
+ * them: SIMPLAN_FORMAT_CSV (comparison.csv: scenario, target, P, interval,
+ * one row each), SIMPLAN_FORMAT_MARKDOWN (comparison.md: a table, a
+ * column per scenario) or SIMPLAN_FORMAT_TABLE (the same for a
+ * terminal). results[i] NULL marks a run that failed ("failed" in the
+ * tables); names[i] heads its column. */
+SIMPLAN_API simplan_status simplan_compare_to_string(
+    const simplan_result *const *results, const char *const *names, size_t n,
+    simplan_format format, char **text, size_t *len, simplan_error *err);
+
+/* DIR/comparison.csv and DIR/comparison.md, each replaced in one step. */
+SIMPLAN_API simplan_status simplan_compare_save(
+    const simplan_result *const *results, const char *const *names, size_t n,
+    const char *dir, simplan_error *err);
+
+/* ---- timing the core ----------------------------------------------------- */
+
+typedef struct {
+    uint64_t draws; /* 0: 1e6 */
+    int has_seed;   /* 0: the scenario's seed */
+    uint64_t seed;
+    int threads;          /* the "all threads" run; 0: all cores */
+    const char *rng;      /* NULL: the scenario's */
+    const char *marginal; /* NULL, or a family (simplan_family_name) every
+                             stochastic indicator is given */
+} simplan_bench_options;
+
+SIMPLAN_API void simplan_bench_options_init(simplan_bench_options *opt);
+
+/* `simplan bench`: the time per draw of the scenario on one thread and
+ * on `threads`, against the time to draw its random variates alone, and
+ * the peak memory, as a table (SIMPLAN_FORMAT_TABLE) or JSON, into a new
+ * string. Timings vary between machines and runs. */
+SIMPLAN_API simplan_status simplan_bench(const simplan_scenario *sc,
+                                         const simplan_bench_options *opt,
+                                         simplan_format format, char **text,
+                                         size_t *len, simplan_error *err);
+
+/* The marginal families a scenario's `dist` may name, and their
+ * parameters with defaults (NULL past the end). */
+SIMPLAN_API size_t simplan_family_count(void);
+SIMPLAN_API const char *simplan_family_name(size_t k);
+SIMPLAN_API const char *simplan_family_param(size_t k, size_t j, double *dflt);
+
+/* ---- calibration: fit and backtest (doc/calibration.md) ----------------- */
+
+/* `simplan fit`: the scenario's stochastic indicators estimated from an
+ * observed history. */
+typedef struct {
+    const char *data;              /* DATA.csv (doc/calibration.md) */
+    const char *region;            /* NULL: the scenario's region */
+    const char *plans;             /* NULL, or PLANS.csv for trend_sd */
+    int from, to;                  /* years used; 0: no bound */
+    const char *const *indicators; /* NULL: all that the data have */
+    size_t n_indicators;
+} simplan_fit_options;
+
+SIMPLAN_API void simplan_fit_options_init(simplan_fit_options *opt);
+
+/* The estimates as a table, JSON, or (SIMPLAN_FORMAT_CFG) the scenario
+ * file with the estimates written into it, into a new string. Errors
+ * name the data file's line and column. */
+SIMPLAN_API simplan_status simplan_fit(const simplan_scenario *sc,
+                                       const simplan_fit_options *opt,
+                                       simplan_format format, char **text,
+                                       size_t *len, simplan_error *err);
+
+/* `simplan backtest`: the scenario re-anchored at past origins and its
+ * forecasts scored against what happened. */
+typedef struct {
+    const char *data;           /* DATA.csv */
+    int from, to, step;         /* origins from..to by step (0: 1) */
+    int horizon, history;       /* 0: 5 and 5 */
+    const char *const *regions; /* NULL: every region of the data */
+    size_t n_regions;
+    uint64_t draws; /* 0: 20000 */
+    int has_seed;   /* 0: the scenario's seed */
+    uint64_t seed;
+    int threads;           /* 0: all cores */
+    const char *rng;       /* NULL: the scenario's */
+    int no_sd_factor;      /* 1: skip the sd-factor searches */
+    uint64_t search_draws; /* draws of the searches; 0: 5000 */
+    int all_search_draws;  /* 1: the searches use every draw */
+} simplan_backtest_options;
+
+SIMPLAN_API void simplan_backtest_options_init(simplan_backtest_options *o);
+
+typedef struct simplan_backtest simplan_backtest;
+
+SIMPLAN_API simplan_status simplan_backtest_run(
+    const simplan_scenario *sc, const simplan_backtest_options *opt,
+    simplan_backtest **out, simplan_error *err);
+
+SIMPLAN_API void simplan_backtest_free(simplan_backtest *bt);
+
+/* Its report: table, JSON or CSV (the scores), into a new string. */
+SIMPLAN_API simplan_status
+simplan_backtest_to_string(const simplan_backtest *bt, simplan_format format,
+                           char **text, size_t *len, simplan_error *err);
+
+/* DIR/scores.csv, DIR/targets.csv, DIR/summary.json and, with `plots`,
+ * the charts, published whole. A chart stage that fails is not an error:
+ * the data files are published and simplan_backtest_chart_warning says
+ * why the charts are missing. */
+SIMPLAN_API simplan_status simplan_backtest_save(simplan_backtest *bt,
+                                                 const char *dir, int force,
+                                                 int plots, simplan_error *err);
+
+/* Why the last simplan_backtest_save has no charts, or NULL. */
+SIMPLAN_API const char *
+simplan_backtest_chart_warning(const simplan_backtest *bt);
+
+/* ---- MPI and the command line --------------------------------------------- */
+
+/* Initialises MPI for a program started by mpirun or srun (as the
+ * `simplan` command does) and makes simplan_run split every run over the
+ * ranks; a no-op returning SIMPLAN_OK in a build without MPI or when the
+ * program was not started under MPI. MPI is process-wide: call it once,
+ * from the main thread, before any run, and simplan_mpi_finalize once
+ * at the end. */
+SIMPLAN_API simplan_status simplan_mpi_init(int *argc, char ***argv,
+                                            simplan_error *err);
+SIMPLAN_API void simplan_mpi_finalize(void);
+
+/* This process's rank (0 without MPI) and the number of ranks (1). */
+SIMPLAN_API int simplan_mpi_rank(void);
+SIMPLAN_API int simplan_mpi_size(void);
+
+/* A count as the command line takes counts: an integer in decimal or
+ * exact scientific notation (1e6, 2.5e6), nothing else. */
+typedef enum {
+    SIMPLAN_COUNT_OK,       /* *out holds the value */
+    SIMPLAN_COUNT_SYNTAX,   /* not a number: junk, a sign, hex, empty */
+    SIMPLAN_COUNT_FRACTION, /* a number, but not an integer (1.5) */
+    SIMPLAN_COUNT_RANGE     /* an integer outside [lo, hi] */
+} simplan_count;
+
+SIMPLAN_API simplan_count simplan_parse_count(const char *s, uint64_t lo,
+                                              uint64_t hi, uint64_t *out);
+
+/* 1 when `name` is a generator simplan_run accepts ("xoshiro256ss" or a
+ * GSL generator name), else 0. */
+SIMPLAN_API int simplan_rng_valid(const char *name);
+
+/* The path of the shipped baseline scenario for this library: the source
+ * tree's when the running program is in the build tree, else the
+ * installed one; SIMPLAN_ERR_IO naming where it looked when there is
+ * none. */
+SIMPLAN_API simplan_status simplan_default_scenario(char *buf, size_t size,
+                                                    simplan_error *err);
 
 #ifdef __cplusplus
 }

@@ -1,8 +1,8 @@
 /*
- * Tests of src/cmd/sp_cli: sp_cli_parse for every command -- good and bad
+ * Tests of src/cmd/sp_cli: cli_parse for every command -- good and bad
  * option values (counts in decimal and scientific notation, junk, signs,
  * fractions, overflow), the options each command accepts, the required
- * ones -- and that every refusal is SP_ERR_USAGE (or SP_ERR_UNSUPPORTED
+ * ones -- and that every refusal is SIMPLAN_ERR_USAGE (or SIMPLAN_ERR_UNSUPPORTED
  * for what this build lacks) with the option named in the error's field.
  */
 #define _POSIX_C_SOURCE 200809L /* strdup */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sp_cli.h"
+#include "cli_args.h"
 #include "sp_test.h"
 
 #define MAX_ARGS 32
@@ -19,9 +19,9 @@
 typedef struct {
     char *argv[MAX_ARGS + 1];
     int argc;
-    sp_command_line cl;
-    sp_error err;
-    sp_status st;
+    cli_command_line cl;
+    simplan_error err;
+    simplan_status st;
 } parsed;
 
 /* Parses "simplan" followed by the NULL-terminated arguments. The strings
@@ -36,8 +36,8 @@ static void parse(parsed *p, ...)
     while ((a = va_arg(ap, const char *)) != NULL && p->argc < MAX_ARGS)
         p->argv[p->argc++] = strdup(a);
     va_end(ap);
-    sp_error_clear(&p->err);
-    p->st = sp_cli_parse(p->argc, p->argv, &p->cl, &p->err);
+    simplan_error_clear(&p->err);
+    p->st = cli_parse(p->argc, p->argv, &p->cl, &p->err);
 }
 
 static void release(parsed *p)
@@ -48,12 +48,12 @@ static void release(parsed *p)
 
 /* Asserts the parse failed with `status`, the error naming `field` and
  * its message containing `needle` (unless NULL). */
-static void assert_refused(parsed *p, sp_status status, const char *field,
+static void assert_refused(parsed *p, simplan_status status, const char *field,
                            const char *needle)
 {
     if (p->st != status)
-        fail_msg("status %s, expected %s (%s: %s)", sp_status_name(p->st),
-                 sp_status_name(status), p->err.field, p->err.message);
+        fail_msg("status %s, expected %s (%s: %s)", simplan_status_name(p->st),
+                 simplan_status_name(status), p->err.field, p->err.message);
     if (field != NULL && strcmp(p->err.field, field) != 0)
         fail_msg("field '%s', expected '%s' (%s)", p->err.field, field,
                  p->err.message);
@@ -63,7 +63,7 @@ static void assert_refused(parsed *p, sp_status status, const char *field,
 
 static void assert_parsed(parsed *p)
 {
-    if (p->st != SP_OK)
+    if (p->st != SIMPLAN_OK)
         fail_msg("refused: %s: %s", p->err.field, p->err.message);
 }
 
@@ -85,7 +85,7 @@ static void draws_refused(const char *value, const char *why)
 {
     parsed p;
     parse(&p, "run", "x.cfg", "--draws", value, NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--draws", why);
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--draws", why);
     if (strstr(p.err.message, value) == NULL)
         fail_msg("message '%s' does not quote '%s'", p.err.message, value);
     release(&p);
@@ -152,23 +152,23 @@ other_counts_share_the_count_syntax_and_name_their_option(void **state)
     assert_int_equal(p.cl.as.run.sim.threads, 10);
     release(&p);
     parse(&p, "run", "x.cfg", "--seed", "9223372036854775808", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--seed", "out of range");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--seed", "out of range");
     release(&p);
     parse(&p, "run", "x.cfg", "--seed", "-1", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--seed", "0 .. 2^63-1");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--seed", "0 .. 2^63-1");
     release(&p);
     parse(&p, "run", "x.cfg", "--threads", "0", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--threads", "1 .. 1024");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--threads", "1 .. 1024");
     release(&p);
     parse(&p, "run", "x.cfg", "-t", "1.5", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--threads", "not an integer");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--threads", "not an integer");
     release(&p);
     parse(&p, "batch", "a.cfg", "--out", "d", "--jobs", "2e0", NULL);
     assert_parsed(&p);
     assert_int_equal(p.cl.as.batch.jobs, 2);
     release(&p);
     parse(&p, "batch", "a.cfg", "--out", "d", "--jobs", "0", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--jobs", "1 .. 1024");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--jobs", "1 .. 1024");
     release(&p);
     parse(&p, "bench", "--draws", "2e3", NULL);
     assert_parsed(&p);
@@ -191,11 +191,11 @@ static void slice_takes_two_counts_with_k_at_most_n(void **state)
         "1/2000000"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         parse(&p, "run", "x.cfg", "--slice", bad[i], "--out", "d", NULL);
-        assert_refused(&p, SP_ERR_USAGE, "--slice", "K/N");
+        assert_refused(&p, SIMPLAN_ERR_USAGE, "--slice", "K/N");
         release(&p);
     }
     parse(&p, "run", "x.cfg", "--slice", "1/2", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--slice", "--out");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--slice", "--out");
     release(&p);
 }
 
@@ -207,13 +207,13 @@ static void run_parses_every_option_it_lists(void **state)
           "csv", "-q", "-o", "dir", "--force", "--no-plots", "--checkpoint",
           "5", "x.cfg", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.cl.command, SP_CMD_RUN);
+    assert_int_equal(p.cl.command, CLI_CMD_RUN);
     assert_string_equal(p.cl.scenario, "x.cfg");
     assert_int_equal(p.cl.as.run.sim.draws, 2000);
     assert_int_equal(p.cl.as.run.sim.seed, 7);
     assert_int_equal(p.cl.as.run.sim.threads, 2);
     assert_string_equal(p.cl.as.run.sim.rng, "taus2");
-    assert_int_equal(p.cl.as.run.format, SP_FORMAT_CSV);
+    assert_int_equal(p.cl.as.run.format, CLI_FORMAT_CSV);
     assert_true(p.cl.as.run.quiet);
     assert_string_equal(p.cl.as.run.out.dir, "dir");
     assert_true(p.cl.as.run.out.force);
@@ -237,7 +237,7 @@ static void plots_leaves_the_checkpoint_interval_alone(void **state)
     assert_true(p.cl.as.run.out.plots);
     assert_close(p.cl.as.run.checkpoint, 5.0, 0.0);
 #else
-    assert_refused(&p, SP_ERR_UNSUPPORTED, "--plots", "without charts");
+    assert_refused(&p, SIMPLAN_ERR_UNSUPPORTED, "--plots", "without charts");
 #endif
     release(&p);
     parse(&p, "run", "x.cfg", "--out", "d", NULL);
@@ -263,28 +263,28 @@ static void run_refuses_bad_values_naming_the_option(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         parsed p;
         parse(&p, "run", "x.cfg", bad[i].option, bad[i].value, NULL);
-        assert_refused(&p, SP_ERR_USAGE, bad[i].option, NULL);
+        assert_refused(&p, SIMPLAN_ERR_USAGE, bad[i].option, NULL);
         release(&p);
     }
     parsed p;
     parse(&p, "run", "x.cfg", "--draws", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--draws", "missing value");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--draws", "missing value");
     release(&p);
     parse(&p, "run", "x.cfg", "--no-such-option", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--no-such-option", "unknown option");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--no-such-option", "unknown option");
     release(&p);
     parse(&p, "run", "x.cfg", "--jobs", "2", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--jobs", "unknown option for 'run'");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--jobs", "unknown option for 'run'");
     release(&p);
     parse(&p, "run", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "", "no scenario file");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "", "no scenario file");
     release(&p);
     parse(&p, "run", "a.cfg", "b.cfg", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "", "exactly one scenario");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "", "exactly one scenario");
     release(&p);
     parse(&p, "run", "x.cfg", "--precision", "0.01", "--slice", "1/2", "--out",
           "d", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--precision", "--slice");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--precision", "--slice");
     release(&p);
 }
 
@@ -296,12 +296,12 @@ static void json_format_is_accepted_only_with_jansson(void **state)
         parsed p;
         parse(&p, commands[i], "x.cfg", "--format", "json", NULL);
 #ifdef SIMPLAN_HAVE_JSON
-        sp_format f = p.cl.command == SP_CMD_RUN     ? p.cl.as.run.format
-                      : p.cl.command == SP_CMD_MERGE ? p.cl.as.merge.format
-                                                     : p.cl.as.decide.format;
-        assert_int_equal(f, SP_FORMAT_JSON);
+        cli_format f = p.cl.command == CLI_CMD_RUN     ? p.cl.as.run.format
+                       : p.cl.command == CLI_CMD_MERGE ? p.cl.as.merge.format
+                                                       : p.cl.as.decide.format;
+        assert_int_equal(f, CLI_FORMAT_JSON);
 #else
-        assert_refused(&p, SP_ERR_UNSUPPORTED, "--format",
+        assert_refused(&p, SIMPLAN_ERR_UNSUPPORTED, "--format",
                        "without JSON support");
 #endif
         release(&p);
@@ -314,10 +314,10 @@ static void check_takes_no_run_options(void **state)
     parsed p;
     parse(&p, "check", "x.cfg", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.cl.command, SP_CMD_CHECK);
+    assert_int_equal(p.cl.command, CLI_CMD_CHECK);
     release(&p);
     parse(&p, "check", "x.cfg", "--draws", "10", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--draws", "unknown option");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--draws", "unknown option");
     release(&p);
 }
 
@@ -339,7 +339,7 @@ static void solve_needs_target_prob_and_one_lever(void **state)
     assert_int_equal(p.cl.as.decide.sim.draws, 10000);
     release(&p);
     parse(&p, "solve", "x.cfg", "--prob", "0.8", "--vary", "v", NULL);
-    assert_refused(&p, SP_ERR_USAGE, NULL, "--target");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, NULL, "--target");
     release(&p);
     static const struct {
         const char *option, *value;
@@ -350,7 +350,7 @@ static void solve_needs_target_prob_and_one_lever(void **state)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         parse(&p, "solve", "x.cfg", "--target", "t", "--prob", "0.5", "--vary",
               "v", bad[i].option, bad[i].value, NULL);
-        assert_refused(&p, SP_ERR_USAGE, bad[i].option, NULL);
+        assert_refused(&p, SIMPLAN_ERR_USAGE, bad[i].option, NULL);
         release(&p);
     }
 }
@@ -363,14 +363,14 @@ static void sweep_takes_one_or_two_levers(void **state)
           "--format", "csv", NULL);
     assert_parsed(&p);
     assert_int_equal(p.cl.as.decide.n_vary, 2);
-    assert_int_equal(p.cl.as.decide.format, SP_FORMAT_CSV);
+    assert_int_equal(p.cl.as.decide.format, CLI_FORMAT_CSV);
     release(&p);
     parse(&p, "sweep", "x.cfg", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--vary", "one or two");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--vary", "one or two");
     release(&p);
     parse(&p, "sweep", "x.cfg", "--vary", "a=0:1:3", "--vary", "b=0:1:3",
           "--vary", "c=0:1:3", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--vary", "at most two");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--vary", "at most two");
     release(&p);
 }
 
@@ -384,7 +384,7 @@ static void merge_and_batch_take_their_parts(void **state)
     assert_true(p.cl.as.merge.out.force);
     release(&p);
     parse(&p, "merge", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "", "no state files");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "", "no state files");
     release(&p);
     parse(&p, "batch", "a.cfg", "b.cfg", "--out", "d", "--force", "--jobs", "2",
           NULL);
@@ -393,10 +393,10 @@ static void merge_and_batch_take_their_parts(void **state)
     assert_true(p.cl.as.batch.out.force);
     release(&p);
     parse(&p, "batch", "a.cfg", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--out", "--out DIR");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--out", "--out DIR");
     release(&p);
     parse(&p, "batch", "--out", "d", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "", "no scenario files");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "", "no scenario files");
     release(&p);
     parse(&p, "batch", "--collect", "d", NULL);
     assert_parsed(&p);
@@ -411,33 +411,33 @@ static void bench_needs_no_scenario_and_checks_its_family(void **state)
     parsed p;
     parse(&p, "bench", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.cl.command, SP_CMD_BENCH);
-    assert_null(p.cl.scenario); /* sp_bench_default_scenario decides */
+    assert_int_equal(p.cl.command, CLI_CMD_BENCH);
+    assert_null(p.cl.scenario); /* simplan_default_scenario decides */
     release(&p);
     parse(&p, "bench", "--marginal", "t", NULL);
     assert_parsed(&p);
     assert_true(p.cl.as.bench.has_marginal);
     release(&p);
     parse(&p, "bench", "--marginal", "gamma", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--marginal", "split_normal");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--marginal", "split_normal");
     release(&p);
     parse(&p, "bench", "--out", "d", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "--out", "unknown option");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "--out", "unknown option");
     release(&p);
 }
 
-static void sp_cli_count_is_the_syntax_of_the_count_options(void **state)
+static void cli_count_is_the_syntax_of_the_count_options(void **state)
 {
     (void)state;
     uint64_t v = 0;
-    assert_true(sp_cli_count("1e1", 2, 1000, &v));
+    assert_true(cli_count("1e1", 2, 1000, &v));
     assert_int_equal(v, 10);
-    assert_true(sp_cli_count("1000", 2, 1000, &v));
-    assert_false(sp_cli_count("1001", 2, 1000, &v));
-    assert_false(sp_cli_count("1", 2, 1000, &v));
-    assert_false(sp_cli_count("3abc", 2, 1000, &v));
-    assert_false(sp_cli_count("2.5", 2, 1000, &v));
-    assert_false(sp_cli_count(NULL, 2, 1000, &v));
+    assert_true(cli_count("1000", 2, 1000, &v));
+    assert_false(cli_count("1001", 2, 1000, &v));
+    assert_false(cli_count("1", 2, 1000, &v));
+    assert_false(cli_count("3abc", 2, 1000, &v));
+    assert_false(cli_count("2.5", 2, 1000, &v));
+    assert_false(cli_count(NULL, 2, 1000, &v));
 }
 
 static void commands_help_and_version_are_recognised(void **state)
@@ -445,19 +445,19 @@ static void commands_help_and_version_are_recognised(void **state)
     (void)state;
     parsed p;
     parse(&p, NULL);
-    assert_refused(&p, SP_ERR_USAGE, "", "no command");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "", "no command");
     release(&p);
     parse(&p, "frobnicate", NULL);
-    assert_refused(&p, SP_ERR_USAGE, "", "frobnicate");
+    assert_refused(&p, SIMPLAN_ERR_USAGE, "", "frobnicate");
     release(&p);
     parse(&p, "--version", NULL);
-    assert_int_equal(p.cl.command, SP_CMD_VERSION);
+    assert_int_equal(p.cl.command, CLI_CMD_VERSION);
     release(&p);
     parse(&p, "run", "x.cfg", "--help", NULL);
     assert_parsed(&p);
-    assert_int_equal(p.cl.command, SP_CMD_HELP);
+    assert_int_equal(p.cl.command, CLI_CMD_HELP);
     release(&p);
-    assert_non_null(strstr(sp_cli_usage(), "1 .. 1e11"));
+    assert_non_null(strstr(cli_usage(), "1 .. 1e11"));
 }
 
 int main(void)
@@ -477,7 +477,7 @@ int main(void)
         cmocka_unit_test(sweep_takes_one_or_two_levers),
         cmocka_unit_test(merge_and_batch_take_their_parts),
         cmocka_unit_test(bench_needs_no_scenario_and_checks_its_family),
-        cmocka_unit_test(sp_cli_count_is_the_syntax_of_the_count_options),
+        cmocka_unit_test(cli_count_is_the_syntax_of_the_count_options),
         cmocka_unit_test(commands_help_and_version_are_recognised),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,18 +23,33 @@
 #include <string.h>
 #include <time.h>
 
+#include "sp_backtest.h"
+#include "sp_backtest_report.h"
+#include "sp_bench.h"
+#include "sp_bench_report.h"
+#include "sp_calib.h"
+#include "sp_calib_report.h"
+#include "sp_cmd_backtest.h"
+#include "sp_compare.h"
 #include "sp_compile.h"
 #include "sp_config.h"
+#include "sp_count.h"
+#include "sp_data.h"
+#include "sp_decision.h"
 #include "sp_decide.h"
 #include "sp_finish.h"
 #include "sp_lever.h"
+#include "sp_marginal.h"
 #include "sp_mc.h"
+#include "sp_mpi.h"
+#include "sp_plans.h"
 #include "sp_output.h"
 #include "sp_report.h"
 #include "sp_result.h"
+#include "sp_rng.h"
 #include "sp_run.h"
 #include "sp_scenario.h"
-#include "sp_signal.h"
+#include "sp_stop.h"
 #include "sp_state.h"
 #include "sp_status.h"
 
@@ -497,6 +512,12 @@ int simplan_cancel_requested(const simplan_cancel *c)
     return c != NULL && atomic_load(&c->flag) != 0;
 }
 
+void simplan_cancel_request_signal(simplan_cancel *c, int sig)
+{
+    if (c != NULL)
+        atomic_store(&c->flag, sig > 0 ? sig : SP_STOP_CANCEL);
+}
+
 void simplan_cancel_reset(simplan_cancel *c)
 {
     if (c != NULL)
@@ -551,8 +572,10 @@ static simplan_status sim_options(const simplan_run_options *opt,
 }
 
 /* An internal error whose field is a command-line option, with the field
- * renamed to the member of simplan_run_options that sets it. */
-static simplan_status give_run_error(sp_error *e, simplan_error *err)
+ * renamed to the member of the option structure (or the parameter) that
+ * sets it: `dir` names the output directory's. */
+static simplan_status give_option_error(sp_error *e, const char *dir,
+                                        simplan_error *err)
 {
     static const char *const names[][2] = {
         {"--rng", "rng"},
@@ -560,14 +583,31 @@ static simplan_status give_run_error(sp_error *e, simplan_error *err)
         {"--draws", "draws"},
         {"--seed", "seed"},
         {"--threads", "threads"},
-        {"--out", "dir"},
         {"--force", "force"},
         {"--plots", "plots"},
+        {"--resume", "resume"},
+        {"--slice", "slice"},
+        {"--precision", "precision"},
+        {"--target", "target"},
+        {"--range", "range"},
+        {"--vary", "lever"},
     };
+    if (strcmp(e->field, "--out") == 0)
+        snprintf(e->field, sizeof e->field, "%s", dir);
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(e->field, names[i][0]) == 0)
             snprintf(e->field, sizeof e->field, "%s", names[i][1]);
     return give(e, err);
+}
+
+static simplan_status give_run_error(sp_error *e, simplan_error *err)
+{
+    return give_option_error(e, "out_dir", err);
+}
+
+static simplan_status give_save_error(sp_error *e, simplan_error *err)
+{
+    return give_option_error(e, "dir", err);
 }
 
 /* ---- results ------------------------------------------------------------ */
@@ -580,6 +620,11 @@ struct simplan_result {
     char rng[64];
     sp_finish f;  /* borrows the fields above */
     sp_report rp; /* the writers' view, from f */
+    bool slice;   /* a slice: the state of blocks [first, end) */
+    uint64_t first, end;
+    char chart_warning[512];     /* "" unless out_dir's charts failed */
+    char precision_warning[200]; /* "" unless --precision was not met */
+    char *command_line;          /* for summary.json, or NULL */
     /* Strings the accessors hand out: */
     char **failure;      /* [n_targets] box sentences */
     char ***driver_name; /* [n_targets][n_drivers] */
@@ -609,6 +654,7 @@ void simplan_result_free(simplan_result *r)
     }
     free(r->failure);
     free(r->driver_name);
+    free(r->command_line);
     sp_result_destroy(&r->res);
     sp_compiled_destroy(&r->c);
     sp_state_free(r->state);
@@ -665,21 +711,69 @@ static sp_status result_begin(const char *name, const char *text,
     return sp_compile(&r->scen->sc, &r->c, e);
 }
 
-/* The analyses after the simulation (discovery, parameter sets), then
- * the writers' view and the accessors' strings. */
-static sp_status result_finish(simplan_result *r, const atomic_int *stop,
-                               sp_error *e)
+/* Points the report's settings at the result's own fields. */
+static void result_point(simplan_result *r)
 {
     r->f.sc = &r->scen->sc;
     r->f.c = &r->c;
     r->f.res = &r->res;
     r->f.rng = r->rng;
     r->f.state = r->state;
-    sp_status st = sp_finish_analyse(&r->f, stop, "no result was made", e);
-    if (st != SP_OK)
-        return st;
+    r->f.command_line = r->command_line;
+}
+
+/* The writers' view, the warnings and the accessors' strings of a
+ * result whose analyses have run. */
+static sp_status result_ready(simplan_result *r, sp_error *e)
+{
+    result_point(r);
     r->rp = sp_finish_plain_report(&r->f);
+    sp_report_precision_warning(&r->rp, r->precision_warning,
+                                sizeof r->precision_warning);
     return result_strings(r, e);
+}
+
+/* The public run options as the command's (checked by sim_options). */
+static simplan_status run_options(const simplan_run_options *opt,
+                                  sp_run_options *ro, simplan_error *err)
+{
+    memset(ro, 0, sizeof *ro);
+    simplan_status st = sim_options(opt, &ro->sim, err);
+    if (st != SIMPLAN_OK || opt == NULL) {
+        ro->checkpoint = 60.0;
+        return st;
+    }
+    bool slice = opt->slice != 0 || opt->slices != 0;
+    if (slice && !(opt->slice >= 1 && opt->slice <= opt->slices &&
+                   opt->slices <= 1000000))
+        return FAIL(err, SP_ERR_USAGE, "slice",
+                    "slice %u of %u: expected 1 <= slice <= slices <= 1e6",
+                    opt->slice, opt->slices);
+    if (slice && opt->out_dir == NULL && opt->resume == NULL)
+        return FAIL(err, SP_ERR_USAGE, "slice",
+                    "a slice needs out_dir (or resume) for its state");
+    if (opt->precision > 0 && (slice || opt->resume != NULL))
+        return FAIL(err, SP_ERR_USAGE, "precision", "not with slice or resume");
+    if (!(opt->checkpoint >= 0.0) || !isfinite(opt->checkpoint))
+        return FAIL(err, SP_ERR_USAGE, "checkpoint",
+                    "%g: expected seconds, more than 0 (0: 60)",
+                    opt->checkpoint);
+#ifndef SIMPLAN_HAVE_PLOTS
+    if (opt->plots && opt->out_dir != NULL)
+        return FAIL(err, SP_ERR_UNSUPPORTED, "plots",
+                    "this build has no charts (PLplot)");
+#endif
+    ro->out = (sp_out_options){opt->out_dir, opt->force != 0, opt->plots != 0};
+    ro->slice = opt->slice;
+    ro->slices = opt->slices;
+    ro->resume = opt->resume;
+    ro->checkpoint = opt->checkpoint > 0 ? opt->checkpoint : 60.0;
+    ro->precision = opt->precision;
+    ro->param_sets = opt->param_sets;
+    ro->progress = opt->progress;
+    ro->progress_ctx = opt->progress_ctx;
+    ro->command_line = opt->command_line;
+    return SIMPLAN_OK;
 }
 
 simplan_status simplan_run(const simplan_scenario *sc,
@@ -691,49 +785,46 @@ simplan_status simplan_run(const simplan_scenario *sc,
         return FAIL(err, SP_ERR_USAGE, NULL,
                     "scenario and out must not be NULL");
     *out = NULL;
-    sp_sim_options sim;
-    simplan_status pst = sim_options(opt, &sim, err);
+    sp_run_options ro;
+    simplan_status pst = run_options(opt, &ro, err);
     if (pst != SIMPLAN_OK)
         return pst;
-    double precision = opt ? opt->precision : 0.0;
     sp_error e;
     sp_error_clear(&e);
     simplan_result *r = NULL;
     sp_status st = result_begin(sc->sc.file, sc->sc.text, &r, &e);
-    sp_mc_config cfg;
-    const char *rng_name = NULL;
-    if (st == SP_OK)
-        st = sp_run_resolve(&sim, &r->scen->sc, &cfg, &rng_name, &e);
-    if (st == SP_OK)
-        snprintf(r->rng, sizeof r->rng, "%s", rng_name);
-    double start = now_seconds();
-    sp_mc *mc = NULL;
-    if (st == SP_OK) {
-        mc = sp_mc_alloc(&r->scen->sc, &r->c, &cfg, &e);
-        st = mc ? SP_OK : e.status;
-    }
-    bool precise = false;
-    if (st == SP_OK)
-        st = sp_run_all(mc, &cfg, precision, sim.stop, &precise, &e);
-    if (st == SP_OK)
-        st = sp_mc_result(mc, &r->res, &e);
-    if (st == SP_OK) {
-        r->state = sp_state_copy(sp_mc_state(mc));
-        if (r->state == NULL)
+    if (st == SP_OK && opt != NULL && opt->command_line != NULL) {
+        r->command_line = strdup(opt->command_line);
+        if (r->command_line == NULL)
             st = sp_error_set(&e, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
-    if (st == SP_OK) {
-        r->f = (sp_finish){.seed = cfg.seed,
-                           .draws = r->state->draws,
-                           .threads = cfg.threads,
-                           .elapsed = now_seconds() - start,
-                           .precision = precision,
-                           .precise = precise,
-                           .param_sets = opt ? opt->param_sets : 0};
-    }
-    sp_mc_free(mc);
+    sp_run_outcome o;
     if (st == SP_OK)
-        st = result_finish(r, sim.stop, &e);
+        st = sp_run_execute(&ro, &r->scen->sc, &r->c, &o, &e);
+    if (st == SP_OK) {
+        /* The outcome's numbers and state become the result's. */
+        r->res = o.res;
+        memset(&o.res, 0, sizeof o.res);
+        r->state = o.state;
+        o.state = NULL;
+        r->f = o.f;
+        snprintf(r->rng, sizeof r->rng, "%s", o.rng);
+        snprintf(r->chart_warning, sizeof r->chart_warning, "%s",
+                 o.chart_warning);
+        r->slice = o.slice;
+        r->first = o.first;
+        r->end = o.end;
+        bool mine = o.have_result || o.slice;
+        sp_run_outcome_destroy(&o);
+        if (!mine) { /* another MPI rank's: rank 0 has the result */
+            simplan_result_free(r);
+            return SIMPLAN_OK;
+        }
+        if (r->slice)
+            result_point(r);
+        else
+            st = result_ready(r, &e);
+    }
     if (st != SP_OK) {
         simplan_result_free(r);
         return give_run_error(&e, err);
@@ -753,20 +844,14 @@ simplan_status simplan_merge(const char *const *parts, size_t n,
     double start = now_seconds();
     sp_error e;
     sp_error_clear(&e);
-    sp_state **states = calloc(n, sizeof *states);
-    if (states == NULL)
-        return FAIL(err, SP_ERR_NOMEM, NULL, "out of memory");
     sp_status st = SP_OK;
     for (size_t i = 0; i < n && st == SP_OK; i++)
-        st = parts[i] ? sp_run_load_state(parts[i], &states[i], &e)
-                      : sp_error_set(&e, SP_ERR_USAGE, NULL, 0, NULL,
-                                     "part %zu is NULL", i);
+        if (parts[i] == NULL)
+            st = sp_error_set(&e, SP_ERR_USAGE, NULL, 0, NULL,
+                              "part %zu is NULL", i);
     sp_state *all = NULL;
     if (st == SP_OK)
-        st = sp_state_merge_slices(states, parts, n, &all, &e);
-    for (size_t i = 0; i < n; i++)
-        sp_state_free(states[i]);
-    free(states);
+        st = sp_run_merge_states(parts, n, &all, &e);
     simplan_result *r = NULL;
     if (st == SP_OK)
         st = result_begin(all->scenario_name, all->scenario_text, &r, &e);
@@ -781,7 +866,11 @@ simplan_status simplan_merge(const char *const *parts, size_t n,
                            .draws = r->state->draws,
                            .threads = 0,
                            .elapsed = now_seconds() - start};
-        st = result_finish(r, NULL, &e);
+        result_point(r);
+        st = sp_finish_analyse(&r->f, NULL, "no result was made", &e);
+    }
+    if (st == SP_OK) {
+        st = result_ready(r, &e);
     }
     sp_state_free(all);
     if (st != SP_OK) {
@@ -815,6 +904,44 @@ const char *simplan_result_rng(const simplan_result *r)
 int simplan_result_threads(const simplan_result *r)
 {
     return r ? r->f.threads : 0;
+}
+
+int simplan_result_is_slice(const simplan_result *r, uint64_t *first,
+                            uint64_t *end)
+{
+    if (r == NULL || !r->slice)
+        return 0;
+    if (first != NULL)
+        *first = r->first;
+    if (end != NULL)
+        *end = r->end;
+    return 1;
+}
+
+const char *simplan_result_precision_warning(const simplan_result *r)
+{
+    return r && r->precision_warning[0] ? r->precision_warning : NULL;
+}
+
+const char *simplan_result_chart_warning(const simplan_result *r)
+{
+    return r && r->chart_warning[0] ? r->chart_warning : NULL;
+}
+
+simplan_status simplan_result_set_command_line(simplan_result *r,
+                                               const char *line,
+                                               simplan_error *err)
+{
+    if (r == NULL || line == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "result and line must not be NULL");
+    char *copy = strdup(line);
+    if (copy == NULL)
+        return FAIL(err, SP_ERR_NOMEM, NULL, "out of memory");
+    free(r->command_line);
+    r->command_line = copy;
+    r->f.command_line = copy;
+    return SIMPLAN_OK;
 }
 
 size_t simplan_result_n_targets(const simplan_result *r)
@@ -946,7 +1073,19 @@ static const report_writer writers[] = {
 static bool valid_format(simplan_format format)
 {
     return (int)format >= 0 &&
-           (size_t)format < sizeof writers / sizeof writers[0];
+           (size_t)format < sizeof writers / sizeof writers[0] &&
+           writers[format] != NULL;
+}
+
+/* SIMPLAN_ERR_USAGE for a slice's result, which has no numbers. */
+static simplan_status refuse_slice(const simplan_result *r, simplan_error *err)
+{
+    if (!r->slice)
+        return SIMPLAN_OK;
+    return FAIL(err, SP_ERR_USAGE, NULL,
+                "a slice's result holds only its state (blocks %llu..%llu); "
+                "merge the slices of the run for its numbers",
+                (unsigned long long)r->first, (unsigned long long)r->end);
 }
 
 /* A report writer and its result, for to_string. */
@@ -972,6 +1111,9 @@ simplan_status simplan_result_write(const simplan_result *r,
     if (!valid_format(format))
         return FAIL(err, SP_ERR_USAGE, "format", "unknown format %d",
                     (int)format);
+    simplan_status ss = refuse_slice(r, err);
+    if (ss != SIMPLAN_OK)
+        return ss;
     report_job job = {writers[format], &r->rp};
     sp_error e;
     sp_error_clear(&e);
@@ -987,11 +1129,14 @@ simplan_status simplan_result_to_string(const simplan_result *r,
     if (!valid_format(format))
         return FAIL(err, SP_ERR_USAGE, "format", "unknown format %d",
                     (int)format);
+    simplan_status ss = refuse_slice(r, err);
+    if (ss != SIMPLAN_OK)
+        return ss;
     report_job job = {writers[format], &r->rp};
     return to_string(run_report_job, &job, text, len, err);
 }
 
-simplan_status simplan_result_save(const simplan_result *r, const char *dir,
+simplan_status simplan_result_save(simplan_result *r, const char *dir,
                                    int force, int plots, simplan_error *err)
 {
     if (r == NULL || dir == NULL)
@@ -1006,13 +1151,19 @@ simplan_status simplan_result_save(const simplan_result *r, const char *dir,
     sp_output_options oo = {dir, force != 0, plots != 0, NULL};
     sp_output *w = NULL;
     sp_status st = sp_output_begin(&oo, &w, &e);
-    sp_finish_out o = {w, &oo, false, SP_FORMAT_TABLE, NULL};
-    if (st == SP_OK)
+    sp_finish_out o = {w, &oo, NULL, NULL};
+    if (st == SP_OK && r->slice) { /* a slice's result is its state */
+        st = sp_output_state(w, r->state, &e);
+        if (st == SP_OK)
+            st = sp_output_publish(w, &e);
+    } else if (st == SP_OK) {
         st = sp_finish_files(&r->f, &o, &r->rp, &e);
-    if (st == SP_OK && o.chart_warning != NULL)
-        st = sp_error_set(&e, SP_ERR_IO, NULL, 0, NULL, "%s", o.chart_warning);
+    }
+    if (st == SP_OK)
+        snprintf(r->chart_warning, sizeof r->chart_warning, "%s",
+                 o.chart_warning ? o.chart_warning : "");
     sp_output_free(w);
-    return st == SP_OK ? SIMPLAN_OK : give_run_error(&e, err);
+    return st == SP_OK ? SIMPLAN_OK : give_save_error(&e, err);
 }
 
 /* ---- solve and sweep ---------------------------------------------------- */
@@ -1088,6 +1239,7 @@ simplan_status simplan_solve(const simplan_scenario *sc,
 struct simplan_sweep {
     simplan_scenario *scen; /* the scenario it ran (owned) */
     sp_sweep_result res;    /* borrows scen's names */
+    char chart_warning[512];
 };
 
 void simplan_sweep_free(simplan_sweep *sw)
@@ -1212,4 +1364,596 @@ simplan_status simplan_sweep_to_string(const simplan_sweep *sw,
                     "a sweep is written as a table, CSV or JSON");
     sweep_job job = {w, &sw->res.r};
     return to_string(run_sweep_job, &job, text, len, err);
+}
+
+/* ---- solutions, sweeps and directories ---------------------------------- */
+
+/* The writers' view of a solution (borrowing). */
+static sp_solve_report solve_report_of(const simplan_scenario *sc,
+                                       const simplan_solve_spec *spec,
+                                       const simplan_solution *s)
+{
+    return (sp_solve_report){.scenario = sc->sc.name,
+                             .target = spec->target,
+                             .probability = spec->probability,
+                             .lever = spec->lever,
+                             .value = s->value,
+                             .mc_sd = s->mc_sd,
+                             .a = s->a,
+                             .b = s->b,
+                             .p_a = s->p_a,
+                             .p_b = s->p_b,
+                             .lo = s->lo,
+                             .hi = s->hi,
+                             .p_lo = s->p_lo,
+                             .p_hi = s->p_hi,
+                             .evaluations = s->evaluations,
+                             .draws = s->draws,
+                             .seed = s->seed};
+}
+
+typedef sp_status (*solve_writer)(FILE *, const sp_solve_report *, sp_error *);
+
+typedef struct {
+    solve_writer write;
+    const sp_solve_report *r;
+} solve_job;
+
+static sp_status run_solve_job(FILE *out, const void *ctx, sp_error *err)
+{
+    const solve_job *job = ctx;
+    return job->write(out, job->r, err);
+}
+
+simplan_status simplan_solution_to_string(const simplan_scenario *sc,
+                                          const simplan_solve_spec *spec,
+                                          const simplan_solution *s,
+                                          simplan_format format, char **text,
+                                          size_t *len, simplan_error *err)
+{
+    if (sc == NULL || spec == NULL || s == NULL || spec->target == NULL ||
+        spec->lever == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "scenario, spec (with target and lever) and solution "
+                    "must not be NULL");
+    solve_writer w = format == SIMPLAN_FORMAT_TABLE  ? sp_solve_table
+                     : format == SIMPLAN_FORMAT_CSV  ? sp_solve_csv
+                     : format == SIMPLAN_FORMAT_JSON ? sp_solve_json
+                                                     : NULL;
+    if (w == NULL)
+        return FAIL(err, SP_ERR_USAGE, "format",
+                    "a solution is written as a table, CSV or JSON");
+    sp_solve_report r = solve_report_of(sc, spec, s);
+    solve_job job = {w, &r};
+    return to_string(run_solve_job, &job, text, len, err);
+}
+
+simplan_status simplan_solution_save(const simplan_scenario *sc,
+                                     const simplan_solve_spec *spec,
+                                     const simplan_solution *s, const char *dir,
+                                     int force, simplan_error *err)
+{
+    if (sc == NULL || spec == NULL || s == NULL || dir == NULL ||
+        spec->target == NULL || spec->lever == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "scenario, spec, solution and dir must not be NULL");
+    sp_solve_report r = solve_report_of(sc, spec, s);
+    sp_error e;
+    sp_error_clear(&e);
+    return sp_decide_solve_save(dir, force != 0, NULL, &r, &e) == SP_OK
+               ? SIMPLAN_OK
+               : give_save_error(&e, err);
+}
+
+simplan_status simplan_sweep_save(simplan_sweep *sw, const char *dir, int force,
+                                  int plots, simplan_error *err)
+{
+    if (sw == NULL || dir == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL, "sweep and dir must not be NULL");
+#ifndef SIMPLAN_HAVE_PLOTS
+    if (plots)
+        return FAIL(err, SP_ERR_UNSUPPORTED, "plots",
+                    "this build has no charts (PLplot)");
+#endif
+    sp_error e;
+    sp_error_clear(&e);
+    sw->chart_warning[0] = '\0';
+    return sp_decide_sweep_save(dir, force != 0, plots != 0, NULL,
+                                &sw->scen->sc, &sw->res, sw->chart_warning,
+                                sizeof sw->chart_warning, &e) == SP_OK
+               ? SIMPLAN_OK
+               : give_save_error(&e, err);
+}
+
+const char *simplan_sweep_chart_warning(const simplan_sweep *sw)
+{
+    return sw && sw->chart_warning[0] ? sw->chart_warning : NULL;
+}
+
+simplan_status simplan_out_dir_check(const char *dir, int force,
+                                     simplan_error *err)
+{
+    if (dir == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL, "dir must not be NULL");
+    sp_output_options oo = {dir, force != 0, false, NULL};
+    sp_output *w = NULL;
+    sp_error e;
+    sp_error_clear(&e);
+    sp_status st = sp_output_begin(&oo, &w, &e);
+    sp_output_free(w);
+    return st == SP_OK ? SIMPLAN_OK : give_save_error(&e, err);
+}
+
+/* ---- comparing runs ----------------------------------------------------- */
+
+typedef struct {
+    const sp_compare_entry *e;
+    size_t n;
+    sp_compare_format format;
+} compare_job;
+
+static sp_status run_compare_job(FILE *out, const void *ctx, sp_error *err)
+{
+    const compare_job *job = ctx;
+    return sp_compare_write(out, job->e, job->n, job->format, err);
+}
+
+/* The entries of results[0..n) (a slice counts as failed). */
+static sp_compare_entry *compare_entries(const simplan_result *const *results,
+                                         const char *const *names, size_t n)
+{
+    sp_compare_entry *e = calloc(n ? n : 1, sizeof *e);
+    for (size_t k = 0; e != NULL && k < n; k++) {
+        const simplan_result *r = results[k];
+        bool ok = r != NULL && !r->slice;
+        e[k] =
+            (sp_compare_entry){names[k] ? names[k] : "",
+                               ok ? &r->scen->sc : NULL, ok ? &r->res : NULL};
+    }
+    return e;
+}
+
+simplan_status simplan_compare_to_string(const simplan_result *const *results,
+                                         const char *const *names, size_t n,
+                                         simplan_format format, char **text,
+                                         size_t *len, simplan_error *err)
+{
+    if ((n > 0 && (results == NULL || names == NULL)))
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "results and names must not be NULL");
+    sp_compare_format f = format == SIMPLAN_FORMAT_CSV ? SP_COMPARE_CSV
+                          : format == SIMPLAN_FORMAT_MARKDOWN
+                              ? SP_COMPARE_MARKDOWN
+                              : SP_COMPARE_TABLE;
+    if (format != SIMPLAN_FORMAT_CSV && format != SIMPLAN_FORMAT_MARKDOWN &&
+        format != SIMPLAN_FORMAT_TABLE)
+        return FAIL(err, SP_ERR_USAGE, "format",
+                    "a comparison is written as CSV, Markdown or a table");
+    sp_compare_entry *e = compare_entries(results, names, n);
+    if (e == NULL)
+        return FAIL(err, SP_ERR_NOMEM, NULL, "out of memory");
+    compare_job job = {e, n, f};
+    simplan_status st = to_string(run_compare_job, &job, text, len, err);
+    free(e);
+    return st;
+}
+
+simplan_status simplan_compare_save(const simplan_result *const *results,
+                                    const char *const *names, size_t n,
+                                    const char *dir, simplan_error *err)
+{
+    if (dir == NULL || (n > 0 && (results == NULL || names == NULL)))
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "results, names and dir must not be NULL");
+    sp_compare_entry *e = compare_entries(results, names, n);
+    if (e == NULL)
+        return FAIL(err, SP_ERR_NOMEM, NULL, "out of memory");
+    sp_error ie;
+    sp_error_clear(&ie);
+    sp_status st = sp_compare_save(dir, e, n, &ie);
+    free(e);
+    return st == SP_OK ? SIMPLAN_OK : give(&ie, err);
+}
+
+/* ---- timing the core ---------------------------------------------------- */
+
+void simplan_bench_options_init(simplan_bench_options *opt)
+{
+    if (opt != NULL)
+        memset(opt, 0, sizeof *opt);
+}
+
+typedef struct {
+    simplan_format format;
+    const sp_bench_report *rep;
+} bench_job;
+
+static sp_status run_bench_job(FILE *out, const void *ctx, sp_error *err)
+{
+    const bench_job *job = ctx;
+    return job->format == SIMPLAN_FORMAT_JSON
+               ? sp_bench_report_json(out, job->rep, err)
+               : sp_bench_report_table(out, job->rep, err);
+}
+
+simplan_status simplan_bench(const simplan_scenario *sc,
+                             const simplan_bench_options *opt,
+                             simplan_format format, char **text, size_t *len,
+                             simplan_error *err)
+{
+    library_init();
+    if (sc == NULL || text == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "scenario and text must not be NULL");
+    *text = NULL;
+    if (format != SIMPLAN_FORMAT_TABLE && format != SIMPLAN_FORMAT_JSON)
+        return FAIL(err, SP_ERR_USAGE, "format",
+                    "bench writes table or json, not csv");
+    simplan_bench_options none;
+    simplan_bench_options_init(&none);
+    if (opt == NULL)
+        opt = &none;
+    sp_family family = SP_FAMILY_NORMAL;
+    if (opt->marginal != NULL && !sp_family_parse(opt->marginal, &family))
+        return FAIL(err, SP_ERR_USAGE, "marginal",
+                    "unknown family '%s'; see simplan_family_name",
+                    opt->marginal);
+    simplan_run_options ro;
+    simplan_run_options_init(&ro);
+    ro.draws = opt->draws;
+    ro.has_seed = opt->has_seed;
+    ro.seed = opt->seed;
+    ro.threads = opt->threads;
+    ro.rng = opt->rng;
+    sp_sim_options sim;
+    simplan_status pst = sim_options(&ro, &sim, err);
+    if (pst != SIMPLAN_OK)
+        return pst;
+    simplan_scenario *work = NULL;
+    simplan_status cst = simplan_scenario_copy(sc, &work, err);
+    if (cst != SIMPLAN_OK)
+        return cst;
+    /* --marginal: every stochastic indicator gets the family, with the
+     * defaults of its descriptor table. */
+    for (size_t i = 0; opt->marginal != NULL && i < work->sc.n_indicators; i++)
+        sp_marginal_set_default(&work->sc.indicators[i].marginal, family);
+    sp_error e;
+    sp_error_clear(&e);
+    sp_compiled c = {0};
+    sp_mc_config cfg;
+    const char *rng_name = NULL;
+    sp_status st = sp_compile(&work->sc, &c, &e);
+    if (st == SP_OK)
+        st = sp_run_resolve(&sim, &work->sc, &cfg, &rng_name, &e);
+    sp_bench_config bc = {0};
+    sp_bench_report rep = {0};
+    if (st == SP_OK) {
+        bc = (sp_bench_config){opt->draws ? opt->draws : 1000000, cfg.seed,
+                               cfg.rng, cfg.threads};
+        rep = (sp_bench_report){
+            .scenario = work->sc.name,
+            .file = work->sc.file,
+            .rng = rng_name,
+            .normal_method = sp_rng_normal_method(bc.rng),
+            .marginal = opt->marginal ? sp_family_name(family) : NULL,
+            .draws = bc.draws,
+            .seed = bc.seed,
+            .threads = bc.threads};
+        st = sp_bench_run(&work->sc, &c, &bc, &rep, &e);
+    }
+    simplan_status out = SIMPLAN_OK;
+    if (st == SP_OK) {
+        bench_job job = {format, &rep};
+        out = to_string(run_bench_job, &job, text, len, err);
+    } else {
+        out = give_run_error(&e, err);
+    }
+    sp_compiled_destroy(&c);
+    simplan_scenario_free(work);
+    return out;
+}
+
+size_t simplan_family_count(void)
+{
+    return sp_family_count();
+}
+
+const char *simplan_family_name(size_t k)
+{
+    return k < sp_family_count() ? sp_family_name((sp_family)k) : NULL;
+}
+
+const char *simplan_family_param(size_t k, size_t j, double *dflt)
+{
+    if (k >= sp_family_count())
+        return NULL;
+    const sp_family_info *f = sp_family_info_of((sp_family)k);
+    if (j >= f->n_params)
+        return NULL;
+    if (dflt != NULL)
+        *dflt = f->params[j].dflt;
+    return f->params[j].name;
+}
+
+/* ---- calibration -------------------------------------------------------- */
+
+void simplan_fit_options_init(simplan_fit_options *opt)
+{
+    if (opt != NULL)
+        memset(opt, 0, sizeof *opt);
+}
+
+typedef struct {
+    simplan_format format;
+    const sp_scenario *sc;
+    const sp_calib *c;
+} fit_job;
+
+static sp_status run_fit_job(FILE *out, const void *ctx, sp_error *err)
+{
+    const fit_job *job = ctx;
+    if (job->format == SIMPLAN_FORMAT_JSON)
+        return sp_calib_report_json(out, job->sc, job->c, err);
+    if (job->format == SIMPLAN_FORMAT_CFG)
+        return sp_calib_report_cfg(out, job->sc, job->c, err);
+    return sp_calib_report_table(out, job->sc, job->c, err);
+}
+
+simplan_status simplan_fit(const simplan_scenario *sc,
+                           const simplan_fit_options *opt,
+                           simplan_format format, char **text, size_t *len,
+                           simplan_error *err)
+{
+    library_init();
+    if (sc == NULL || opt == NULL || opt->data == NULL || text == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "scenario, options (with data) and text must not be "
+                    "NULL");
+    *text = NULL;
+    if (format != SIMPLAN_FORMAT_TABLE && format != SIMPLAN_FORMAT_JSON &&
+        format != SIMPLAN_FORMAT_CFG)
+        return FAIL(err, SP_ERR_USAGE, "format",
+                    "fit writes a table, JSON or a scenario file (cfg)");
+    if (opt->n_indicators > 0 && opt->indicators == NULL)
+        return FAIL(err, SP_ERR_USAGE, "indicators",
+                    "%zu indicators but no names", opt->n_indicators);
+    sp_error e;
+    sp_error_clear(&e);
+    sp_data d = {0};
+    sp_plans p = {0};
+    sp_calib c = {0};
+    sp_status st = sp_data_load(opt->data, &d, &e);
+    if (st == SP_OK && opt->plans)
+        st = sp_plans_load(opt->plans, &p, &e);
+    sp_calib_options co = {
+        opt->region,       opt->from,
+        opt->to,           opt->n_indicators ? opt->indicators : NULL,
+        opt->n_indicators, opt->plans ? &p : NULL};
+    if (st == SP_OK)
+        st = sp_calib_fit(&sc->sc, &d, &co, &c, &e);
+    simplan_status out = SIMPLAN_OK;
+    if (st == SP_OK) {
+        fit_job job = {format, &sc->sc, &c};
+        out = to_string(run_fit_job, &job, text, len, err);
+    } else {
+        out = give(&e, err);
+    }
+    sp_calib_destroy(&c);
+    sp_plans_destroy(&p);
+    sp_data_destroy(&d);
+    return out;
+}
+
+void simplan_backtest_options_init(simplan_backtest_options *o)
+{
+    if (o != NULL)
+        memset(o, 0, sizeof *o);
+}
+
+struct simplan_backtest {
+    simplan_scenario *scen; /* the scenario it tested (owned) */
+    char **regions;         /* copies, [n_regions] */
+    sp_data d;              /* the data it scored against (the result borrows
+                       its names) */
+    sp_backtest_options bo;
+    sp_backtest b;
+    sp_backtest_report r; /* borrows the fields above */
+    char chart_warning[512];
+};
+
+void simplan_backtest_free(simplan_backtest *bt)
+{
+    if (bt == NULL)
+        return;
+    sp_backtest_destroy(&bt->b);
+    sp_data_destroy(&bt->d);
+    for (size_t i = 0; bt->regions != NULL && i < bt->bo.n_regions; i++)
+        free(bt->regions[i]);
+    free(bt->regions);
+    simplan_scenario_free(bt->scen);
+    free(bt);
+}
+
+simplan_status simplan_backtest_run(const simplan_scenario *sc,
+                                    const simplan_backtest_options *opt,
+                                    simplan_backtest **out, simplan_error *err)
+{
+    library_init();
+    if (sc == NULL || opt == NULL || out == NULL || opt->data == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "scenario, options (with data) and out must not be NULL");
+    *out = NULL;
+    if (opt->n_regions > 0 && opt->regions == NULL)
+        return FAIL(err, SP_ERR_USAGE, "regions", "%zu regions but no names",
+                    opt->n_regions);
+    if (opt->from > opt->to || opt->step < 0 || opt->horizon < 0 ||
+        opt->history < 0)
+        return FAIL(err, SP_ERR_USAGE, "origins",
+                    "origins %d..%d by %d, horizon %d and history %d: "
+                    "expected from <= to and positive step, horizon and "
+                    "history (0: the defaults)",
+                    opt->from, opt->to, opt->step, opt->horizon, opt->history);
+    if (opt->threads < 0 || opt->threads > 1024)
+        return FAIL(err, SP_ERR_USAGE, "threads",
+                    "%d threads: expected 1 .. 1024 (0: all cores)",
+                    opt->threads);
+    const char *rng = opt->rng ? opt->rng : sc->sc.rng;
+    const gsl_rng_type *type = sp_rng_lookup(rng[0] ? rng : SP_RNG_DEFAULT);
+    if (type == NULL)
+        return FAIL(err, SP_ERR_USAGE, "rng",
+                    "unknown generator '%s'; use xoshiro256ss or a GSL "
+                    "generator name such as taus2 or mt19937",
+                    rng);
+    simplan_backtest *bt = calloc(1, sizeof *bt);
+    if (bt == NULL)
+        return FAIL(err, SP_ERR_NOMEM, NULL, "out of memory");
+    simplan_status cst = simplan_scenario_copy(sc, &bt->scen, err);
+    if (cst != SIMPLAN_OK) {
+        free(bt);
+        return cst;
+    }
+    sp_error e;
+    sp_error_clear(&e);
+    sp_status st = SP_OK;
+    bt->regions =
+        calloc(opt->n_regions ? opt->n_regions : 1, sizeof *bt->regions);
+    if (bt->regions == NULL)
+        st = sp_error_set(&e, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (size_t i = 0; st == SP_OK && i < opt->n_regions; i++) {
+        bt->regions[i] = strdup(opt->regions[i]);
+        bt->bo.n_regions = i + 1;
+        if (bt->regions[i] == NULL)
+            st = sp_error_set(&e, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    if (st == SP_OK)
+        st = sp_data_load(opt->data, &bt->d, &e);
+    bt->bo = (sp_backtest_options){
+        .regions = opt->n_regions ? (const char *const *)bt->regions : NULL,
+        .n_regions = opt->n_regions,
+        .from = opt->from,
+        .to = opt->to,
+        .step = opt->step ? opt->step : 1,
+        .horizon = opt->horizon ? opt->horizon : 5,
+        .history = opt->history ? opt->history : 5,
+        .draws = opt->draws ? opt->draws : 20000,
+        .seed = opt->has_seed ? opt->seed : bt->scen->sc.seed,
+        .rng = type,
+        .threads = opt->threads ? opt->threads : sp_mc_default_threads(),
+        .sd_factor = !opt->no_sd_factor,
+        .search_draws = opt->all_search_draws ? 0
+                        : opt->search_draws   ? opt->search_draws
+                                              : 5000};
+    if (st == SP_OK)
+        st = sp_backtest_run(&bt->scen->sc, &bt->d, &bt->bo, &bt->b, &e);
+    if (st != SP_OK) {
+        simplan_backtest_free(bt);
+        return give(&e, err);
+    }
+    bt->r = (sp_backtest_report){&bt->scen->sc, bt->d.file, &bt->bo, &bt->b};
+    *out = bt;
+    return SIMPLAN_OK;
+}
+
+typedef struct {
+    simplan_format format;
+    const sp_backtest_report *r;
+} backtest_job;
+
+static sp_status run_backtest_job(FILE *out, const void *ctx, sp_error *err)
+{
+    const backtest_job *job = ctx;
+    if (job->format == SIMPLAN_FORMAT_JSON)
+        return sp_backtest_report_json(out, job->r, err);
+    if (job->format == SIMPLAN_FORMAT_CSV)
+        return sp_backtest_report_csv(out, job->r, err);
+    return sp_backtest_report_table(out, job->r, err);
+}
+
+simplan_status simplan_backtest_to_string(const simplan_backtest *bt,
+                                          simplan_format format, char **text,
+                                          size_t *len, simplan_error *err)
+{
+    if (bt == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL, "backtest must not be NULL");
+    if (format != SIMPLAN_FORMAT_TABLE && format != SIMPLAN_FORMAT_JSON &&
+        format != SIMPLAN_FORMAT_CSV)
+        return FAIL(err, SP_ERR_USAGE, "format",
+                    "a back-test is written as a table, JSON or CSV");
+    backtest_job job = {format, &bt->r};
+    return to_string(run_backtest_job, &job, text, len, err);
+}
+
+simplan_status simplan_backtest_save(simplan_backtest *bt, const char *dir,
+                                     int force, int plots, simplan_error *err)
+{
+    if (bt == NULL || dir == NULL)
+        return FAIL(err, SP_ERR_USAGE, NULL,
+                    "backtest and dir must not be NULL");
+    sp_error e;
+    sp_error_clear(&e);
+    sp_status st =
+        sp_backtest_save(dir, force != 0, plots != 0, &bt->r, bt->chart_warning,
+                         sizeof bt->chart_warning, &e);
+    return st == SP_OK ? SIMPLAN_OK : give_save_error(&e, err);
+}
+
+const char *simplan_backtest_chart_warning(const simplan_backtest *bt)
+{
+    return bt && bt->chart_warning[0] ? bt->chart_warning : NULL;
+}
+
+/* ---- MPI and the command line ------------------------------------------- */
+
+simplan_status simplan_mpi_init(int *argc, char ***argv, simplan_error *err)
+{
+    library_init();
+    int rank, size;
+    sp_error e;
+    sp_error_clear(&e);
+    return sp_mpi_init(argc, argv, &rank, &size, &e) == SP_OK ? SIMPLAN_OK
+                                                              : give(&e, err);
+}
+
+void simplan_mpi_finalize(void)
+{
+    sp_mpi_finalize();
+}
+
+int simplan_mpi_rank(void)
+{
+    return sp_mpi_rank();
+}
+
+int simplan_mpi_size(void)
+{
+    return sp_mpi_size();
+}
+
+simplan_count simplan_parse_count(const char *s, uint64_t lo, uint64_t hi,
+                                  uint64_t *out)
+{
+    _Static_assert((int)SP_COUNT_OK == (int)SIMPLAN_COUNT_OK &&
+                       (int)SP_COUNT_SYNTAX == (int)SIMPLAN_COUNT_SYNTAX &&
+                       (int)SP_COUNT_FRACTION == (int)SIMPLAN_COUNT_FRACTION &&
+                       (int)SP_COUNT_RANGE == (int)SIMPLAN_COUNT_RANGE,
+                   "count results");
+    if (out == NULL)
+        return SIMPLAN_COUNT_SYNTAX;
+    return (simplan_count)sp_count_parse_detail(s, lo, hi, out);
+}
+
+simplan_status simplan_default_scenario(char *buf, size_t size,
+                                        simplan_error *err)
+{
+    if (buf == NULL || size == 0)
+        return FAIL(err, SP_ERR_USAGE, NULL, "buf must not be NULL");
+    sp_error e;
+    sp_error_clear(&e);
+    return sp_bench_default_scenario(buf, size, &e) == SP_OK ? SIMPLAN_OK
+                                                             : give(&e, err);
+}
+
+int simplan_rng_valid(const char *name)
+{
+    return name != NULL && sp_rng_lookup(name) != NULL;
 }

@@ -17,7 +17,7 @@
 #include <stdio.h>
 
 #include "sp_bench_report.h"
-#include "sp_cli.h"
+#include "sp_options.h"
 #include "sp_compile.h"
 #include "sp_mc.h"
 #include "sp_scenario.h"
@@ -46,13 +46,6 @@ typedef struct {
  * SIMPLAN_INSTALLED_SCENARIO -- and never the build tree. Writes the path
  * into buf; SP_ERR_IO naming the places looked at when none is readable. */
 sp_status sp_bench_default_scenario(char *buf, size_t size, sp_error *err);
-
-/* `simplan bench`: loads the scenario (`scenario`, or the default above
- * when NULL), gives every stochastic indicator the --marginal family with its
- * table defaults if one is asked for, compiles it, times it against the
- * variate bound and prints the result. */
-sp_status sp_bench_command(const sp_bench_options *opt, const char *scenario,
-                           sp_error *err);
 
 /* Runs the benchmark of compiled scenario `c`: sets the measured fields
  * of `out` (variates per draw, bound, times per draw, scaling, peak

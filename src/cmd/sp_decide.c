@@ -15,13 +15,14 @@
 #include <unistd.h>
 
 #include "sp_compile.h"
+#include "sp_count.h"
 #include "sp_decision.h"
 #include "sp_lever.h"
 #include "sp_mc.h"
 #include "sp_output.h"
 #include "sp_rng.h"
 #include "sp_run.h"
-#include "sp_signal.h"
+#include "sp_stop.h"
 #ifdef SIMPLAN_HAVE_PLOTS
 #include "sp_plot.h"
 #endif
@@ -222,16 +223,6 @@ static sp_status root_sd(const sp_decide_options *opt, const sp_scenario *sc,
     return SP_OK;
 }
 
-/* The writers of a solution and of a sweep, one per --format. */
-typedef sp_status (*solve_writer)(FILE *, const sp_solve_report *, sp_error *);
-typedef sp_status (*sweep_writer)(FILE *, const sp_sweep_report *, sp_error *);
-static const solve_writer solve_writers[] = {[SP_FORMAT_TABLE] = sp_solve_table,
-                                             [SP_FORMAT_CSV] = sp_solve_csv,
-                                             [SP_FORMAT_JSON] = sp_solve_json};
-static const sweep_writer sweep_writers[] = {[SP_FORMAT_TABLE] = sp_sweep_table,
-                                             [SP_FORMAT_CSV] = sp_sweep_csv,
-                                             [SP_FORMAT_JSON] = sp_sweep_json};
-
 /* The solution as the plain result the writers take (borrowing). */
 static sp_solve_report solve_report(const sp_decide_options *opt,
                                     const sp_scenario *sc, const char *lever,
@@ -257,17 +248,6 @@ static sp_solve_report solve_report(const sp_decide_options *opt,
                              .seed = seed};
 }
 
-/* Refuses an --out DIR that cannot be written before the work, as run
- * does (the writer is begun and dropped again). */
-static sp_status solve_check_out(const sp_decide_options *opt, sp_error *err)
-{
-    sp_output_options oo = {opt->out.dir, opt->out.force, false, NULL};
-    sp_output *w = NULL;
-    sp_status st = opt->out.dir ? sp_output_begin(&oo, &w, err) : SP_OK;
-    sp_output_free(w);
-    return st;
-}
-
 static sp_status put_solve_csv(FILE *out, const void *ctx, sp_error *err)
 {
     return sp_solve_csv(out, ctx, err);
@@ -282,11 +262,11 @@ static sp_status put_solve_json(FILE *out, const void *ctx, sp_error *err)
 
 /* DIR/solve.csv and (with jansson, as run) DIR/solve.json, published
  * through the result writer. */
-static sp_status solve_files(const sp_decide_options *opt,
-                             const sp_solve_report *r, sp_error *err)
+sp_status sp_decide_solve_save(const char *dir, bool force,
+                               const atomic_int *stop, const sp_solve_report *r,
+                               sp_error *err)
 {
-    sp_output_options oo = {opt->out.dir, opt->out.force, false,
-                            sp_signal_flag()};
+    sp_output_options oo = {dir, force, false, stop};
     sp_output *w = NULL;
     sp_status st = sp_output_begin(&oo, &w, err);
     if (st == SP_OK)
@@ -345,25 +325,6 @@ sp_status sp_decide_solve_compute(const sp_decide_options *opt, sp_scenario *sc,
     return st;
 }
 
-sp_status sp_decide_solve(const sp_decide_options *cli, sp_scenario *sc,
-                          sp_error *err)
-{
-    sp_signal_catch();
-    sp_decide_options o = *cli;
-    o.sim.stop = sp_signal_flag();
-    sp_solve_report r = {0};
-    sp_status st = solve_check_out(&o, err);
-    if (st == SP_OK)
-        st = sp_decide_solve_compute(&o, sc, &r, err);
-    if (st == SP_OK && o.out.dir) /* saved before stdout is written */
-        st = solve_files(&o, &r, err);
-    if (st == SP_OK)
-        st = solve_writers[o.format](stdout, &r, err);
-    if (st == SP_OK)
-        st = sp_output_stdout(err);
-    return st;
-}
-
 /* ---- sweep ------------------------------------------------------------------ */
 
 typedef sp_sweep_axis axis;
@@ -382,7 +343,7 @@ static bool parse_grid_spec(const char *s, double *from, double *to, int *steps)
     if (end == t || *end != ':')
         return false;
     uint64_t n;
-    if (!sp_cli_count(end + 1, 2, 1000, &n))
+    if (!sp_count_parse(end + 1, 2, 1000, &n))
         return false;
     *steps = (int)n;
     return isfinite(*from) && isfinite(*to) && *from != *to;
@@ -545,17 +506,18 @@ static sp_status put_sweep_csv(FILE *out, const void *ctx, sp_error *err)
 }
 
 /* DIR/sweep.csv, then the charts, published through the writer. */
-static sp_status sweep_files(const sp_decide_options *opt, sp_output *w,
+static sp_status sweep_files(const char *dir, bool plots, sp_output *w,
                              const sp_scenario *sc, const axis *ax, int n_axes,
                              const sp_sweep_report *r, sp_error *err)
 {
     sp_status st = sp_output_file(w, "sweep.csv", put_sweep_csv, r, err);
 #ifdef SIMPLAN_HAVE_PLOTS
-    sweep_out o = {sc, ax, n_axes, r->p, NULL, NULL, NULL, NULL, opt->out.dir};
-    if (st == SP_OK && opt->out.plots)
+    sweep_out o = {sc, ax, n_axes, r->p, NULL, NULL, NULL, NULL, dir};
+    if (st == SP_OK && plots)
         st = sweep_plots(w, &o, err);
 #else
-    (void)opt;
+    (void)dir;
+    (void)plots;
     (void)sc;
     (void)ax;
     (void)n_axes;
@@ -611,6 +573,22 @@ static void sweep_report_free(sp_sweep_report *r)
     free((void *)(uintptr_t)r->ids);
 }
 
+sp_status sp_decide_sweep_save(const char *dir, bool force, bool plots,
+                               const atomic_int *stop, const sp_scenario *sc,
+                               const sp_sweep_result *res, char *warning,
+                               size_t size, sp_error *err)
+{
+    sp_output_options oo = {dir, force, plots, stop};
+    sp_output *w = NULL;
+    sp_status st = sp_output_begin(&oo, &w, err);
+    if (st == SP_OK)
+        st = sweep_files(dir, plots, w, sc, res->ax, res->n_axes, &res->r, err);
+    snprintf(warning, size, "%s",
+             st == SP_OK && sp_output_warning(w) ? sp_output_warning(w) : "");
+    sp_output_free(w);
+    return st;
+}
+
 void sp_sweep_result_free(sp_sweep_result *res)
 {
     sweep_report_free(&res->r);
@@ -654,41 +632,5 @@ sp_status sp_decide_sweep_compute(const sp_decide_options *opt, sp_scenario *sc,
         st = stop_requested(opt, err);
     if (st != SP_OK)
         sp_sweep_result_free(res);
-    return st;
-}
-
-sp_status sp_decide_sweep(const sp_decide_options *cli, sp_scenario *sc,
-                          sp_error *err)
-{
-    sp_signal_catch();
-    sp_decide_options o = *cli;
-    o.sim.stop = sp_signal_flag();
-    sp_output_options oo = {o.out.dir, o.out.force, o.out.plots,
-                            sp_signal_flag()};
-    sp_output *w = NULL;
-    sp_status st = SP_OK;
-    /* The axes are checked before the directory is, as they were before
-     * the work (parse_axis again in the computation). */
-    for (int a = 0; a < o.n_vary && st == SP_OK; a++) {
-        axis ax;
-        st = parse_axis(sc, o.vary[a], &ax, err);
-    }
-    if (st == SP_OK && o.out.dir) /* before the work, as run does */
-        st = sp_output_begin(&oo, &w, err);
-    sp_sweep_result res = {0};
-    if (st == SP_OK)
-        st = sp_decide_sweep_compute(&o, sc, &res, err);
-    /* The files first, so the results are saved before stdout. */
-    if (st == SP_OK && w)
-        st = sweep_files(&o, w, sc, res.ax, o.n_vary, &res.r, err);
-    if (st == SP_OK)
-        st = sweep_writers[o.format](stdout, &res.r, err);
-    if (st == SP_OK)
-        st = sp_output_stdout(err);
-    if (st == SP_OK && w && sp_output_warning(w))
-        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s",
-                          sp_output_warning(w));
-    sp_sweep_result_free(&res);
-    sp_output_free(w);
     return st;
 }

@@ -18,7 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "sp_cli.h"
+#include "sp_options.h"
 #include "sp_decision.h"
 #include "sp_lever.h"
 #include "sp_scenario.h"
@@ -70,10 +70,17 @@ sp_status sp_decide_sweep_compute(const sp_decide_options *opt, sp_scenario *sc,
                                   sp_sweep_result *res, sp_error *err);
 void sp_sweep_result_free(sp_sweep_result *res);
 
-/* `simplan solve` and `simplan sweep`. */
-sp_status sp_decide_solve(const sp_decide_options *opt, sp_scenario *sc,
-                          sp_error *err);
-sp_status sp_decide_sweep(const sp_decide_options *opt, sp_scenario *sc,
-                          sp_error *err);
+/* DIR/solve.csv and (with jansson) DIR/solve.json, published. */
+sp_status sp_decide_solve_save(const char *dir, bool force,
+                               const atomic_int *stop, const sp_solve_report *r,
+                               sp_error *err);
+
+/* DIR/sweep.csv and, with `plots`, the charts, published; a chart stage
+ * that failed is no error here: its warning goes to `warning` ("" when
+ * none). */
+sp_status sp_decide_sweep_save(const char *dir, bool force, bool plots,
+                               const atomic_int *stop, const sp_scenario *sc,
+                               const sp_sweep_result *res, char *warning,
+                               size_t size, sp_error *err);
 
 #endif /* SP_DECIDE_H */

@@ -10,16 +10,7 @@
 #include "sp_paramunc.h"
 #include "sp_report.h"
 #include "sp_rng.h"
-#include "sp_signal.h"
-
-typedef sp_status (*report_writer)(FILE *, const sp_report *, sp_error *);
-
-/* One writer per --format. */
-static const report_writer writers[] = {
-    [SP_FORMAT_TABLE] = sp_report_table,
-    [SP_FORMAT_CSV] = sp_report_csv,
-    [SP_FORMAT_JSON] = sp_report_json,
-};
+#include "sp_stop.h"
 
 sp_status sp_finish_files(const sp_finish *f, sp_finish_out *o,
                           const sp_report *plain, sp_error *err)
@@ -36,17 +27,6 @@ sp_status sp_finish_files(const sp_finish *f, sp_finish_out *o,
     if (st == SP_OK)
         st = sp_output_publish(o->w, err);
     o->chart_warning = st == SP_OK ? sp_output_warning(o->w) : NULL;
-    return st;
-}
-
-/* The report on stdout; a write error there (a closed pipe included) is
- * an I/O error naming standard output. */
-static sp_status print_report(const sp_finish_out *o, const sp_report *r,
-                              sp_error *err)
-{
-    sp_status st = writers[o->format](stdout, r, err);
-    if (st == SP_OK || ferror(stdout))
-        return sp_output_stdout(err) != SP_OK ? SP_ERR_IO : st;
     return st;
 }
 
@@ -88,7 +68,7 @@ sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
 {
     o->chart_warning = NULL;
     sp_status st = sp_finish_analyse(
-        f, sp_signal_flag(),
+        f, o->stop,
         o->w ? "stopped after the simulation; no report was written"
              : "stopped after the simulation; no results were written",
         err);
@@ -97,11 +77,5 @@ sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err)
     const sp_report r = sp_finish_plain_report(f);
     if (o->w != NULL)
         st = sp_finish_files(f, o, &r, err);
-    if (st == SP_OK && o->to_stdout)
-        st = print_report(o, &r, err);
-    char warning[200];
-    if (st == SP_OK && o->to_stdout &&
-        sp_report_precision_warning(&r, warning, sizeof warning))
-        fprintf(stderr, "simplan: warning: %s\n", warning);
     return st;
 }

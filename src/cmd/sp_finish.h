@@ -6,10 +6,10 @@
  * complete state) gets its scenario-discovery boxes (sp_discover), the
  * report is built once, with designated initialisers, and its files are
  * written into DIR through the result writer -- the state file first when
- * there is one, then the data files, then the charts -- and published;
- * only then does the report go to stdout, through one table of writers
- * (table, csv, json). A stop request (SIGINT, SIGTERM) is honoured before
- * discovery and before anything is published.
+ * there is one, then the data files, then the charts -- and published.
+ * The caller prints the report afterwards (the command through the
+ * public interface). A stop request is honoured before discovery and
+ * before anything is published.
  */
 #ifndef SP_FINISH_H
 #define SP_FINISH_H
@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "sp_cli.h"
+#include "sp_options.h"
 #include "sp_compile.h"
 #include "sp_output.h"
 #include "sp_report.h"
@@ -50,10 +50,10 @@ typedef struct {
 typedef struct {
     sp_output *w; /* the result being written, or NULL */
     const sp_output_options *oo;
-    bool to_stdout; /* print the report in `format` */
-    sp_format format;
     const char *chart_warning; /* out: set when the chart stage failed
                                   (the data files are published) */
+    const atomic_int *stop;    /* polled before and after the analyses
+                                  (sp_stop_check); NULL: never */
 } sp_finish_out;
 
 /* The analyses after the simulation: scenario discovery and the
@@ -71,7 +71,8 @@ sp_report sp_finish_plain_report(const sp_finish *f);
 sp_status sp_finish_files(const sp_finish *f, sp_finish_out *o,
                           const sp_report *plain, sp_error *err);
 
-/* Discovery, the report's files in DIR (published), then stdout. A chart
+/* Discovery, the parameter sets, then the report's files in DIR
+ * (published) when o->w is set. A chart
  * stage that failed sets o->chart_warning and is not an error here: the
  * caller decides (run exits 3, batch still compares). */
 sp_status sp_finish_report(const sp_finish *f, sp_finish_out *o, sp_error *err);

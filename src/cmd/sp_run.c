@@ -19,7 +19,7 @@
 #include "sp_output.h"
 #include "sp_report.h"
 #include "sp_rng.h"
-#include "sp_signal.h"
+#include "sp_stop.h"
 #include "sp_state.h"
 
 #define STEP_BLOCKS      256 /* blocks between progress updates and checks */
@@ -48,32 +48,10 @@ static double now_seconds(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* Progress on stderr: only on a terminal, not with --quiet, and only once
- * the run has taken more than a second. */
-typedef struct {
-    bool enabled;
-    double start;
-    bool shown;
-} progress;
-
-static void progress_update(progress *p, uint64_t done, uint64_t total)
+/* True once the run's stop flag is set. */
+static bool stopped(const sp_run_options *opt)
 {
-    if (!p->enabled)
-        return;
-    double t = now_seconds() - p->start;
-    if (t < 1.0)
-        return;
-    double rate = (double)done / t;
-    double eta = rate > 0 ? (double)(total - done) / rate : 0.0;
-    fprintf(stderr, "\r%5.1f %%  %.3g draws/s  ETA %.0f s   ",
-            100.0 * (double)done / (double)total, rate, eta);
-    p->shown = true;
-}
-
-static void progress_end(progress *p)
-{
-    if (p->shown)
-        fprintf(stderr, "\r%*s\r", 50, "");
+    return opt->sim.stop != NULL && atomic_load(opt->sim.stop) != 0;
 }
 
 sp_status sp_run_resolve(const sp_sim_options *sim, const sp_scenario *sc,
@@ -101,20 +79,23 @@ sp_status sp_run_resolve(const sp_sim_options *sim, const sp_scenario *sc,
     return SP_OK;
 }
 
-/* The shared tail (sp_finish_report) for run, MPI and merge: the report
- * on stdout in --format, and a failed chart stage an I/O error after the
- * data files are published. */
-static sp_status finish(sp_format format, sp_output *w,
-                        const sp_output_options *oo, const sp_finish *f,
-                        sp_error *err)
+/* The shared tail (sp_finish_report) for run, MPI and merge, without
+ * stdout: discovery, the parameter sets and the files in DIR; a failed
+ * chart stage is kept in the outcome, after the data files are
+ * published. */
+static sp_status finish(sp_output *w, const sp_output_options *oo,
+                        const sp_finish *f, const atomic_int *stop,
+                        sp_run_outcome *out, sp_error *err)
 {
-    sp_finish_out o = {w, oo, true, format, NULL};
+    sp_finish_out o = {w, oo, NULL, stop};
     sp_status st = sp_finish_report(f, &o, err);
     if (st == SP_OK && o.chart_warning != NULL)
-        st = sp_error_set(err, SP_ERR_IO, NULL, 0, NULL, "%s", o.chart_warning);
+        snprintf(out->chart_warning, sizeof out->chart_warning, "%s",
+                 o.chart_warning);
     return st;
 }
 
+/* A state file, given as itself or as the directory that holds it. */
 sp_status sp_run_load_state(const char *path, sp_state **out, sp_error *err)
 {
     struct stat sb;
@@ -135,11 +116,10 @@ static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
                           uint64_t to, sp_output *dir, uint64_t total_draws,
                           sp_error *err)
 {
-    double start = now_seconds(), last_save = start;
-    progress bar = {!opt->quiet && isatty(STDERR_FILENO), start, false};
+    double last_save = now_seconds();
     uint64_t done0 = from,
              step = opt->precision > 0 ? PRECISION_BLOCKS : STEP_BLOCKS;
-    for (uint64_t k = from; k < to && !sp_signal_caught(); k += step) {
+    for (uint64_t k = from; k < to && !stopped(opt); k += step) {
         uint64_t end = k + step < to ? k + step : to;
         sp_mc_run(mc, k, end);
         if (opt->precision > 0 && end < to &&
@@ -149,8 +129,10 @@ static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
         }
         uint64_t done = (end - done0) * SP_MC_BLOCK;
         uint64_t todo = (to - done0) * SP_MC_BLOCK;
-        progress_update(&bar, done < todo ? done : todo,
-                        todo < total_draws ? todo : total_draws);
+        if (opt->progress != NULL)
+            opt->progress(done < todo ? done : todo,
+                          todo < total_draws ? todo : total_draws,
+                          opt->progress_ctx);
         if (dir && now_seconds() - last_save >= opt->checkpoint) {
             sp_status st =
                 sp_output_checkpoint_state(dir, sp_mc_state(mc), err);
@@ -159,20 +141,19 @@ static sp_status simulate(const sp_run_options *opt, sp_mc *mc, uint64_t from,
             last_save = now_seconds();
         }
     }
-    progress_end(&bar);
-    if (!sp_signal_caught())
+    if (!stopped(opt))
         return SP_OK;
     if (dir && sp_output_checkpoint_state(dir, sp_mc_state(mc), err) != SP_OK)
         return err->status;
     if (dir == NULL)
-        return sp_signal_error(err, "no results were written");
+        return sp_stop_check(opt->sim.stop, err, "no results were written");
     char what[4200];
     snprintf(what, sizeof what,
              "the finished blocks are saved in %s/%s for --resume %s; no "
              "report was written",
              sp_output_checkpoint_dir(dir), SP_STATE_FILE,
              sp_output_checkpoint_dir(dir));
-    return sp_signal_error(err, what);
+    return sp_stop_check(opt->sim.stop, err, what);
 }
 
 /* "slice K/N", or "a whole run" for 1/1, into buf. */
@@ -316,41 +297,98 @@ static sp_status run_blocks(const sp_run_options *opt, sp_mc *mc,
     sp_status st = simulate(opt, mc, from, full_end, dir, cfg->draws, err);
     if (sp_mc_blocks(mc) < to) /* stopped early by --precision */
         partial_last = false;
-    if (st == SP_OK && partial_last && dir == NULL)
-        sp_mc_run(mc, full_end, to); /* no state to keep */
-    else if (st == SP_OK && partial_last)
+    if (st == SP_OK && partial_last) /* kept for a later save too */
         st = sp_mc_run_partial_last(mc, err);
     if (st == SP_OK && dir)
         st = sp_output_state(dir, sp_mc_state(mc), err);
     return st;
 }
 
-sp_status sp_run_all(sp_mc *mc, const sp_mc_config *cfg, double precision,
-                     const atomic_int *stop, bool *precise, sp_error *err)
+/* A run in this process: whole, a slice, or resumed. */
+static sp_status run_single(const sp_run_options *opt, const sp_scenario *sc,
+                            const sp_compiled *c, sp_run_outcome *out,
+                            sp_error *err)
 {
-    *precise = false;
-    uint64_t to = sp_mc_blocks(mc);
-    bool partial_last = cfg->draws % SP_MC_BLOCK != 0;
-    uint64_t full_end = partial_last ? to - 1 : to;
-    uint64_t step = precision > 0 ? PRECISION_BLOCKS : STEP_BLOCKS;
-    for (uint64_t k = 0; k < full_end; k += step) {
-        sp_status st = sp_stop_check(stop, err, "no results were written");
-        if (st != SP_OK)
-            return st;
-        uint64_t end = k + step < full_end ? k + step : full_end;
-        sp_mc_run(mc, k, end);
-        if (precision > 0 && end < full_end &&
-            precise_enough(sp_mc_state(mc), precision)) {
-            sp_mc_truncate(mc, end);
-            partial_last = false;
-            break;
-        }
+    sp_mc_config cfg;
+    const char *rng_name;
+    sp_state *saved = NULL;
+    sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
+    if (st == SP_OK)
+        st = resume_state(opt, sc, &cfg, &rng_name, &saved, err);
+    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
+                            opt->sim.stop};
+    if (oo.dir == NULL && opt->resume != NULL) {
+        oo.dir = opt->resume; /* continue in place */
+        oo.force = true;
     }
-    sp_status st = sp_stop_check(stop, err, "no results were written");
-    if (st == SP_OK && partial_last)
-        st = sp_mc_run_partial_last(mc, err);
-    *precise = st == SP_OK && precision > 0 &&
-               precise_enough(sp_mc_state(mc), precision);
+    sp_output *w = NULL;
+    if (st == SP_OK && oo.dir != NULL)
+        st = sp_output_begin(&oo, &w, err);
+    if (st != SP_OK) {
+        sp_state_free(saved);
+        return st;
+    }
+    if (st == SP_OK)
+        snprintf(out->rng, sizeof out->rng, "%s", rng_name);
+    double start = now_seconds();
+    sp_mc *mc = sp_mc_alloc(sc, c, &cfg, err);
+    st = mc ? SP_OK : err->status;
+    if (st == SP_OK && opt->slices > 0)
+        sp_mc_set_slice(mc, opt->slice, opt->slices);
+    if (st == SP_OK && saved)
+        st = apply_resume(mc, saved, err);
+    sp_state_free(saved);
+    if (st == SP_OK)
+        st = run_blocks(opt, mc, &cfg, w, err);
+    if (st == SP_OK && opt->slices > 0 && w != NULL)
+        st = sp_output_publish(w, err); /* a slice's result is its state */
+    if (st == SP_OK && opt->slices == 0)
+        st = sp_mc_result(mc, &out->res, err);
+    if (st == SP_OK) {
+        out->state = sp_state_copy(sp_mc_state(mc));
+        if (out->state == NULL)
+            st =
+                sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    double elapsed = now_seconds() - start;
+    bool precise = st == SP_OK && opt->precision > 0 && mc &&
+                   precise_enough(sp_mc_state(mc), opt->precision);
+    if (st == SP_OK && opt->slices > 0) {
+        out->slice = true;
+        out->first = sp_mc_state(mc)->first;
+        out->end = sp_state_end(sp_mc_state(mc));
+    }
+    sp_mc_free(mc);
+    /* After the run's memory is freed: discovery is not part of its
+     * elapsed time. The state file is in DIR already (run_blocks). */
+    if (st == SP_OK && opt->slices == 0) {
+        out->f = (sp_finish){.sc = sc,
+                             .c = c,
+                             .res = &out->res,
+                             .seed = cfg.seed,
+                             .rng = out->rng,
+                             .draws = out->state->draws,
+                             .threads = cfg.threads,
+                             .elapsed = elapsed,
+                             .precision = opt->precision,
+                             .precise = precise,
+                             .param_sets = opt->param_sets,
+                             .command_line = opt->command_line};
+        out->have_result = true;
+        st = finish(w, &oo, &out->f, opt->sim.stop, out, err);
+        /* The state went into DIR with the blocks; a later save of the
+         * outcome writes it (sp_finish.state). */
+        out->f.state = out->state;
+    } else if (st == SP_OK) {
+        out->f = (sp_finish){.sc = sc,
+                             .c = c,
+                             .seed = cfg.seed,
+                             .rng = out->rng,
+                             .draws = out->state->draws,
+                             .threads = cfg.threads,
+                             .state = out->state};
+    }
+    sp_output_free(w);
     return st;
 }
 
@@ -418,9 +456,9 @@ static sp_status run_rank_slice(const sp_scenario *sc, const sp_compiled *c,
 }
 
 /* `simplan run` on R > 1 MPI ranks: each rank runs slice rank+1 of R with
- * its threads; rank 0 merges and reports. */
+ * its threads; rank 0 merges, and its outcome holds the result. */
 static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
-                         const sp_compiled *c, const char *cmdline,
+                         const sp_compiled *c, sp_run_outcome *out,
                          sp_error *err)
 {
     if (opt->slices > 0 || opt->resume != NULL)
@@ -433,7 +471,7 @@ static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
     const char *rng_name;
     sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
     sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
-                            sp_signal_flag()};
+                            opt->sim.stop};
     sp_output *w = NULL;
     if (st == SP_OK && rank == 0 && oo.dir != NULL)
         st = sp_output_begin(&oo, &w, err);
@@ -446,25 +484,27 @@ static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
     double start = now_seconds();
     sp_state *all = NULL;
     st = run_rank_slice(sc, c, &cfg, &all, err);
-    sp_result res = {0};
     if (st == SP_OK && rank == 0)
-        st = sp_state_result(all, sc, c, &res, err);
+        st = sp_state_result(all, sc, c, &out->res, err);
     if (st == SP_OK && rank == 0) {
-        sp_finish f = {.sc = sc,
-                       .c = c,
-                       .res = &res,
-                       .seed = cfg.seed,
-                       .rng = rng_name,
-                       .draws = cfg.draws,
-                       .threads = cfg.threads,
-                       .elapsed = now_seconds() - start,
-                       .param_sets = opt->param_sets,
-                       .state = all,
-                       .command_line = cmdline};
-        st = finish(opt->format, w, &oo, &f, err);
+        snprintf(out->rng, sizeof out->rng, "%s", rng_name);
+        out->state = all;
+        all = NULL;
+        out->f = (sp_finish){.sc = sc,
+                             .c = c,
+                             .res = &out->res,
+                             .seed = cfg.seed,
+                             .rng = out->rng,
+                             .draws = cfg.draws,
+                             .threads = cfg.threads,
+                             .elapsed = now_seconds() - start,
+                             .param_sets = opt->param_sets,
+                             .state = out->state,
+                             .command_line = opt->command_line};
+        out->have_result = true;
+        st = finish(w, &oo, &out->f, opt->sim.stop, out, err);
     }
     sp_output_free(w);
-    sp_result_destroy(&res);
     sp_state_free(all);
     sp_status final = sp_mpi_agree(st);
     if (final != SP_OK && st == SP_OK)
@@ -473,77 +513,24 @@ static sp_status run_mpi(const sp_run_options *opt, const sp_scenario *sc,
     return st;
 }
 
-sp_status sp_run_command(const sp_run_options *opt, const sp_scenario *sc,
-                         const sp_compiled *c, const char *cmdline,
+void sp_run_outcome_destroy(sp_run_outcome *out)
+{
+    sp_result_destroy(&out->res);
+    sp_state_free(out->state);
+    memset(out, 0, sizeof *out);
+}
+
+sp_status sp_run_execute(const sp_run_options *opt, const sp_scenario *sc,
+                         const sp_compiled *c, sp_run_outcome *out,
                          sp_error *err)
 {
-    if (sp_mpi_size() > 1)
-        return run_mpi(opt, sc, c, cmdline, err);
-    sp_mc_config cfg;
-    const char *rng_name;
-    sp_state *saved = NULL;
-    sp_status st = sp_run_resolve(&opt->sim, sc, &cfg, &rng_name, err);
-    if (st == SP_OK)
-        st = resume_state(opt, sc, &cfg, &rng_name, &saved, err);
-    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
-                            sp_signal_flag()};
-    if (oo.dir == NULL && opt->resume != NULL) {
-        oo.dir = opt->resume; /* continue in place */
-        oo.force = true;
-    }
-    sp_output *w = NULL;
-    if (st == SP_OK && oo.dir != NULL)
-        st = sp_output_begin(&oo, &w, err);
-    if (st != SP_OK) {
-        sp_state_free(saved);
-        return st;
-    }
-    sp_signal_catch();
-    double start = now_seconds();
-    sp_mc *mc = sp_mc_alloc(sc, c, &cfg, err);
-    st = mc ? SP_OK : err->status;
-    if (st == SP_OK && opt->slices > 0)
-        sp_mc_set_slice(mc, opt->slice, opt->slices);
-    if (st == SP_OK && saved)
-        st = apply_resume(mc, saved, err);
-    sp_state_free(saved);
-    if (st == SP_OK)
-        st = run_blocks(opt, mc, &cfg, w, err);
-    if (st == SP_OK && opt->slices > 0 && w != NULL)
-        st = sp_output_publish(w, err); /* a slice's result is its state */
-    sp_result res = {0};
-    if (st == SP_OK && opt->slices == 0)
-        st = sp_mc_result(mc, &res, err);
-    double elapsed = now_seconds() - start;
-    uint64_t draws_run = mc ? sp_mc_state(mc)->draws : 0;
-    bool precise = st == SP_OK && opt->precision > 0 && mc &&
-                   precise_enough(sp_mc_state(mc), opt->precision);
-    if (st == SP_OK && opt->slices > 0 && !opt->quiet)
-        fprintf(stderr, "slice %u/%u: blocks %llu..%llu saved in %s/%s\n",
-                opt->slice, opt->slices,
-                (unsigned long long)sp_mc_state(mc)->first,
-                (unsigned long long)sp_state_end(sp_mc_state(mc)), oo.dir,
-                SP_STATE_FILE);
-    sp_mc_free(mc);
-    /* After the run's memory is freed: discovery is not part of its
-     * elapsed time. The state file is in DIR already (run_blocks). */
-    if (st == SP_OK && opt->slices == 0) {
-        sp_finish f = {.sc = sc,
-                       .c = c,
-                       .res = &res,
-                       .seed = cfg.seed,
-                       .rng = rng_name,
-                       .draws = draws_run,
-                       .threads = cfg.threads,
-                       .elapsed = elapsed,
-                       .precision = opt->precision,
-                       .precise = precise,
-                       .param_sets = opt->param_sets,
-                       .command_line = cmdline};
-        st = finish(opt->format, w, &oo, &f, err);
-    }
-    sp_result_destroy(&res);
-    sp_output_free(w);
+    memset(out, 0, sizeof *out);
+    sp_status st = sp_mpi_size() > 1 ? run_mpi(opt, sc, c, out, err)
+                                     : run_single(opt, sc, c, out, err);
+    if (st != SP_OK)
+        sp_run_outcome_destroy(out);
+    else if (out->have_result)
+        out->f.res = &out->res; /* the outcome may have been moved */
     return st;
 }
 
@@ -556,63 +543,18 @@ static void free_parts(sp_state **parts, size_t n)
     free(parts);
 }
 
-/* Reports a merged state: its scenario comes from the state itself. */
-static sp_status report_merged(const sp_merge_options *opt, sp_state *all,
-                               const char *cmdline, double start, sp_error *err)
+sp_status sp_run_merge_states(const char *const *paths, size_t n,
+                              sp_state **all, sp_error *err)
 {
-    sp_scenario sc = {0};
-    sp_compiled c = {0};
-    sp_result res = {0};
-    sp_signal_catch();
-    sp_status st =
-        sp_config_load_text(all->scenario_name, all->scenario_text, &sc, err);
-    if (st == SP_OK)
-        st = sp_compile(&sc, &c, err);
-    sp_output_options oo = {opt->out.dir, opt->out.force, opt->out.plots,
-                            sp_signal_flag()};
-    sp_output *w = NULL;
-    if (st == SP_OK && oo.dir)
-        st = sp_output_begin(&oo, &w, err);
-    if (st == SP_OK)
-        st = sp_state_result(all, &sc, &c, &res, err);
-    if (st == SP_OK) {
-        sp_finish f = {.sc = &sc,
-                       .c = &c,
-                       .res = &res,
-                       .seed = all->seed,
-                       .rng = all->rng,
-                       .draws = all->draws,
-                       .threads = 0,
-                       .elapsed = now_seconds() - start,
-                       .state = all,
-                       .command_line = cmdline};
-        st = finish(opt->format, w, &oo, &f, err);
-    }
-    sp_output_free(w);
-    sp_result_destroy(&res);
-    sp_compiled_destroy(&c);
-    sp_scenario_destroy(&sc);
-    return st;
-}
-
-sp_status sp_run_merge(const sp_merge_options *opt, const char *cmdline,
-                       sp_error *err)
-{
-    double start = now_seconds();
-    size_t n = (size_t)opt->n_parts;
-    sp_state **parts = calloc(n, sizeof *parts);
+    *all = NULL;
+    sp_state **parts = calloc(n ? n : 1, sizeof *parts);
     if (parts == NULL)
         return sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     sp_status st = SP_OK;
     for (size_t i = 0; i < n && st == SP_OK; i++)
-        st = sp_run_load_state(opt->parts[i], &parts[i], err);
-    sp_state *all = NULL;
+        st = sp_run_load_state(paths[i], &parts[i], err);
     if (st == SP_OK)
-        st = sp_state_merge_slices(parts, (const char *const *)opt->parts, n,
-                                   &all, err);
+        st = sp_state_merge_slices(parts, paths, n, all, err);
     free_parts(parts, n);
-    if (st == SP_OK)
-        st = report_merged(opt, all, cmdline, start, err);
-    sp_state_free(all);
     return st;
 }

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The layers point one way: model <- src/input <- src/engine <- src/output
-# <- src/cmd. Every quoted #include of every source file is checked against
+# <- src/cmd <- src/api (libsimplan's public interface, include/simplan.h)
+# <- src/cli (the `simplan` command, which may include only simplan.h and
+# its own headers). Every quoted #include of every source file is checked against
 # the folders its layer may use, and the output layer may read the engine's
 # result and state but not the drivers behind them (the OpenMP Monte Carlo,
 # MPI, scenario discovery). model/ includes only libc and GSL.
@@ -11,7 +13,7 @@ fail=0
 
 # The folder of the header a quoted include names, or "?" if none has it.
 where() {
-    for d in model src/input src/engine src/output src/cmd; do
+    for d in model src/input src/engine src/output src/cmd include src/cli; do
         [ -f "$root/$d/$1" ] && { echo "$d"; return; }
     done
     echo "?"
@@ -45,6 +47,10 @@ check src/engine "model src/input src/engine" ""
 check src/output "model src/input src/engine src/output" \
       "sp_mc.h sp_mpi.h sp_discover.h"
 check src/cmd "model src/input src/engine src/output src/cmd" ""
+check src/api "model src/input src/engine src/output src/cmd include" ""
+check src/cli "include src/cli" ""
+# The public header includes nothing of the project.
+check include "" ""
 
 # model/: system headers only from libc and GSL (C11's threads.h is libc:
 # call_once builds the inline normals' table once, model/sp_rng.c).

@@ -1,21 +1,20 @@
 /*
- * sp_cli: `simplan COMMAND [options]` parsing with getopt_long.
+ * cli_args: `simplan COMMAND [options]` parsing with getopt_long.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "sp_cli.h"
+#include "cli_args.h"
 
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "sp_marginal.h"
-#include "sp_scenario.h"
-
 /* The usage text before and after the paragraph on bench --marginal,
- * which sp_cli_usage() writes from the families' descriptor table. */
+ * which cli_usage() writes from the families' descriptor table. */
 static const char *const usage_head =
     "usage: simplan run SCENARIO.cfg [options]\n"
     "       simplan check SCENARIO.cfg\n"
@@ -147,20 +146,20 @@ static void wrap_text(char *buf, size_t size, const char *text)
 static void marginal_help(char *buf, size_t size)
 {
     char text[1024] = "--marginal ", defaults[512] = "";
-    for (size_t k = 0; k < sp_family_count(); k++) {
-        const sp_family_info *f = sp_family_info_of((sp_family)k);
+    for (size_t k = 0; k < simplan_family_count(); k++) {
+        const char *family = simplan_family_name(k);
         size_t used = strlen(text);
-        snprintf(text + used, sizeof text - used, "%s%s", k ? "|" : "",
-                 f->name);
-        for (size_t j = 0; j < f->n_params; j++) {
-            const sp_family_param *p = &f->params[j];
+        snprintf(text + used, sizeof text - used, "%s%s", k ? "|" : "", family);
+        double dflt;
+        const char *param;
+        for (size_t j = 0; (param = simplan_family_param(k, j, &dflt)); j++) {
             used = strlen(defaults);
             if (j == 0)
                 snprintf(defaults + used, sizeof defaults - used, "%s%s: %s %g",
-                         used ? ", " : "", f->name, p->name, p->dflt);
+                         used ? ", " : "", family, param, dflt);
             else
                 snprintf(defaults + used, sizeof defaults - used, ", %s %g",
-                         p->name, p->dflt);
+                         param, dflt);
         }
     }
     size_t used = strlen(text);
@@ -172,7 +171,7 @@ static void marginal_help(char *buf, size_t size)
     wrap_text(buf, size, text);
 }
 
-const char *sp_cli_usage(void)
+const char *cli_usage(void)
 {
     static char text[8192];
     if (text[0] == '\0') {
@@ -183,127 +182,57 @@ const char *sp_cli_usage(void)
     return text;
 }
 
-/* Why a count did not parse (see parse_count). */
-typedef enum {
-    COUNT_OK,
-    COUNT_SYNTAX,   /* not a number: junk, a sign, hex, empty */
-    COUNT_FRACTION, /* a number, but not an integer (1.5, 15e-1) */
-    COUNT_RANGE     /* an integer outside [lo, hi] */
-} count_error;
-
-/* Parses a count written as a decimal integer or in scientific notation
- * (1000000, 1e6, 2.5e6, 1.5E+3), exactly: the digits are kept as an
- * integer and scaled by the exponent, never rounded through a double, so a
- * value that is not an integer is refused rather than truncated. Only
- * digits may start it (no sign, no leading point, no hex). Stores the
- * value in *out on COUNT_OK. */
-static count_error parse_count(const char *s, uint64_t lo, uint64_t hi,
-                               uint64_t *out)
+/* A count option's value: simplan_parse_count. */
+static simplan_count parse_count(const char *s, uint64_t lo, uint64_t hi,
+                                 uint64_t *out)
 {
-    if (s == NULL || !(*s >= '0' && *s <= '9'))
-        return COUNT_SYNTAX;
-    char digits[64];
-    size_t nd = 0, nfrac = 0;
-    const char *p = s;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        if (nd == sizeof digits)
-            return COUNT_RANGE;
-        digits[nd++] = *p;
-    }
-    if (*p == '.') {
-        for (p++; *p >= '0' && *p <= '9'; p++, nfrac++) {
-            if (nd == sizeof digits)
-                return COUNT_RANGE;
-            digits[nd++] = *p;
-        }
-    }
-    long exp10 = 0;
-    if (*p == 'e' || *p == 'E') {
-        char *end = NULL;
-        p++;
-        if (!((*p >= '0' && *p <= '9') ||
-              ((*p == '+' || *p == '-') && p[1] >= '0' && p[1] <= '9')))
-            return COUNT_SYNTAX;
-        errno = 0;
-        exp10 = strtol(p, &end, 10);
-        if (errno != 0 || exp10 > 1000 || exp10 < -1000)
-            return COUNT_RANGE;
-        p = end;
-    }
-    if (*p != '\0')
-        return COUNT_SYNTAX;
-    exp10 -= (long)nfrac;
-    while (exp10 < 0 && nd > 0 && digits[nd - 1] == '0') {
-        nd--; /* trailing zeros: 2.50e1 is 25, 150e-1 is 15 */
-        exp10++;
-    }
-    if (exp10 < 0 && nd > 0) {
-        for (size_t i = 0; i < nd; i++)
-            if (digits[i] != '0')
-                return COUNT_FRACTION;
-    }
-    uint64_t v = 0;
-    for (size_t i = 0; i < nd; i++) {
-        uint64_t d = (uint64_t)(digits[i] - '0');
-        if (v > (UINT64_MAX - d) / 10)
-            return COUNT_RANGE;
-        v = v * 10 + d;
-    }
-    for (long e = 0; v != 0 && e < exp10; e++) {
-        if (v > UINT64_MAX / 10)
-            return COUNT_RANGE;
-        v *= 10;
-    }
-    if (v < lo || v > hi)
-        return COUNT_RANGE;
-    *out = v;
-    return COUNT_OK;
+    return simplan_parse_count(s, lo, hi, out);
 }
 
-bool sp_cli_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+bool cli_count(const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
 {
-    return parse_count(s, lo, hi, out) == COUNT_OK;
+    return parse_count(s, lo, hi, out) == SIMPLAN_COUNT_OK;
 }
 
-/* A count option: parse_count into *out, or SP_ERR_USAGE naming the
+/* A count option: parse_count into *out, or SIMPLAN_ERR_USAGE naming the
  * option, the value, what was wrong with it and the allowed range. */
-static sp_status count_option(const char *opt, const char *arg, uint64_t lo,
-                              uint64_t hi, const char *range, uint64_t *out,
-                              sp_error *err)
+static simplan_status count_option(const char *opt, const char *arg,
+                                   uint64_t lo, uint64_t hi, const char *range,
+                                   uint64_t *out, simplan_error *err)
 {
     switch (parse_count(arg, lo, hi, out)) {
-    case COUNT_OK:
-        return SP_OK;
-    case COUNT_FRACTION:
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
-                            "invalid value '%s': not an integer; expected "
-                            "an integer %s",
-                            arg, range);
-    case COUNT_RANGE:
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
-                            "invalid value '%s': out of range; expected an "
-                            "integer %s",
-                            arg, range);
-    case COUNT_SYNTAX:
+    case SIMPLAN_COUNT_OK:
+        return SIMPLAN_OK;
+    case SIMPLAN_COUNT_FRACTION:
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, opt,
+                         "invalid value '%s': not an integer; expected "
+                         "an integer %s",
+                         arg, range);
+    case SIMPLAN_COUNT_RANGE:
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, opt,
+                         "invalid value '%s': out of range; expected an "
+                         "integer %s",
+                         arg, range);
+    case SIMPLAN_COUNT_SYNTAX:
         break;
     }
-    return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
-                        "invalid value '%s'; expected an integer %s (digits, "
-                        "or scientific notation such as 1e6)",
-                        arg, range);
+    return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, opt,
+                     "invalid value '%s'; expected an integer %s (digits, "
+                     "or scientific notation such as 1e6)",
+                     arg, range);
 }
 
-static sp_status bad_value(sp_error *err, const char *opt, const char *value,
-                           const char *allowed)
+static simplan_status bad_value(simplan_error *err, const char *opt,
+                                const char *value, const char *allowed)
 {
-    return sp_error_set(err, SP_ERR_USAGE, NULL, 0, opt,
-                        "invalid value '%s'; expected %s", value, allowed);
+    return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, opt,
+                     "invalid value '%s'; expected %s", value, allowed);
 }
 
 /* Every option value while parsing, before each command gets its own
- * (sp_command_line). */
+ * (cli_command_line). */
 typedef struct {
-    sp_command command;
+    cli_command command;
     const char *scenario;
     uint64_t draws;
     bool has_seed;
@@ -311,7 +240,7 @@ typedef struct {
     int threads;
     const char *rng;
     const char *vr;
-    sp_format format;
+    cli_format format;
     bool quiet;
     const char *out;
     uint32_t slice, slices;
@@ -333,27 +262,49 @@ typedef struct {
     bool force;
     bool plots;
     bool has_marginal;
-    int marginal;
-} sp_options;
+    const char *marginal;
+} cli_options;
+
+simplan_status cli_error(simplan_error *err, simplan_status status,
+                         const char *file, int line, const char *field,
+                         const char *fmt, ...)
+{
+    if (err == NULL)
+        return status;
+    simplan_error_clear(err);
+    err->status = status;
+    snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+    err->line = line;
+    snprintf(err->field, sizeof err->field, "%s", field ? field : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err->message, sizeof err->message, fmt, ap);
+    va_end(ap);
+    return status;
+}
+
+bool cli_has_feature(const char *name)
+{
+    char on[64];
+    snprintf(on, sizeof on, "%s on", name);
+    return strstr(simplan_features(), on) != NULL;
+}
 
 /* --format json: only in a build with jansson; every command refuses it
  * otherwise, before any work, with the message of the JSON writer. */
-static sp_status json_format(sp_options *opt, sp_error *err)
+static simplan_status json_format(cli_options *opt, simplan_error *err)
 {
-#ifdef SIMPLAN_HAVE_JSON
-    (void)err;
-    opt->format = SP_FORMAT_JSON;
-    return SP_OK;
-#else
-    (void)opt;
-    return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--format",
-                        "this simplan was built without JSON support "
-                        "(configure with -DSIMPLAN_JSON=ON and jansson)");
-#endif
+    if (!cli_has_feature("json"))
+        return cli_error(err, SIMPLAN_ERR_UNSUPPORTED, NULL, 0, "--format",
+                         "this simplan was built without JSON support "
+                         "(configure with -DSIMPLAN_JSON=ON and jansson)");
+    opt->format = CLI_FORMAT_JSON;
+    return SIMPLAN_OK;
 }
 
 /* --slice K/N: two counts with 1 <= K <= N <= 1000000. */
-static sp_status parse_slice(const char *arg, sp_options *opt, sp_error *err)
+static simplan_status parse_slice(const char *arg, cli_options *opt,
+                                  simplan_error *err)
 {
     char k_text[32], n_text[32];
     const char *slash = strchr(arg, '/');
@@ -363,93 +314,91 @@ static sp_status parse_slice(const char *arg, sp_options *opt, sp_error *err)
     if (ok) {
         snprintf(k_text, sizeof k_text, "%.*s", (int)(slash - arg), arg);
         snprintf(n_text, sizeof n_text, "%s", slash + 1);
-        ok = parse_count(k_text, 1, 1000000, &k) == COUNT_OK &&
-             parse_count(n_text, 1, 1000000, &n) == COUNT_OK && k <= n;
+        ok = parse_count(k_text, 1, 1000000, &k) == SIMPLAN_COUNT_OK &&
+             parse_count(n_text, 1, 1000000, &n) == SIMPLAN_COUNT_OK && k <= n;
     }
     if (!ok)
         return bad_value(err, "--slice", arg,
                          "K/N with 1 <= K <= N <= 1000000");
     opt->slice = (uint32_t)k;
     opt->slices = (uint32_t)n;
-    return SP_OK;
+    return SIMPLAN_OK;
 }
 
-static sp_status parse_option(int c, const char *arg, sp_options *opt,
-                              sp_error *err)
+static simplan_status parse_option(int c, const char *arg, cli_options *opt,
+                                   simplan_error *err)
 {
     uint64_t v = 0;
-    sp_status st;
+    simplan_status st;
     switch (c) {
     case 'n':
-        st =
-            count_option("--draws", arg, 1, SP_MAX_DRAWS, "1 .. 1e11", &v, err);
-        if (st == SP_OK)
+        st = count_option("--draws", arg, 1, CLI_MAX_DRAWS, "1 .. 1e11", &v,
+                          err);
+        if (st == SIMPLAN_OK)
             opt->draws = v;
         return st;
     case 's':
         st = count_option("--seed", arg, 0, INT64_MAX, "0 .. 2^63-1", &v, err);
-        if (st == SP_OK) {
+        if (st == SIMPLAN_OK) {
             opt->has_seed = true;
             opt->seed = v;
         }
         return st;
     case 't':
         st = count_option("--threads", arg, 1, 1024, "1 .. 1024", &v, err);
-        if (st == SP_OK)
+        if (st == SIMPLAN_OK)
             opt->threads = (int)v;
         return st;
     case 'r':
         if (*arg == '\0')
             return bad_value(err, "--rng", arg, "a generator name");
         opt->rng = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'Q':
         if (strcmp(arg, "none") != 0 && strcmp(arg, "rqmc") != 0 &&
             strcmp(arg, "antithetic") != 0)
             return bad_value(err, "--variance-reduction", arg,
                              "none, rqmc or antithetic");
         opt->vr = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'f':
         if (strcmp(arg, "table") == 0)
-            opt->format = SP_FORMAT_TABLE;
+            opt->format = CLI_FORMAT_TABLE;
         else if (strcmp(arg, "csv") == 0)
-            opt->format = SP_FORMAT_CSV;
+            opt->format = CLI_FORMAT_CSV;
         else if (strcmp(arg, "json") == 0)
             return json_format(opt, err);
         else
             return bad_value(err, "--format", arg, "table, csv or json");
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'q':
         opt->quiet = true;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'o':
         if (*arg == '\0')
             return bad_value(err, "--out", arg, "a directory");
         opt->out = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'F':
         opt->force = true;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'P':
         opt->plots = false;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'G':
-#ifndef SIMPLAN_HAVE_PLOTS
-        return sp_error_set(err, SP_ERR_UNSUPPORTED, NULL, 0, "--plots",
-                            "this simplan was built without charts "
-                            "(configure with -DSIMPLAN_PLOTS=ON and PLplot)");
-#else
+        if (!cli_has_feature("plots"))
+            return cli_error(err, SIMPLAN_ERR_UNSUPPORTED, NULL, 0, "--plots",
+                             "this simplan was built without charts "
+                             "(configure with -DSIMPLAN_PLOTS=ON and PLplot)");
         opt->plots = true;
-        return SP_OK;
-#endif
+        return SIMPLAN_OK;
     case 'K':
         return parse_slice(arg, opt, err);
     case 'R':
         if (*arg == '\0')
             return bad_value(err, "--resume", arg, "a result directory");
         opt->resume = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'E': {
         char *end;
         double eps = strtod(arg, &end);
@@ -457,7 +406,7 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
             return bad_value(err, "--precision", arg,
                              "a half-width between 0 and 0.5");
         opt->precision = eps;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     case 'U': {
         char *end;
@@ -467,24 +416,24 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
             return bad_value(err, "--param-sets", arg,
                              "a whole number of parameter sets, 0 .. 100000");
         opt->param_sets = k == 0 ? -1 : k;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     case 'T':
         opt->target = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'p': {
         char *end;
         double pr = strtod(arg, &end);
         if (*arg == '\0' || *end != '\0' || !(pr > 0.0 && pr < 1.0))
             return bad_value(err, "--prob", arg, "a probability in (0, 1)");
         opt->prob = pr;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     case 'V':
         if (opt->n_vary == 2)
             return bad_value(err, "--vary", arg, "at most two levers");
         opt->vary[opt->n_vary++] = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'A': {
         char extra;
         if (sscanf(arg, "%lf:%lf%c", &opt->range_lo, &opt->range_hi, &extra) !=
@@ -492,7 +441,7 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
             !(opt->range_lo < opt->range_hi))
             return bad_value(err, "--range", arg, "LO:HI with LO < HI");
         opt->has_range = true;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     case 'X': {
         char *end;
@@ -500,11 +449,11 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
         if (*arg == '\0' || *end != '\0' || !(tol > 0.0))
             return bad_value(err, "--tol", arg, "a positive number");
         opt->tol = tol;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     case 'j':
         st = count_option("--jobs", arg, 1, 1024, "1 .. 1024", &v, err);
-        if (st == SP_OK)
+        if (st == SIMPLAN_OK)
             opt->jobs = (int)v;
         return st;
     case 'L':
@@ -512,36 +461,38 @@ static sp_status parse_option(int c, const char *arg, sp_options *opt,
             return bad_value(err, "--collect", arg, "a batch directory");
         opt->collect = true;
         opt->out = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'C': {
         char *end;
         double secs = strtod(arg, &end);
         if (*arg == '\0' || *end != '\0' || !(secs > 0.0 && secs <= 1e6))
             return bad_value(err, "--checkpoint", arg, "seconds, more than 0");
         opt->checkpoint = secs;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     case 'm': {
-        sp_family family;
         char names[256] = "";
-        for (size_t k = 0; k < sp_family_count(); k++) {
+        bool known = false;
+        size_t n = simplan_family_count();
+        for (size_t k = 0; k < n; k++) {
             size_t used = strlen(names);
             snprintf(names + used, sizeof names - used, "%s%s",
-                     k == 0                      ? ""
-                     : k + 1 < sp_family_count() ? ", "
-                                                 : " or ",
-                     sp_family_name((sp_family)k));
+                     k == 0      ? ""
+                     : k + 1 < n ? ", "
+                                 : " or ",
+                     simplan_family_name(k));
+            known = known || strcmp(arg, simplan_family_name(k)) == 0;
         }
-        if (!sp_family_parse(arg, &family))
+        if (!known)
             return bad_value(err, "--marginal", arg, names);
         opt->has_marginal = true;
-        opt->marginal = (int)family;
-        return SP_OK;
+        opt->marginal = arg;
+        return SIMPLAN_OK;
     }
     default:
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
-                            "unknown option or missing argument; see "
-                            "simplan --help");
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, NULL,
+                         "unknown option or missing argument; see "
+                         "simplan --help");
     }
 }
 
@@ -578,19 +529,19 @@ static const struct option all_options[] = {
 static const char short_letters[] = "nstrfqomjh";
 
 /* The option codes each command accepts. */
-static const char *accepted(sp_command command)
+static const char *accepted(cli_command command)
 {
     switch (command) {
-    case SP_CMD_RUN:
+    case CLI_CMD_RUN:
         return "nstrfqoFPGKRCEUQh";
-    case SP_CMD_BENCH:
+    case CLI_CMD_BENCH:
         return "nstrfmh";
-    case SP_CMD_MERGE:
+    case CLI_CMD_MERGE:
         return "fqoFPGh";
-    case SP_CMD_BATCH:
+    case CLI_CMD_BATCH:
         return "nstojLPFqh";
-    case SP_CMD_SOLVE:
-    case SP_CMD_SWEEP:
+    case CLI_CMD_SOLVE:
+    case CLI_CMD_SWEEP:
         return "nstrfqoFPTpVAXh";
     default:
         return "h";
@@ -599,7 +550,7 @@ static const char *accepted(sp_command command)
 
 /* The getopt_long tables of a command: its long options, and its short
  * options with ':' after those taking a value. */
-static void command_options(sp_command command, struct option *longopts,
+static void command_options(cli_command command, struct option *longopts,
                             char *shortopts)
 {
     const char *codes = accepted(command);
@@ -619,53 +570,51 @@ static void command_options(sp_command command, struct option *longopts,
     shortopts[ns] = '\0';
 }
 
-static sp_status parse_flat(int argc, char **argv, sp_options *opt,
-                            sp_error *err)
+static simplan_status parse_flat(int argc, char **argv, cli_options *opt,
+                                 simplan_error *err)
 {
     memset(opt, 0, sizeof *opt);
-    opt->command = SP_CMD_HELP;
-#ifdef SIMPLAN_HAVE_PLOTS
-    opt->plots = true; /* charts by default with --out */
-#endif
+    opt->command = CLI_CMD_HELP;
+    opt->plots = cli_has_feature("plots"); /* charts by default with --out */
     opt->checkpoint = 60.0;
     if (argc < 2)
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
-                            "no command given; see simplan --help");
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, NULL,
+                         "no command given; see simplan --help");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
         strcmp(cmd, "help") == 0)
-        return SP_OK;
+        return SIMPLAN_OK;
     if (strcmp(cmd, "--version") == 0) {
-        opt->command = SP_CMD_VERSION;
-        return SP_OK;
+        opt->command = CLI_CMD_VERSION;
+        return SIMPLAN_OK;
     }
     if (strcmp(cmd, "run") == 0)
-        opt->command = SP_CMD_RUN;
+        opt->command = CLI_CMD_RUN;
     else if (strcmp(cmd, "check") == 0)
-        opt->command = SP_CMD_CHECK;
+        opt->command = CLI_CMD_CHECK;
     else if (strcmp(cmd, "bench") == 0)
-        opt->command = SP_CMD_BENCH;
+        opt->command = CLI_CMD_BENCH;
     else if (strcmp(cmd, "merge") == 0)
-        opt->command = SP_CMD_MERGE;
+        opt->command = CLI_CMD_MERGE;
     else if (strcmp(cmd, "batch") == 0)
-        opt->command = SP_CMD_BATCH;
+        opt->command = CLI_CMD_BATCH;
     else if (strcmp(cmd, "solve") == 0)
-        opt->command = SP_CMD_SOLVE;
+        opt->command = CLI_CMD_SOLVE;
     else if (strcmp(cmd, "sweep") == 0)
-        opt->command = SP_CMD_SWEEP;
+        opt->command = CLI_CMD_SWEEP;
     else
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
-                            "unknown command '%s'; commands: run, check, "
-                            "merge, batch, solve, sweep, bench, fit",
-                            cmd);
-    bool is_batch = opt->command == SP_CMD_BATCH;
-    bool is_bench = opt->command == SP_CMD_BENCH;
-    bool is_merge = opt->command == SP_CMD_MERGE;
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, NULL,
+                         "unknown command '%s'; commands: run, check, "
+                         "merge, batch, solve, sweep, bench, fit",
+                         cmd);
+    bool is_batch = opt->command == CLI_CMD_BATCH;
+    bool is_bench = opt->command == CLI_CMD_BENCH;
+    bool is_merge = opt->command == CLI_CMD_MERGE;
     struct option longopts[sizeof all_options / sizeof *all_options];
     char shortopts[64];
     command_options(opt->command, longopts, shortopts);
     /* getopt_long sees the command as its argv[0]; optind = 0 makes it
-     * start afresh on every call (glibc), so sp_cli_parse can be called
+     * start afresh on every call (glibc), so cli_parse can be called
      * again on another argv. */
     int nargs = argc - 1;
     char **args = argv + 1;
@@ -674,136 +623,136 @@ static sp_status parse_flat(int argc, char **argv, sp_options *opt,
     int c;
     while ((c = getopt_long(nargs, args, shortopts, longopts, NULL)) != -1) {
         if (c == 'h') {
-            opt->command = SP_CMD_HELP;
-            return SP_OK;
+            opt->command = CLI_CMD_HELP;
+            return SIMPLAN_OK;
         }
         if (c == ':')
-            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, args[optind - 1],
-                                "missing value; see simplan --help");
+            return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, args[optind - 1],
+                             "missing value; see simplan --help");
         if (c == '?')
-            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, args[optind - 1],
-                                "unknown option for '%s'; see simplan --help",
-                                cmd);
-        sp_status st = parse_option(c, optarg, opt, err);
-        if (st != SP_OK)
+            return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, args[optind - 1],
+                             "unknown option for '%s'; see simplan --help",
+                             cmd);
+        simplan_status st = parse_option(c, optarg, opt, err);
+        if (st != SIMPLAN_OK)
             return st;
     }
     optind += 1; /* an index into argv again */
-    if (opt->command == SP_CMD_SOLVE &&
+    if (opt->command == CLI_CMD_SOLVE &&
         (opt->target == NULL || opt->prob == 0.0 || opt->n_vary != 1))
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
-                            "solve needs --target ID, --prob P and one "
-                            "--vary PATH");
-    if (opt->command == SP_CMD_SWEEP && opt->n_vary == 0)
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--vary",
-                            "sweep needs one or two --vary "
-                            "PATH=FROM:TO:STEPS");
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, NULL,
+                         "solve needs --target ID, --prob P and one "
+                         "--vary PATH");
+    if (opt->command == CLI_CMD_SWEEP && opt->n_vary == 0)
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, "--vary",
+                         "sweep needs one or two --vary "
+                         "PATH=FROM:TO:STEPS");
     if (is_batch) {
         if (opt->out == NULL)
-            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--out",
-                                "batch needs --out DIR (or --collect DIR)");
+            return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, "--out",
+                             "batch needs --out DIR (or --collect DIR)");
         if (!opt->collect && optind == argc)
-            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
-                                "no scenario files given to batch");
+            return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, NULL,
+                             "no scenario files given to batch");
         opt->parts = argv + optind;
         opt->n_parts = argc - optind;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     if (is_merge) {
         if (optind == argc)
-            return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
-                                "no state files given to merge");
+            return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, NULL,
+                             "no state files given to merge");
         opt->parts = argv + optind;
         opt->n_parts = argc - optind;
-        return SP_OK;
+        return SIMPLAN_OK;
     }
     if (opt->precision > 0 && (opt->slices > 0 || opt->resume != NULL))
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--precision",
-                            "not with --slice or --resume");
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, "--precision",
+                         "not with --slice or --resume");
     if (opt->slices > 0 && opt->out == NULL && opt->resume == NULL)
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, "--slice",
-                            "a slice needs --out DIR (or --resume DIR) for "
-                            "its state file");
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, "--slice",
+                         "a slice needs --out DIR (or --resume DIR) for "
+                         "its state file");
     if (is_bench && optind == argc)
-        return SP_OK; /* the shipped baseline: sp_bench_default_scenario */
+        return SIMPLAN_OK; /* the shipped baseline: simplan_default_scenario */
     if (optind != argc - 1)
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, NULL,
-                            optind >= argc ? "no scenario file given"
-                                           : "exactly one scenario file is "
-                                             "expected");
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, NULL,
+                         optind >= argc ? "no scenario file given"
+                                        : "exactly one scenario file is "
+                                          "expected");
     opt->scenario = argv[optind];
-    return SP_OK;
+    return SIMPLAN_OK;
 }
 
 /* What each command takes from the parsed values. */
-static void project(const sp_options *f, sp_command_line *cl)
+static void project(const cli_options *f, cli_command_line *cl)
 {
-    sp_sim_options sim = {f->draws, f->has_seed, f->seed, f->threads,
-                          f->rng,   f->vr,       NULL};
-    sp_out_options out = {f->out, f->force, f->plots};
+    cli_sim_options sim = {f->draws,   f->has_seed, f->seed,
+                           f->threads, f->rng,      f->vr};
+    cli_out_options out = {f->out, f->force, f->plots};
     memset(cl, 0, sizeof *cl);
     cl->command = f->command;
     cl->scenario = f->scenario;
     switch (f->command) {
-    case SP_CMD_RUN:
-    case SP_CMD_CHECK:
-        cl->as.run = (sp_run_options){.sim = sim,
-                                      .out = out,
-                                      .format = f->format,
-                                      .quiet = f->quiet,
-                                      .slice = f->slice,
-                                      .slices = f->slices,
-                                      .resume = f->resume,
-                                      .checkpoint = f->checkpoint,
-                                      .precision = f->precision,
-                                      .param_sets = f->param_sets};
+    case CLI_CMD_RUN:
+    case CLI_CMD_CHECK:
+        cl->as.run = (cli_run_options){.sim = sim,
+                                       .out = out,
+                                       .format = f->format,
+                                       .quiet = f->quiet,
+                                       .slice = f->slice,
+                                       .slices = f->slices,
+                                       .resume = f->resume,
+                                       .checkpoint = f->checkpoint,
+                                       .precision = f->precision,
+                                       .param_sets = f->param_sets};
         break;
-    case SP_CMD_SOLVE:
-    case SP_CMD_SWEEP:
-        cl->as.decide = (sp_decide_options){.sim = sim,
-                                            .out = out,
-                                            .format = f->format,
-                                            .target = f->target,
-                                            .prob = f->prob,
-                                            .vary = {f->vary[0], f->vary[1]},
-                                            .n_vary = f->n_vary,
-                                            .has_range = f->has_range,
-                                            .range_lo = f->range_lo,
-                                            .range_hi = f->range_hi,
-                                            .tol = f->tol};
+    case CLI_CMD_SOLVE:
+    case CLI_CMD_SWEEP:
+        cl->as.decide = (cli_decide_options){.sim = sim,
+                                             .out = out,
+                                             .format = f->format,
+                                             .target = f->target,
+                                             .prob = f->prob,
+                                             .vary = {f->vary[0], f->vary[1]},
+                                             .n_vary = f->n_vary,
+                                             .has_range = f->has_range,
+                                             .range_lo = f->range_lo,
+                                             .range_hi = f->range_hi,
+                                             .tol = f->tol};
         break;
-    case SP_CMD_MERGE:
-        cl->as.merge = (sp_merge_options){.out = out,
-                                          .format = f->format,
-                                          .parts = f->parts,
-                                          .n_parts = f->n_parts};
+    case CLI_CMD_MERGE:
+        cl->as.merge = (cli_merge_options){.out = out,
+                                           .format = f->format,
+                                           .parts = f->parts,
+                                           .n_parts = f->n_parts};
         break;
-    case SP_CMD_BATCH:
-        cl->as.batch = (sp_batch_options){.sim = sim,
-                                          .out = out,
-                                          .quiet = f->quiet,
-                                          .scenarios = f->parts,
-                                          .n_scenarios = f->n_parts,
-                                          .jobs = f->jobs,
-                                          .collect = f->collect};
+    case CLI_CMD_BATCH:
+        cl->as.batch = (cli_batch_options){.sim = sim,
+                                           .out = out,
+                                           .quiet = f->quiet,
+                                           .scenarios = f->parts,
+                                           .n_scenarios = f->n_parts,
+                                           .jobs = f->jobs,
+                                           .collect = f->collect};
         break;
-    case SP_CMD_BENCH:
-        cl->as.bench = (sp_bench_options){.sim = sim,
-                                          .format = f->format,
-                                          .has_marginal = f->has_marginal,
-                                          .marginal = f->marginal};
+    case CLI_CMD_BENCH:
+        cl->as.bench = (cli_bench_options){.sim = sim,
+                                           .format = f->format,
+                                           .has_marginal = f->has_marginal,
+                                           .marginal = f->marginal};
         break;
-    case SP_CMD_HELP:
-    case SP_CMD_VERSION:
+    case CLI_CMD_HELP:
+    case CLI_CMD_VERSION:
         break;
     }
 }
 
-sp_status sp_cli_parse(int argc, char **argv, sp_command_line *cl,
-                       sp_error *err)
+simplan_status cli_parse(int argc, char **argv, cli_command_line *cl,
+                         simplan_error *err)
 {
-    sp_options f;
-    sp_status st = parse_flat(argc, argv, &f, err);
+    cli_options f;
+    simplan_status st = parse_flat(argc, argv, &f, err);
     project(&f, cl);
     return st;
 }

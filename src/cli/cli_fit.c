@@ -1,8 +1,10 @@
 /*
- * sp_cmd_fit: options, loading and output of `simplan fit`.
+ * cli_fit: `simplan fit DATA.csv --scenario SCENARIO.cfg [--indicator
+ * NAME]... [--region R] [--from Y] [--to Y] [--plans PLANS.csv]
+ * [--format table|json|cfg]`: its options, then simplan_fit.
  */
 #define _POSIX_C_SOURCE 200809L
-#include "sp_cmd_fit.h"
+#include "cli_calib.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -11,80 +13,92 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sp_calib.h"
-#include "sp_calib_report.h"
-#include "sp_config.h"
-#include "sp_data.h"
-#include "sp_plans.h"
+#include "cli_args.h"
+#include "cli_batch.h"
+#include "simplan.h"
 
-static sp_status usage_error(sp_error *err, const char *field, const char *fmt,
-                             const char *arg)
+#define FIT_MAX_INDICATORS 64 /* --indicator given at most this often */
+
+/* `simplan fit`'s options. */
+typedef struct {
+    const char *data;     /* DATA.csv, borrowed from argv */
+    const char *scenario; /* --scenario */
+    const char *region;   /* --region, NULL: see simplan_fit */
+    const char *plans;    /* --plans: targets and outcomes for trend_sd */
+    int from, to;         /* --from, --to; 0: no bound */
+    const char *indicators[FIT_MAX_INDICATORS]; /* --indicator */
+    size_t n_indicators;
+    simplan_format format;
+} fit_options;
+
+static simplan_status usage_error(simplan_error *err, const char *field,
+                                  const char *fmt, const char *arg)
     __attribute__((format(printf, 3, 0)));
 
-/* SP_ERR_USAGE with a message that shows `arg` (or nothing, with "%s"
+/* SIMPLAN_ERR_USAGE with a message that shows `arg` (or nothing, with "%s"
  * and ""). */
-static sp_status usage_error(sp_error *err, const char *field, const char *fmt,
-                             const char *arg)
+static simplan_status usage_error(simplan_error *err, const char *field,
+                                  const char *fmt, const char *arg)
 {
     char msg[400];
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
     snprintf(msg, sizeof msg, fmt, arg);
 #pragma GCC diagnostic pop
-    return sp_error_set(err, SP_ERR_USAGE, NULL, 0, field, "%s", msg);
+    return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, field, "%s", msg);
 }
 
-static sp_status parse_year(const char *arg, const char *field, int *out,
-                            sp_error *err)
+static simplan_status parse_year(const char *arg, const char *field, int *out,
+                                 simplan_error *err)
 {
     char *end;
     errno = 0;
     long v = strtol(arg, &end, 10);
-    if (*arg == '\0' || *end != '\0' || errno != 0 || v < SP_MIN_YEAR ||
-        v > SP_MAX_YEAR)
-        return sp_error_set(err, SP_ERR_USAGE, NULL, 0, field,
-                            "'%s' is not a year between %d and %d", arg,
-                            SP_MIN_YEAR, SP_MAX_YEAR);
+    if (*arg == '\0' || *end != '\0' || errno != 0 || v < CLI_MIN_YEAR ||
+        v > CLI_MAX_YEAR)
+        return cli_error(err, SIMPLAN_ERR_USAGE, NULL, 0, field,
+                         "'%s' is not a year between %d and %d", arg,
+                         CLI_MIN_YEAR, CLI_MAX_YEAR);
     *out = (int)v;
-    return SP_OK;
+    return SIMPLAN_OK;
 }
 
-static sp_status parse_option(int c, const char *arg, sp_fit_options *o,
-                              sp_error *err)
+static simplan_status parse_option(int c, const char *arg, fit_options *o,
+                                   simplan_error *err)
 {
     switch (c) {
     case 's':
         o->scenario = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'i':
-        if (o->n_indicators == SP_FIT_MAX_INDICATORS)
+        if (o->n_indicators == FIT_MAX_INDICATORS)
             return usage_error(err, "--indicator", "at most 64 indicators%s",
                                "");
         o->indicators[o->n_indicators++] = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'r':
         o->region = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'p':
         o->plans = arg;
-        return SP_OK;
+        return SIMPLAN_OK;
     case 'F':
         return parse_year(arg, "--from", &o->from, err);
     case 'T':
         return parse_year(arg, "--to", &o->to, err);
     case 'f':
         if (strcmp(arg, "table") == 0)
-            o->format = SP_FIT_TABLE;
+            o->format = SIMPLAN_FORMAT_TABLE;
         else if (strcmp(arg, "json") == 0)
-            o->format = SP_FIT_JSON;
+            o->format = SIMPLAN_FORMAT_JSON;
         else if (strcmp(arg, "cfg") == 0)
-            o->format = SP_FIT_CFG;
+            o->format = SIMPLAN_FORMAT_CFG;
         else
             return usage_error(err, "--format",
                                "unknown format '%s'; "
                                "allowed: table, json, cfg",
                                arg);
-        return SP_OK;
+        return SIMPLAN_OK;
     default:
         return usage_error(err, NULL, "%s",
                            "unknown option or missing "
@@ -92,8 +106,8 @@ static sp_status parse_option(int c, const char *arg, sp_fit_options *o,
     }
 }
 
-sp_status sp_cmd_fit_parse(int argc, char **argv, sp_fit_options *o,
-                           sp_error *err)
+static simplan_status fit_parse(int argc, char **argv, fit_options *o,
+                                simplan_error *err)
 {
     static const struct option opts[] = {
         {"scenario", required_argument, NULL, 's'},
@@ -119,8 +133,8 @@ sp_status sp_cmd_fit_parse(int argc, char **argv, sp_fit_options *o,
                                "--%s needs a value that is not "
                                "empty",
                                opts[k].name);
-        sp_status st = parse_option(c, optarg, o, err);
-        if (st != SP_OK)
+        simplan_status st = parse_option(c, optarg, o, err);
+        if (st != SIMPLAN_OK)
             return st;
     }
     /* getopt_long moved the operands to the end: "fit" and DATA.csv. */
@@ -143,35 +157,30 @@ sp_status sp_cmd_fit_parse(int argc, char **argv, sp_fit_options *o,
                            "whose indicators it fits");
     if (o->from && o->to && o->from > o->to)
         return usage_error(err, "--from", "%s", "--from is after --to");
-    return SP_OK;
+    return SIMPLAN_OK;
 }
 
-sp_status sp_cmd_fit_run(const sp_fit_options *o, sp_error *err)
+simplan_status cli_fit(int argc, char **argv, simplan_error *err)
 {
-    sp_scenario sc = {0};
-    sp_data d = {0};
-    sp_plans p = {0};
-    sp_calib c = {0};
-    sp_status st = sp_config_load(o->scenario, &sc, err);
-    if (st == SP_OK)
-        st = sp_data_load(o->data, &d, err);
-    if (st == SP_OK && o->plans)
-        st = sp_plans_load(o->plans, &p, err);
-    sp_calib_options co = {
-        o->region,       o->from,
-        o->to,           o->n_indicators ? o->indicators : NULL,
-        o->n_indicators, o->plans ? &p : NULL};
-    if (st == SP_OK)
-        st = sp_calib_fit(&sc, &d, &co, &c, err);
-    if (st == SP_OK && o->format == SP_FIT_JSON)
-        st = sp_calib_report_json(stdout, &sc, &c, err);
-    else if (st == SP_OK && o->format == SP_FIT_CFG)
-        st = sp_calib_report_cfg(stdout, &sc, &c, err);
-    else if (st == SP_OK)
-        st = sp_calib_report_table(stdout, &sc, &c, err);
-    sp_calib_destroy(&c);
-    sp_plans_destroy(&p);
-    sp_data_destroy(&d);
-    sp_scenario_destroy(&sc);
+    fit_options o;
+    simplan_status st = fit_parse(argc, argv, &o, err);
+    simplan_scenario *sc = NULL;
+    if (st == SIMPLAN_OK)
+        st = simplan_scenario_load(o.scenario, &sc, err);
+    simplan_fit_options fo;
+    simplan_fit_options_init(&fo);
+    fo.data = o.data;
+    fo.region = o.region;
+    fo.plans = o.plans;
+    fo.from = o.from;
+    fo.to = o.to;
+    fo.indicators = o.indicators;
+    fo.n_indicators = o.n_indicators;
+    char *text = NULL;
+    size_t len = 0;
+    if (st == SIMPLAN_OK)
+        st = cli_print(simplan_fit(sc, &fo, o.format, &text, &len, err), &text,
+                       &len, err);
+    simplan_scenario_free(sc);
     return st;
 }
