@@ -40,16 +40,22 @@
  * caches that are never freed (they stay the same size however many charts
  * are drawn). LeakSanitizer would report them at the exit of any program
  * that draws a PNG, so a sanitizer build of such a program is told here,
- * in the one file that brings PLplot in, to ignore them. */
-const char *__lsan_default_suppressions(void);
-const char *__lsan_default_suppressions(void)
+ * in the one file that brings PLplot in, to ignore them. The sanitizer
+ * runtime finds these hooks by name, so they keep default visibility
+ * (the project builds everything else hidden); a program linked against
+ * the shared libsimplan, whose version script exports only simplan_*,
+ * draws its charts in a child process that does not check for leaks. */
+__attribute__((visibility("default"))) const char *
+__lsan_default_suppressions(void);
+__attribute__((visibility("default"))) const char *
+__lsan_default_suppressions(void)
 {
     return "leak:libfontconfig.so\n";
 }
 
 /* ... and not to list the suppressed leaks on stderr at exit. */
-const char *__lsan_default_options(void);
-const char *__lsan_default_options(void)
+__attribute__((visibility("default"))) const char *__lsan_default_options(void);
+__attribute__((visibility("default"))) const char *__lsan_default_options(void)
 {
     return "print_suppressions=0";
 }
