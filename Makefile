@@ -96,7 +96,9 @@ bench: build bench-deps
 	/usr/bin/python3 bench/update_results.py bench/RESULTS.md bench/latest.md
 	cat bench/latest.md
 
-# Installs the binary, the man page and the scenarios under PREFIX.
+# Installs the command, the man page, the scenarios, libsimplan (shared
+# and static), simplan.h, simplan.pc, the CMake package and the Python
+# package under PREFIX.
 PREFIX ?= /usr/local
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
