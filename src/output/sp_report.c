@@ -895,7 +895,7 @@ sp_status sp_report_markdown(FILE *out, const sp_report *r, bool plots,
             "%.2f s\n- simplan %s\n",
             (unsigned long long)r->res->draws, (unsigned long long)r->seed,
             r->rng, threads, r->elapsed, SIMPLAN_VERSION);
-    if (r->command_line)
+    if (r->command_line && r->command_line[0] != '\0')
         fprintf(out, "- command: `%s`\n", r->command_line);
     fputc('\n', out);
     md_targets(out, r);
