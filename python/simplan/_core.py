@@ -17,7 +17,7 @@ from ._ffi import (lib, new, simplan_axis, simplan_driver, simplan_run_options,
 
 __all__ = [
     "Format", "CancelToken", "Scenario", "Result", "Solution", "Sweep",
-    "run", "merge", "solve", "sweep", "features", "version",
+    "run", "merge", "solve", "sweep", "features", "version", "to_libconfig",
 ]
 
 _byref = ctypes.byref
@@ -358,6 +358,18 @@ class Scenario(_Owned):
         raise_for(st, err)
         return cls._wrap(out.value)
 
+    @classmethod
+    def from_dict(cls, groups, name=None):
+        """Builds a scenario in code: `groups` maps the top-level groups of
+        a scenario file (``scenario``, ``simulation``, ``indicators``,
+        ``correlations``, ``events``, ``targets``, ``observed``, ...; see
+        scenarios/README.md) to their contents, written as libconfig text
+        (:func:`to_libconfig`) and read as :meth:`from_string` reads it,
+        with the same checks. Dicts are groups, lists of dicts libconfig
+        lists, lists of numbers or strings arrays."""
+        return cls.from_string(to_libconfig(groups),
+                               name="<dict>" if name is None else name)
+
     def copy(self):
         """An independent copy, its changed numbers included."""
         out, err = ctypes.c_void_p(), new_error()
@@ -472,6 +484,59 @@ class Scenario(_Owned):
         return (f"<simplan.Scenario {self.name!r} from {self.file!r}, "
                 f"{self.base_year}-{self.horizon}, "
                 f"{len(self.targets)} targets>")
+
+
+_INT32 = 2 ** 31
+
+
+def _libconfig_value(value, indent):
+    """One value in libconfig syntax."""
+    pad = "  " * (indent + 1)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value}L" if not -_INT32 <= value < _INT32 else str(value)
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"{value!r} cannot be written in a scenario")
+        text = repr(value)  # the shortest text that reads back exactly
+        return text if any(c in text for c in ".en") else text + ".0"
+    if isinstance(value, str):
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        if "\n" in value:
+            raise ValueError("scenario strings are on one line")
+        return f'"{escaped}"'
+    if isinstance(value, Mapping):
+        inner = "".join(f"{pad}{_libconfig_key(k)} = "
+                        f"{_libconfig_value(v, indent + 1)};\n"
+                        for k, v in value.items())
+        return "{\n" + inner + "  " * indent + "}"
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, Mapping) for v in value) and value:
+            items = ",\n".join(pad + _libconfig_value(v, indent + 1)
+                                for v in value)
+            return "(\n" + items + "\n" + "  " * indent + ")"
+        if any(isinstance(v, (Mapping, list, tuple)) for v in value):
+            raise ValueError("a list holds either groups or scalars")
+        return "[" + ", ".join(_libconfig_value(v, indent) for v in value) + "]"
+    raise TypeError(f"cannot write a {type(value).__name__} in a scenario")
+
+
+def _libconfig_key(key):
+    if not (isinstance(key, str) and key and
+            (key[0].isalpha() or key[0] == "_") and
+            all(c.isalnum() or c in "_-" for c in key)):
+        raise ValueError(f"{key!r} is not a libconfig setting name")
+    return key
+
+
+def to_libconfig(groups):
+    """The libconfig text of a scenario given as nested dicts and lists
+    (see Scenario.from_dict)."""
+    if not isinstance(groups, Mapping):
+        raise TypeError("a scenario is a dict of its top-level groups")
+    return "".join(f"{_libconfig_key(k)} = {_libconfig_value(v, 0)};\n"
+                   for k, v in groups.items())
 
 
 def _as_scenario(scenario):

@@ -165,6 +165,43 @@ class simplan_axis(ctypes.Structure):
     ]
 
 
+class simplan_fit_options(ctypes.Structure):
+    """What simplan_fit estimates from (simplan_fit_options)."""
+
+    _fields_ = [
+        ("data", ctypes.c_char_p),
+        ("region", ctypes.c_char_p),
+        ("plans", ctypes.c_char_p),
+        ("from", ctypes.c_int),
+        ("to", ctypes.c_int),
+        ("indicators", ctypes.POINTER(ctypes.c_char_p)),
+        ("n_indicators", ctypes.c_size_t),
+    ]
+
+
+class simplan_backtest_options(ctypes.Structure):
+    """How simplan_backtest_run re-anchors and scores a scenario."""
+
+    _fields_ = [
+        ("data", ctypes.c_char_p),
+        ("from", ctypes.c_int),
+        ("to", ctypes.c_int),
+        ("step", ctypes.c_int),
+        ("horizon", ctypes.c_int),
+        ("history", ctypes.c_int),
+        ("regions", ctypes.POINTER(ctypes.c_char_p)),
+        ("n_regions", ctypes.c_size_t),
+        ("draws", ctypes.c_uint64),
+        ("has_seed", ctypes.c_int),
+        ("seed", ctypes.c_uint64),
+        ("threads", ctypes.c_int),
+        ("rng", ctypes.c_char_p),
+        ("no_sd_factor", ctypes.c_int),
+        ("search_draws", ctypes.c_uint64),
+        ("all_search_draws", ctypes.c_int),
+    ]
+
+
 def new(cls):
     """A zeroed `cls` with spare zeroed bytes after it, for structures the
     library fills or reads: a library of a later minor version, whose
@@ -217,6 +254,23 @@ PROTOTYPES = {
     "simplan_scenario_target_id": (_str, [_handle, ctypes.c_size_t]),
     "simplan_scenario_n_indicators": (ctypes.c_size_t, [_handle]),
     "simplan_scenario_indicator_name": (_str, [_handle, ctypes.c_size_t]),
+    # calibration
+    "simplan_fit_options_init": (None, [ctypes.POINTER(simplan_fit_options)]),
+    "simplan_fit": (
+        _status,
+        [_handle, ctypes.POINTER(simplan_fit_options), _format, _out_p,
+         _size_p, _err_p]),
+    "simplan_backtest_options_init": (
+        None, [ctypes.POINTER(simplan_backtest_options)]),
+    "simplan_backtest_run": (
+        _status,
+        [_handle, ctypes.POINTER(simplan_backtest_options), _out_p, _err_p]),
+    "simplan_backtest_free": (None, [_handle]),
+    "simplan_backtest_to_string": (
+        _status, [_handle, _format, _out_p, _size_p, _err_p]),
+    "simplan_backtest_save": (
+        _status, [_handle, _str, ctypes.c_int, ctypes.c_int, _err_p]),
+    "simplan_backtest_chart_warning": (_str, [_handle]),
     # cancellation
     "simplan_cancel_new": (_handle, []),
     "simplan_cancel_free": (None, [_handle]),
