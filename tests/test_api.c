@@ -613,6 +613,311 @@ static void sweep_runs_a_grid_and_refuses_bad_axes(void **state)
     simplan_scenario_free(sc);
 }
 
+/* ---- the other entry points ---------------------------------------- */
+
+static void solutions_sweeps_and_dirs_are_written_and_refused(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/simplan-api-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char out[300], sw_out[300];
+    snprintf(out, sizeof out, "%s/solve", dir);
+    snprintf(sw_out, sizeof sw_out, "%s/sweep", dir);
+    simplan_scenario *sc = load(MINIMAL);
+    simplan_error err;
+    assert_int_equal(simplan_out_dir_check(out, 0, &err), SIMPLAN_OK);
+    assert_int_equal(simplan_out_dir_check(NULL, 0, &err), SIMPLAN_ERR_USAGE);
+    simplan_run_options o;
+    simplan_run_options_init(&o);
+    o.draws = 5000;
+    simplan_solve_spec sp;
+    simplan_solve_spec_init(&sp);
+    sp.target = "ei_2025";
+    sp.probability = 0.5;
+    sp.lever = "indicators.energy_intensity.path[0].mean";
+    simplan_solution sol;
+    assert_int_equal(simplan_solve(sc, &sp, &o, &sol, &err), SIMPLAN_OK);
+    char *text = NULL;
+    assert_int_equal(simplan_solution_to_string(
+                         sc, &sp, &sol, SIMPLAN_FORMAT_CSV, &text, NULL, &err),
+                     SIMPLAN_OK);
+    assert_non_null(strstr(text, "ei_2025"));
+    simplan_free(text);
+    assert_int_equal(simplan_solution_to_string(sc, &sp, &sol,
+                                                SIMPLAN_FORMAT_IAMC_CSV, &text,
+                                                NULL, &err),
+                     SIMPLAN_ERR_USAGE);
+    assert_int_equal(simplan_solution_save(sc, &sp, &sol, out, 0, &err),
+                     SIMPLAN_OK);
+    assert_int_equal(simplan_solution_save(sc, &sp, &sol, out, 0, &err),
+                     SIMPLAN_ERR_IO);
+    assert_string_equal(err.field, "dir");
+    assert_int_equal(simplan_out_dir_check(out, 0, &err), SIMPLAN_ERR_IO);
+    assert_int_equal(simplan_out_dir_check(out, 1, &err), SIMPLAN_OK);
+    assert_int_equal(simplan_solution_save(NULL, &sp, &sol, out, 1, &err),
+                     SIMPLAN_ERR_USAGE);
+    simplan_axis ax = {"indicators.gdp.path[0].mean", 0.03, 0.07, 3};
+    simplan_sweep *sw = NULL;
+    assert_int_equal(simplan_sweep_run(sc, &ax, 1, &o, &sw, &err), SIMPLAN_OK);
+    assert_int_equal(simplan_sweep_save(sw, sw_out, 0, 0, &err), SIMPLAN_OK);
+    assert_null(simplan_sweep_chart_warning(sw));
+    assert_int_equal(simplan_sweep_save(sw, sw_out, 0, 0, &err),
+                     SIMPLAN_ERR_IO);
+    assert_int_equal(simplan_sweep_save(NULL, sw_out, 1, 0, &err),
+                     SIMPLAN_ERR_USAGE);
+    simplan_sweep_free(sw);
+    simplan_scenario_free(sc);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void slices_comparisons_and_command_lines(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/simplan-api-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char parts[2][300];
+    simplan_scenario *sc = load(MINIMAL);
+    simplan_error err;
+    simplan_run_options o;
+    simplan_run_options_init(&o);
+    o.draws = 20000;
+    o.slices = 2;
+    /* A slice needs somewhere to keep its state. */
+    o.slice = 1;
+    simplan_result *r = NULL;
+    assert_int_equal(simplan_run(sc, &o, &r, &err), SIMPLAN_ERR_USAGE);
+    assert_string_equal(err.field, "slice");
+    o.slice = 3;
+    snprintf(parts[0], sizeof parts[0], "%s/p1", dir);
+    o.out_dir = parts[0];
+    assert_int_equal(simplan_run(sc, &o, &r, &err), SIMPLAN_ERR_USAGE);
+    simplan_result *slice[2] = {NULL, NULL};
+    for (uint32_t k = 1; k <= 2; k++) {
+        snprintf(parts[k - 1], sizeof parts[k - 1], "%s/p%u", dir, k);
+        o.slice = k;
+        o.out_dir = parts[k - 1];
+        assert_int_equal(simplan_run(sc, &o, &slice[k - 1], &err), SIMPLAN_OK);
+        uint64_t first = 99, end = 0;
+        assert_int_equal(simplan_result_is_slice(slice[k - 1], &first, &end),
+                         1);
+        assert_true(first < end);
+        char *text = NULL;
+        assert_int_equal(simplan_result_to_string(slice[k - 1],
+                                                  SIMPLAN_FORMAT_CSV, &text,
+                                                  NULL, &err),
+                         SIMPLAN_ERR_USAGE);
+        assert_null(text);
+    }
+    const char *paths[] = {parts[0], parts[1]};
+    simplan_result *merged = NULL;
+    assert_int_equal(simplan_merge(paths, 2, &merged, &err), SIMPLAN_OK);
+    assert_int_equal(simplan_result_is_slice(merged, NULL, NULL), 0);
+    assert_null(simplan_result_chart_warning(merged));
+    simplan_result *whole = run(sc, 20000, 2);
+    char *a = csv(whole, SIMPLAN_FORMAT_CSV),
+         *b = csv(merged, SIMPLAN_FORMAT_CSV);
+    assert_string_equal(a, b);
+    simplan_free(a);
+    simplan_free(b);
+    assert_int_equal(simplan_result_set_command_line(merged, "x y", &err),
+                     SIMPLAN_OK);
+    assert_int_equal(simplan_result_set_command_line(merged, NULL, &err),
+                     SIMPLAN_ERR_USAGE);
+    /* Comparisons: a failed run (NULL) and a slice show as failed. */
+    const simplan_result *rs[] = {whole, NULL, slice[0]};
+    const char *names[] = {"whole", "broken", "slice"};
+    char *text = NULL;
+    assert_int_equal(simplan_compare_to_string(
+                         rs, names, 3, SIMPLAN_FORMAT_TABLE, &text, NULL, &err),
+                     SIMPLAN_OK);
+    assert_non_null(strstr(text, "failed"));
+    assert_non_null(strstr(text, "gdp_2025"));
+    simplan_free(text);
+    assert_int_equal(simplan_compare_to_string(
+                         rs, names, 3, SIMPLAN_FORMAT_JSON, &text, NULL, &err),
+                     SIMPLAN_ERR_USAGE);
+    assert_int_equal(simplan_compare_to_string(
+                         NULL, names, 3, SIMPLAN_FORMAT_CSV, &text, NULL, &err),
+                     SIMPLAN_ERR_USAGE);
+    assert_int_equal(simplan_compare_save(rs, names, 3, dir, &err), SIMPLAN_OK);
+    char file[400];
+    snprintf(file, sizeof file, "%s/comparison.csv", dir);
+    struct stat sb;
+    assert_int_equal(stat(file, &sb), 0);
+    assert_int_equal(simplan_compare_save(rs, names, 3, NULL, &err),
+                     SIMPLAN_ERR_USAGE);
+    simplan_result_free(whole);
+    simplan_result_free(merged);
+    simplan_result_free(slice[0]);
+    simplan_result_free(slice[1]);
+    simplan_scenario_free(sc);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void a_signal_request_fails_as_the_command_does(void **state)
+{
+    (void)state;
+    simplan_scenario *sc = load(MINIMAL);
+    simplan_cancel *c = simplan_cancel_new();
+    simplan_cancel_request_signal(c, 15);
+    assert_int_equal(simplan_cancel_requested(c), 1);
+    simplan_run_options o;
+    simplan_run_options_init(&o);
+    o.draws = 20000;
+    o.cancel = c;
+    simplan_result *r = NULL;
+    simplan_error err;
+    assert_int_equal(simplan_run(sc, &o, &r, &err), SIMPLAN_ERR_IO);
+    assert_non_null(strstr(err.message, "interrupted by signal 15"));
+    simplan_cancel_request_signal(c, 0); /* not a signal: a cancel */
+    assert_int_equal(simplan_run(sc, &o, &r, &err), SIMPLAN_ERR_CANCELLED);
+    simplan_cancel_free(c);
+    simplan_scenario_free(sc);
+}
+
+static void bench_fit_and_backtest_run_and_refuse_bad_options(void **state)
+{
+    (void)state;
+    simplan_scenario *sc = load(BASELINE);
+    simplan_error err;
+    char *text = NULL;
+    simplan_bench_options bo;
+    simplan_bench_options_init(&bo);
+    bo.draws = 20000;
+    bo.threads = 1;
+    assert_int_equal(
+        simplan_bench(sc, &bo, SIMPLAN_FORMAT_TABLE, &text, NULL, &err),
+        SIMPLAN_OK);
+    assert_non_null(strstr(text, "baseline"));
+    simplan_free(text);
+    bo.marginal = "gamma";
+    assert_int_equal(
+        simplan_bench(sc, &bo, SIMPLAN_FORMAT_TABLE, &text, NULL, &err),
+        SIMPLAN_ERR_USAGE);
+    assert_string_equal(err.field, "marginal");
+    bo.marginal = simplan_family_name(simplan_family_count() - 1);
+    assert_int_equal(
+        simplan_bench(sc, &bo, SIMPLAN_FORMAT_CSV, &text, NULL, &err),
+        SIMPLAN_ERR_USAGE);
+    assert_int_equal(
+        simplan_bench(sc, NULL, SIMPLAN_FORMAT_TABLE, NULL, NULL, &err),
+        SIMPLAN_ERR_USAGE);
+    /* fit */
+    simplan_fit_options fo;
+    simplan_fit_options_init(&fo);
+    fo.data = DATA_DIR "/inner_mongolia.csv";
+    assert_int_equal(
+        simplan_fit(sc, &fo, SIMPLAN_FORMAT_CFG, &text, NULL, &err),
+        SIMPLAN_OK);
+    simplan_scenario *fitted = NULL;
+    assert_int_equal(
+        simplan_scenario_from_string(text, "fitted.cfg", &fitted, &err),
+        SIMPLAN_OK);
+    assert_int_equal(simplan_scenario_check(fitted, &err), SIMPLAN_OK);
+    simplan_scenario_free(fitted);
+    simplan_free(text);
+    assert_int_equal(
+        simplan_fit(sc, &fo, SIMPLAN_FORMAT_CSV, &text, NULL, &err),
+        SIMPLAN_ERR_USAGE);
+    fo.n_indicators = 2; /* but no names */
+    assert_int_equal(
+        simplan_fit(sc, &fo, SIMPLAN_FORMAT_TABLE, &text, NULL, &err),
+        SIMPLAN_ERR_USAGE);
+    fo.n_indicators = 0;
+    fo.data = "/nonexistent/data.csv";
+    assert_int_equal(
+        simplan_fit(sc, &fo, SIMPLAN_FORMAT_TABLE, &text, NULL, &err),
+        SIMPLAN_ERR_IO);
+    /* backtest */
+    simplan_backtest_options bt;
+    simplan_backtest_options_init(&bt);
+    bt.data = DATA_DIR "/provinces.csv";
+    bt.from = 2014;
+    bt.to = 2016;
+    bt.draws = 2000;
+    bt.no_sd_factor = 1;
+    simplan_backtest *b = NULL;
+    assert_int_equal(simplan_backtest_run(sc, &bt, &b, &err), SIMPLAN_OK);
+    assert_int_equal(
+        simplan_backtest_to_string(b, SIMPLAN_FORMAT_CSV, &text, NULL, &err),
+        SIMPLAN_OK);
+    assert_non_null(strstr(text, "region,origin"));
+    simplan_free(text);
+    assert_int_equal(
+        simplan_backtest_to_string(b, SIMPLAN_FORMAT_CFG, &text, NULL, &err),
+        SIMPLAN_ERR_USAGE);
+    assert_int_equal(simplan_backtest_save(b, "/nonexistent/dir/x", 0, 0, &err),
+                     SIMPLAN_ERR_IO);
+    assert_null(simplan_backtest_chart_warning(b));
+    simplan_backtest_free(b);
+    simplan_backtest_free(NULL);
+    simplan_backtest_options bad = bt;
+    bad.from = 2017;
+    assert_int_equal(simplan_backtest_run(sc, &bad, &b, &err),
+                     SIMPLAN_ERR_USAGE);
+    bad = bt;
+    bad.rng = "nope";
+    assert_int_equal(simplan_backtest_run(sc, &bad, &b, &err),
+                     SIMPLAN_ERR_USAGE);
+    assert_string_equal(err.field, "rng");
+    bad = bt;
+    bad.threads = -1;
+    assert_int_equal(simplan_backtest_run(sc, &bad, &b, &err),
+                     SIMPLAN_ERR_USAGE);
+    bad = bt;
+    bad.data = NULL;
+    assert_int_equal(simplan_backtest_run(sc, &bad, &b, &err),
+                     SIMPLAN_ERR_USAGE);
+    assert_null(b);
+    simplan_scenario_free(sc);
+}
+
+static void utilities_parse_counts_generators_families_and_mpi(void **state)
+{
+    (void)state;
+    uint64_t v = 0;
+    assert_int_equal(simplan_parse_count("2.5e6", 1, 10000000, &v),
+                     SIMPLAN_COUNT_OK);
+    assert_int_equal(v, 2500000);
+    assert_int_equal(simplan_parse_count("1.5", 1, 10, &v),
+                     SIMPLAN_COUNT_FRACTION);
+    assert_int_equal(simplan_parse_count("11", 1, 10, &v), SIMPLAN_COUNT_RANGE);
+    assert_int_equal(simplan_parse_count("-1", 1, 10, &v),
+                     SIMPLAN_COUNT_SYNTAX);
+    assert_int_equal(simplan_parse_count("1", 1, 10, NULL),
+                     SIMPLAN_COUNT_SYNTAX);
+    assert_true(simplan_rng_valid("xoshiro256ss"));
+    assert_true(simplan_rng_valid("mt19937"));
+    assert_false(simplan_rng_valid("nope"));
+    assert_false(simplan_rng_valid(NULL));
+    assert_true(simplan_family_count() >= 4);
+    assert_string_equal(simplan_family_name(0), "normal");
+    assert_null(simplan_family_name(simplan_family_count()));
+    double dflt = 0;
+    size_t with_params = 0;
+    for (size_t k = 0; k < simplan_family_count(); k++)
+        with_params += simplan_family_param(k, 0, &dflt) != NULL;
+    assert_true(with_params > 0);
+    assert_null(simplan_family_param(simplan_family_count(), 0, &dflt));
+    char path[4096];
+    simplan_error err;
+    assert_int_equal(simplan_default_scenario(NULL, 0, &err),
+                     SIMPLAN_ERR_USAGE);
+    simplan_status st = simplan_default_scenario(path, sizeof path, &err);
+    assert_true(st == SIMPLAN_OK || st == SIMPLAN_ERR_IO);
+    /* Not started under MPI: one rank, and init is a no-op. */
+    int argc = 1;
+    char arg0[] = "test_api", *args[] = {arg0, NULL}, **argv = args;
+    assert_int_equal(simplan_mpi_init(&argc, &argv, &err), SIMPLAN_OK);
+    assert_int_equal(simplan_mpi_rank(), 0);
+    assert_int_equal(simplan_mpi_size(), 1);
+    simplan_mpi_finalize();
+}
+
 /* ---- threads -------------------------------------------------------- */
 
 typedef struct {
@@ -685,6 +990,11 @@ int main(void)
         cmocka_unit_test(a_cancel_request_stops_a_run_solve_and_sweep),
         cmocka_unit_test(solve_finds_a_bracketed_root_and_refuses_bad_specs),
         cmocka_unit_test(sweep_runs_a_grid_and_refuses_bad_axes),
+        cmocka_unit_test(solutions_sweeps_and_dirs_are_written_and_refused),
+        cmocka_unit_test(slices_comparisons_and_command_lines),
+        cmocka_unit_test(a_signal_request_fails_as_the_command_does),
+        cmocka_unit_test(bench_fit_and_backtest_run_and_refuse_bad_options),
+        cmocka_unit_test(utilities_parse_counts_generators_families_and_mpi),
         cmocka_unit_test(two_runs_on_two_threads_equal_each_run_alone),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
