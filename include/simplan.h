@@ -42,9 +42,11 @@
  *     errors simplan would have handled.
  *
  * Versioning: the library's SONAME carries SIMPLAN_VERSION_MAJOR. Within
- * one major version functions are only added and structures passed by
- * the caller (simplan_run_options, simplan_solve_spec, simplan_axis) only
- * grow at their end; callers fill them with their _init function first.
+ * one major version functions are only added and the option structures
+ * the caller fills (simplan_run_options, simplan_solve_spec,
+ * simplan_bench_options, simplan_fit_options, simplan_backtest_options)
+ * only grow at their end; callers set them up with their _init function
+ * before filling the fields they need.
  */
 #ifndef SIMPLAN_H
 #define SIMPLAN_H
