@@ -13,8 +13,6 @@
 
 #include "sp_status.h"
 
-typedef enum { SP_FORMAT_TABLE, SP_FORMAT_CSV, SP_FORMAT_JSON } sp_format;
-
 /* Overrides of the scenario's simulation group, for every command that
  * simulates. */
 typedef struct {
@@ -38,12 +36,10 @@ typedef struct {
                                in one without) */
 } sp_out_options;
 
-/* `simplan run` and `simplan check`. */
+/* `simplan run`. */
 typedef struct {
     sp_sim_options sim;
     sp_out_options out;
-    sp_format format;
-    bool quiet;
     uint32_t slice, slices; /* --slice K/N, 0/0 for the whole run */
     const char *resume;     /* --resume DIR, NULL for none */
     double checkpoint;      /* seconds between state checkpoints in DIR */
@@ -55,11 +51,10 @@ typedef struct {
     const char *command_line; /* recorded in summary.json, NULL: none */
 } sp_run_options;
 
-/* `simplan solve` and `simplan sweep`. */
+/* `simplan solve` and `simplan sweep` (their files are written apart:
+ * sp_decide_solve_save, sp_decide_sweep_save). */
 typedef struct {
     sp_sim_options sim;
-    sp_out_options out;
-    sp_format format;
     const char *target;  /* solve: target id */
     double prob;         /* solve: probability to reach */
     const char *vary[2]; /* solve: PATH; sweep: PATH=FROM:TO:STEPS */

@@ -344,19 +344,15 @@ static sp_status run_single(const sp_run_options *opt, const sp_scenario *sc,
         st = sp_output_publish(w, err); /* a slice's result is its state */
     if (st == SP_OK && opt->slices == 0)
         st = sp_mc_result(mc, &out->res, err);
-    if (st == SP_OK) {
-        out->state = sp_state_copy(sp_mc_state(mc));
-        if (out->state == NULL)
-            st =
-                sp_error_set(err, SP_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    }
     double elapsed = now_seconds() - start;
     bool precise = st == SP_OK && opt->precision > 0 && mc &&
                    precise_enough(sp_mc_state(mc), opt->precision);
+    if (st == SP_OK) /* the run is over: its state is the outcome's */
+        out->state = sp_mc_take_state(mc);
     if (st == SP_OK && opt->slices > 0) {
         out->slice = true;
-        out->first = sp_mc_state(mc)->first;
-        out->end = sp_state_end(sp_mc_state(mc));
+        out->first = out->state->first;
+        out->end = sp_state_end(out->state);
     }
     sp_mc_free(mc);
     /* After the run's memory is freed: discovery is not part of its

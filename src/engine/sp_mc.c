@@ -666,6 +666,13 @@ void sp_mc_free(sp_mc *mc)
     free(mc);
 }
 
+sp_state *sp_mc_take_state(sp_mc *mc)
+{
+    sp_state *s = mc->state;
+    mc->state = NULL;
+    return s;
+}
+
 sp_status sp_mc_result(sp_mc *mc, sp_result *res, sp_error *err)
 {
     return sp_state_result(mc->state, mc->sc, mc->c, res, err);

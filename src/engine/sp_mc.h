@@ -99,6 +99,10 @@ int sp_mc_default_threads(void);
 /* Everything accumulated so far: for checkpoints, slices and MPI. */
 const sp_state *sp_mc_state(const sp_mc *mc);
 
+/* Hands the run's state to the caller (who frees it) once the run is
+ * over; only sp_mc_free may follow. */
+sp_state *sp_mc_take_state(sp_mc *mc);
+
 /* Starts the run from a saved state of the same run (blocks it covers are
  * not run again). Before any sp_mc_run. */
 sp_status sp_mc_resume(sp_mc *mc, const sp_state *saved, sp_error *err);
